@@ -1,0 +1,285 @@
+//! The independent checker: re-derives a result from its batch without the solver.
+//!
+//! [`evaluate_assignment`] scores any child → home assignment against every rule of
+//! SPEC §4–§6 directly (no columns, units or components), so it can judge the model,
+//! the brute-force reference and any other matching rule alike.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::batch::Ofsted;
+use crate::cost::{terms, unmet_need, unplaced_cost, Terms};
+use crate::eligibility::{children_conflict, evaluate, pair_km};
+use crate::locate::Instance;
+use crate::result::{MatchResult, Status, Summary, RESULT_FORMAT};
+
+/// The score of an assignment and every rule it breaks.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// SPEC §6 objective.
+    pub objective: f64,
+    /// Headline figures.
+    pub summary: Summary,
+    /// Per child: cost terms when placed.
+    pub terms: Vec<Option<Terms>>,
+    /// Per child: km when placed.
+    pub km: Vec<Option<f64>>,
+    /// Per child: uses a block-contract bed (the first beds go by urgency, then id).
+    pub block_bed: Vec<bool>,
+    /// Per child: volume discount, £/week.
+    pub discount: Vec<f64>,
+    /// Every rule broken, in words.
+    pub violations: Vec<String>,
+}
+
+/// The number of batch children in each child's kept-together sibling group (1 if none).
+pub fn kept_group_sizes(inst: &Instance) -> (Vec<usize>, BTreeMap<String, Vec<usize>>) {
+    let ch = &inst.batch.children;
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in ch.iter().enumerate() {
+        if let Some(g) = &c.sibling_group {
+            groups.entry(g.clone()).or_default().push(i);
+        }
+    }
+    groups.retain(|_, m| m.len() > 1 && m.iter().all(|&i| ch[i].keep_together != Some(false)));
+    let mut size = vec![1; ch.len()];
+    for m in groups.values() {
+        for &i in m {
+            size[i] = m.len();
+        }
+    }
+    (size, groups)
+}
+
+/// Scores an assignment (per child, the home index or None) and lists every violation.
+pub fn evaluate_assignment(inst: &Instance, assign: &[Option<usize>]) -> Evaluation {
+    let ch = &inst.batch.children;
+    let homes = &inst.batch.homes;
+    let mut v = Vec::new();
+    let (gsize, groups) = kept_group_sizes(inst);
+    let mut t = vec![None; ch.len()];
+    let mut kms = vec![None; ch.len()];
+    let mut objective = 0.0;
+    let mut at_home: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (c, a) in assign.iter().enumerate() {
+        match *a {
+            Some(h) => {
+                let km = pair_km(inst, c, h);
+                let r = evaluate(inst, c, h, gsize[c], km);
+                if !r.is_empty() {
+                    let codes: Vec<_> = r.iter().map(|x| x.code()).collect();
+                    v.push(format!("{} is not eligible for {}: {}", ch[c].id, homes[h].id, codes.join(", ")));
+                }
+                let tt = terms(inst, c, h, km);
+                objective += tt.total();
+                t[c] = Some(tt);
+                kms[c] = Some(km);
+                at_home.entry(h).or_default().push(c);
+            }
+            None => objective += unplaced_cost(inst, c),
+        }
+    }
+    // Capacity, solo and in-batch conflicts, home by home.
+    for (&h, kids) in &at_home {
+        if kids.len() as i64 > homes[h].vacancies {
+            v.push(format!("{} has {} vacancies but {} children", homes[h].id, homes[h].vacancies, kids.len()));
+        }
+        for &a in kids {
+            if ch[a].requires_solo && kids.len() > 1 {
+                v.push(format!("{} needs a solo placement but shares {}", ch[a].id, homes[h].id));
+            }
+            for &b in kids {
+                if a < b && children_conflict(&ch[a], &ch[b]) {
+                    v.push(format!("{} and {} conflict but share {}", ch[a].id, ch[b].id, homes[h].id));
+                }
+            }
+        }
+    }
+    // Siblings kept together share a home or are all unplaced; conflicting or solo groups stay unplaced.
+    for (g, m) in &groups {
+        if m.iter().any(|&i| assign[i] != assign[m[0]]) {
+            v.push(format!("sibling group {g} is split"));
+        }
+        let broken = m.iter().any(|&i| ch[i].requires_solo)
+            || m.iter().any(|&a| m.iter().any(|&b| a < b && children_conflict(&ch[a], &ch[b])));
+        if broken && assign[m[0]].is_some() {
+            v.push(format!("sibling group {g} cannot live together but is placed"));
+        }
+    }
+    // Providers: admissions and volume discounts.
+    let mut per_provider: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (&h, kids) in &at_home {
+        per_provider.entry(inst.homes[h].provider).or_default().extend(kids);
+    }
+    let mut discount = vec![0.0; ch.len()];
+    for (&p, kids) in &per_provider {
+        let pr = &inst.batch.providers[p];
+        if let Some(m) = pr.max_admissions {
+            if kids.len() as i64 > m {
+                v.push(format!("provider {} admits at most {m} but gets {}", pr.id, kids.len()));
+            }
+        }
+        if let Some(d) = &pr.volume_discount {
+            if kids.len() as i64 >= d.min_placements {
+                for &c in kids {
+                    discount[c] = homes[assign[c].unwrap()].weekly_price * d.percent / 100.0;
+                    objective -= discount[c];
+                }
+            }
+        }
+    }
+    // Block beds: already paid for, so the first ones used cost nothing more.
+    let mut block_bed = vec![false; ch.len()];
+    for (&h, kids) in &at_home {
+        let mut kids = kids.clone();
+        kids.sort_by(|&a, &b| (ch[a].urgency, &ch[a].id).cmp(&(ch[b].urgency, &ch[b].id)));
+        for &c in kids.iter().take(homes[h].block_vacancies.max(0) as usize) {
+            block_bed[c] = true;
+            objective -= homes[h].weekly_price;
+        }
+    }
+    // Weekly budgets per responsible authority, at list prices.
+    let mut spend: BTreeMap<&str, f64> = BTreeMap::new();
+    for (c, a) in assign.iter().enumerate() {
+        if let Some(h) = a {
+            *spend.entry(inst.children[c].la.as_str()).or_default() += homes[*h].weekly_price;
+        }
+    }
+    for (la, s) in &spend {
+        if let Some(b) = inst.policy.budget_for(la) {
+            if *s > b + 1e-6 {
+                v.push(format!("authority {la} spends {s} a week against a budget of {b}"));
+            }
+        }
+    }
+    let summary = summarise(inst, assign, &kms, &block_bed, &discount);
+    Evaluation { objective, summary, terms: t, km: kms, block_bed, discount, violations: v }
+}
+
+fn summarise(inst: &Instance, assign: &[Option<usize>], kms: &[Option<f64>], block: &[bool], discount: &[f64]) -> Summary {
+    let homes = &inst.batch.homes;
+    let placed: Vec<usize> = (0..assign.len()).filter(|&c| assign[c].is_some()).collect();
+    let n = placed.len() as f64;
+    let share = |pred: &dyn Fn(usize) -> bool| if placed.is_empty() { 0.0 } else { placed.iter().filter(|&&c| pred(c)).count() as f64 / n };
+    let spend: f64 = placed.iter().map(|&c| homes[assign[c].unwrap()].weekly_price).sum();
+    let block_paid: f64 = placed.iter().filter(|&&c| block[c]).map(|&c| homes[assign[c].unwrap()].weekly_price).sum();
+    let km_sum: f64 = placed.iter().map(|&c| kms[c].unwrap()).sum();
+    Summary {
+        placed: placed.len(),
+        unplaced: assign.len() - placed.len(),
+        weekly_spend: spend,
+        net_weekly_spend: spend - block_paid - discount.iter().sum::<f64>(),
+        block_beds_used: block.iter().filter(|&&b| b).count(),
+        mean_km: if placed.is_empty() { 0.0 } else { km_sum / n },
+        max_km: placed.iter().map(|&c| kms[c].unwrap()).fold(0.0, f64::max),
+        share_within_32km: share(&|c| kms[c].unwrap() <= 32.0),
+        share_in_area: share(&|c| inst.homes[assign[c].unwrap()].la == inst.children[c].la),
+        share_good_or_outstanding: share(&|c| inst.homes[assign[c].unwrap()].rating <= Ofsted::Good),
+        total_unmet_need: placed.iter().map(|&c| unmet_need(inst, c, assign[c].unwrap())).sum(),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Re-verifies a result against its batch. Returns every problem found (empty = valid).
+pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
+    let mut p = Vec::new();
+    let ch = &inst.batch.children;
+    if r.format != RESULT_FORMAT {
+        p.push(format!("format is {:?}, expected {RESULT_FORMAT}", r.format));
+    }
+    if r.batch_id != inst.batch.batch_id {
+        p.push(format!("batch_id {:?} does not match the batch's {:?}", r.batch_id, inst.batch.batch_id));
+    }
+    let child_ix: HashMap<&str, usize> = ch.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let home_ix: HashMap<&str, usize> = inst.batch.homes.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
+    let mut seen = vec![0usize; ch.len()];
+    let mut assign = vec![None; ch.len()];
+    for pl in &r.placements {
+        let (Some(&c), Some(&h)) = (child_ix.get(pl.child.as_str()), home_ix.get(pl.home.as_str())) else {
+            p.push(format!("placement {} → {} names an unknown child or home", pl.child, pl.home));
+            continue;
+        };
+        seen[c] += 1;
+        assign[c] = Some(h);
+        if pl.provider != inst.batch.homes[h].provider {
+            p.push(format!("placement of {}: provider {} but the home's is {}", pl.child, pl.provider, inst.batch.homes[h].provider));
+        }
+    }
+    for u in &r.unplaced {
+        match child_ix.get(u.child.as_str()) {
+            Some(&c) => seen[c] += 1,
+            None => p.push(format!("unplaced child {} is not in the batch", u.child)),
+        }
+    }
+    for (c, n) in seen.iter().enumerate() {
+        if *n != 1 {
+            p.push(format!("child {} appears {} times (placed + unplaced), expected once", ch[c].id, n));
+        }
+    }
+    let e = evaluate_assignment(inst, &assign);
+    p.extend(e.violations.iter().cloned());
+    for pl in &r.placements {
+        let (Some(&c), Some(&h)) = (child_ix.get(pl.child.as_str()), home_ix.get(pl.home.as_str())) else { continue };
+        let t = e.terms[c].unwrap();
+        let (got, want) = (pl.cost.terms.values(), t.values());
+        for (i, name) in crate::cost::TERM_NAMES.iter().enumerate() {
+            if !close(got[i], want[i]) {
+                p.push(format!("placement of {}: cost term {name} is {} but recomputes to {}", pl.child, got[i], want[i]));
+            }
+        }
+        if !close(pl.cost.total, t.total()) {
+            p.push(format!("placement of {}: total {} but terms sum to {}", pl.child, pl.cost.total, t.total()));
+        }
+        if !close(pl.distance_km, e.km[c].unwrap()) {
+            p.push(format!("placement of {}: distance {} km but recomputes to {}", pl.child, pl.distance_km, e.km[c].unwrap()));
+        }
+        if pl.block_bed != e.block_bed[c] || !close(pl.discount, e.discount[c]) {
+            p.push(format!("placement of {}: block bed / discount do not match the batch", pl.child));
+        }
+        let (gsize, _) = kept_group_sizes(inst);
+        for alt in &pl.alternatives {
+            let Some(&ah) = home_ix.get(alt.home.as_str()) else {
+                p.push(format!("alternative {} for {} is not a home of the batch", alt.home, pl.child));
+                continue;
+            };
+            let km = pair_km(inst, c, ah);
+            if !evaluate(inst, c, ah, gsize[c], km).is_empty() || ah == h {
+                p.push(format!("alternative {} for {} is not an eligible other home", alt.home, pl.child));
+            }
+            let at = terms(inst, c, ah, km);
+            if !close(alt.cost.total, at.total()) || alt.regret < -1e-6 {
+                p.push(format!("alternative {} for {}: cost or regret does not recompute", alt.home, pl.child));
+            }
+        }
+    }
+    if !close(r.objective, e.objective) {
+        p.push(format!("objective {} but the placements score {}", r.objective, e.objective));
+    }
+    if r.bound > r.objective + 1e-6 * r.objective.abs().max(1.0) {
+        p.push(format!("bound {} is above the objective {}", r.bound, r.objective));
+    }
+    if r.status == Status::Optimal && !close(r.bound, r.objective) {
+        p.push("status optimal but bound and objective differ".to_string());
+    }
+    let s = &r.summary;
+    let w = &e.summary;
+    if s.placed != w.placed || s.unplaced != w.unplaced || s.block_beds_used != w.block_beds_used || s.total_unmet_need != w.total_unmet_need {
+        p.push("summary counts do not match the placements".to_string());
+    }
+    for (name, a, b) in [
+        ("weekly_spend", s.weekly_spend, w.weekly_spend),
+        ("net_weekly_spend", s.net_weekly_spend, w.net_weekly_spend),
+        ("mean_km", s.mean_km, w.mean_km),
+        ("max_km", s.max_km, w.max_km),
+        ("share_within_32km", s.share_within_32km, w.share_within_32km),
+        ("share_in_area", s.share_in_area, w.share_in_area),
+        ("share_good_or_outstanding", s.share_good_or_outstanding, w.share_good_or_outstanding),
+    ] {
+        if !close(a, b) {
+            p.push(format!("summary {name} is {a} but recomputes to {b}"));
+        }
+    }
+    p
+}

@@ -1,0 +1,347 @@
+//! The command line: clap options, resolved into each step's settings, and `run`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::errors::{ErrorCode, InvalidInput, Issue};
+use crate::policy::PolicyInput;
+
+/// Documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// Could not run: unreadable file, existing output without `--force`, internal error.
+    Failure = 1,
+    /// Bad command line (clap's own code).
+    Usage = 2,
+    /// The input is invalid: every problem is printed with its path and code.
+    InvalidInput = 3,
+    /// `check` (or `solve --check`) found a violation.
+    CheckFailed = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// placematch: place today's children in care into free beds, and explain why.
+#[derive(Debug, Parser)]
+#[command(name = "placematch", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Solve a batch: ranked, explained placements and a reason for every child not placed.
+    Solve(SolveArgs),
+    /// Report every problem in a batch (path, code, what to do) without solving.
+    Validate(ValidateArgs),
+    /// Re-verify a result against its batch without the solver.
+    Check(CheckArgs),
+    /// Print the JSON Schema of the batch, the result or a policy file.
+    Schema {
+        /// Which schema (all three when omitted).
+        #[arg(value_enum)]
+        which: Option<SchemaKind>,
+    },
+    /// Write a deterministic synthetic batch.
+    Generate(GenerateArgs),
+    /// List every input error code with its cause and what to do.
+    Codes,
+}
+
+/// Output format of `solve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The JSON result (SPEC §7).
+    Json,
+    /// A readable summary table.
+    Table,
+}
+
+/// Schemas `placematch schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The batch (`placematch/batch@1`).
+    Batch,
+    /// The result (`placematch/result@1`).
+    Result,
+    /// A `--policy` file.
+    Policy,
+}
+
+/// Options of `solve`.
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// The batch file (JSON, `placematch/batch@1`).
+    pub batch: PathBuf,
+    /// A policy file layered over the batch's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write the result here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Alternatives per placed child, ranked by exact regret.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    pub alternatives: usize,
+    /// Stop searching after this many seconds and return the best solution found.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
+    /// Relative optimality gap at which to stop (0 = prove optimality).
+    #[arg(long, default_value_t = 0.0)]
+    pub gap: f64,
+    /// Turn HiGHS presolve off.
+    #[arg(long)]
+    pub no_presolve: bool,
+    /// Run the independent checker on the result before writing it.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Options of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The batch file.
+    pub batch: PathBuf,
+    /// A policy file layered over the batch's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The batch file.
+    pub batch: PathBuf,
+    /// The result file to verify.
+    pub result: PathBuf,
+    /// The policy file the result was solved with, if any.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// Options of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Children in the batch.
+    #[arg(long, default_value_t = 150)]
+    pub children: usize,
+    /// Homes in the batch.
+    #[arg(long, default_value_t = 6000)]
+    pub homes: usize,
+    /// Random seed (same seed, same batch).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sibling groups.
+    #[arg(long)]
+    pub siblings: bool,
+    /// Children whose risks conflict.
+    #[arg(long)]
+    pub conflicts: bool,
+    /// Children who need a solo placement.
+    #[arg(long)]
+    pub solo: bool,
+    /// Block-contract beds.
+    #[arg(long)]
+    pub block_beds: bool,
+    /// Provider admission limits.
+    #[arg(long)]
+    pub admission_limits: bool,
+    /// Provider volume discounts.
+    #[arg(long)]
+    pub discounts: bool,
+    /// Weekly budgets per authority.
+    #[arg(long)]
+    pub budgets: bool,
+    /// All of the side constraints above.
+    #[arg(long)]
+    pub side_constraints: bool,
+    /// Write here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// An error that carries its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Invalid input, with every issue.
+    #[error("{0}")]
+    Invalid(#[from] InvalidInput),
+    /// The checker found violations.
+    #[error("the result breaks {} rule(s):\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Check(Vec<String>),
+    /// Anything else.
+    #[error("{0:#}")]
+    Other(#[from] anyhow::Error),
+}
+
+impl RunError {
+    /// The exit code for this error.
+    pub fn exit(&self) -> Exit {
+        match self {
+            RunError::Invalid(_) => Exit::InvalidInput,
+            RunError::Check(_) => Exit::CheckFailed,
+            RunError::Other(_) => Exit::Failure,
+        }
+    }
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn load_policy(path: &Option<PathBuf>) -> Result<Option<PolicyInput>, RunError> {
+    match path {
+        None => Ok(None),
+        Some(p) => Ok(Some(crate::read::parse_policy(&read_text(p)?, &p.display().to_string())?)),
+    }
+}
+
+fn load(batch: &Path, policy: &Option<PathBuf>) -> Result<crate::locate::Instance, RunError> {
+    let extra = load_policy(policy)?;
+    let text = read_text(batch)?;
+    Ok(crate::validate::load_batch(&text, &batch.display().to_string(), extra.as_ref())?)
+}
+
+fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()> {
+    match output {
+        Some(path) => crate::write::write_atomic(path, text.as_bytes(), force),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<Exit, RunError> {
+    match cli.command {
+        Command::Solve(a) => {
+            if a.gap < 0.0 || a.time_limit.is_some_and(|t| t.is_nan() || t <= 0.0) {
+                return Err(anyhow::anyhow!("--gap must be ≥ 0 and --time-limit > 0").into());
+            }
+            if let Some(out) = &a.output {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            let inst = load(&a.batch, &a.policy)?;
+            let opts = crate::solve::SolveOptions { time_limit: a.time_limit, gap: a.gap, presolve: !a.no_presolve };
+            let result = crate::explain::solve_and_explain(&inst, &opts, a.alternatives);
+            if a.check {
+                let problems = crate::check::check(&inst, &result);
+                if !problems.is_empty() {
+                    return Err(RunError::Check(problems));
+                }
+            }
+            let text = match a.format {
+                Format::Json => crate::write::to_json(&result),
+                Format::Table => crate::write::to_table(&result),
+            };
+            emit(&a.output, &text, a.force)?;
+            Ok(Exit::Ok)
+        }
+        Command::Validate(a) => {
+            let inst = load(&a.batch, &a.policy)?;
+            println!(
+                "{} is valid: {} children, {} homes, {} providers",
+                a.batch.display(),
+                inst.batch.children.len(),
+                inst.batch.homes.len(),
+                inst.batch.providers.len()
+            );
+            Ok(Exit::Ok)
+        }
+        Command::Check(a) => {
+            let inst = load(&a.batch, &a.policy)?;
+            let text = read_text(&a.result)?;
+            let name = a.result.display().to_string();
+            let value = crate::read::parse_json(&text).map_err(|i| InvalidInput { source_name: name.clone(), issues: vec![i] })?;
+            let result: crate::result::MatchResult = crate::read::typed(&value, "").map_err(|i| InvalidInput {
+                source_name: name.clone(),
+                issues: vec![Issue::new(i.path, ErrorCode::ResultMismatch, i.message)],
+            })?;
+            let problems = crate::check::check(&inst, &result);
+            if problems.is_empty() {
+                println!(
+                    "{name} is a valid result for {}: {} placed, {} unplaced, objective {} recomputed",
+                    a.batch.display(),
+                    result.summary.placed,
+                    result.summary.unplaced,
+                    result.objective
+                );
+                Ok(Exit::Ok)
+            } else {
+                Err(RunError::Check(problems))
+            }
+        }
+        Command::Schema { which } => {
+            let batch = schemars::schema_for!(crate::batch::Batch);
+            let result = schemars::schema_for!(crate::result::MatchResult);
+            let policy = schemars::schema_for!(crate::policy::PolicyInput);
+            let v = match which {
+                Some(SchemaKind::Batch) => serde_json::to_value(batch),
+                Some(SchemaKind::Result) => serde_json::to_value(result),
+                Some(SchemaKind::Policy) => serde_json::to_value(policy),
+                None => Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy})),
+            }
+            .map_err(anyhow::Error::from)?;
+            println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
+            Ok(Exit::Ok)
+        }
+        Command::Generate(a) => {
+            if let Some(out) = &a.output {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            let all = a.side_constraints;
+            let opts = crate::generate::GenOptions {
+                children: a.children,
+                homes: a.homes,
+                seed: a.seed,
+                siblings: a.siblings || all,
+                conflicts: a.conflicts || all,
+                solo: a.solo || all,
+                block_beds: a.block_beds || all,
+                admission_limits: a.admission_limits || all,
+                discounts: a.discounts || all,
+                budgets: a.budgets || all,
+            };
+            let batch = crate::generate::generate(&opts);
+            let mut text = serde_json::to_string_pretty(&batch).map_err(anyhow::Error::from)?;
+            text.push('\n');
+            emit(&a.output, &text, a.force)?;
+            Ok(Exit::Ok)
+        }
+        Command::Codes => {
+            println!("{:<6} {:<22} what to do", "code", "name");
+            for c in ErrorCode::ALL {
+                println!("{:<6} {:<22} {}", c.code(), c.name(), c.action());
+            }
+            Ok(Exit::Ok)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Step 4a, **eligibility**: the hard rules of SPEC §4, each with its reason code,
+//! and the placement units (a kept-together sibling group moves as one).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::batch::{Child, Home, Indicator, PlacementType, Risk};
+use crate::locate::{km, Instance, Zone};
+
+macro_rules! reasons {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal; )*) => {
+        /// Why a (child, home) pair is not eligible. The codes are stable (SPEC §4).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Reason { $( $(#[$doc])* $variant, )* }
+        impl Reason {
+            /// Every reason, in SPEC order.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
+            /// The snake_case code.
+            pub fn code(self) -> &'static str { match self { $(Reason::$variant => $code,)* } }
+        }
+    };
+}
+
+reasons! {
+    /// Home type not in the child's `placement_types`.
+    TypeNotInPlan = "type_not_in_plan";
+    /// Secure home without a secure order.
+    SecureNeedsOrder = "secure_needs_order";
+    /// Age outside the home's range (supported: 16–17 only).
+    AgeOutOfRange = "age_out_of_range";
+    /// Child's sex not accepted.
+    SexNotAccepted = "sex_not_accepted";
+    /// Rating below the minimum.
+    OfstedBelowMinimum = "ofsted_below_minimum";
+    /// Beyond the distance limit.
+    TooFar = "too_far";
+    /// Nearer than the child's minimum distance.
+    TooClose = "too_close";
+    /// Inside an exclusion zone.
+    InExclusionZone = "in_exclusion_zone";
+    /// A need exceeds support by the policy's shortfall or more.
+    NeedNotMet = "need_not_met";
+    /// A child risk the home does not accept.
+    RiskNotAccepted = "risk_not_accepted";
+    /// Conflict with current residents.
+    ResidentConflict = "resident_conflict";
+    /// Solo placement needed but the home has residents.
+    SoloUnavailable = "solo_unavailable";
+    /// Price above the child's budget cap.
+    OverBudget = "over_budget";
+    /// Not enough vacancies for the kept-together sibling group.
+    NoRoomForSiblings = "no_room_for_siblings";
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// A set of failed rules as a bit mask.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Reasons(pub u16);
+
+impl Reasons {
+    /// No rule failed.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Adds a reason.
+    pub fn add(&mut self, r: Reason) {
+        self.0 |= 1 << (r as u16);
+    }
+    /// Whether a reason is present.
+    pub fn has(self, r: Reason) -> bool {
+        self.0 & (1 << (r as u16)) != 0
+    }
+    /// The reasons present, in SPEC order.
+    pub fn iter(self) -> impl Iterator<Item = Reason> {
+        Reason::ALL.iter().copied().filter(move |r| self.has(*r))
+    }
+    /// Number of failed rules.
+    pub fn count(self) -> u32 {
+        self.0.count_ones()
+    }
+}
+
+/// Position of a type in the child's `placement_types` (SPEC §8.2), or `None` when absent.
+pub fn type_position(child: &Child, t: PlacementType) -> Option<usize> {
+    if child.placement_types.is_empty() {
+        return Some(0);
+    }
+    child.placement_types.iter().position(|x| *x == t)
+}
+
+/// Need of a child on an indicator (missing = 0).
+pub fn need(child: &Child, ind: Indicator) -> i64 {
+    child.needs.get(&ind).copied().unwrap_or(0)
+}
+
+/// Support of a home on an indicator (missing = 1).
+pub fn support(home: &Home, ind: Indicator) -> i64 {
+    home.support.get(&ind).copied().unwrap_or(1)
+}
+
+/// The distance limit that applies to a child (the stricter of child and policy).
+pub fn max_distance(inst: &Instance, child: usize) -> Option<f64> {
+    match (inst.batch.children[child].max_distance_km, inst.policy.max_distance_km) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The minimum rating that applies to a child (the stricter of child and policy).
+pub fn min_rating(inst: &Instance, child: usize) -> crate::batch::Ofsted {
+    match inst.batch.children[child].min_ofsted {
+        Some(r) => r.min(inst.policy.min_ofsted),
+        None => inst.policy.min_ofsted,
+    }
+}
+
+fn meets(a: &[Risk], b: &[Risk]) -> bool {
+    a.iter().any(|r| b.contains(r))
+}
+
+/// Whether two children may not share a home (SPEC §8.11, symmetric).
+pub fn children_conflict(a: &Child, b: &Child) -> bool {
+    meets(&a.risks, &b.incompatible_risks) || meets(&b.risks, &a.incompatible_risks)
+}
+
+/// Kilometres from a child's home to a home.
+pub fn pair_km(inst: &Instance, child: usize, home: usize) -> f64 {
+    let c = &inst.children[child].place;
+    let h = &inst.homes[home].place;
+    km(c.lat, c.lon, h.lat, h.lon)
+}
+
+/// Evaluates every rule of SPEC §4 for one pair. `group_size` is the number of batch
+/// children in the child's kept-together sibling group (1 when none).
+pub fn evaluate(inst: &Instance, child: usize, home: usize, group_size: usize, km: f64) -> Reasons {
+    let c = &inst.batch.children[child];
+    let h = &inst.batch.homes[home];
+    let hp = &inst.homes[home];
+    let mut r = Reasons::default();
+    if type_position(c, h.kind).is_none() {
+        r.add(Reason::TypeNotInPlan);
+    }
+    if h.kind == PlacementType::Secure && !c.secure_order {
+        r.add(Reason::SecureNeedsOrder);
+    }
+    let age_ok = h.age_min.is_none_or(|a| c.age >= a) && h.age_max.is_none_or(|a| c.age <= a);
+    if !age_ok || (h.kind == PlacementType::Supported && !(16..=17).contains(&c.age)) {
+        r.add(Reason::AgeOutOfRange);
+    }
+    if let Some(sex) = c.sex {
+        if !h.sexes.is_empty() && !h.sexes.contains(&sex) {
+            r.add(Reason::SexNotAccepted);
+        }
+    }
+    if hp.rating > min_rating(inst, child) {
+        r.add(Reason::OfstedBelowMinimum);
+    }
+    if max_distance(inst, child).is_some_and(|m| km > m) {
+        r.add(Reason::TooFar);
+    }
+    if c.min_distance_km.is_some_and(|m| km < m) {
+        r.add(Reason::TooClose);
+    }
+    let in_zone = inst.children[child].zones.iter().any(|z| match z {
+        Zone::Circle { lat, lon, radius_km } => crate::locate::km(*lat, *lon, hp.place.lat, hp.place.lon) <= *radius_km,
+        Zone::Authority(code) => *code == hp.la || *code == hp.place.lad,
+    });
+    if in_zone {
+        r.add(Reason::InExclusionZone);
+    }
+    let shortfall = inst.policy.max_need_shortfall;
+    if Indicator::ALL.iter().any(|&i| need(c, i) - support(h, i) >= shortfall) {
+        r.add(Reason::NeedNotMet);
+    }
+    if c.risks.iter().any(|x| !h.accepts.contains(x)) {
+        r.add(Reason::RiskNotAccepted);
+    }
+    if meets(&c.risks, &h.incompatible_risks) || meets(&h.resident_risks, &c.incompatible_risks) {
+        r.add(Reason::ResidentConflict);
+    }
+    if c.requires_solo && h.occupied > 0 {
+        r.add(Reason::SoloUnavailable);
+    }
+    if c.budget_cap.is_some_and(|cap| h.weekly_price > cap) {
+        r.add(Reason::OverBudget);
+    }
+    if group_size > 1 && group_size as i64 > h.vacancies {
+        r.add(Reason::NoRoomForSiblings);
+    }
+    r
+}
+
+/// Why a whole unit can never be placed, whatever the homes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitBlock {
+    /// Members of a kept-together group conflict with each other.
+    SiblingsConflict,
+    /// A kept-together group includes a child who must live alone.
+    SiblingNeedsSolo,
+}
+
+/// A placement unit: one child, or a sibling group kept together (SPEC §8.10).
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Member child indices, ascending.
+    pub members: Vec<usize>,
+    /// Set when the unit can never be placed.
+    pub blocked: Option<UnitBlock>,
+}
+
+/// Groups children into units: kept-together sibling groups move as one.
+pub fn units(inst: &Instance) -> Vec<Unit> {
+    let children = &inst.batch.children;
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, c) in children.iter().enumerate() {
+        if let Some(g) = &c.sibling_group {
+            groups.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    let mut unit_of: Vec<Option<usize>> = vec![None; children.len()];
+    let mut out = Vec::new();
+    for i in 0..children.len() {
+        if unit_of[i].is_some() {
+            continue;
+        }
+        let kept = children[i].sibling_group.as_deref().and_then(|g| {
+            let members = &groups[g];
+            let together = members.len() > 1 && members.iter().all(|&m| children[m].keep_together != Some(false));
+            together.then(|| members.clone())
+        });
+        let members = kept.unwrap_or_else(|| vec![i]);
+        let mut blocked = None;
+        if members.len() > 1 {
+            if members.iter().any(|&m| children[m].requires_solo) {
+                blocked = Some(UnitBlock::SiblingNeedsSolo);
+            }
+            for (k, &a) in members.iter().enumerate() {
+                for &b in &members[k + 1..] {
+                    if children_conflict(&children[a], &children[b]) {
+                        blocked = Some(UnitBlock::SiblingsConflict);
+                    }
+                }
+            }
+        }
+        for &m in &members {
+            unit_of[m] = Some(out.len());
+        }
+        out.push(Unit { members, blocked });
+    }
+    out
+}

@@ -1,0 +1,125 @@
+//! The registry of stable error codes: each with its cause and what to do.
+//!
+//! Codes never change meaning once published; new ones are appended. The README's
+//! error table is generated from [`ErrorCode::ALL`] (`placematch codes`).
+
+use std::fmt;
+
+use serde::Serialize;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $action:literal; )*) => {
+        /// A stable input-error code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+        impl ErrorCode {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+            /// The code as printed, e.g. `E1203`.
+            pub fn code(self) -> &'static str { match self { $(ErrorCode::$variant => $code,)* } }
+            /// A short snake_case name.
+            pub fn name(self) -> &'static str { match self { $(ErrorCode::$variant => $name,)* } }
+            /// What the user should do about it.
+            pub fn action(self) -> &'static str { match self { $(ErrorCode::$variant => $action,)* } }
+        }
+    };
+}
+
+codes! {
+    /// The file is not valid JSON.
+    MalformedJson = "E1001", "malformed_json", "Fix the JSON syntax at the line and column given (a validator or `jq .` shows it too).";
+    /// The `format` field is missing or not the expected format.
+    WrongFormat = "E1002", "wrong_format", "Set \"format\" to \"placematch/batch@1\" (or the format this command reads).";
+    /// A value has the wrong JSON type.
+    WrongType = "E1003", "wrong_type", "Give the value the type the schema asks for (`placematch schema`).";
+    /// A field is not part of the format.
+    UnknownField = "E1004", "unknown_field", "Remove the field or fix its spelling; unknown fields are rejected so typos never pass silently.";
+    /// A required field is missing.
+    MissingField = "E1005", "missing_field", "Add the field; see the batch format in the README.";
+    /// A value is not one of the allowed words.
+    UnknownValue = "E1006", "unknown_value", "Use one of the values listed in the message.";
+    /// Two records share an id.
+    DuplicateId = "E1101", "duplicate_id", "Give every child, home and provider a unique id.";
+    /// Nothing to match.
+    EmptyBatch = "E1102", "empty_batch", "Add at least one child and one home.";
+    /// A location is neither a postcode nor a lat/lon pair, or is both.
+    BadLocation = "E1201", "bad_location", "Give either {\"postcode\": \"RH12 1AB\"} or {\"lat\": 51.06, \"lon\": -0.33}.";
+    /// The postcode's sector is not in the bundled England and Wales table.
+    UnknownPostcode = "E1202", "unknown_postcode", "Check the postcode; only England and Wales sectors are bundled. Use lat/lon for a place outside them.";
+    /// A home names a provider that is not in `providers`.
+    UnknownProvider = "E1203", "unknown_provider", "Add the provider to `providers` or correct the home's `provider`.";
+    /// An authority code is not in the bundled table.
+    UnknownAuthority = "E1204", "unknown_authority", "Use a 2025 ONS upper-tier or district code such as E10000032.";
+    /// A coordinate outside England and Wales.
+    OutsideCoverage = "E1205", "outside_coverage", "Give a latitude/longitude inside England and Wales (lat 49.8–55.9, lon −6.5–2.0).";
+    /// An age outside 0–25.
+    AgeOutOfRange = "E1301", "age_out_of_range", "Ages are whole years from 0 to 25.";
+    /// A need or support score outside 0–3.
+    ScoreOutOfRange = "E1302", "score_out_of_range", "Valuing Care scores are 0 (none) to 3 (high).";
+    /// A count, price or distance below zero, or a number that is not finite.
+    NegativeValue = "E1303", "negative_value", "Counts, prices, distances and policy weights must be finite and not negative.";
+    /// A range whose bounds contradict each other.
+    InconsistentRange = "E1304", "inconsistent_range", "Make the lower bound at most the upper one (age_min ≤ age_max, block_vacancies ≤ vacancies, min_distance_km ≤ max_distance_km).";
+    /// A percentage outside 0–100.
+    PercentOutOfRange = "E1305", "percent_out_of_range", "A discount percent is between 0 and 100.";
+    /// A result file that does not belong to the batch or is not a result.
+    ResultMismatch = "E1401", "result_mismatch", "Check the result against the batch it was solved from.";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code(), self.name())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// One problem found in an input, at a JSON path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    /// JSON path, e.g. `children[3].location.postcode` (empty for the whole file).
+    pub path: String,
+    /// Stable code.
+    pub code: ErrorCode,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl Issue {
+    /// A new issue.
+    pub fn new(path: impl Into<String>, code: ErrorCode, message: impl Into<String>) -> Self {
+        Issue { path: path.into(), code, message: message.into() }
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() { "(file)" } else { &self.path };
+        write!(f, "{path}: {} {}: {}\n    what to do: {}", self.code.code(), self.code.name(), self.message, self.code.action())
+    }
+}
+
+/// All problems found in one input, reported together.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct InvalidInput {
+    /// The file or input name.
+    pub source_name: String,
+    /// Every problem found, in document order.
+    pub issues: Vec<Issue>,
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} is not valid: {} problem(s)", self.source_name, self.issues.len())?;
+        for issue in &self.issues {
+            writeln!(f, "  {issue}")?;
+        }
+        Ok(())
+    }
+}

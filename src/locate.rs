@@ -1,0 +1,326 @@
+//! Step 3, **locate**: postcodes and coordinates to points and authorities.
+//!
+//! The ONS postcode-sector and authority tables (see `data/README.md` for their
+//! provenance) are embedded in the binary, so nothing is fetched at run time.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use geo::{Distance, Haversine, Point};
+
+static SECTORS_CSV: &str = include_str!("../data/postcode_sectors.csv");
+static AUTHORITIES_CSV: &str = include_str!("../data/local_authorities.csv");
+
+/// One postcode sector's centroid and district.
+#[derive(Debug, Clone)]
+pub struct Sector {
+    /// Sector as printed, e.g. `RH12 1`.
+    pub name: String,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// Local authority district code.
+    pub lad: String,
+}
+
+/// A district and its upper-tier authority.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    /// District code.
+    pub lad_code: String,
+    /// District name.
+    pub lad_name: String,
+    /// Upper-tier authority code (runs children's services).
+    pub utla_code: String,
+    /// Upper-tier authority name.
+    pub utla_name: String,
+}
+
+/// The bundled geography.
+#[derive(Debug)]
+pub struct Geography {
+    /// Every sector, sorted by name.
+    pub sectors: Vec<Sector>,
+    by_key: HashMap<String, usize>,
+    /// Districts by district code.
+    pub districts: HashMap<String, Authority>,
+    /// Upper-tier authority names by code.
+    pub utlas: HashMap<String, String>,
+}
+
+/// A resolved place: a point and the upper-tier authority (and district) it lies in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// District code of the sector (or nearest sector).
+    pub lad: String,
+    /// Upper-tier authority code.
+    pub utla: String,
+}
+
+/// Normalises a postcode to its sector key (spaces removed, upper case).
+///
+/// SPEC §8.7: a string ending in a digit and two letters is a full postcode and loses
+/// its last two characters; anything else is already a sector.
+pub fn sector_key(postcode: &str) -> String {
+    let s: String = postcode.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let b = s.as_bytes();
+    let n = b.len();
+    if n >= 3 && b[n - 3].is_ascii_digit() && b[n - 2].is_ascii_alphabetic() && b[n - 1].is_ascii_alphabetic() {
+        s[..n - 2].to_string()
+    } else {
+        s
+    }
+}
+
+impl Geography {
+    /// The embedded tables, parsed once.
+    pub fn get() -> &'static Geography {
+        static GEO: OnceLock<Geography> = OnceLock::new();
+        GEO.get_or_init(Geography::load)
+    }
+
+    fn load() -> Geography {
+        let mut districts = HashMap::new();
+        let mut utlas = HashMap::new();
+        for line in AUTHORITIES_CSV.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let f = split_csv(line);
+            let a = Authority {
+                lad_code: f[0].clone(),
+                lad_name: f[1].clone(),
+                utla_code: f[2].clone(),
+                utla_name: f[3].clone(),
+            };
+            utlas.insert(a.utla_code.clone(), a.utla_name.clone());
+            districts.insert(a.lad_code.clone(), a);
+        }
+        let mut sectors = Vec::new();
+        for line in SECTORS_CSV.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let f = split_csv(line);
+            sectors.push(Sector {
+                name: f[0].clone(),
+                lat: f[1].parse().expect("bundled sector table: lat"),
+                lon: f[2].parse().expect("bundled sector table: lon"),
+                lad: f[5].clone(),
+            });
+        }
+        sectors.sort_by(|a, b| a.name.cmp(&b.name));
+        let by_key = sectors.iter().enumerate().map(|(i, s)| (sector_key(&s.name), i)).collect();
+        Geography { sectors, by_key, districts, utlas }
+    }
+
+    /// The sector of a postcode or sector string.
+    pub fn sector(&self, postcode: &str) -> Option<&Sector> {
+        self.by_key.get(&sector_key(postcode)).map(|&i| &self.sectors[i])
+    }
+
+    /// The upper-tier authority of a district (a district that is itself upper tier maps to itself).
+    pub fn utla_of(&self, lad: &str) -> String {
+        self.districts.get(lad).map(|a| a.utla_code.clone()).unwrap_or_else(|| lad.to_string())
+    }
+
+    /// Whether a code names a known district or upper-tier authority.
+    pub fn is_authority(&self, code: &str) -> bool {
+        self.districts.contains_key(code) || self.utlas.contains_key(code)
+    }
+
+    /// A readable authority name.
+    pub fn authority_name(&self, code: &str) -> Option<&str> {
+        self.utlas
+            .get(code)
+            .map(String::as_str)
+            .or_else(|| self.districts.get(code).map(|a| a.lad_name.as_str()))
+    }
+
+    /// Resolves a postcode to a place.
+    pub fn place_of_postcode(&self, postcode: &str) -> Option<Place> {
+        self.sector(postcode).map(|s| Place {
+            lat: s.lat,
+            lon: s.lon,
+            lad: s.lad.clone(),
+            utla: self.utla_of(&s.lad),
+        })
+    }
+
+    /// Resolves a coordinate: its authority is the nearest sector centroid's (SPEC §8.6).
+    pub fn place_of_point(&self, lat: f64, lon: f64) -> Place {
+        // A linear scan over ~10k sectors is microseconds and happens once per record;
+        // ties go to the first sector by name, so the answer is deterministic.
+        let mut best = (f64::INFINITY, 0usize);
+        for (i, s) in self.sectors.iter().enumerate() {
+            let d = km(lat, lon, s.lat, s.lon);
+            if d < best.0 {
+                best = (d, i);
+            }
+        }
+        let s = &self.sectors[best.1];
+        Place { lat, lon, lad: s.lad.clone(), utla: self.utla_of(&s.lad) }
+    }
+}
+
+/// Great-circle distance in km (geo's Haversine, mean Earth radius 6,371.0088 km),
+/// rounded to the metre so that results do not depend on the last bits of a platform's `sin`.
+pub fn km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let m = Haversine::distance(Point::new(lon1, lat1), Point::new(lon2, lat2));
+    (m).round() / 1000.0
+}
+
+fn split_csv(line: &str) -> Vec<String> {
+    // The bundled tables quote names that contain commas ("Bristol, City of").
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_postcodes_lose_their_unit() {
+        assert_eq!(sector_key("RH12 1AB"), "RH121");
+        assert_eq!(sector_key("rh121ab"), "RH121");
+        assert_eq!(sector_key("RH12 1"), "RH121");
+        assert_eq!(sector_key("M1 1"), "M11");
+    }
+
+    #[test]
+    fn tables_load_and_resolve() {
+        let g = Geography::get();
+        assert_eq!(g.sectors.len(), 10_751);
+        let p = g.place_of_postcode("RH12 1AB").unwrap();
+        assert_eq!(p.utla, "E10000032"); // West Sussex
+        assert!(g.place_of_postcode("ZZ99 9ZZ").is_none());
+    }
+}
+
+/// An exclusion zone resolved to geometry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Zone {
+    /// A circle (inclusive edge).
+    Circle {
+        /// Centre latitude.
+        lat: f64,
+        /// Centre longitude.
+        lon: f64,
+        /// Radius in km.
+        radius_km: f64,
+    },
+    /// An authority, matched against a home's upper-tier or district code.
+    Authority(String),
+}
+
+/// A child as located: where home is and who is responsible.
+#[derive(Debug, Clone)]
+pub struct ChildPlace {
+    /// Resolved home location.
+    pub place: Place,
+    /// Responsible upper-tier authority.
+    pub la: String,
+    /// Resolved exclusion zones.
+    pub zones: Vec<Zone>,
+}
+
+/// A home as located.
+#[derive(Debug, Clone)]
+pub struct HomePlace {
+    /// Resolved location.
+    pub place: Place,
+    /// Upper-tier authority the home is in.
+    pub la: String,
+    /// Index of its provider in `batch.providers`.
+    pub provider: usize,
+    /// Effective Ofsted rating (SPEC §8.4).
+    pub rating: crate::batch::Ofsted,
+}
+
+/// A validated batch with every location resolved and the policy layered: the
+/// input of eligibility, the model and the checker.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// The batch as read.
+    pub batch: crate::batch::Batch,
+    /// The resolved policy.
+    pub policy: crate::policy::Policy,
+    /// Per child, same order as `batch.children`.
+    pub children: Vec<ChildPlace>,
+    /// Per home, same order as `batch.homes`.
+    pub homes: Vec<HomePlace>,
+}
+
+impl Instance {
+    /// Resolves a batch that has passed validation (unknown postcodes or providers panic here,
+    /// which validation rules out).
+    pub fn locate(batch: crate::batch::Batch, extra_policy: Option<&crate::policy::PolicyInput>) -> Instance {
+        use crate::batch::{Location, Ofsted, PlacementType};
+        let geo = Geography::get();
+        let resolve = |loc: &Location| -> Place {
+            match (&loc.postcode, loc.lat, loc.lon) {
+                (Some(pc), _, _) => geo.place_of_postcode(pc).expect("validated postcode"),
+                (None, Some(lat), Some(lon)) => geo.place_of_point(lat, lon),
+                _ => unreachable!("validated location"),
+            }
+        };
+        let policy = crate::policy::Policy::resolve(batch.policy.iter().chain(extra_policy));
+        let children = batch
+            .children
+            .iter()
+            .map(|c| {
+                let place = resolve(&c.location);
+                let la = c.la.as_deref().map(|l| geo.utla_of(l)).unwrap_or_else(|| place.utla.clone());
+                let zones = c
+                    .exclusion_zones
+                    .iter()
+                    .map(|z| match (&z.center, z.radius_km, &z.la) {
+                        (Some(center), Some(r), _) => {
+                            let p = resolve(center);
+                            Zone::Circle { lat: p.lat, lon: p.lon, radius_km: r }
+                        }
+                        (_, _, Some(la)) => Zone::Authority(la.clone()),
+                        _ => unreachable!("validated zone"),
+                    })
+                    .collect();
+                ChildPlace { place, la, zones }
+            })
+            .collect();
+        let provider_ix: HashMap<&str, usize> =
+            batch.providers.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let homes = batch
+            .homes
+            .iter()
+            .map(|h| {
+                let mut place = resolve(&h.location);
+                let la = match &h.la {
+                    Some(l) => {
+                        // An explicit district code also fixes the district an `la` zone matches.
+                        if geo.districts.contains_key(l) {
+                            place.lad = l.clone();
+                        }
+                        geo.utla_of(l)
+                    }
+                    None => place.utla.clone(),
+                };
+                let provider = provider_ix[h.provider.as_str()];
+                let rating = h.ofsted.unwrap_or_else(|| match (h.kind, batch.providers[provider].ofsted) {
+                    (PlacementType::Foster, Some(r)) => r,
+                    _ => Ofsted::NotYetInspected,
+                });
+                HomePlace { place, la, provider, rating }
+            })
+            .collect();
+        Instance { batch, policy, children, homes }
+    }
+}

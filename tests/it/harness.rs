@@ -1,0 +1,184 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use placematch::explain::solve_and_explain;
+use placematch::locate::Instance;
+use placematch::result::MatchResult;
+use placematch::solve::SolveOptions;
+use placematch::validate::load_batch;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+/// The compiled binary.
+pub fn bin() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("placematch").unwrap()
+}
+
+/// Path of a file under `instances/`.
+pub fn instance(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("instances").join(name)
+}
+
+/// Loads a batch from a JSON value, panicking with the report if invalid.
+pub fn load(v: &Value) -> Instance {
+    match load_batch(&v.to_string(), "test", None) {
+        Ok(i) => i,
+        Err(e) => panic!("{e}\n{}", serde_json::to_string_pretty(v).unwrap()),
+    }
+}
+
+/// Solves with default options and `k` alternatives, asserting the checker accepts the result.
+pub fn solve_checked(inst: &Instance, k: usize) -> MatchResult {
+    let r = solve_and_explain(inst, &SolveOptions::default(), k);
+    let problems = placematch::check::check(inst, &r);
+    assert!(problems.is_empty(), "checker rejects the solver's result: {problems:#?}");
+    r
+}
+
+/// The validation issues (path, code) of a batch given as JSON text.
+pub fn issues(text: &str) -> Vec<(String, String)> {
+    match load_batch(text, "test", None) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.issues.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect(),
+    }
+}
+
+/// A small valid batch to mutate in error tests.
+pub fn base_batch() -> Value {
+    json!({
+        "format": "placematch/batch@1",
+        "batch_id": "base",
+        "providers": [{"id": "P1", "kind": "private"}],
+        "homes": [
+            {"id": "H1", "provider": "P1", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 800},
+            {"id": "H2", "provider": "P1", "type": "residential", "location": {"postcode": "BN1 1"}, "vacancies": 2, "weekly_price": 4500}
+        ],
+        "children": [
+            {"id": "C1", "location": {"postcode": "RH13 5AB"}, "age": 12},
+            {"id": "C2", "location": {"lat": 50.83, "lon": -0.14}, "age": 15}
+        ]
+    })
+}
+
+const SECTORS: [&str; 10] = ["RH12 1", "RH13 5", "BN1 1", "BN2 0", "PO19 1", "GU29 9", "BN11 1", "RH10 1", "BN43 5", "PO21 1"];
+const RISKS: [&str; 4] = ["missing", "cse", "self_harm", "harm_to_others"];
+const TYPES: [&str; 3] = ["foster", "residential", "supported"];
+const OFSTED: [&str; 4] = ["outstanding", "good", "requires_improvement", "not_yet_inspected"];
+
+fn pick<'a, T>(rng: &mut ChaCha8Rng, xs: &'a [T]) -> &'a T {
+    &xs[rng.gen_range(0..xs.len())]
+}
+
+fn some_risks(rng: &mut ChaCha8Rng, p: f64) -> Vec<&'static str> {
+    RISKS.iter().copied().filter(|_| rng.gen_bool(p)).collect()
+}
+
+/// A random tiny batch (≤ 5 children, ≤ 4 homes) exercising every side constraint, small
+/// enough to enumerate every assignment.
+pub fn tiny_batch(seed: u64) -> Value {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n_children = rng.gen_range(1..=5);
+    let n_homes = rng.gen_range(1..=4);
+    let providers: Vec<Value> = (0..2)
+        .map(|p| {
+            let mut v = json!({"id": format!("P{p}"), "step_across": rng.gen_bool(0.5)});
+            if rng.gen_bool(0.3) {
+                v["max_admissions"] = json!(rng.gen_range(0..=2));
+            }
+            if rng.gen_bool(0.3) {
+                v["volume_discount"] = json!({"min_placements": rng.gen_range(1..=3), "percent": rng.gen_range(1..=20)});
+            }
+            v
+        })
+        .collect();
+    let homes: Vec<Value> = (0..n_homes)
+        .map(|h| {
+            let vac = if rng.gen_bool(0.15) { 0 } else { rng.gen_range(1..=2) };
+            let mut v = json!({
+                "id": format!("H{h}"), "provider": format!("P{}", rng.gen_range(0..2)),
+                "type": pick(&mut rng, &TYPES), "location": {"postcode": pick(&mut rng, &SECTORS)},
+                "ofsted": pick(&mut rng, &OFSTED), "vacancies": vac,
+                "block_vacancies": if vac > 0 && rng.gen_bool(0.3) { 1 } else { 0 },
+                "occupied": rng.gen_range(0..=1),
+                "weekly_price": rng.gen_range(3..60) * 100,
+                "support": {"emotional_health": rng.gen_range(1..=3), "education": rng.gen_range(0..=3)},
+                "accepts": some_risks(&mut rng, 0.85),
+                "resident_risks": some_risks(&mut rng, 0.1),
+                "incompatible_risks": some_risks(&mut rng, 0.05),
+                "languages": if rng.gen_bool(0.5) { json!(["en"]) } else { json!([]) },
+            });
+            if rng.gen_bool(0.3) {
+                v["age_min"] = json!(rng.gen_range(8..=14));
+            }
+            v
+        })
+        .collect();
+    let children: Vec<Value> = (0..n_children)
+        .map(|c| {
+            let mut types: Vec<&str> = TYPES.iter().copied().filter(|_| rng.gen_bool(0.75)).collect();
+            if types.is_empty() {
+                types.push("foster");
+            }
+            let mut v = json!({
+                "id": format!("C{c}"), "location": {"postcode": pick(&mut rng, &SECTORS)},
+                "age": rng.gen_range(8..=17), "placement_types": types,
+                "needs": {"emotional_health": rng.gen_range(0..=3), "education": rng.gen_range(0..=1)},
+                "risks": some_risks(&mut rng, 0.2), "incompatible_risks": some_risks(&mut rng, 0.15),
+                "urgency": pick(&mut rng, &["emergency", "urgent", "planned"]),
+                "waiting_days": rng.gen_range(0..10),
+                "requires_solo": rng.gen_bool(0.08),
+            });
+            if rng.gen_bool(0.3) {
+                v["sibling_group"] = json!(format!("G{}", rng.gen_range(0..2)));
+                if rng.gen_bool(0.2) {
+                    v["keep_together"] = json!(false);
+                }
+            }
+            if rng.gen_bool(0.3) {
+                v["max_distance_km"] = json!(rng.gen_range(10..80));
+            }
+            if rng.gen_bool(0.3) {
+                v["step_across"] = json!({"to": "foster"});
+            }
+            if rng.gen_bool(0.2) {
+                v["languages"] = json!(["pl"]);
+            }
+            if rng.gen_bool(0.2) {
+                v["budget_cap"] = json!(rng.gen_range(5..40) * 100);
+            }
+            v
+        })
+        .collect();
+    let mut b = json!({"format": "placematch/batch@1", "batch_id": format!("tiny-{seed}"), "providers": providers, "homes": homes, "children": children});
+    if rng.gen_bool(0.3) {
+        b["policy"] = json!({"weekly_budget": rng.gen_range(5..80) * 100});
+    }
+    b
+}
+
+/// The optimum by enumerating every assignment (each child: a home or unplaced), scored by the
+/// independent checker. Returns the best objective.
+pub fn brute_force(inst: &Instance) -> f64 {
+    let n = inst.batch.children.len();
+    let m = inst.batch.homes.len();
+    let mut assign: Vec<Option<usize>> = vec![None; n];
+    let mut best = f64::INFINITY;
+    let total = (m + 1).pow(n as u32);
+    for code in 0..total {
+        let mut x = code;
+        for a in assign.iter_mut() {
+            let d = x % (m + 1);
+            x /= m + 1;
+            *a = if d == m { None } else { Some(d) };
+        }
+        let e = placematch::check::evaluate_assignment(inst, &assign);
+        if e.violations.is_empty() && e.objective < best {
+            best = e.objective;
+        }
+    }
+    best
+}

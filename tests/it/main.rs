@@ -1,0 +1,8 @@
+//! The one integration-test binary: a small harness plus one module per concern.
+
+mod harness;
+
+mod cli;
+mod errors;
+mod properties;
+mod solve;

@@ -1,0 +1,61 @@
+//! Property tests: the solver against brute force, and the checker on every result.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+use crate::harness::{brute_force, load, solve_checked, tiny_batch};
+
+fn config(cases: u32) -> Config {
+    // Fixed seed and no persistence files: the suite is deterministic and leaves no trace.
+    Config { cases, rng_seed: RngSeed::Fixed(20261122), failure_persistence: None, ..Config::default() }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// On tiny batches the MIP's objective equals exhaustive enumeration's, and the result passes the checker.
+    #[test]
+    fn solver_matches_brute_force(seed in any::<u64>()) {
+        let inst = load(&tiny_batch(seed));
+        let r = solve_checked(&inst, 2);
+        let best = brute_force(&inst);
+        prop_assert!((r.objective - best).abs() <= 1e-6 * best.abs().max(1.0), "solver {} vs brute force {}", r.objective, best);
+    }
+
+    /// Every alternative's regret is what forcing that home costs: never below the optimum.
+    #[test]
+    fn regrets_are_non_negative_and_sorted(seed in any::<u64>()) {
+        let inst = load(&tiny_batch(seed));
+        let r = solve_checked(&inst, 3);
+        for p in &r.placements {
+            for w in p.alternatives.windows(2) {
+                prop_assert!(w[0].regret <= w[1].regret + 1e-6);
+            }
+            for a in &p.alternatives {
+                prop_assert!(a.regret >= -1e-6);
+            }
+        }
+    }
+}
+
+/// Guards the property corpus itself: it must reach the MIP (components of several units),
+/// place children, leave some unplaced and hit the side constraints, or the property above
+/// proves little.
+#[test]
+fn tiny_corpus_exercises_the_model() {
+    let (mut multi, mut placed, mut unplaced, mut blocks, mut discounts) = (0, 0, 0, 0, 0);
+    for seed in 0..256u64 {
+        let inst = load(&tiny_batch(seed));
+        let f = placematch::model::Formulation::build(&inst);
+        if f.components.iter().any(|c| c.units.len() > 1) {
+            multi += 1;
+        }
+        let r = solve_checked(&inst, 0);
+        placed += (r.summary.placed > 0) as usize;
+        unplaced += (r.summary.unplaced > 0) as usize;
+        blocks += (r.summary.block_beds_used > 0) as usize;
+        discounts += r.placements.iter().any(|p| p.discount > 0.0) as usize;
+    }
+    eprintln!("multi {multi} placed {placed} unplaced {unplaced} blocks {blocks} discounts {discounts}");
+    assert!(multi >= 40 && placed >= 100 && unplaced >= 40 && blocks >= 10 && discounts >= 5);
+}

@@ -1,0 +1,1 @@
+//! Solving behaviour on hand-made batches.
