@@ -67,7 +67,12 @@ pub fn evaluate_assignment(inst: &Instance, assign: &[Option<usize>]) -> Evaluat
                 let r = evaluate(inst, c, h, gsize[c], km);
                 if !r.is_empty() {
                     let codes: Vec<_> = r.iter().map(|x| x.code()).collect();
-                    v.push(format!("{} is not eligible for {}: {}", ch[c].id, homes[h].id, codes.join(", ")));
+                    v.push(format!(
+                        "{} is not eligible for {}: {}",
+                        ch[c].id,
+                        homes[h].id,
+                        codes.join(", ")
+                    ));
                 }
                 let tt = terms(inst, c, h, km);
                 objective += tt.total();
@@ -81,15 +86,26 @@ pub fn evaluate_assignment(inst: &Instance, assign: &[Option<usize>]) -> Evaluat
     // Capacity, solo and in-batch conflicts, home by home.
     for (&h, kids) in &at_home {
         if kids.len() as i64 > homes[h].vacancies {
-            v.push(format!("{} has {} vacancies but {} children", homes[h].id, homes[h].vacancies, kids.len()));
+            v.push(format!(
+                "{} has {} vacancies but {} children",
+                homes[h].id,
+                homes[h].vacancies,
+                kids.len()
+            ));
         }
         for &a in kids {
             if ch[a].requires_solo && kids.len() > 1 {
-                v.push(format!("{} needs a solo placement but shares {}", ch[a].id, homes[h].id));
+                v.push(format!(
+                    "{} needs a solo placement but shares {}",
+                    ch[a].id, homes[h].id
+                ));
             }
             for &b in kids {
                 if a < b && children_conflict(&ch[a], &ch[b]) {
-                    v.push(format!("{} and {} conflict but share {}", ch[a].id, ch[b].id, homes[h].id));
+                    v.push(format!(
+                        "{} and {} conflict but share {}",
+                        ch[a].id, ch[b].id, homes[h].id
+                    ));
                 }
             }
         }
@@ -100,7 +116,8 @@ pub fn evaluate_assignment(inst: &Instance, assign: &[Option<usize>]) -> Evaluat
             v.push(format!("sibling group {g} is split"));
         }
         let broken = m.iter().any(|&i| ch[i].requires_solo)
-            || m.iter().any(|&a| m.iter().any(|&b| a < b && children_conflict(&ch[a], &ch[b])));
+            || m.iter()
+                .any(|&a| m.iter().any(|&b| a < b && children_conflict(&ch[a], &ch[b])));
         if broken && assign[m[0]].is_some() {
             v.push(format!("sibling group {g} cannot live together but is placed"));
         }
@@ -152,16 +169,40 @@ pub fn evaluate_assignment(inst: &Instance, assign: &[Option<usize>]) -> Evaluat
         }
     }
     let summary = summarise(inst, assign, &kms, &block_bed, &discount);
-    Evaluation { objective, summary, terms: t, km: kms, block_bed, discount, violations: v }
+    Evaluation {
+        objective,
+        summary,
+        terms: t,
+        km: kms,
+        block_bed,
+        discount,
+        violations: v,
+    }
 }
 
-fn summarise(inst: &Instance, assign: &[Option<usize>], kms: &[Option<f64>], block: &[bool], discount: &[f64]) -> Summary {
+fn summarise(
+    inst: &Instance,
+    assign: &[Option<usize>],
+    kms: &[Option<f64>],
+    block: &[bool],
+    discount: &[f64],
+) -> Summary {
     let homes = &inst.batch.homes;
     let placed: Vec<usize> = (0..assign.len()).filter(|&c| assign[c].is_some()).collect();
     let n = placed.len() as f64;
-    let share = |pred: &dyn Fn(usize) -> bool| if placed.is_empty() { 0.0 } else { placed.iter().filter(|&&c| pred(c)).count() as f64 / n };
+    let share = |pred: &dyn Fn(usize) -> bool| {
+        if placed.is_empty() {
+            0.0
+        } else {
+            placed.iter().filter(|&&c| pred(c)).count() as f64 / n
+        }
+    };
     let spend: f64 = placed.iter().map(|&c| homes[assign[c].unwrap()].weekly_price).sum();
-    let block_paid: f64 = placed.iter().filter(|&&c| block[c]).map(|&c| homes[assign[c].unwrap()].weekly_price).sum();
+    let block_paid: f64 = placed
+        .iter()
+        .filter(|&&c| block[c])
+        .map(|&c| homes[assign[c].unwrap()].weekly_price)
+        .sum();
     let km_sum: f64 = placed.iter().map(|&c| kms[c].unwrap()).sum();
     Summary {
         placed: placed.len(),
@@ -190,21 +231,36 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
         p.push(format!("format is {:?}, expected {RESULT_FORMAT}", r.format));
     }
     if r.batch_id != inst.batch.batch_id {
-        p.push(format!("batch_id {:?} does not match the batch's {:?}", r.batch_id, inst.batch.batch_id));
+        p.push(format!(
+            "batch_id {:?} does not match the batch's {:?}",
+            r.batch_id, inst.batch.batch_id
+        ));
     }
     let child_ix: HashMap<&str, usize> = ch.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let home_ix: HashMap<&str, usize> = inst.batch.homes.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
+    let home_ix: HashMap<&str, usize> = inst
+        .batch
+        .homes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
     let mut seen = vec![0usize; ch.len()];
     let mut assign = vec![None; ch.len()];
     for pl in &r.placements {
         let (Some(&c), Some(&h)) = (child_ix.get(pl.child.as_str()), home_ix.get(pl.home.as_str())) else {
-            p.push(format!("placement {} → {} names an unknown child or home", pl.child, pl.home));
+            p.push(format!(
+                "placement {} → {} names an unknown child or home",
+                pl.child, pl.home
+            ));
             continue;
         };
         seen[c] += 1;
         assign[c] = Some(h);
         if pl.provider != inst.batch.homes[h].provider {
-            p.push(format!("placement of {}: provider {} but the home's is {}", pl.child, pl.provider, inst.batch.homes[h].provider));
+            p.push(format!(
+                "placement of {}: provider {} but the home's is {}",
+                pl.child, pl.provider, inst.batch.homes[h].provider
+            ));
         }
     }
     for u in &r.unplaced {
@@ -215,47 +271,80 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
     }
     for (c, n) in seen.iter().enumerate() {
         if *n != 1 {
-            p.push(format!("child {} appears {} times (placed + unplaced), expected once", ch[c].id, n));
+            p.push(format!(
+                "child {} appears {} times (placed + unplaced), expected once",
+                ch[c].id, n
+            ));
         }
     }
     let e = evaluate_assignment(inst, &assign);
     p.extend(e.violations.iter().cloned());
     for pl in &r.placements {
-        let (Some(&c), Some(&h)) = (child_ix.get(pl.child.as_str()), home_ix.get(pl.home.as_str())) else { continue };
+        let (Some(&c), Some(&h)) = (child_ix.get(pl.child.as_str()), home_ix.get(pl.home.as_str())) else {
+            continue;
+        };
         let t = e.terms[c].unwrap();
         let (got, want) = (pl.cost.terms.values(), t.values());
         for (i, name) in crate::cost::TERM_NAMES.iter().enumerate() {
             if !close(got[i], want[i]) {
-                p.push(format!("placement of {}: cost term {name} is {} but recomputes to {}", pl.child, got[i], want[i]));
+                p.push(format!(
+                    "placement of {}: cost term {name} is {} but recomputes to {}",
+                    pl.child, got[i], want[i]
+                ));
             }
         }
         if !close(pl.cost.total, t.total()) {
-            p.push(format!("placement of {}: total {} but terms sum to {}", pl.child, pl.cost.total, t.total()));
+            p.push(format!(
+                "placement of {}: total {} but terms sum to {}",
+                pl.child,
+                pl.cost.total,
+                t.total()
+            ));
         }
         if !close(pl.distance_km, e.km[c].unwrap()) {
-            p.push(format!("placement of {}: distance {} km but recomputes to {}", pl.child, pl.distance_km, e.km[c].unwrap()));
+            p.push(format!(
+                "placement of {}: distance {} km but recomputes to {}",
+                pl.child,
+                pl.distance_km,
+                e.km[c].unwrap()
+            ));
         }
         if pl.block_bed != e.block_bed[c] || !close(pl.discount, e.discount[c]) {
-            p.push(format!("placement of {}: block bed / discount do not match the batch", pl.child));
+            p.push(format!(
+                "placement of {}: block bed / discount do not match the batch",
+                pl.child
+            ));
         }
         let (gsize, _) = kept_group_sizes(inst);
         for alt in &pl.alternatives {
             let Some(&ah) = home_ix.get(alt.home.as_str()) else {
-                p.push(format!("alternative {} for {} is not a home of the batch", alt.home, pl.child));
+                p.push(format!(
+                    "alternative {} for {} is not a home of the batch",
+                    alt.home, pl.child
+                ));
                 continue;
             };
             let km = pair_km(inst, c, ah);
             if !evaluate(inst, c, ah, gsize[c], km).is_empty() || ah == h {
-                p.push(format!("alternative {} for {} is not an eligible other home", alt.home, pl.child));
+                p.push(format!(
+                    "alternative {} for {} is not an eligible other home",
+                    alt.home, pl.child
+                ));
             }
             let at = terms(inst, c, ah, km);
             if !close(alt.cost.total, at.total()) || alt.regret < -1e-6 {
-                p.push(format!("alternative {} for {}: cost or regret does not recompute", alt.home, pl.child));
+                p.push(format!(
+                    "alternative {} for {}: cost or regret does not recompute",
+                    alt.home, pl.child
+                ));
             }
         }
     }
     if !close(r.objective, e.objective) {
-        p.push(format!("objective {} but the placements score {}", r.objective, e.objective));
+        p.push(format!(
+            "objective {} but the placements score {}",
+            r.objective, e.objective
+        ));
     }
     if r.bound > r.objective + 1e-6 * r.objective.abs().max(1.0) {
         p.push(format!("bound {} is above the objective {}", r.bound, r.objective));
@@ -265,7 +354,11 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
     }
     let s = &r.summary;
     let w = &e.summary;
-    if s.placed != w.placed || s.unplaced != w.unplaced || s.block_beds_used != w.block_beds_used || s.total_unmet_need != w.total_unmet_need {
+    if s.placed != w.placed
+        || s.unplaced != w.unplaced
+        || s.block_beds_used != w.block_beds_used
+        || s.total_unmet_need != w.total_unmet_need
+    {
         p.push("summary counts do not match the placements".to_string());
     }
     for (name, a, b) in [
@@ -275,7 +368,11 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
         ("max_km", s.max_km, w.max_km),
         ("share_within_32km", s.share_within_32km, w.share_within_32km),
         ("share_in_area", s.share_in_area, w.share_in_area),
-        ("share_good_or_outstanding", s.share_good_or_outstanding, w.share_good_or_outstanding),
+        (
+            "share_good_or_outstanding",
+            s.share_good_or_outstanding,
+            w.share_good_or_outstanding,
+        ),
     ] {
         if !close(a, b) {
             p.push(format!("summary {name} is {a} but recomputes to {b}"));

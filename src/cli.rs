@@ -110,6 +110,9 @@ pub struct SolveArgs {
     /// Turn HiGHS presolve off.
     #[arg(long)]
     pub no_presolve: bool,
+    /// Pairs per child in the first LP; the rest are priced back in only if they could help (0 = all).
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub columns_per_unit: usize,
     /// Run the independent checker on the result before writing it.
     #[arg(long)]
     pub check: bool,
@@ -213,14 +216,21 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
 fn load_policy(path: &Option<PathBuf>) -> Result<Option<PolicyInput>, RunError> {
     match path {
         None => Ok(None),
-        Some(p) => Ok(Some(crate::read::parse_policy(&read_text(p)?, &p.display().to_string())?)),
+        Some(p) => Ok(Some(crate::read::parse_policy(
+            &read_text(p)?,
+            &p.display().to_string(),
+        )?)),
     }
 }
 
 fn load(batch: &Path, policy: &Option<PathBuf>) -> Result<crate::locate::Instance, RunError> {
     let extra = load_policy(policy)?;
     let text = read_text(batch)?;
-    Ok(crate::validate::load_batch(&text, &batch.display().to_string(), extra.as_ref())?)
+    Ok(crate::validate::load_batch(
+        &text,
+        &batch.display().to_string(),
+        extra.as_ref(),
+    )?)
 }
 
 fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()> {
@@ -248,7 +258,12 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 }
             }
             let inst = load(&a.batch, &a.policy)?;
-            let opts = crate::solve::SolveOptions { time_limit: a.time_limit, gap: a.gap, presolve: !a.no_presolve };
+            let opts = crate::solve::SolveOptions {
+                time_limit: a.time_limit,
+                gap: a.gap,
+                presolve: !a.no_presolve,
+                columns_per_unit: a.columns_per_unit,
+            };
             let result = crate::explain::solve_and_explain(&inst, &opts, a.alternatives);
             if a.check {
                 let problems = crate::check::check(&inst, &result);
@@ -278,7 +293,10 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let inst = load(&a.batch, &a.policy)?;
             let text = read_text(&a.result)?;
             let name = a.result.display().to_string();
-            let value = crate::read::parse_json(&text).map_err(|i| InvalidInput { source_name: name.clone(), issues: vec![i] })?;
+            let value = crate::read::parse_json(&text).map_err(|i| InvalidInput {
+                source_name: name.clone(),
+                issues: vec![i],
+            })?;
             let result: crate::result::MatchResult = crate::read::typed(&value, "").map_err(|i| InvalidInput {
                 source_name: name.clone(),
                 issues: vec![Issue::new(i.path, ErrorCode::ResultMismatch, i.message)],

@@ -31,8 +31,16 @@ pub struct Terms {
 }
 
 /// Names of the terms, in SPEC order.
-pub const TERM_NAMES: [&str; 8] =
-    ["price", "distance", "out_of_area", "quality", "needs", "type_preference", "step_across", "language"];
+pub const TERM_NAMES: [&str; 8] = [
+    "price",
+    "distance",
+    "out_of_area",
+    "quality",
+    "needs",
+    "type_preference",
+    "step_across",
+    "language",
+];
 
 impl Terms {
     /// The terms as an array in [`TERM_NAMES`] order.
@@ -76,7 +84,10 @@ impl Terms {
 pub fn unmet_need(inst: &Instance, child: usize, home: usize) -> i64 {
     let c = &inst.batch.children[child];
     let h = &inst.batch.homes[home];
-    Indicator::ALL.iter().map(|&i| (need(c, i) - support(h, i)).max(0)).sum()
+    Indicator::ALL
+        .iter()
+        .map(|&i| (need(c, i) - support(h, i)).max(0))
+        .sum()
 }
 
 /// The cost terms of placing `child` in `home`, `km` apart.
@@ -99,7 +110,11 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
         price: h.weekly_price,
         // Rounded to the penny so that reports read cleanly and recompute exactly.
         distance: (p.per_km * (km - p.free_km).max(0.0) * 100.0).round() / 100.0,
-        out_of_area: if hp.la != inst.children[child].la { p.out_of_area } else { 0.0 },
+        out_of_area: if hp.la != inst.children[child].la {
+            p.out_of_area
+        } else {
+            0.0
+        },
         quality: p.ofsted_cost(hp.rating),
         needs: p.unmet_need * unmet_need(inst, child, home) as f64,
         type_preference: p.type_rank * type_position(c, h.kind).unwrap_or(0) as f64,

@@ -94,14 +94,25 @@ pub struct Issue {
 impl Issue {
     /// A new issue.
     pub fn new(path: impl Into<String>, code: ErrorCode, message: impl Into<String>) -> Self {
-        Issue { path: path.into(), code, message: message.into() }
+        Issue {
+            path: path.into(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = if self.path.is_empty() { "(file)" } else { &self.path };
-        write!(f, "{path}: {} {}: {}\n    what to do: {}", self.code.code(), self.code.name(), self.message, self.code.action())
+        write!(
+            f,
+            "{path}: {} {}: {}\n    what to do: {}",
+            self.code.code(),
+            self.code.name(),
+            self.message,
+            self.code.action()
+        )
     }
 }
 

@@ -15,14 +15,19 @@ use crate::result::{
     Alternative, Competition, Exclusion, MatchResult, ModelStats, Placement, Relaxation, Status, Unplaced,
     RESULT_FORMAT,
 };
-use crate::solve::{ComponentSolver, Outcome, SolveOptions};
+use crate::solve::{ComponentSolver, Outcome, SolveOptions, Solved};
 
 /// Solves a located batch and explains the answer: the whole back half of `solve`.
 pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usize) -> MatchResult {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
     let f = Formulation::build(inst);
-    let mut stats = ModelStats { eligible_pairs: f.cands.iter().map(|c| c.terms.len()).sum(), components: f.components.len(), units: f.units.len(), ..Default::default() };
+    let mut stats = ModelStats {
+        eligible_pairs: f.cands.iter().map(|c| c.terms.len()).sum(),
+        components: f.components.len(),
+        units: f.units.len(),
+        ..Default::default()
+    };
     let mut unit_choice: Vec<Option<usize>> = vec![None; f.units.len()];
     let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
     let mut competition: HashMap<usize, Vec<(usize, Option<Outcome>, f64)>> = HashMap::new();
@@ -32,23 +37,29 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
         let base = solver.solve(None).expect("the unforced model is always feasible");
         optimal &= base.optimal;
         bound += base.bound;
-        stats.variables += comp.cands.len() + comp.units.len();
-        stats.constraints += comp.units.len();
+        let (cols, rows) = solver.size();
+        stats.variables += cols;
+        stats.constraints += rows;
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
         if comp.cands.is_empty() {
             continue;
         }
-        let lp = if alternatives > 0 || base.choice.iter().any(Option::is_none) { Some(solver.lp_reduced_costs()) } else { None };
+        let lp = solver.lp_reduced_costs().cloned();
         for (i, &u) in comp.units.iter().enumerate() {
             let lower = |k: usize| match &lp {
-                Some((lp_obj, rc)) if lp_obj.is_finite() => rc.get(&k).map_or(f64::NEG_INFINITY, |d| lp_obj + d - base.objective),
+                Some((lp_obj, rc)) if lp_obj.is_finite() => {
+                    rc.get(&k).map_or(f64::NEG_INFINITY, |d| lp_obj + d - base.objective)
+                }
                 _ => f64::NEG_INFINITY,
             };
             match base.choice[i] {
                 Some(chosen) if alternatives > 0 => {
-                    alts.insert(u, ranked_regrets(&mut solver, &f, u, chosen, &base, alternatives, lower));
+                    alts.insert(
+                        u,
+                        ranked_regrets(&mut solver, &f, u, chosen, &base, alternatives, lower),
+                    );
                 }
                 None => {
                     // Cheapest eligible homes first: those are the ones a reader asks about.
@@ -82,7 +93,11 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
     let eval = evaluate_assignment(inst, &assign);
     let objective = eval.objective;
     let bound = if optimal { objective } else { bound.min(objective) };
-    let gap = if optimal { 0.0 } else { (objective - bound) / objective.abs().max(1.0) };
+    let gap = if optimal {
+        0.0
+    } else {
+        (objective - bound) / objective.abs().max(1.0)
+    };
 
     let mut placements = Vec::new();
     let mut unplaced = Vec::new();
@@ -104,7 +119,15 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                                 let difference = t.minus(&chosen_terms);
                                 let own: f64 = alt.cost - cand.cost;
                                 let knock_on = round2(regret - own);
-                                let why = why_alternative(inst, c, alt.home, &difference, alt.km[member_ix] - cand.km[member_ix], regret, knock_on);
+                                let why = why_alternative(
+                                    inst,
+                                    c,
+                                    alt.home,
+                                    &difference,
+                                    alt.km[member_ix] - cand.km[member_ix],
+                                    regret,
+                                    knock_on,
+                                );
                                 Alternative {
                                     home: inst.batch.homes[alt.home].id.clone(),
                                     regret: round2(regret),
@@ -127,11 +150,22 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                     distance_km: cand.km[member_ix],
                     block_bed: eval.block_bed[c],
                     discount: eval.discount[c],
-                    placed_with: f.units[u].members.iter().filter(|&&m| m != c).map(|&m| inst.batch.children[m].id.clone()).collect(),
+                    placed_with: f.units[u]
+                        .members
+                        .iter()
+                        .filter(|&&m| m != c)
+                        .map(|&m| inst.batch.children[m].id.clone())
+                        .collect(),
                     alternatives,
                 });
             }
-            None => unplaced.push(diagnose(inst, &f, c, &assign, competition.get(&u).map(Vec::as_slice).unwrap_or(&[]))),
+            None => unplaced.push(diagnose(
+                inst,
+                &f,
+                c,
+                &assign,
+                competition.get(&u).map(Vec::as_slice).unwrap_or(&[]),
+            )),
         }
     }
     let key = |id: &str, urg: Urgency| (urg, id.to_string());
@@ -160,9 +194,12 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// The `k` best alternatives of a unit by exact regret. Candidates are tried in order of a
-/// valid lower bound (LP reduced cost); the search stops once no untried candidate can beat
-/// the k-th regret found, so the ranking is exact without re-solving for every home.
+/// The `k` best alternatives of a unit by exact regret, without a MIP per home.
+///
+/// Candidates are taken in order of a valid lower bound (LP reduced cost); each is then
+/// re-solved as an LP with the pair forced in (warm-started), which is exact when integral
+/// and a tighter bound otherwise; the MIP runs only for candidates whose LP bound could still
+/// make the list. The search stops once no untried candidate can beat the k-th regret found.
 fn ranked_regrets(
     solver: &mut ComponentSolver,
     f: &Formulation,
@@ -172,22 +209,35 @@ fn ranked_regrets(
     k: usize,
     lower: impl Fn(usize) -> f64,
 ) -> Vec<(usize, f64)> {
-    let mut order: Vec<(f64, usize)> =
-        f.unit_cands[u].clone().filter(|&c| c != chosen).map(|c| (lower(c).max(f.cands[c].cost - f.cands[chosen].cost).max(0.0).min(f64::MAX), c)).collect();
-    // For a lone unit the own cost difference is exact; with company it is no bound, so only
-    // the LP bound is used there.
-    if solver.comp.units.len() > 1 {
-        for (b, c) in order.iter_mut() {
-            *b = lower(*c).max(0.0);
+    let lone = solver.comp.units.len() == 1;
+    // For a lone unit the own cost difference is exact; with company only the LP bound holds.
+    let bound = |c: usize| {
+        if lone {
+            f.cands[c].cost - f.cands[chosen].cost
+        } else {
+            lower(c).max(0.0)
         }
-    }
+    };
+    let mut order: Vec<(f64, usize)> = f.unit_cands[u]
+        .clone()
+        .filter(|&c| c != chosen)
+        .map(|c| (bound(c), c))
+        .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut found: Vec<(usize, f64)> = Vec::new();
+    let kth = |found: &Vec<(usize, f64)>| {
+        if found.len() >= k {
+            found[k - 1].1
+        } else {
+            f64::INFINITY
+        }
+    };
     for (lb, c) in order {
-        if found.len() >= k && lb > found[k - 1].1 + 1e-6 {
+        if lb > kth(&found) + 1e-6 {
             break;
         }
-        if let Some(o) = solver.solve(Some(c)) {
+        let cutoff = base.objective + kth(&found) + 1e-6;
+        if let Solved::Exact(o) = solver.solve_below(Some(c), cutoff) {
             let regret = (o.objective - base.objective).max(0.0);
             found.push((c, regret));
             found.sort_by(|a, b| a.1.total_cmp(&b.1).then(f.cands[a.0].home.cmp(&f.cands[b.0].home)));
@@ -217,44 +267,114 @@ fn home_name(inst: &Instance, h: usize) -> String {
 
 /// "Oakwood is £350 a week cheaper but 61 km further from home and rated Requires Improvement."
 #[allow(clippy::too_many_arguments)]
-fn why_alternative(inst: &Instance, child: usize, alt: usize, d: &Terms, dkm: f64, regret: f64, knock_on: f64) -> String {
+fn why_alternative(
+    inst: &Instance,
+    child: usize,
+    alt: usize,
+    d: &Terms,
+    dkm: f64,
+    regret: f64,
+    knock_on: f64,
+) -> String {
     let c = &inst.batch.children[child];
     let ha = &inst.homes[alt];
     // (pounds, phrase) for each term that differs; positive pounds = the alternative is worse.
     let mut items: Vec<(f64, String)> = Vec::new();
     if d.price.abs() >= 0.5 {
-        items.push((d.price, format!("{} a week {}", money(d.price), if d.price < 0.0 { "cheaper" } else { "dearer" })));
+        items.push((
+            d.price,
+            format!(
+                "{} a week {}",
+                money(d.price),
+                if d.price < 0.0 { "cheaper" } else { "dearer" }
+            ),
+        ));
     }
     if dkm.abs() >= 0.5 {
-        items.push((d.distance, format!("{:.0} km {} home", dkm.abs(), if dkm < 0.0 { "nearer" } else { "further from" })));
+        items.push((
+            d.distance,
+            format!(
+                "{:.0} km {} home",
+                dkm.abs(),
+                if dkm < 0.0 { "nearer" } else { "further from" }
+            ),
+        ));
     }
     if d.out_of_area != 0.0 {
-        items.push((d.out_of_area, if d.out_of_area > 0.0 { "out of area".into() } else { "in the child's own authority".into() }));
+        items.push((
+            d.out_of_area,
+            if d.out_of_area > 0.0 {
+                "out of area".into()
+            } else {
+                "in the child's own authority".into()
+            },
+        ));
     }
     if d.quality != 0.0 {
         let label = ha.rating.label();
-        items.push((d.quality, if d.quality > 0.0 { format!("rated {label}") } else { format!("better rated ({label})") }));
+        items.push((
+            d.quality,
+            if d.quality > 0.0 {
+                format!("rated {label}")
+            } else {
+                format!("better rated ({label})")
+            },
+        ));
     }
     if d.needs != 0.0 {
         let levels = (d.needs / inst.policy.unmet_need.max(1e-9)).abs().round() as i64;
         items.push((
             d.needs,
-            if d.needs > 0.0 { format!("leaves {levels} more level(s) of need unmet") } else { format!("meets {levels} more level(s) of need") },
+            if d.needs > 0.0 {
+                format!("leaves {levels} more level(s) of need unmet")
+            } else {
+                format!("meets {levels} more level(s) of need")
+            },
         ));
     }
     if d.type_preference != 0.0 {
         let t = inst.batch.homes[alt].kind.name().replace('_', " ");
-        items.push((d.type_preference, format!("a {} preferred type ({t})", if d.type_preference > 0.0 { "less" } else { "more" })));
+        items.push((
+            d.type_preference,
+            format!(
+                "a {} preferred type ({t})",
+                if d.type_preference > 0.0 { "less" } else { "more" }
+            ),
+        ));
     }
     if d.step_across != 0.0 {
-        items.push((d.step_across, if d.step_across > 0.0 { "loses the step-across option".into() } else { "keeps the step-across option open".into() }));
+        items.push((
+            d.step_across,
+            if d.step_across > 0.0 {
+                "loses the step-across option".into()
+            } else {
+                "keeps the step-across option open".into()
+            },
+        ));
     }
     if d.language != 0.0 {
-        items.push((d.language, if d.language > 0.0 { "shares none of the child's languages".into() } else { "shares the child's language".into() }));
+        items.push((
+            d.language,
+            if d.language > 0.0 {
+                "shares none of the child's languages".into()
+            } else {
+                "shares the child's language".into()
+            },
+        ));
     }
     items.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
-    let pros: Vec<&str> = items.iter().filter(|i| i.0 < 0.0).take(2).map(|i| i.1.as_str()).collect();
-    let cons: Vec<&str> = items.iter().filter(|i| i.0 > 0.0).take(3).map(|i| i.1.as_str()).collect();
+    let pros: Vec<&str> = items
+        .iter()
+        .filter(|i| i.0 < 0.0)
+        .take(2)
+        .map(|i| i.1.as_str())
+        .collect();
+    let cons: Vec<&str> = items
+        .iter()
+        .filter(|i| i.0 > 0.0)
+        .take(3)
+        .map(|i| i.1.as_str())
+        .collect();
     let name = home_name(inst, alt);
     let mut s = match (pros.is_empty(), cons.is_empty()) {
         (false, false) => format!("{name} is {} but {}", join(&pros), join(&cons)),
@@ -263,9 +383,16 @@ fn why_alternative(inst: &Instance, child: usize, alt: usize, d: &Terms, dkm: f6
         (true, true) => format!("{name} costs the same for {}", c.id),
     };
     if knock_on >= 0.5 {
-        s.push_str(&format!("; placing {} there would cost other children {} a week", c.id, money(knock_on)));
+        s.push_str(&format!(
+            "; placing {} there would cost other children {} a week",
+            c.id,
+            money(knock_on)
+        ));
     } else if knock_on <= -0.5 {
-        s.push_str(&format!("; it would free a better home for another child, saving {} a week", money(knock_on)));
+        s.push_str(&format!(
+            "; it would free a better home for another child, saving {} a week",
+            money(knock_on)
+        ));
     }
     s.push_str(&format!(" (regret {} a week).", money(regret)));
     s
@@ -280,7 +407,13 @@ fn join(parts: &[&str]) -> String {
 }
 
 /// Builds the diagnosis of an unplaced child.
-fn diagnose(inst: &Instance, f: &Formulation, c: usize, assign: &[Option<usize>], comp: &[(usize, Option<Outcome>, f64)]) -> Unplaced {
+fn diagnose(
+    inst: &Instance,
+    f: &Formulation,
+    c: usize,
+    assign: &[Option<usize>],
+    comp: &[(usize, Option<Outcome>, f64)],
+) -> Unplaced {
     let child = &inst.batch.children[c];
     let u = f.unit_of[c];
     let homes = &inst.batch.homes;
@@ -305,13 +438,23 @@ fn diagnose(inst: &Instance, f: &Formulation, c: usize, assign: &[Option<usize>]
     };
     let excluded = by_reason
         .iter_mut()
-        .map(|(r, v)| Exclusion { reason: r.code().to_string(), homes: v.len(), examples: ids(v) })
+        .map(|(r, v)| Exclusion {
+            reason: r.code().to_string(),
+            homes: v.len(),
+            examples: ids(v),
+        })
         .collect();
-    let relaxations: Vec<Relaxation> = single.iter_mut().map(|(r, v)| {
-        let ex = ids(v);
-        relaxation(inst, c, *r, v, ex)
-    }).collect();
-    let competition: Vec<Competition> = comp.iter().map(|(k, o, base)| competition_entry(inst, f, c, *k, o.as_ref(), *base, assign)).collect();
+    let relaxations: Vec<Relaxation> = single
+        .iter_mut()
+        .map(|(r, v)| {
+            let ex = ids(v);
+            relaxation(inst, c, *r, v, ex)
+        })
+        .collect();
+    let competition: Vec<Competition> = comp
+        .iter()
+        .map(|(k, o, base)| competition_entry(inst, f, c, *k, o.as_ref(), *base, assign))
+        .collect();
     let blocked = f.units[u].blocked;
     let why = if let Some(b) = blocked {
         match b {
@@ -319,9 +462,21 @@ fn diagnose(inst: &Instance, f: &Formulation, c: usize, assign: &[Option<usize>]
             crate::eligibility::UnitBlock::SiblingNeedsSolo => format!("{} cannot be placed: its sibling group must live together but includes a child who needs a solo placement.", child.id),
         }
     } else if eligible == 0 {
-        let top = by_reason.iter().max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0))).map(|(r, v)| format!("{} ({} homes)", r.code(), v.len()));
-        let relax = relaxations.iter().max_by(|a, b| a.homes.cmp(&b.homes).then(b.rule.cmp(&a.rule))).map(|r| format!("; {}", r.detail)).unwrap_or_default();
-        format!("No home meets every rule for {}; the commonest obstacle is {}{}.", child.id, top.unwrap_or_else(|| "that there are no homes".into()), relax)
+        let top = by_reason
+            .iter()
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
+            .map(|(r, v)| format!("{} ({} homes)", r.code(), v.len()));
+        let relax = relaxations
+            .iter()
+            .max_by(|a, b| a.homes.cmp(&b.homes).then(b.rule.cmp(&a.rule)))
+            .map(|r| format!("; {}", r.detail))
+            .unwrap_or_default();
+        format!(
+            "No home meets every rule for {}; the commonest obstacle is {}{}.",
+            child.id,
+            top.unwrap_or_else(|| "that there are no homes".into()),
+            relax
+        )
     } else {
         format!("{} eligible home(s) exist for {} but all went to other children or are blocked by a batch-wide rule; placing {} would have cost the batch more.", eligible, child.id, child.id)
     };
@@ -346,38 +501,83 @@ fn relaxation(inst: &Instance, c: usize, r: Reason, homes: &mut [(f64, usize)], 
         Reason::TooFar => {
             let lim = max_distance(inst, c).unwrap_or(0.0);
             let need = homes.iter().map(|h| h.0).fold(0.0, f64::max).ceil();
-            (Some(lim.into()), Some(need.into()), format!("{n} home(s) within {need:.0} km if the {lim:.0} km limit were relaxed"))
+            (
+                Some(lim.into()),
+                Some(need.into()),
+                format!("{n} home(s) within {need:.0} km if the {lim:.0} km limit were relaxed"),
+            )
         }
         Reason::TooClose => {
             let lim = child.min_distance_km.unwrap_or(0.0);
             let need = homes.iter().map(|h| h.0).fold(f64::INFINITY, f64::min).floor();
-            (Some(lim.into()), Some(need.into()), format!("{n} home(s) if the {lim:.0} km minimum distance were lowered to {need:.0} km"))
+            (
+                Some(lim.into()),
+                Some(need.into()),
+                format!("{n} home(s) if the {lim:.0} km minimum distance were lowered to {need:.0} km"),
+            )
         }
         Reason::OverBudget => {
             let lim = child.budget_cap.unwrap_or(0.0);
             let need = homes.iter().map(|h| hs[h.1].weekly_price).fold(0.0, f64::max);
-            (Some(lim.into()), Some(need.into()), format!("{n} home(s) if the budget cap of {} a week were raised to {}", money(lim), money(need)))
+            (
+                Some(lim.into()),
+                Some(need.into()),
+                format!(
+                    "{n} home(s) if the budget cap of {} a week were raised to {}",
+                    money(lim),
+                    money(need)
+                ),
+            )
         }
         Reason::OfstedBelowMinimum => {
             let lim = min_rating(inst, c);
-            let need = homes.iter().map(|h| inst.homes[h.1].rating).max().unwrap_or(Ofsted::Inadequate);
+            let need = homes
+                .iter()
+                .map(|h| inst.homes[h.1].rating)
+                .max()
+                .unwrap_or(Ofsted::Inadequate);
             (
                 Some(lim.name().into()),
                 Some(need.name().into()),
                 format!("{n} home(s) if homes rated {} were accepted", need.label()),
             )
         }
-        Reason::NeedNotMet => (None, None, format!("{n} home(s) if a larger shortfall between needs and support were accepted")),
-        other => (None, None, format!("{n} home(s) if the {} rule were relaxed", other.code())),
+        Reason::NeedNotMet => (
+            None,
+            None,
+            format!("{n} home(s) if a larger shortfall between needs and support were accepted"),
+        ),
+        other => (
+            None,
+            None,
+            format!("{n} home(s) if the {} rule were relaxed", other.code()),
+        ),
     };
-    Relaxation { rule: r.code().to_string(), homes: n, examples, limit, needed, detail }
+    Relaxation {
+        rule: r.code().to_string(),
+        homes: n,
+        examples,
+        limit,
+        needed,
+        detail,
+    }
 }
 
-fn competition_entry(inst: &Instance, f: &Formulation, c: usize, k: usize, forced: Option<&Outcome>, base: f64, assign: &[Option<usize>]) -> Competition {
+fn competition_entry(
+    inst: &Instance,
+    f: &Formulation,
+    c: usize,
+    k: usize,
+    forced: Option<&Outcome>,
+    base: f64,
+    assign: &[Option<usize>],
+) -> Competition {
     let h = f.cands[k].home;
     let home = &inst.batch.homes[h];
-    let taken_by: Vec<String> =
-        (0..assign.len()).filter(|&x| assign[x] == Some(h)).map(|x| inst.batch.children[x].id.clone()).collect();
+    let taken_by: Vec<String> = (0..assign.len())
+        .filter(|&x| assign[x] == Some(h))
+        .map(|x| inst.batch.children[x].id.clone())
+        .collect();
     let child = &inst.batch.children[c].id;
     let (regret, why) = match forced {
         Some(o) => {
@@ -387,5 +587,10 @@ fn competition_entry(inst: &Instance, f: &Formulation, c: usize, k: usize, force
         }
         None => (None, format!("{child} cannot go to {} without breaking a batch-wide rule (provider admission limit, weekly budget, solo placement or a conflict with another child placed there).", home.id)),
     };
-    Competition { home: home.id.clone(), taken_by, regret, why }
+    Competition {
+        home: home.id.clone(),
+        taken_by,
+        regret,
+        why,
+    }
 }

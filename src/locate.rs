@@ -67,7 +67,11 @@ pub struct Place {
 /// SPEC §8.7: a string ending in a digit and two letters is a full postcode and loses
 /// its last two characters; anything else is already a sector.
 pub fn sector_key(postcode: &str) -> String {
-    let s: String = postcode.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let s: String = postcode
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     let b = s.as_bytes();
     let n = b.len();
     if n >= 3 && b[n - 3].is_ascii_digit() && b[n - 2].is_ascii_alphabetic() && b[n - 1].is_ascii_alphabetic() {
@@ -109,8 +113,17 @@ impl Geography {
             });
         }
         sectors.sort_by(|a, b| a.name.cmp(&b.name));
-        let by_key = sectors.iter().enumerate().map(|(i, s)| (sector_key(&s.name), i)).collect();
-        Geography { sectors, by_key, districts, utlas }
+        let by_key = sectors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (sector_key(&s.name), i))
+            .collect();
+        Geography {
+            sectors,
+            by_key,
+            districts,
+            utlas,
+        }
     }
 
     /// The sector of a postcode or sector string.
@@ -120,7 +133,10 @@ impl Geography {
 
     /// The upper-tier authority of a district (a district that is itself upper tier maps to itself).
     pub fn utla_of(&self, lad: &str) -> String {
-        self.districts.get(lad).map(|a| a.utla_code.clone()).unwrap_or_else(|| lad.to_string())
+        self.districts
+            .get(lad)
+            .map(|a| a.utla_code.clone())
+            .unwrap_or_else(|| lad.to_string())
     }
 
     /// Whether a code names a known district or upper-tier authority.
@@ -158,7 +174,12 @@ impl Geography {
             }
         }
         let s = &self.sectors[best.1];
-        Place { lat, lon, lad: s.lad.clone(), utla: self.utla_of(&s.lad) }
+        Place {
+            lat,
+            lon,
+            lad: s.lad.clone(),
+            utla: self.utla_of(&s.lad),
+        }
     }
 }
 
@@ -280,14 +301,21 @@ impl Instance {
             .iter()
             .map(|c| {
                 let place = resolve(&c.location);
-                let la = c.la.as_deref().map(|l| geo.utla_of(l)).unwrap_or_else(|| place.utla.clone());
+                let la =
+                    c.la.as_deref()
+                        .map(|l| geo.utla_of(l))
+                        .unwrap_or_else(|| place.utla.clone());
                 let zones = c
                     .exclusion_zones
                     .iter()
                     .map(|z| match (&z.center, z.radius_km, &z.la) {
                         (Some(center), Some(r), _) => {
                             let p = resolve(center);
-                            Zone::Circle { lat: p.lat, lon: p.lon, radius_km: r }
+                            Zone::Circle {
+                                lat: p.lat,
+                                lon: p.lon,
+                                radius_km: r,
+                            }
                         }
                         (_, _, Some(la)) => Zone::Authority(la.clone()),
                         _ => unreachable!("validated zone"),
@@ -296,8 +324,12 @@ impl Instance {
                 ChildPlace { place, la, zones }
             })
             .collect();
-        let provider_ix: HashMap<&str, usize> =
-            batch.providers.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let provider_ix: HashMap<&str, usize> = batch
+            .providers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
         let homes = batch
             .homes
             .iter()
@@ -314,13 +346,25 @@ impl Instance {
                     None => place.utla.clone(),
                 };
                 let provider = provider_ix[h.provider.as_str()];
-                let rating = h.ofsted.unwrap_or_else(|| match (h.kind, batch.providers[provider].ofsted) {
-                    (PlacementType::Foster, Some(r)) => r,
-                    _ => Ofsted::NotYetInspected,
-                });
-                HomePlace { place, la, provider, rating }
+                let rating = h
+                    .ofsted
+                    .unwrap_or_else(|| match (h.kind, batch.providers[provider].ofsted) {
+                        (PlacementType::Foster, Some(r)) => r,
+                        _ => Ofsted::NotYetInspected,
+                    });
+                HomePlace {
+                    place,
+                    la,
+                    provider,
+                    rating,
+                }
             })
             .collect();
-        Instance { batch, policy, children, homes }
+        Instance {
+            batch,
+            policy,
+            children,
+            homes,
+        }
     }
 }

@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use highs::{ColProblem, Row};
 use petgraph::unionfind::UnionFind;
 
 use crate::cost::{terms, unplaced_cost, Terms};
@@ -56,6 +55,8 @@ pub struct Formulation {
     pub home_cands: Vec<Vec<usize>>,
     /// Conflicting units per unit (SPEC §6 in-batch conflicts).
     pub conflicts: Vec<Vec<usize>>,
+    /// Solo units eligible at each home.
+    pub solo_at: Vec<Vec<usize>>,
     /// Independent components, ordered by their first unit.
     pub components: Vec<Component>,
     /// Number of (child, home) pairs examined.
@@ -72,7 +73,10 @@ impl Formulation {
                 unit_of[m] = u;
             }
         }
-        let unplaced = units.iter().map(|u| u.members.iter().map(|&m| unplaced_cost(inst, m)).sum()).collect();
+        let unplaced = units
+            .iter()
+            .map(|u| u.members.iter().map(|&m| unplaced_cost(inst, m)).sum())
+            .collect();
         let mut cands = Vec::new();
         let mut unit_cands = Vec::with_capacity(units.len());
         let mut pairs_examined = 0;
@@ -98,7 +102,13 @@ impl Formulation {
                     }
                     if ok {
                         let cost = ts.iter().map(Terms::total).sum();
-                        cands.push(Candidate { unit: u, home: h, cost, terms: ts, km: kms });
+                        cands.push(Candidate {
+                            unit: u,
+                            home: h,
+                            cost,
+                            terms: ts,
+                            km: kms,
+                        });
                     }
                 }
             }
@@ -109,6 +119,13 @@ impl Formulation {
             home_cands[c.home].push(k);
         }
         let conflicts = unit_conflicts(inst, &units);
+        let mut solo_at = vec![Vec::new(); inst.batch.homes.len()];
+        for c in &cands {
+            let unit = &units[c.unit];
+            if unit.members.len() == 1 && inst.batch.children[unit.members[0]].requires_solo {
+                solo_at[c.home].push(c.unit);
+            }
+        }
         let mut f = Formulation {
             units,
             unit_of,
@@ -117,6 +134,7 @@ impl Formulation {
             unit_cands,
             home_cands,
             conflicts,
+            solo_at,
             components: Vec::new(),
             pairs_examined,
         };
@@ -181,177 +199,203 @@ impl Formulation {
         comps.into_values().collect()
     }
 
-    /// Builds the HiGHS problem of one component. Columns come in this order:
-    /// the component's candidates, then one unplaced column per unit, then block-bed
-    /// columns, then per discounting provider the pair (z, W). `integer = false` gives the
-    /// LP relaxation (used for reduced-cost bounds).
-    pub fn highs_problem(&self, inst: &Instance, comp: &Component, integer: bool) -> (ColProblem, ColumnMap) {
-        let mut pb = ColProblem::default();
-        let local: HashMap<usize, usize> = comp.units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
-        // Rows.
-        let assign: Vec<Row> = comp.units.iter().map(|_| pb.add_row(1.0..=1.0)).collect();
+    /// The rows of one component's model, in a fixed order, with their bounds.
+    ///
+    /// Rows are derived from *every* eligible pair of the component, so that a column
+    /// priced back in later finds all its rows already there.
+    pub fn rows(&self, inst: &Instance, comp: &Component) -> Vec<(RowKey, f64, f64)> {
+        let homes_b = &inst.batch.homes;
+        let mut rows = Vec::new();
+        // Σ_j y_uj + u_u = 1
+        rows.extend(comp.units.iter().map(|&u| (RowKey::Assign(u), 1.0, 1.0)));
         let mut homes: Vec<usize> = comp.cands.iter().map(|&k| self.cands[k].home).collect();
         homes.sort_unstable();
         homes.dedup();
-        let cap: HashMap<usize, Row> =
-            homes.iter().map(|&h| (h, pb.add_row(..=inst.batch.homes[h].vacancies as f64))).collect();
-        let block_homes: Vec<usize> = homes.iter().copied().filter(|&h| inst.batch.homes[h].block_vacancies > 0).collect();
-        let block_rows: HashMap<usize, Row> = block_homes.iter().map(|&h| (h, pb.add_row(..=0.0))).collect();
-        // Solo: Σ_{k≠s} size_k·y_kj + V_j·y_sj ≤ V_j for each solo unit s and home j it may take.
-        let mut solo_rows: HashMap<usize, Vec<(usize, Row)>> = HashMap::new(); // home -> [(solo unit, row)]
+        // Σ_i size_i·y_ij ≤ vacancies_j
+        rows.extend(
+            homes
+                .iter()
+                .map(|&h| (RowKey::Capacity(h), f64::NEG_INFINITY, homes_b[h].vacancies as f64)),
+        );
+        // b_j − Σ_i size_i·y_ij ≤ 0 (block beds used ≤ children placed)
+        rows.extend(
+            homes
+                .iter()
+                .filter(|&&h| homes_b[h].block_vacancies > 0)
+                .map(|&h| (RowKey::Block(h), f64::NEG_INFINITY, 0.0)),
+        );
+        // Solo: Σ_{k≠s} size_k·y_kj + V_j·y_sj ≤ V_j
         for &u in &comp.units {
-            let unit = &self.units[u];
-            if unit.members.len() == 1 && inst.batch.children[unit.members[0]].requires_solo {
+            if self.is_solo(inst, u) {
                 for k in self.unit_cands[u].clone() {
                     let h = self.cands[k].home;
-                    let v = inst.batch.homes[h].vacancies as f64;
-                    solo_rows.entry(h).or_default().push((u, pb.add_row(..=v)));
+                    rows.push((RowKey::Solo(u, h), f64::NEG_INFINITY, homes_b[h].vacancies as f64));
                 }
             }
         }
         // Conflicts: y_aj + y_bj ≤ 1 on every shared home.
-        let mut conflict_rows: HashMap<(usize, usize), Vec<Row>> = HashMap::new(); // (unit, home) -> rows
         for &a in &comp.units {
-            for &b in &self.conflicts[a] {
-                if b <= a {
-                    continue;
-                }
+            for &b in self.conflicts[a].iter().filter(|&&b| b > a) {
                 for ka in self.unit_cands[a].clone() {
                     let h = self.cands[ka].home;
-                    if self.unit_cands[b].clone().any(|kb| self.cands[kb].home == h) {
-                        let r = pb.add_row(..=1.0);
-                        conflict_rows.entry((a, h)).or_default().push(r);
-                        conflict_rows.entry((b, h)).or_default().push(r);
+                    if self.cand_at(b, h).is_some() {
+                        rows.push((RowKey::Conflict(a, b, h), f64::NEG_INFINITY, 1.0));
                     }
                 }
             }
         }
-        // Providers: admissions and volume discounts.
         let mut providers: Vec<usize> = homes.iter().map(|&h| inst.homes[h].provider).collect();
         providers.sort_unstable();
         providers.dedup();
-        let mut admit_rows = BTreeMap::new();
-        let mut disc_rows = BTreeMap::new(); // provider -> (W − Σd·y ≤ 0, W − M z ≤ 0, Σ y − n z ≥ 0)
         for &p in &providers {
             let pr = &inst.batch.providers[p];
             if let Some(m) = pr.max_admissions {
-                admit_rows.insert(p, pb.add_row(..=m as f64));
+                rows.push((RowKey::Admissions(p), f64::NEG_INFINITY, m as f64));
             }
             if pr.volume_discount.is_some() {
-                disc_rows.insert(p, (pb.add_row(..=0.0), pb.add_row(..=0.0), pb.add_row(0.0..)));
+                // W_p − Σ d_j·size·y ≤ 0;  W_p − M·z_p ≤ 0;  Σ size·y − n·z_p ≥ 0
+                rows.push((RowKey::DiscountValue(p), f64::NEG_INFINITY, 0.0));
+                rows.push((RowKey::DiscountSwitch(p), f64::NEG_INFINITY, 0.0));
+                rows.push((RowKey::DiscountCount(p), 0.0, f64::INFINITY));
             }
         }
-        // Budgets per responsible authority.
-        let mut budget_rows: BTreeMap<String, Row> = BTreeMap::new();
-        for &u in &comp.units {
-            for &m in &self.units[u].members {
-                let la = &inst.children[m].la;
-                if let Some(b) = inst.policy.budget_for(la) {
-                    if !budget_rows.contains_key(la) {
-                        budget_rows.insert(la.clone(), pb.add_row(..=b));
-                    }
-                }
+        let mut las: Vec<&str> = comp
+            .units
+            .iter()
+            .flat_map(|&u| self.units[u].members.iter().map(|&m| inst.children[m].la.as_str()))
+            .collect();
+        las.sort_unstable();
+        las.dedup();
+        for la in las {
+            if let Some(b) = inst.policy.budget_for(la) {
+                rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
             }
         }
+        rows
+    }
 
-        // Columns.
-        let mut map = ColumnMap::default();
-        for &k in &comp.cands {
-            let c = &self.cands[k];
-            let u = c.unit;
-            let size = self.size(u) as f64;
-            let home = &inst.batch.homes[c.home];
-            let p = inst.homes[c.home].provider;
-            let mut rf: Vec<(Row, f64)> = vec![(assign[local[&u]], 1.0), (cap[&c.home], size)];
-            if let Some(&r) = block_rows.get(&c.home) {
-                rf.push((r, -size));
+    /// Whether a unit is a lone child who needs a solo placement.
+    pub fn is_solo(&self, inst: &Instance, u: usize) -> bool {
+        let unit = &self.units[u];
+        unit.members.len() == 1 && inst.batch.children[unit.members[0]].requires_solo
+    }
+
+    /// The candidate of unit `u` at home `h`, if eligible.
+    pub fn cand_at(&self, u: usize, h: usize) -> Option<usize> {
+        let r = self.unit_cands[u].clone();
+        self.cands[r.clone()]
+            .binary_search_by_key(&h, |c| c.home)
+            .ok()
+            .map(|i| r.start + i)
+    }
+
+    /// The rows a candidate column enters and its coefficient in each: the model's meaning
+    /// for one (unit, home) pair. `rows` maps a row to its index; absent rows are skipped.
+    pub fn entries(&self, inst: &Instance, k: usize, rows: &HashMap<RowKey, usize>, out: &mut Vec<(usize, f64)>) {
+        out.clear();
+        let c = &self.cands[k];
+        let (u, h) = (c.unit, c.home);
+        let size = self.size(u) as f64;
+        let home = &inst.batch.homes[h];
+        let p = inst.homes[h].provider;
+        let mut push = |key: RowKey, coef: f64| {
+            if let Some(&r) = rows.get(&key) {
+                out.push((r, coef));
             }
-            if let Some(list) = solo_rows.get(&c.home) {
-                for &(s, r) in list {
-                    rf.push((r, if s == u { home.vacancies as f64 } else { size }));
-                }
-            }
-            if let Some(rows) = conflict_rows.get(&(u, c.home)) {
-                rf.extend(rows.iter().map(|&r| (r, 1.0)));
-            }
-            if let Some(&r) = admit_rows.get(&p) {
-                rf.push((r, size));
-            }
-            if let Some(&(w, _, cnt)) = disc_rows.get(&p) {
-                let pct = inst.batch.providers[p].volume_discount.as_ref().unwrap().percent;
-                rf.push((w, -size * home.weekly_price * pct / 100.0));
-                rf.push((cnt, size));
-            }
+        };
+        push(RowKey::Assign(u), 1.0);
+        push(RowKey::Capacity(h), size);
+        push(RowKey::Block(h), -size);
+        for &s in &self.solo_at[h] {
+            push(RowKey::Solo(s, h), if s == u { home.vacancies as f64 } else { size });
+        }
+        for &b in &self.conflicts[u] {
+            push(RowKey::Conflict(u.min(b), u.max(b), h), 1.0);
+        }
+        push(RowKey::Admissions(p), size);
+        if let Some(d) = &inst.batch.providers[p].volume_discount {
+            push(RowKey::DiscountValue(p), -size * home.weekly_price * d.percent / 100.0);
+            push(RowKey::DiscountCount(p), size);
+        }
+        let members = &self.units[u].members;
+        if members.len() == 1 {
+            push(RowKey::Budget(inst.children[members[0]].la.clone()), home.weekly_price);
+        } else {
             let mut per_la: BTreeMap<&str, f64> = BTreeMap::new();
-            for &m in &self.units[u].members {
+            for &m in members {
                 *per_la.entry(inst.children[m].la.as_str()).or_default() += home.weekly_price;
             }
             for (la, coef) in per_la {
-                if let Some(&r) = budget_rows.get(la) {
-                    rf.push((r, coef));
-                }
+                push(RowKey::Budget(la.to_string()), coef);
             }
-            map.cand_col.insert(k, map.next);
-            map.next += 1;
-            pb.add_column_with_integrality(c.cost, 0.0..=1.0, rf, integer);
         }
-        for (i, &u) in comp.units.iter().enumerate() {
-            map.unplaced_col.push(map.next);
-            map.next += 1;
-            // u_i is implied integral by the assignment row, so it stays continuous.
-            pb.add_column(self.unplaced[u], 0.0..=1.0, [(assign[i], 1.0)]);
-        }
-        for &h in &block_homes {
-            let home = &inst.batch.homes[h];
-            map.block_col.push((h, map.next));
-            map.next += 1;
-            pb.add_column(-home.weekly_price, 0.0..=home.block_vacancies as f64, [(block_rows[&h], 1.0)]);
-        }
-        for (&p, &(w, big, cnt)) in &disc_rows {
-            let d = inst.batch.providers[p].volume_discount.as_ref().unwrap();
-            let big_m: f64 = homes
-                .iter()
-                .filter(|&&h| inst.homes[h].provider == p)
-                .map(|&h| inst.batch.homes[h].weekly_price * d.percent / 100.0 * inst.batch.homes[h].vacancies as f64)
-                .sum();
-            map.discount_col.push((p, map.next));
-            map.next += 1;
-            pb.add_column_with_integrality(0.0, 0.0..=1.0, [(big, -big_m), (cnt, -(d.min_placements as f64))], integer);
-            map.next += 1;
-            pb.add_column(-1.0, 0.0.., [(w, 1.0), (big, 1.0)]);
-        }
-        (pb, map)
+    }
+
+    /// Big-M of a provider's discount switch: the most its discount can be worth.
+    pub fn discount_cap(&self, inst: &Instance, comp: &Component, p: usize) -> f64 {
+        let Some(d) = &inst.batch.providers[p].volume_discount else {
+            return 0.0;
+        };
+        let mut homes: Vec<usize> = comp
+            .cands
+            .iter()
+            .map(|&k| self.cands[k].home)
+            .filter(|&h| inst.homes[h].provider == p)
+            .collect();
+        homes.sort_unstable();
+        homes.dedup();
+        homes
+            .iter()
+            .map(|&h| inst.batch.homes[h].weekly_price * d.percent / 100.0 * inst.batch.homes[h].vacancies as f64)
+            .sum()
     }
 }
 
-/// Where each of the formulation's quantities sits among a component's HiGHS columns.
-#[derive(Debug, Clone, Default)]
-pub struct ColumnMap {
-    /// Candidate index → column.
-    pub cand_col: HashMap<usize, usize>,
-    /// Per component unit (same order as `Component::units`) → unplaced column.
-    pub unplaced_col: Vec<usize>,
-    /// (home, block-bed column).
-    pub block_col: Vec<(usize, usize)>,
-    /// (provider, z column); W is the column after it.
-    pub discount_col: Vec<(usize, usize)>,
-    /// Number of columns.
-    pub next: usize,
+/// A row of the model, named by what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RowKey {
+    /// Unit placed once or unplaced.
+    Assign(usize),
+    /// Home capacity.
+    Capacity(usize),
+    /// Block beds used at a home ≤ children placed there.
+    Block(usize),
+    /// Solo unit at a home.
+    Solo(usize, usize),
+    /// Two conflicting units (lower index first) at a home.
+    Conflict(usize, usize, usize),
+    /// Provider admission limit.
+    Admissions(usize),
+    /// Discount value ≤ discount earned.
+    DiscountValue(usize),
+    /// Discount value only when switched on.
+    DiscountSwitch(usize),
+    /// Switch on only with enough placements.
+    DiscountCount(usize),
+    /// Authority weekly budget.
+    Budget(String),
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {
     let children = &inst.batch.children;
     // Only children with risks or incompatibilities can conflict: index them to avoid n².
     let risky: Vec<usize> = (0..units.len())
-        .filter(|&u| units[u].members.iter().any(|&m| !children[m].risks.is_empty() || !children[m].incompatible_risks.is_empty()))
+        .filter(|&u| {
+            units[u]
+                .members
+                .iter()
+                .any(|&m| !children[m].risks.is_empty() || !children[m].incompatible_risks.is_empty())
+        })
         .collect();
     let mut out = vec![Vec::new(); units.len()];
     for (i, &a) in risky.iter().enumerate() {
         for &b in &risky[i + 1..] {
-            let clash = units[a]
-                .members
-                .iter()
-                .any(|&x| units[b].members.iter().any(|&y| children_conflict(&children[x], &children[y])));
+            let clash = units[a].members.iter().any(|&x| {
+                units[b]
+                    .members
+                    .iter()
+                    .any(|&y| children_conflict(&children[x], &children[y]))
+            });
             if clash {
                 out[a].push(b);
                 out[b].push(a);

@@ -166,9 +166,7 @@ impl Policy {
         }
         match &input.weekly_budget {
             Some(BudgetInput::All(v)) => self.weekly_budget_all = Some(*v),
-            Some(BudgetInput::PerAuthority(m)) => {
-                self.weekly_budget.extend(m.iter().map(|(k, v)| (k.clone(), *v)))
-            }
+            Some(BudgetInput::PerAuthority(m)) => self.weekly_budget.extend(m.iter().map(|(k, v)| (k.clone(), *v))),
             None => {}
         }
     }

@@ -18,7 +18,12 @@ pub fn parse_json(text: &str) -> Result<Value, Issue> {
         Issue::new(
             "",
             ErrorCode::MalformedJson,
-            format!("{} (line {}, column {})", strip_position(&e.to_string()), e.line(), e.column()),
+            format!(
+                "{} (line {}, column {})",
+                strip_position(&e.to_string()),
+                e.line(),
+                e.column()
+            ),
         )
     })
 }
@@ -133,14 +138,31 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
         }
     }
     if !map.contains_key("format") {
-        issues.insert(0, Issue::new("format", ErrorCode::MissingField, format!("missing field `format` (expected \"{BATCH_FORMAT}\")")));
+        issues.insert(
+            0,
+            Issue::new(
+                "format",
+                ErrorCode::MissingField,
+                format!("missing field `format` (expected \"{BATCH_FORMAT}\")"),
+            ),
+        );
     } else if batch.format != BATCH_FORMAT && !issues.iter().any(|i| i.path == "format") {
         issues.insert(
             0,
-            Issue::new("format", ErrorCode::WrongFormat, format!("format is \"{}\", expected \"{BATCH_FORMAT}\"", batch.format)),
+            Issue::new(
+                "format",
+                ErrorCode::WrongFormat,
+                format!("format is \"{}\", expected \"{BATCH_FORMAT}\"", batch.format),
+            ),
         );
     }
-    Ok(Partial { batch, issues, provider_pos, home_pos, child_pos })
+    Ok(Partial {
+        batch,
+        issues,
+        provider_pos,
+        home_pos,
+        child_pos,
+    })
 }
 
 fn collect<T>(r: Result<T, Issue>, dst: &mut T, issues: &mut Vec<Issue>) {
@@ -153,7 +175,11 @@ fn collect<T>(r: Result<T, Issue>, dst: &mut T, issues: &mut Vec<Issue>) {
 /// Deserialises every element of an array on its own, keeping the good ones.
 fn records<T: DeserializeOwned>(v: &Value, name: &str, issues: &mut Vec<Issue>, pos: &mut Vec<usize>) -> Vec<T> {
     let Value::Array(items) = v else {
-        issues.push(Issue::new(name, ErrorCode::WrongType, format!("`{name}` must be an array")));
+        issues.push(Issue::new(
+            name,
+            ErrorCode::WrongType,
+            format!("`{name}` must be an array"),
+        ));
         return Vec::new();
     };
     let mut out = Vec::with_capacity(items.len());
@@ -171,7 +197,10 @@ fn records<T: DeserializeOwned>(v: &Value, name: &str, issues: &mut Vec<Issue>, 
 
 /// Reads a policy file (`--policy FILE`).
 pub fn parse_policy(text: &str, source_name: &str) -> Result<PolicyInput, InvalidInput> {
-    let fail = |issues: Vec<Issue>| InvalidInput { source_name: source_name.to_string(), issues };
+    let fail = |issues: Vec<Issue>| InvalidInput {
+        source_name: source_name.to_string(),
+        issues,
+    };
     let value = parse_json(text).map_err(|i| fail(vec![i]))?;
     typed::<PolicyInput>(&value, "").map_err(|i| fail(vec![i]))
 }

@@ -100,7 +100,10 @@ pub struct Cost {
 
 impl From<Terms> for Cost {
     fn from(terms: Terms) -> Cost {
-        Cost { total: terms.total(), terms }
+        Cost {
+            total: terms.total(),
+            terms,
+        }
     }
 }
 

@@ -2,12 +2,13 @@
 //! re-solves that measure regret ("how much worse is the batch if this child goes
 //! there instead?").
 
+use std::collections::HashMap;
 use std::time::Instant;
 
-use highs::{HighsModelStatus, Model, Sense};
+use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::locate::Instance;
-use crate::model::{ColumnMap, Component, Formulation};
+use crate::model::{Component, Formulation, RowKey};
 
 /// Solver settings.
 #[derive(Debug, Clone)]
@@ -16,13 +17,20 @@ pub struct SolveOptions {
     pub time_limit: Option<f64>,
     /// Relative MIP gap at which a component counts as solved (0 = prove optimality).
     pub gap: f64,
-    /// HiGHS presolve on or off.
+    /// HiGHS presolve on or off (MIP only; the LP relaxation always runs without it).
     pub presolve: bool,
+    /// Pairs per unit in the first LP; the rest are priced and added back as needed (0 = all).
+    pub columns_per_unit: usize,
 }
 
 impl Default for SolveOptions {
     fn default() -> Self {
-        SolveOptions { time_limit: None, gap: 0.0, presolve: true }
+        SolveOptions {
+            time_limit: None,
+            gap: 0.0,
+            presolve: true,
+            columns_per_unit: 12,
+        }
     }
 }
 
@@ -39,34 +47,184 @@ pub struct Outcome {
     pub choice: Vec<Option<usize>>,
 }
 
-/// A component with its HiGHS model kept for re-solves.
+/// What a solve with a cutoff found.
+#[derive(Debug, Clone)]
+pub enum Solved {
+    /// Forcing the candidate breaks a side rule.
+    Infeasible,
+    /// The optimum (or best found under a time limit).
+    Exact(Outcome),
+    /// The optimum is at least this (the LP bound already reached the cutoff).
+    AtLeast(f64),
+}
+
+/// A component with its HiGHS model kept for warm re-solves.
+///
+/// Three measured facts shape this:
+/// - The models are nearly totally unimodular, so the LP relaxation is solved first and is
+///   usually integral; only a fractional LP falls back to the MIP. On a 150 × 6,000 batch:
+///   LP 0.3 s, MIP without presolve 4.7 s, MIP with presolve 60 s, same optimum.
+/// - Most eligible pairs are never close to optimal, so each unit starts with its cheapest
+///   `columns_per_unit` pairs and the rest are priced with the LP duals and added back
+///   while any could improve the LP (column generation). When the LP is fractional, every
+///   pair whose reduced cost is below the MIP gap is added before the final MIP, so the
+///   answer is optimal for the full model (reduced-cost fixing).
+/// - Re-solving after fixing a column (regret) warm-starts from the last basis.
 pub struct ComponentSolver<'a> {
     inst: &'a Instance,
     f: &'a Formulation,
     /// The component.
     pub comp: &'a Component,
-    model: Option<Model>,
-    map: ColumnMap,
     opts: SolveOptions,
-    /// When the whole run must stop.
     deadline: Option<Instant>,
-    /// Set when the component is a single unit without side rows: solved in closed form.
+    /// A single unit: solved in closed form, no HiGHS.
     trivial: bool,
+    rows: Vec<(RowKey, f64, f64)>,
+    /// Entries of every candidate (by position in `comp.cands`), CSR.
+    ent_start: Vec<usize>,
+    ent_row: Vec<u32>,
+    ent_coef: Vec<f64>,
+    pos_of: HashMap<usize, usize>,
+    /// HiGHS column of each active candidate position.
+    active: Vec<Option<usize>>,
+    /// HiGHS columns of the discount switches z (integer in the MIP).
+    switch_cols: Vec<usize>,
+    lp: Option<Model>,
+    /// Reduced cost of every candidate position at the last LP optimum.
+    reduced: Vec<f64>,
+    base_lp: Option<(f64, HashMap<usize, f64>)>,
+    /// Pairs priced against LP duals (counted once per pricing pass).
+    pub priced: usize,
+    /// Pairs added back after pricing.
+    pub added: usize,
+    /// Solves that needed the MIP.
+    pub mip_solves: usize,
 }
 
 impl<'a> ComponentSolver<'a> {
     /// Prepares a component.
-    pub fn new(inst: &'a Instance, f: &'a Formulation, comp: &'a Component, opts: &SolveOptions, deadline: Option<Instant>) -> Self {
+    pub fn new(
+        inst: &'a Instance,
+        f: &'a Formulation,
+        comp: &'a Component,
+        opts: &SolveOptions,
+        deadline: Option<Instant>,
+    ) -> Self {
         let trivial = comp.units.len() == 1;
-        let (model, map) = if trivial {
-            (None, ColumnMap::default())
-        } else {
-            let (pb, map) = f.highs_problem(inst, comp, true);
-            let mut m = pb.optimise(Sense::Minimise);
-            configure(&mut m, opts);
-            (Some(m), map)
+        let mut s = ComponentSolver {
+            inst,
+            f,
+            comp,
+            opts: opts.clone(),
+            deadline,
+            trivial,
+            rows: Vec::new(),
+            ent_start: vec![0],
+            ent_row: Vec::new(),
+            ent_coef: Vec::new(),
+            pos_of: HashMap::new(),
+            active: vec![None; comp.cands.len()],
+            switch_cols: Vec::new(),
+            lp: None,
+            reduced: vec![0.0; comp.cands.len()],
+            base_lp: None,
+            priced: 0,
+            added: 0,
+            mip_solves: 0,
         };
-        ComponentSolver { inst, f, comp, model, map, opts: opts.clone(), deadline, trivial }
+        if trivial {
+            return s;
+        }
+        s.rows = f.rows(inst, comp);
+        let index: HashMap<RowKey, usize> = s.rows.iter().enumerate().map(|(i, r)| (r.0.clone(), i)).collect();
+        let mut buf = Vec::new();
+        for (pos, &k) in comp.cands.iter().enumerate() {
+            f.entries(inst, k, &index, &mut buf);
+            s.ent_row.extend(buf.iter().map(|e| e.0 as u32));
+            s.ent_coef.extend(buf.iter().map(|e| e.1));
+            s.ent_start.push(s.ent_row.len());
+            s.pos_of.insert(k, pos);
+        }
+        // Start from each unit's cheapest pairs (all of them when columns_per_unit is 0).
+        let mut initial = Vec::new();
+        for &u in &comp.units {
+            let mut ks: Vec<usize> = f.unit_cands[u].clone().collect();
+            if opts.columns_per_unit > 0 && ks.len() > opts.columns_per_unit {
+                ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+                ks.truncate(opts.columns_per_unit);
+            }
+            initial.extend(ks.into_iter().map(|k| s.pos_of[&k]));
+        }
+        initial.sort_unstable();
+        let (model, switch_cols) = s.build(false, &initial);
+        s.switch_cols = switch_cols;
+        s.lp = Some(model);
+        s
+    }
+
+    /// Builds a HiGHS model with every row, the non-pair columns, and the given candidate
+    /// positions as columns. Records the columns in `active` for the LP.
+    fn build(&mut self, integer: bool, positions: &[usize]) -> (Model, Vec<usize>) {
+        let inst = self.inst;
+        let mut pb = ColProblem::default();
+        let rows: Vec<Row> = self.rows.iter().map(|&(_, lo, hi)| pb.add_row(lo..=hi)).collect();
+        let index: HashMap<&RowKey, usize> = self.rows.iter().enumerate().map(|(i, r)| (&r.0, i)).collect();
+        let mut col = 0;
+        let mut switch_cols = Vec::new();
+        for (i, &u) in self.comp.units.iter().enumerate() {
+            // u_i is integral whenever the y are, so it stays continuous.
+            pb.add_column(self.f.unplaced[u], 0.0..=1.0, [(rows[i], 1.0)]);
+            col += 1;
+        }
+        for (key, _, _) in &self.rows {
+            match key {
+                RowKey::Block(h) => {
+                    let home = &inst.batch.homes[*h];
+                    pb.add_column(
+                        -home.weekly_price,
+                        0.0..=home.block_vacancies as f64,
+                        [(rows[index[key]], 1.0)],
+                    );
+                    col += 1;
+                }
+                RowKey::DiscountValue(p) => {
+                    let d = inst.batch.providers[*p].volume_discount.as_ref().expect("discount row");
+                    let (sw, cnt) = (index[&RowKey::DiscountSwitch(*p)], index[&RowKey::DiscountCount(*p)]);
+                    let big_m = self.f.discount_cap(inst, self.comp, *p);
+                    pb.add_column_with_integrality(
+                        0.0,
+                        0.0..=1.0,
+                        [(rows[sw], -big_m), (rows[cnt], -(d.min_placements as f64))],
+                        integer,
+                    );
+                    switch_cols.push(col);
+                    pb.add_column(-1.0, 0.0.., [(rows[index[key]], 1.0), (rows[sw], 1.0)]);
+                    col += 2;
+                }
+                _ => {}
+            }
+        }
+        for &pos in positions {
+            let k = self.comp.cands[pos];
+            let r = self.ent_start[pos]..self.ent_start[pos + 1];
+            let entries: Vec<(Row, f64)> = r.map(|e| (rows[self.ent_row[e] as usize], self.ent_coef[e])).collect();
+            pb.add_column_with_integrality(self.f.cands[k].cost, 0.0..=1.0, entries, integer);
+            if !integer {
+                self.active[pos] = Some(col);
+            }
+            col += 1;
+        }
+        let mut m = pb.optimise(Sense::Minimise);
+        configure(&mut m, &self.opts, integer);
+        (m, switch_cols)
+    }
+
+    /// Columns and rows of the component's LP as it stands.
+    pub fn size(&self) -> (usize, usize) {
+        match &self.lp {
+            Some(m) => (m.num_cols(), m.num_rows()),
+            None => (self.f.unit_cands[self.comp.units[0]].len() + 1, 1),
+        }
     }
 
     /// Value of placing a lone unit by candidate `k` (cost net of block beds and discount),
@@ -83,7 +241,11 @@ impl<'a> ComponentSolver<'a> {
         for &m in &self.f.units[c.unit].members {
             let la = &inst.children[m].la;
             if let Some(b) = inst.policy.budget_for(la) {
-                let spend: f64 = self.f.units[c.unit].members.iter().filter(|&&x| inst.children[x].la == *la).count() as f64
+                let spend: f64 = self.f.units[c.unit]
+                    .members
+                    .iter()
+                    .filter(|&&x| inst.children[x].la == *la)
+                    .count() as f64
                     * home.weekly_price;
                 if spend > b + 1e-9 {
                     return None;
@@ -102,13 +264,11 @@ impl<'a> ComponentSolver<'a> {
     fn solve_trivial(&self, forced: Option<usize>) -> Option<Outcome> {
         let u = self.comp.units[0];
         let mut best: (f64, Option<usize>) = (self.f.unplaced[u], None);
-        let range = self.f.unit_cands[u].clone();
         if let Some(k) = forced {
-            let v = self.lone_value(k)?;
-            best = (v, Some(k));
+            best = (self.lone_value(k)?, Some(k));
         } else {
-            // Candidates are in home order, so a strict `<` breaks ties by home id order.
-            for k in range {
+            // Candidates are in home order, so a strict `<` breaks ties by home order.
+            for k in self.f.unit_cands[u].clone() {
                 if let Some(v) = self.lone_value(k) {
                     if v < best.0 - 1e-9 {
                         best = (v, Some(k));
@@ -116,85 +276,278 @@ impl<'a> ComponentSolver<'a> {
                 }
             }
         }
-        Some(Outcome { optimal: true, objective: best.0, bound: best.0, choice: vec![best.1] })
+        Some(Outcome {
+            optimal: true,
+            objective: best.0,
+            bound: best.0,
+            choice: vec![best.1],
+        })
+    }
+
+    fn time_left(&self) -> Option<f64> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(0.01))
+    }
+
+    /// Adds candidate positions to the LP as columns.
+    fn activate(&mut self, lp: &mut Model, positions: &[usize]) {
+        let n_rows = self.rows.len();
+        let _ = n_rows;
+        for &pos in positions {
+            if self.active[pos].is_some() {
+                continue;
+            }
+            let k = self.comp.cands[pos];
+            let r = self.ent_start[pos]..self.ent_start[pos + 1];
+            let idx: Vec<highs_sys::HighsInt> = r.clone().map(|e| self.ent_row[e] as highs_sys::HighsInt).collect();
+            let val: Vec<f64> = r.map(|e| self.ent_coef[e]).collect();
+            let col = lp.num_cols();
+            // The safe API takes `Row` handles it alone can mint; the row indices are ours.
+            let status = unsafe {
+                highs_sys::Highs_addCol(
+                    lp.as_mut_ptr(),
+                    self.f.cands[k].cost,
+                    0.0,
+                    1.0,
+                    idx.len() as highs_sys::HighsInt,
+                    idx.as_ptr(),
+                    val.as_ptr(),
+                )
+            };
+            assert_eq!(
+                status,
+                highs_sys::STATUS_OK as highs_sys::HighsInt,
+                "HiGHS rejected a column"
+            );
+            self.active[pos] = Some(col);
+            self.added += 1;
+        }
+    }
+
+    /// Reduced cost of every candidate at the given row duals (c − aᵀy).
+    fn price(&mut self, row_duals: &[f64]) {
+        for pos in 0..self.comp.cands.len() {
+            let mut rc = self.f.cands[self.comp.cands[pos]].cost;
+            for e in self.ent_start[pos]..self.ent_start[pos + 1] {
+                rc -= self.ent_coef[e] * row_duals[self.ent_row[e] as usize];
+            }
+            self.reduced[pos] = rc;
+        }
+        self.priced += self.active.iter().filter(|a| a.is_none()).count();
     }
 
     /// Solves the component (optionally forcing one candidate in). None when forcing is infeasible.
     pub fn solve(&mut self, forced: Option<usize>) -> Option<Outcome> {
+        match self.solve_below(forced, f64::INFINITY) {
+            Solved::Exact(o) => Some(o),
+            Solved::Infeasible => None,
+            Solved::AtLeast(_) => unreachable!("no cutoff"),
+        }
+    }
+
+    /// Like [`solve`](Self::solve), but when the LP relaxation is fractional and already at or
+    /// above `cutoff`, returns its value as a lower bound instead of solving the MIP: regret
+    /// ranking needs the exact value only of candidates that can still make the list.
+    pub fn solve_below(&mut self, forced: Option<usize>, cutoff: f64) -> Solved {
         if self.trivial {
-            return self.solve_trivial(forced);
+            return self.solve_trivial(forced).map_or(Solved::Infeasible, Solved::Exact);
         }
-        let mut model = self.model.take().expect("model present");
-        if let Some(limit) = self.deadline {
-            let left = limit.saturating_duration_since(Instant::now()).as_secs_f64().max(0.01);
-            model.set_option("time_limit", left);
+        let mut lp = self.lp.take().expect("lp present");
+        let forced_pos = forced.map(|k| self.pos_of[&k]);
+        if let Some(pos) = forced_pos {
+            self.activate(&mut lp, &[pos]);
+            set_bounds(&mut lp, self.active[pos].unwrap(), 1.0, 1.0);
         }
-        let col = forced.map(|k| self.map.cand_col[&k]);
-        if let Some(c) = col {
-            set_bounds(&mut model, c, 1.0, 1.0);
-        }
-        let solved = model.solve();
-        let status = solved.status();
-        let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
-        let result = if status == HighsModelStatus::Infeasible || !has_solution {
-            None
-        } else {
+        // Column generation on the LP relaxation.
+        let (mut lp_obj, mut cols, mut lp_status);
+        loop {
+            if let Some(t) = self.time_left() {
+                lp.set_option("time_limit", t);
+            }
+            let solved = lp.solve();
+            lp_status = solved.status();
+            lp_obj = solved.objective_value();
             let sol = solved.get_solution();
-            let cols = sol.columns();
+            cols = sol.columns().to_vec();
+            let row_duals = sol.dual_rows().to_vec();
+            lp = solved.into();
+            if lp_status != HighsModelStatus::Optimal {
+                break;
+            }
+            self.price(&row_duals);
+            let improving: Vec<usize> = (0..self.comp.cands.len())
+                .filter(|&p| self.active[p].is_none() && self.reduced[p] < -1e-7)
+                .collect();
+            if improving.is_empty() {
+                break;
+            }
+            self.activate(&mut lp, &improving);
+        }
+        let integral = lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
+        if forced.is_none() && lp_status == HighsModelStatus::Optimal {
+            let rc = self
+                .comp
+                .cands
+                .iter()
+                .enumerate()
+                .map(|(p, &k)| (k, self.reduced[p]))
+                .collect();
+            self.base_lp = Some((lp_obj, rc));
+        }
+        let result = if lp_status == HighsModelStatus::Infeasible {
+            Some(None)
+        } else if integral {
+            Some(Some(Outcome {
+                optimal: true,
+                objective: lp_obj,
+                bound: lp_obj,
+                choice: self.choice_lp(&cols),
+            }))
+        } else {
+            None
+        };
+        let lp_ok = lp_status == HighsModelStatus::Optimal;
+        if result.is_none() && lp_ok && lp_obj >= cutoff {
+            if let Some(pos) = forced_pos {
+                set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
+            }
+            self.lp = Some(lp);
+            return Solved::AtLeast(lp_obj);
+        }
+        let mut result = match result {
+            Some(r) => r,
+            None => self.solve_mip(forced_pos, if lp_ok { Some(lp_obj) } else { None }),
+        };
+        if let Some(pos) = forced_pos {
+            set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
+        }
+        self.lp = Some(lp);
+        if forced.is_none() && result.is_none() {
+            // Everyone unplaced is always feasible; reaching here means a time limit hit first.
+            let objective = self.comp.units.iter().map(|&u| self.f.unplaced[u]).sum();
+            result = Some(Outcome {
+                optimal: false,
+                objective,
+                bound: f64::NEG_INFINITY,
+                choice: vec![None; self.comp.units.len()],
+            });
+        }
+        result.map_or(Solved::Infeasible, Solved::Exact)
+    }
+
+    /// The MIP over the active columns, widened by reduced-cost fixing so that it is optimal
+    /// for the full model: a pair with reduced cost ≥ the gap cannot be in a better solution.
+    fn solve_mip(&mut self, forced_pos: Option<usize>, lp_obj: Option<f64>) -> Option<Outcome> {
+        self.mip_solves += 1;
+        let mut widened = false;
+        loop {
+            let positions: Vec<usize> = (0..self.comp.cands.len())
+                .filter(|&p| self.active[p].is_some())
+                .collect();
+            let (mut model, _) = self.build(true, &positions);
+            let col_of: HashMap<usize, usize> = positions.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+            let offset = model.num_cols() - positions.len();
+            if let Some(t) = self.time_left() {
+                model.set_option("time_limit", t);
+            }
+            if let Some(pos) = forced_pos {
+                set_bounds(&mut model, offset + col_of[&pos], 1.0, 1.0);
+            }
+            let solved = model.solve();
+            let status = solved.status();
+            let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
+            if status == HighsModelStatus::Infeasible || !has_solution {
+                return None;
+            }
+            let objective = solved.objective_value();
+            let bound = solved
+                .double_info_value(c"mip_dual_bound")
+                .unwrap_or(objective)
+                .min(objective);
+            let values = solved.get_solution().columns().to_vec();
+            if let (Some(lp_obj), false) = (lp_obj, widened) {
+                let gap = objective - lp_obj;
+                let more: Vec<usize> = (0..self.comp.cands.len())
+                    .filter(|&p| self.active[p].is_none() && self.reduced[p] < gap - 1e-7)
+                    .collect();
+                if !more.is_empty() {
+                    let mut lp = self.lp.take();
+                    if let Some(lp) = lp.as_mut() {
+                        self.activate(lp, &more);
+                    }
+                    self.lp = lp;
+                    widened = true;
+                    continue;
+                }
+            }
             let choice = self
                 .comp
                 .units
                 .iter()
-                .map(|&u| self.f.unit_cands[u].clone().find(|k| cols[self.map.cand_col[k]] > 0.5))
+                .map(|&u| {
+                    self.f.unit_cands[u]
+                        .clone()
+                        .find(|k| col_of.get(&self.pos_of[k]).is_some_and(|&i| values[offset + i] > 0.5))
+                })
                 .collect();
-            let objective = solved.objective_value();
-            let bound = solved.double_info_value(c"mip_dual_bound").unwrap_or(objective).min(objective);
-            Some(Outcome { optimal: status == HighsModelStatus::Optimal, objective, bound, choice })
-        };
-        let mut model: Model = solved.into();
-        if let Some(c) = col {
-            set_bounds(&mut model, c, 0.0, 1.0);
+            return Some(Outcome {
+                optimal: status == HighsModelStatus::Optimal,
+                objective,
+                bound,
+                choice,
+            });
         }
-        self.model = Some(model);
-        if forced.is_none() && result.is_none() {
-            // Everyone unplaced is always feasible; reaching here means a time limit hit first.
-            let objective = self.comp.units.iter().map(|&u| self.f.unplaced[u]).sum();
-            return Some(Outcome { optimal: false, objective, bound: f64::NEG_INFINITY, choice: vec![None; self.comp.units.len()] });
-        }
-        result
     }
 
-    /// Reduced cost of every candidate in the LP relaxation, and the LP's objective.
-    /// Used only as lower bounds on regret (LP value is convex in a column's lower bound).
-    pub fn lp_reduced_costs(&self) -> (f64, std::collections::HashMap<usize, f64>) {
-        let mut out = std::collections::HashMap::new();
-        if self.trivial {
-            return (f64::NEG_INFINITY, out);
-        }
-        let (pb, map) = self.f.highs_problem(self.inst, self.comp, false);
-        let mut m = pb.optimise(Sense::Minimise);
-        configure(&mut m, &self.opts);
-        let solved = m.solve();
-        if solved.status() != HighsModelStatus::Optimal {
-            return (f64::NEG_INFINITY, out);
-        }
-        let sol = solved.get_solution();
-        let duals = sol.dual_columns();
-        for &k in &self.comp.cands {
-            out.insert(k, duals[map.cand_col[&k]]);
-        }
-        (solved.objective_value(), out)
+    fn integer_values_integral(&self, cols: &[f64]) -> bool {
+        let y = self.active.iter().flatten();
+        y.chain(self.switch_cols.iter())
+            .all(|&c| (cols[c] - cols[c].round()).abs() <= 1e-9)
+    }
+
+    fn choice_lp(&self, cols: &[f64]) -> Vec<Option<usize>> {
+        self.comp
+            .units
+            .iter()
+            .map(|&u| {
+                self.f.unit_cands[u]
+                    .clone()
+                    .find(|k| self.active[self.pos_of[k]].is_some_and(|c| cols[c] > 0.5))
+            })
+            .collect()
+    }
+
+    /// LP objective and reduced cost per candidate from the unforced solve: lower bounds on
+    /// regret (the LP value is convex in a column's lower bound, its slope the reduced cost).
+    pub fn lp_reduced_costs(&self) -> Option<&(f64, HashMap<usize, f64>)> {
+        self.base_lp.as_ref()
     }
 }
 
-fn configure(m: &mut Model, opts: &SolveOptions) {
-    m.make_quiet();
+fn configure(m: &mut Model, opts: &SolveOptions, mip: bool) {
+    // HiGHS's own log (numbers only, no child details) when PLACEMATCH_HIGHS_LOG is set.
+    if std::env::var_os("PLACEMATCH_HIGHS_LOG").is_none() {
+        m.make_quiet();
+    } else {
+        m.set_option("output_flag", true);
+        m.set_option("log_to_console", true);
+    }
     // One thread per solver: components may run side by side on the two cores.
     m.set_option("threads", 1);
+    if mip {
+        // On these small, nearly unimodular MIPs the sub-MIP heuristics and restarts cost more
+        // than they find (measured: 2.6× faster on the example batch without them).
+        m.set_option("mip_heuristic_run_rins", false);
+        m.set_option("mip_heuristic_run_rens", false);
+        m.set_option("mip_heuristic_run_root_reduced_cost", false);
+        m.set_option("mip_allow_restart", false);
+    }
     m.set_option("mip_rel_gap", opts.gap);
     m.set_option("mip_abs_gap", 1e-6);
     m.set_option("random_seed", 0);
-    if !opts.presolve {
+    // Presolve costs more than it saves on the LP relaxation of an assignment model; for the
+    // MIP it is the user's choice (`--no-presolve`).
+    if !mip || !opts.presolve {
         m.set_option("presolve", "off");
     }
 }
@@ -202,5 +555,9 @@ fn configure(m: &mut Model, opts: &SolveOptions) {
 fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
     // The safe API offers no column handle for column-built problems; this is the one FFI call.
     let status = unsafe { highs_sys::Highs_changeColBounds(m.as_mut_ptr(), col as highs_sys::HighsInt, lo, hi) };
-    assert_eq!(status, highs_sys::STATUS_OK as highs_sys::HighsInt, "HiGHS rejected a bound change");
+    assert_eq!(
+        status,
+        highs_sys::STATUS_OK as highs_sys::HighsInt,
+        "HiGHS rejected a bound change"
+    );
 }

@@ -15,7 +15,10 @@ use crate::read::{parse_batch, Partial};
 ///
 /// `extra_policy` is the `--policy FILE` layer (already parsed), applied over the batch's own.
 pub fn load_batch(text: &str, source_name: &str, extra_policy: Option<&PolicyInput>) -> Result<Instance, InvalidInput> {
-    let fail = |issues: Vec<Issue>| InvalidInput { source_name: source_name.to_string(), issues };
+    let fail = |issues: Vec<Issue>| InvalidInput {
+        source_name: source_name.to_string(),
+        issues,
+    };
     let partial = parse_batch(text).map_err(|i| fail(vec![i]))?;
     let mut issues = partial.issues.clone();
     issues.extend(check(&partial));
@@ -36,10 +39,18 @@ pub fn check(p: &Partial) -> Vec<Issue> {
     let path = |kind: &str, pos: &[usize], i: usize| format!("{kind}[{}]", pos.get(i).copied().unwrap_or(i));
 
     if b.children.is_empty() && !p.issues.iter().any(|i| i.path.starts_with("children")) {
-        out.push(Issue::new("children", ErrorCode::EmptyBatch, "the batch has no children to place"));
+        out.push(Issue::new(
+            "children",
+            ErrorCode::EmptyBatch,
+            "the batch has no children to place",
+        ));
     }
     if b.homes.is_empty() && !p.issues.iter().any(|i| i.path.starts_with("homes")) {
-        out.push(Issue::new("homes", ErrorCode::EmptyBatch, "the batch has no homes with vacancies"));
+        out.push(Issue::new(
+            "homes",
+            ErrorCode::EmptyBatch,
+            "the batch has no homes with vacancies",
+        ));
     }
     if let Some(pol) = &b.policy {
         check_policy(pol, "policy", &mut out);
@@ -56,7 +67,11 @@ pub fn check(p: &Partial) -> Vec<Issue> {
             non_negative(m as f64, &format!("{at}.max_admissions"), &mut out);
         }
         if let Some(d) = &pr.volume_discount {
-            non_negative(d.min_placements as f64, &format!("{at}.volume_discount.min_placements"), &mut out);
+            non_negative(
+                d.min_placements as f64,
+                &format!("{at}.volume_discount.min_placements"),
+                &mut out,
+            );
             if !(0.0..=100.0).contains(&d.percent) {
                 out.push(Issue::new(
                     format!("{at}.volume_discount.percent"),
@@ -78,7 +93,10 @@ pub fn check(p: &Partial) -> Vec<Issue> {
             out.push(Issue::new(
                 format!("{at}.provider"),
                 ErrorCode::UnknownProvider,
-                format!("home {} names provider \"{}\", which is not in `providers`", h.id, h.provider),
+                format!(
+                    "home {} names provider \"{}\", which is not in `providers`",
+                    h.id, h.provider
+                ),
             ));
         }
         check_location(&h.location, &format!("{at}.location"), geo, &mut out);
@@ -93,7 +111,10 @@ pub fn check(p: &Partial) -> Vec<Issue> {
             out.push(Issue::new(
                 format!("{at}.block_vacancies"),
                 ErrorCode::InconsistentRange,
-                format!("block_vacancies {} exceeds vacancies {}", h.block_vacancies, h.vacancies),
+                format!(
+                    "block_vacancies {} exceeds vacancies {}",
+                    h.block_vacancies, h.vacancies
+                ),
             ));
         }
         for (field, v) in [("age_min", h.age_min), ("age_max", h.age_max)] {
@@ -103,7 +124,11 @@ pub fn check(p: &Partial) -> Vec<Issue> {
         }
         if let (Some(lo), Some(hi)) = (h.age_min, h.age_max) {
             if lo > hi {
-                out.push(Issue::new(format!("{at}.age_min"), ErrorCode::InconsistentRange, format!("age_min {lo} is above age_max {hi}")));
+                out.push(Issue::new(
+                    format!("{at}.age_min"),
+                    ErrorCode::InconsistentRange,
+                    format!("age_min {lo} is above age_max {hi}"),
+                ));
             }
         }
         for (ind, v) in &h.support {
@@ -153,30 +178,50 @@ pub fn check(p: &Partial) -> Vec<Issue> {
 }
 
 fn dup(at: &str, id: &str, first: &str) -> Issue {
-    Issue::new(format!("{at}.id"), ErrorCode::DuplicateId, format!("id \"{id}\" is already used by {first}"))
+    Issue::new(
+        format!("{at}.id"),
+        ErrorCode::DuplicateId,
+        format!("id \"{id}\" is already used by {first}"),
+    )
 }
 
 fn non_negative(v: f64, at: &str, out: &mut Vec<Issue>) {
     if !v.is_finite() || v < 0.0 {
-        out.push(Issue::new(at, ErrorCode::NegativeValue, format!("{v} is not a finite value ≥ 0")));
+        out.push(Issue::new(
+            at,
+            ErrorCode::NegativeValue,
+            format!("{v} is not a finite value ≥ 0"),
+        ));
     }
 }
 
 fn age(v: i64, at: &str, out: &mut Vec<Issue>) {
     if !(0..=25).contains(&v) {
-        out.push(Issue::new(at, ErrorCode::AgeOutOfRange, format!("age {v} is outside 0–25")));
+        out.push(Issue::new(
+            at,
+            ErrorCode::AgeOutOfRange,
+            format!("age {v} is outside 0–25"),
+        ));
     }
 }
 
 fn score(v: i64, at: &str, out: &mut Vec<Issue>) {
     if !(0..=3).contains(&v) {
-        out.push(Issue::new(at, ErrorCode::ScoreOutOfRange, format!("score {v} is outside 0–3")));
+        out.push(Issue::new(
+            at,
+            ErrorCode::ScoreOutOfRange,
+            format!("score {v} is outside 0–3"),
+        ));
     }
 }
 
 fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     if !geo.is_authority(code) {
-        out.push(Issue::new(at, ErrorCode::UnknownAuthority, format!("\"{code}\" is not a known authority code")));
+        out.push(Issue::new(
+            at,
+            ErrorCode::UnknownAuthority,
+            format!("\"{code}\" is not a known authority code"),
+        ));
     }
 }
 
@@ -193,10 +238,18 @@ fn check_location(loc: &Location, at: &str, geo: &Geography, out: &mut Vec<Issue
         }
         (None, Some(lat), Some(lon)) => {
             if !(49.8..=55.9).contains(&lat) || !(-6.5..=2.0).contains(&lon) {
-                out.push(Issue::new(at, ErrorCode::OutsideCoverage, format!("({lat}, {lon}) is outside England and Wales")));
+                out.push(Issue::new(
+                    at,
+                    ErrorCode::OutsideCoverage,
+                    format!("({lat}, {lon}) is outside England and Wales"),
+                ));
             }
         }
-        _ => out.push(Issue::new(at, ErrorCode::BadLocation, "a location needs either `postcode` or both `lat` and `lon`, not both")),
+        _ => out.push(Issue::new(
+            at,
+            ErrorCode::BadLocation,
+            "a location needs either `postcode` or both `lat` and `lon`, not both",
+        )),
     }
 }
 
@@ -217,7 +270,13 @@ fn check_zone(z: &ExclusionZone, at: &str, geo: &Geography, out: &mut Vec<Issue>
 
 /// Checks one policy layer's values.
 pub fn check_policy(p: &PolicyInput, at: &str, out: &mut Vec<Issue>) {
-    let field = |f: &str| if at.is_empty() { f.to_string() } else { format!("{at}.{f}") };
+    let field = |f: &str| {
+        if at.is_empty() {
+            f.to_string()
+        } else {
+            format!("{at}.{f}")
+        }
+    };
     for (name, v) in [
         ("per_km", p.per_km),
         ("free_km", p.free_km),
@@ -245,7 +304,11 @@ pub fn check_policy(p: &PolicyInput, at: &str, out: &mut Vec<Issue>) {
     }
     if let Some(s) = p.max_need_shortfall {
         if s < 1 {
-            out.push(Issue::new(field("max_need_shortfall"), ErrorCode::NegativeValue, format!("max_need_shortfall {s} must be at least 1")));
+            out.push(Issue::new(
+                field("max_need_shortfall"),
+                ErrorCode::NegativeValue,
+                format!("max_need_shortfall {s} must be at least 1"),
+            ));
         }
     }
     match &p.weekly_budget {

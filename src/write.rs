@@ -18,14 +18,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     if force {
         tmp.persist(path).map_err(|e| e.error)?;
     } else {
         // persist_noclobber fails rather than replace a file that appeared meanwhile.
-        tmp.persist_noclobber(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
+        tmp.persist_noclobber(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }
@@ -65,9 +68,16 @@ pub fn to_table(result: &MatchResult) -> String {
         100.0 * s.share_in_area,
         100.0 * s.share_good_or_outstanding
     ));
-    out.push_str(&format!("{:<12} {:<10} {:<12} {:>8} {:>9} {:>9}  {}\n", "child", "urgency", "home", "km", "£/week", "cost", "next best (regret £/week)"));
+    out.push_str(&format!(
+        "{:<12} {:<10} {:<12} {:>8} {:>9} {:>9}  {}\n",
+        "child", "urgency", "home", "km", "£/week", "cost", "next best (regret £/week)"
+    ));
     for p in &result.placements {
-        let next = p.alternatives.first().map(|a| format!("{} (+{:.0})", a.home, a.regret)).unwrap_or_else(|| "-".into());
+        let next = p
+            .alternatives
+            .first()
+            .map(|a| format!("{} (+{:.0})", a.home, a.regret))
+            .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
             "{:<12} {:<10} {:<12} {:>8.1} {:>9.0} {:>9.0}  {}\n",
             p.child,

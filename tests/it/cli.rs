@@ -1,1 +1,180 @@
-//! The command line end to end.
+//! The command line end to end, on the bundled instances.
+
+use crate::harness::{bin, instance};
+
+#[test]
+fn example_solves_optimally_and_passes_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    bin()
+        .arg("solve")
+        .arg(instance("example.json"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--check")
+        .assert()
+        .success();
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(r["status"], "optimal");
+    assert!(r["summary"]["placed"].as_u64().unwrap() >= 8);
+    assert!(
+        r["summary"]["unplaced"].as_u64().unwrap() >= 1,
+        "the example has a child who cannot be placed"
+    );
+    bin()
+        .arg("check")
+        .arg(instance("example.json"))
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn example_exercises_every_reason_code() {
+    let text = std::fs::read_to_string(instance("example.json")).unwrap();
+    let inst = placematch::validate::load_batch(&text, "example", None).unwrap();
+    let f = placematch::model::Formulation::build(&inst);
+    let mut seen = std::collections::BTreeSet::new();
+    for c in 0..inst.batch.children.len() {
+        for (_, r, _) in placematch::model::reasons_for(&inst, &f, c) {
+            seen.extend(r.iter().map(|x| x.code()));
+        }
+    }
+    for r in placematch::eligibility::Reason::ALL {
+        assert!(
+            seen.contains(r.code()),
+            "no home in the example is excluded for {}",
+            r.code()
+        );
+    }
+}
+
+#[test]
+fn check_rejects_a_tampered_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    bin()
+        .arg("solve")
+        .arg(instance("example.json"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    // Move the first placed child into the second one's home and lower the objective.
+    let second_home = r["placements"][1]["home"].clone();
+    r["placements"][0]["home"] = second_home;
+    r["objective"] = serde_json::json!(1.0);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r.to_string()).unwrap();
+    let assert = bin()
+        .arg("check")
+        .arg(instance("example.json"))
+        .arg(&bad)
+        .assert()
+        .code(4);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(err.contains("objective"), "{err}");
+}
+
+#[test]
+fn output_is_never_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    std::fs::write(&out, "keep me").unwrap();
+    bin()
+        .arg("solve")
+        .arg(instance("example.json"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    bin()
+        .arg("solve")
+        .arg(instance("example.json"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("placematch/result@1"));
+}
+
+#[test]
+fn same_batch_twice_is_byte_identical_apart_from_solve_seconds() {
+    let run = || {
+        let out = bin().arg("solve").arg(instance("example.json")).output().unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["solve_seconds"] = serde_json::json!(0);
+        serde_json::to_string(&v).unwrap()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn table_format_lists_placed_and_unplaced_children() {
+    let out = bin()
+        .arg("solve")
+        .arg(instance("example.json"))
+        .args(["--format", "table"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("status optimal") && text.contains("not placed:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn schema_covers_batch_result_and_policy() {
+    for which in ["batch", "result", "policy"] {
+        let out = bin().args(["schema", which]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["properties"].is_object(), "{which} schema has properties");
+    }
+    let out = bin().args(["schema", "batch"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\"U3\""), "903 codes are accepted placement types");
+    assert!(
+        text.contains("\"additionalProperties\": false"),
+        "records are closed to unknown fields"
+    );
+}
+
+#[test]
+fn generate_is_deterministic_and_valid() {
+    let gen = |seed: &str| {
+        bin()
+            .args([
+                "generate",
+                "--children",
+                "30",
+                "--homes",
+                "200",
+                "--seed",
+                seed,
+                "--side-constraints",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(gen("5"), gen("5"));
+    assert_ne!(gen("5"), gen("6"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("g.json");
+    std::fs::write(&p, gen("5")).unwrap();
+    bin().arg("solve").arg(&p).arg("--check").assert().success();
+}
+
+#[test]
+fn codes_lists_every_error_code() {
+    let out = bin().arg("codes").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for c in placematch::errors::ErrorCode::ALL {
+        assert!(text.contains(c.code()));
+    }
+}

@@ -12,7 +12,10 @@ fn with(f: impl FnOnce(&mut Value)) -> String {
 
 fn has(text: &str, path: &str, code: &str) {
     let got = issues(text);
-    assert!(got.iter().any(|(p, c)| p == path && c == code), "expected {code} at {path}, got {got:?}");
+    assert!(
+        got.iter().any(|(p, c)| p == path && c == code),
+        "expected {code} at {path}, got {got:?}"
+    );
 }
 
 #[test]
@@ -22,7 +25,12 @@ fn base_batch_is_valid() {
 
 #[test]
 fn e1001_malformed_json_reports_line_and_column() {
-    let e = placematch::validate::load_batch("{\n  \"format\": \"placematch/batch@1\",\n  \"children\": [,]\n}", "x", None).unwrap_err();
+    let e = placematch::validate::load_batch(
+        "{\n  \"format\": \"placematch/batch@1\",\n  \"children\": [,]\n}",
+        "x",
+        None,
+    )
+    .unwrap_err();
     assert_eq!(e.issues.len(), 1);
     assert_eq!(e.issues[0].code.code(), "E1001");
     assert!(e.issues[0].message.contains("line 3"), "{}", e.issues[0].message);
@@ -35,34 +43,74 @@ fn e1002_wrong_format() {
 
 #[test]
 fn e1003_wrong_type() {
-    has(&with(|b| b["children"][1]["age"] = json!("fifteen")), "children[1].age", "E1003");
+    has(
+        &with(|b| b["children"][1]["age"] = json!("fifteen")),
+        "children[1].age",
+        "E1003",
+    );
     has(&with(|b| b["homes"] = json!({"H1": 1})), "homes", "E1003");
 }
 
 #[test]
 fn e1004_unknown_field_at_every_level() {
-    has(&with(|b| b["children"][0]["postcode"] = json!("RH12 1")), "children[0].postcode", "E1004");
-    has(&with(|b| b["children"][0]["location"]["postcod"] = json!("RH12 1")), "children[0].location.postcod", "E1004");
+    has(
+        &with(|b| b["children"][0]["postcode"] = json!("RH12 1")),
+        "children[0].postcode",
+        "E1004",
+    );
+    has(
+        &with(|b| b["children"][0]["location"]["postcod"] = json!("RH12 1")),
+        "children[0].location.postcod",
+        "E1004",
+    );
     has(&with(|b| b["colour"] = json!("blue")), "colour", "E1004");
-    has(&with(|b| b["policy"] = json!({"per_kilometre": 3})), "policy.per_kilometre", "E1004");
+    has(
+        &with(|b| b["policy"] = json!({"per_kilometre": 3})),
+        "policy.per_kilometre",
+        "E1004",
+    );
 }
 
 #[test]
 fn e1005_missing_field() {
-    has(&with(|b| drop(b["homes"][0].as_object_mut().unwrap().remove("weekly_price"))), "homes[0].weekly_price", "E1005");
-    has(&with(|b| drop(b.as_object_mut().unwrap().remove("format"))), "format", "E1005");
+    has(
+        &with(|b| drop(b["homes"][0].as_object_mut().unwrap().remove("weekly_price"))),
+        "homes[0].weekly_price",
+        "E1005",
+    );
+    has(
+        &with(|b| drop(b.as_object_mut().unwrap().remove("format"))),
+        "format",
+        "E1005",
+    );
 }
 
 #[test]
 fn e1006_unknown_value() {
-    has(&with(|b| b["homes"][0]["ofsted"] = json!("great")), "homes[0].ofsted", "E1006");
-    has(&with(|b| b["children"][0]["placement_types"] = json!(["foster", "Z9"])), "children[0].placement_types[1]", "E1006");
-    has(&with(|b| b["children"][0]["needs"] = json!({"happiness": 2})), "children[0].needs.happiness", "E1006");
+    has(
+        &with(|b| b["homes"][0]["ofsted"] = json!("great")),
+        "homes[0].ofsted",
+        "E1006",
+    );
+    has(
+        &with(|b| b["children"][0]["placement_types"] = json!(["foster", "Z9"])),
+        "children[0].placement_types[1]",
+        "E1006",
+    );
+    has(
+        &with(|b| b["children"][0]["needs"] = json!({"happiness": 2})),
+        "children[0].needs.happiness",
+        "E1006",
+    );
 }
 
 #[test]
 fn e1101_duplicate_ids() {
-    has(&with(|b| b["children"][1]["id"] = json!("C1")), "children[1].id", "E1101");
+    has(
+        &with(|b| b["children"][1]["id"] = json!("C1")),
+        "children[1].id",
+        "E1101",
+    );
     has(&with(|b| b["homes"][1]["id"] = json!("H1")), "homes[1].id", "E1101");
 }
 
@@ -74,14 +122,30 @@ fn e1102_empty_batch() {
 
 #[test]
 fn e1201_bad_location() {
-    has(&with(|b| b["children"][0]["location"] = json!({})), "children[0].location", "E1201");
-    has(&with(|b| b["children"][0]["location"] = json!({"postcode": "RH12 1", "lat": 51.0, "lon": 0.1})), "children[0].location", "E1201");
-    has(&with(|b| b["children"][0]["exclusion_zones"] = json!([{"radius_km": 5}])), "children[0].exclusion_zones[0]", "E1201");
+    has(
+        &with(|b| b["children"][0]["location"] = json!({})),
+        "children[0].location",
+        "E1201",
+    );
+    has(
+        &with(|b| b["children"][0]["location"] = json!({"postcode": "RH12 1", "lat": 51.0, "lon": 0.1})),
+        "children[0].location",
+        "E1201",
+    );
+    has(
+        &with(|b| b["children"][0]["exclusion_zones"] = json!([{"radius_km": 5}])),
+        "children[0].exclusion_zones[0]",
+        "E1201",
+    );
 }
 
 #[test]
 fn e1202_unknown_postcode() {
-    has(&with(|b| b["children"][1]["location"] = json!({"postcode": "ZZ99 9ZZ"})), "children[1].location.postcode", "E1202");
+    has(
+        &with(|b| b["children"][1]["location"] = json!({"postcode": "ZZ99 9ZZ"})),
+        "children[1].location.postcode",
+        "E1202",
+    );
     has(
         &with(|b| b["children"][0]["exclusion_zones"] = json!([{"center": {"postcode": "QQ1 1"}, "radius_km": 5}])),
         "children[0].exclusion_zones[0].center.postcode",
@@ -91,54 +155,118 @@ fn e1202_unknown_postcode() {
 
 #[test]
 fn e1203_unknown_provider() {
-    has(&with(|b| b["homes"][1]["provider"] = json!("P9")), "homes[1].provider", "E1203");
+    has(
+        &with(|b| b["homes"][1]["provider"] = json!("P9")),
+        "homes[1].provider",
+        "E1203",
+    );
 }
 
 #[test]
 fn e1204_unknown_authority() {
-    has(&with(|b| b["children"][0]["la"] = json!("E99999999")), "children[0].la", "E1204");
-    has(&with(|b| b["policy"] = json!({"weekly_budget": {"X1": 100}})), "policy.weekly_budget.X1", "E1204");
+    has(
+        &with(|b| b["children"][0]["la"] = json!("E99999999")),
+        "children[0].la",
+        "E1204",
+    );
+    has(
+        &with(|b| b["policy"] = json!({"weekly_budget": {"X1": 100}})),
+        "policy.weekly_budget.X1",
+        "E1204",
+    );
 }
 
 #[test]
 fn e1205_outside_coverage() {
-    has(&with(|b| b["children"][1]["location"] = json!({"lat": 40.4, "lon": -3.7})), "children[1].location", "E1205");
+    has(
+        &with(|b| b["children"][1]["location"] = json!({"lat": 40.4, "lon": -3.7})),
+        "children[1].location",
+        "E1205",
+    );
 }
 
 #[test]
 fn e1301_age_out_of_range() {
-    has(&with(|b| b["children"][0]["age"] = json!(-1)), "children[0].age", "E1301");
-    has(&with(|b| b["homes"][0]["age_max"] = json!(40)), "homes[0].age_max", "E1301");
+    has(
+        &with(|b| b["children"][0]["age"] = json!(-1)),
+        "children[0].age",
+        "E1301",
+    );
+    has(
+        &with(|b| b["homes"][0]["age_max"] = json!(40)),
+        "homes[0].age_max",
+        "E1301",
+    );
 }
 
 #[test]
 fn e1302_score_out_of_range() {
-    has(&with(|b| b["children"][0]["needs"] = json!({"education": 4})), "children[0].needs.education", "E1302");
-    has(&with(|b| b["homes"][0]["support"] = json!({"voice": -1})), "homes[0].support.voice", "E1302");
+    has(
+        &with(|b| b["children"][0]["needs"] = json!({"education": 4})),
+        "children[0].needs.education",
+        "E1302",
+    );
+    has(
+        &with(|b| b["homes"][0]["support"] = json!({"voice": -1})),
+        "homes[0].support.voice",
+        "E1302",
+    );
 }
 
 #[test]
 fn e1303_negative_values() {
-    has(&with(|b| b["homes"][0]["weekly_price"] = json!(-5)), "homes[0].weekly_price", "E1303");
-    has(&with(|b| b["homes"][0]["vacancies"] = json!(-1)), "homes[0].vacancies", "E1303");
-    has(&with(|b| b["policy"] = json!({"per_km": -2.0})), "policy.per_km", "E1303");
-    has(&with(|b| b["children"][0]["waiting_days"] = json!(-3)), "children[0].waiting_days", "E1303");
+    has(
+        &with(|b| b["homes"][0]["weekly_price"] = json!(-5)),
+        "homes[0].weekly_price",
+        "E1303",
+    );
+    has(
+        &with(|b| b["homes"][0]["vacancies"] = json!(-1)),
+        "homes[0].vacancies",
+        "E1303",
+    );
+    has(
+        &with(|b| b["policy"] = json!({"per_km": -2.0})),
+        "policy.per_km",
+        "E1303",
+    );
+    has(
+        &with(|b| b["children"][0]["waiting_days"] = json!(-3)),
+        "children[0].waiting_days",
+        "E1303",
+    );
 }
 
 #[test]
 fn e1303_numbers_too_large_to_be_finite() {
     // JSON has no NaN; a number beyond f64 is the way a non-finite value arrives.
-    let text = base_batch().to_string().replace("\"weekly_price\":800", "\"weekly_price\":1e999");
+    let text = base_batch()
+        .to_string()
+        .replace("\"weekly_price\":800", "\"weekly_price\":1e999");
     let got = issues(&text);
     assert!(!got.is_empty(), "an infinite price must be rejected");
 }
 
 #[test]
 fn e1304_inconsistent_ranges() {
-    has(&with(|b| { b["homes"][0]["age_min"] = json!(15); b["homes"][0]["age_max"] = json!(12); }), "homes[0].age_min", "E1304");
-    has(&with(|b| b["homes"][0]["block_vacancies"] = json!(3)), "homes[0].block_vacancies", "E1304");
     has(
-        &with(|b| { b["children"][0]["min_distance_km"] = json!(50); b["children"][0]["max_distance_km"] = json!(10); }),
+        &with(|b| {
+            b["homes"][0]["age_min"] = json!(15);
+            b["homes"][0]["age_max"] = json!(12);
+        }),
+        "homes[0].age_min",
+        "E1304",
+    );
+    has(
+        &with(|b| b["homes"][0]["block_vacancies"] = json!(3)),
+        "homes[0].block_vacancies",
+        "E1304",
+    );
+    has(
+        &with(|b| {
+            b["children"][0]["min_distance_km"] = json!(50);
+            b["children"][0]["max_distance_km"] = json!(10);
+        }),
         "children[0].min_distance_km",
         "E1304",
     );
@@ -146,7 +274,11 @@ fn e1304_inconsistent_ranges() {
 
 #[test]
 fn e1305_percent_out_of_range() {
-    has(&with(|b| b["providers"][0]["volume_discount"] = json!({"min_placements": 2, "percent": 150})), "providers[0].volume_discount.percent", "E1305");
+    has(
+        &with(|b| b["providers"][0]["volume_discount"] = json!({"min_placements": 2, "percent": 150})),
+        "providers[0].volume_discount.percent",
+        "E1305",
+    );
 }
 
 #[test]
@@ -176,7 +308,10 @@ fn all_problems_are_reported_at_once_with_their_original_positions() {
         ("homes[1].provider", "E1203"),
         ("homes[0].weekly_price", "E1303"),
     ] {
-        assert!(got.iter().any(|(p, c)| p == path && c == code), "missing {code} at {path} in {got:?}");
+        assert!(
+            got.iter().any(|(p, c)| p == path && c == code),
+            "missing {code} at {path} in {got:?}"
+        );
     }
 }
 
@@ -185,7 +320,11 @@ fn every_registered_code_is_covered_by_a_test_here() {
     let src = include_str!("errors.rs");
     for c in placematch::errors::ErrorCode::ALL {
         let needle = c.code().to_lowercase();
-        assert!(src.contains(&format!("fn {needle}_")), "no test named after {}", c.code());
+        assert!(
+            src.contains(&format!("fn {needle}_")),
+            "no test named after {}",
+            c.code()
+        );
     }
 }
 
@@ -193,17 +332,40 @@ fn every_registered_code_is_covered_by_a_test_here() {
 fn validate_command_prints_every_issue_and_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.json");
-    std::fs::write(&p, with(|b| { b["children"][0]["age"] = json!(99); b["homes"][0]["vacancies"] = json!(-2); })).unwrap();
+    std::fs::write(
+        &p,
+        with(|b| {
+            b["children"][0]["age"] = json!(99);
+            b["homes"][0]["vacancies"] = json!(-2);
+        }),
+    )
+    .unwrap();
     let out = bin().arg("validate").arg(&p).assert().code(3);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("children[0].age: E1301") && err.contains("homes[0].vacancies: E1303"), "{err}");
+    assert!(
+        err.contains("children[0].age: E1301") && err.contains("homes[0].vacancies: E1303"),
+        "{err}"
+    );
     assert!(err.contains("what to do"), "{err}");
 }
 
 #[test]
 fn garbage_inputs_never_panic() {
-    for text in ["", "null", "[]", "42", "{\"format\": 3}", "{\"children\": [null, 1, \"x\"]}", "{\"homes\": [{}]}", "\u{feff}{}", "{\"policy\": {\"weekly_budget\": \"lots\"}}"] {
+    for text in [
+        "",
+        "null",
+        "[]",
+        "42",
+        "{\"format\": 3}",
+        "{\"children\": [null, 1, \"x\"]}",
+        "{\"homes\": [{}]}",
+        "\u{feff}{}",
+        "{\"policy\": {\"weekly_budget\": \"lots\"}}",
+    ] {
         let r = std::panic::catch_unwind(|| placematch::validate::load_batch(text, "g", None));
-        assert!(matches!(r, Ok(Err(_))), "input {text:?} must be rejected without a panic");
+        assert!(
+            matches!(r, Ok(Err(_))),
+            "input {text:?} must be rejected without a panic"
+        );
     }
 }

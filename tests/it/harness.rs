@@ -35,7 +35,10 @@ pub fn load(v: &Value) -> Instance {
 pub fn solve_checked(inst: &Instance, k: usize) -> MatchResult {
     let r = solve_and_explain(inst, &SolveOptions::default(), k);
     let problems = placematch::check::check(inst, &r);
-    assert!(problems.is_empty(), "checker rejects the solver's result: {problems:#?}");
+    assert!(
+        problems.is_empty(),
+        "checker rejects the solver's result: {problems:#?}"
+    );
     r
 }
 
@@ -43,7 +46,11 @@ pub fn solve_checked(inst: &Instance, k: usize) -> MatchResult {
 pub fn issues(text: &str) -> Vec<(String, String)> {
     match load_batch(text, "test", None) {
         Ok(_) => Vec::new(),
-        Err(e) => e.issues.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect(),
+        Err(e) => e
+            .issues
+            .iter()
+            .map(|i| (i.path.clone(), i.code.code().to_string()))
+            .collect(),
     }
 }
 
@@ -64,7 +71,9 @@ pub fn base_batch() -> Value {
     })
 }
 
-const SECTORS: [&str; 10] = ["RH12 1", "RH13 5", "BN1 1", "BN2 0", "PO19 1", "GU29 9", "BN11 1", "RH10 1", "BN43 5", "PO21 1"];
+const SECTORS: [&str; 10] = [
+    "RH12 1", "RH13 5", "BN1 1", "BN2 0", "PO19 1", "GU29 9", "BN11 1", "RH10 1", "BN43 5", "PO21 1",
+];
 const RISKS: [&str; 4] = ["missing", "cse", "self_harm", "harm_to_others"];
 const TYPES: [&str; 3] = ["foster", "residential", "supported"];
 const OFSTED: [&str; 4] = ["outstanding", "good", "requires_improvement", "not_yet_inspected"];
@@ -90,7 +99,8 @@ pub fn tiny_batch(seed: u64) -> Value {
                 v["max_admissions"] = json!(rng.gen_range(0..=2));
             }
             if rng.gen_bool(0.3) {
-                v["volume_discount"] = json!({"min_placements": rng.gen_range(1..=3), "percent": rng.gen_range(1..=20)});
+                v["volume_discount"] =
+                    json!({"min_placements": rng.gen_range(1..=3), "percent": rng.gen_range(1..=20)});
             }
             v
         })

@@ -7,7 +7,12 @@ use crate::harness::{brute_force, load, solve_checked, tiny_batch};
 
 fn config(cases: u32) -> Config {
     // Fixed seed and no persistence files: the suite is deterministic and leaves no trace.
-    Config { cases, rng_seed: RngSeed::Fixed(20261122), failure_persistence: None, ..Config::default() }
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(20261122),
+        failure_persistence: None,
+        ..Config::default()
+    }
 }
 
 proptest! {
