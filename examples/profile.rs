@@ -21,6 +21,7 @@ fn main() {
         }
         let t = Instant::now();
         let mut s = placematch::solve::ComponentSolver::new(&inst, &f, comp, &opts, None);
+        eprintln!("new {:?} size {:?}", t.elapsed(), s.size());
         let o = s.solve(None).unwrap();
         eprintln!(
             "component {} units {} cands: base {:?} obj {} mip {} added {}",
@@ -31,12 +32,5 @@ fn main() {
             s.mip_solves,
             s.added
         );
-        let t = Instant::now();
-        let mut n = 0;
-        for &k in comp.cands.iter().take(20) {
-            s.solve(Some(k));
-            n += 1;
-        }
-        eprintln!("  {n} forced solves {:?}, mip solves {}", t.elapsed(), s.mip_solves);
     }
 }

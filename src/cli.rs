@@ -102,10 +102,10 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = 3, value_name = "K")]
     pub alternatives: usize,
     /// Stop searching after this many seconds and return the best solution found.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = positive)]
     pub time_limit: Option<f64>,
     /// Relative optimality gap at which to stop (0 = prove optimality).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
     pub gap: f64,
     /// Turn HiGHS presolve off.
     #[arg(long)]
@@ -184,6 +184,20 @@ pub struct GenerateArgs {
     pub force: bool,
 }
 
+fn non_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a number ≥ 0")),
+    }
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a number > 0")),
+    }
+}
+
 /// An error that carries its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -249,9 +263,6 @@ fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()>
 pub fn run(cli: Cli) -> Result<Exit, RunError> {
     match cli.command {
         Command::Solve(a) => {
-            if a.gap < 0.0 || a.time_limit.is_some_and(|t| t.is_nan() || t <= 0.0) {
-                return Err(anyhow::anyhow!("--gap must be ≥ 0 and --time-limit > 0").into());
-            }
             if let Some(out) = &a.output {
                 if out.exists() && !a.force {
                     return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());

@@ -43,7 +43,8 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
-        if comp.cands.is_empty() {
+        // Explanations are extras: once the time limit has passed, report the placements only.
+        if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             continue;
         }
         let lp = solver.lp_reduced_costs().cloned();
@@ -116,7 +117,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                             .map(|&(ak, regret)| {
                                 let alt = &f.cands[ak];
                                 let t = alt.terms[member_ix];
-                                let difference = t.minus(&chosen_terms);
+                                let difference = Terms::from_values(t.minus(&chosen_terms).values().map(round2));
                                 let own: f64 = alt.cost - cand.cost;
                                 let knock_on = round2(regret - own);
                                 let why = why_alternative(
@@ -187,7 +188,8 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
 }
 
 fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    // `+ 0.0` turns a negative zero into zero, so the JSON never shows -0.0.
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 fn round6(x: f64) -> f64 {
@@ -265,8 +267,8 @@ fn home_name(inst: &Instance, h: usize) -> String {
     home.name.clone().unwrap_or_else(|| home.id.clone())
 }
 
-/// "Oakwood is £350 a week cheaper but 61 km further from home and rated Requires Improvement."
-#[allow(clippy::too_many_arguments)]
+/// "Oakwood is £350 a week cheaper but 61 km further from home and rated Requires Improvement
+/// (regret £412 a week)." Built from the term differences, largest first.
 fn why_alternative(
     inst: &Instance,
     child: usize,
@@ -277,90 +279,92 @@ fn why_alternative(
     knock_on: f64,
 ) -> String {
     let c = &inst.batch.children[child];
-    let ha = &inst.homes[alt];
-    // (pounds, phrase) for each term that differs; positive pounds = the alternative is worse.
+    let rating = inst.homes[alt].rating.label();
+    let better = |x: f64| x < 0.0;
+    // (pounds, predicate) for each term that differs; positive pounds = the alternative is worse.
     let mut items: Vec<(f64, String)> = Vec::new();
+    let mut add = |pounds: f64, text: String| items.push((pounds, text));
     if d.price.abs() >= 0.5 {
-        items.push((
+        add(
             d.price,
             format!(
-                "{} a week {}",
+                "is {} a week {}",
                 money(d.price),
-                if d.price < 0.0 { "cheaper" } else { "dearer" }
+                if better(d.price) { "cheaper" } else { "dearer" }
             ),
-        ));
+        );
     }
     if dkm.abs() >= 0.5 {
-        items.push((
+        add(
             d.distance,
             format!(
-                "{:.0} km {} home",
+                "is {:.0} km {} home",
                 dkm.abs(),
                 if dkm < 0.0 { "nearer" } else { "further from" }
             ),
-        ));
+        );
     }
     if d.out_of_area != 0.0 {
-        items.push((
+        add(
             d.out_of_area,
-            if d.out_of_area > 0.0 {
-                "out of area".into()
+            if better(d.out_of_area) {
+                "is in the child's own authority".into()
             } else {
-                "in the child's own authority".into()
+                "is out of area".into()
             },
-        ));
+        );
     }
     if d.quality != 0.0 {
-        let label = ha.rating.label();
-        items.push((
+        add(
             d.quality,
-            if d.quality > 0.0 {
-                format!("rated {label}")
+            if better(d.quality) {
+                format!("is better rated ({rating})")
             } else {
-                format!("better rated ({label})")
+                format!("is rated {rating}")
             },
-        ));
+        );
     }
     if d.needs != 0.0 {
         let levels = (d.needs / inst.policy.unmet_need.max(1e-9)).abs().round() as i64;
-        items.push((
+        let s = if levels == 1 { "" } else { "s" };
+        add(
             d.needs,
-            if d.needs > 0.0 {
-                format!("leaves {levels} more level(s) of need unmet")
+            if better(d.needs) {
+                format!("meets {levels} more level{s} of need")
             } else {
-                format!("meets {levels} more level(s) of need")
+                format!("leaves {levels} more level{s} of need unmet")
             },
-        ));
+        );
     }
     if d.type_preference != 0.0 {
         let t = inst.batch.homes[alt].kind.name().replace('_', " ");
-        items.push((
+        add(
             d.type_preference,
             format!(
-                "a {} preferred type ({t})",
-                if d.type_preference > 0.0 { "less" } else { "more" }
+                "is a {} preferred type ({t})",
+                if better(d.type_preference) { "more" } else { "less" }
             ),
-        ));
+        );
     }
     if d.step_across != 0.0 {
-        items.push((
+        add(
             d.step_across,
-            if d.step_across > 0.0 {
-                "loses the step-across option".into()
-            } else {
+            if better(d.step_across) {
                 "keeps the step-across option open".into()
+            } else {
+                "loses the step-across option".into()
             },
-        ));
+        );
     }
     if d.language != 0.0 {
-        items.push((
+        add(
             d.language,
-            if d.language > 0.0 {
-                "shares none of the child's languages".into()
-            } else {
+            if better(d.language) {
                 "shares the child's language".into()
+            } else {
+                "shares none of the child's languages".into()
             },
-        ));
+        );
     }
     items.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
     let pros: Vec<&str> = items
@@ -377,25 +381,42 @@ fn why_alternative(
         .collect();
     let name = home_name(inst, alt);
     let mut s = match (pros.is_empty(), cons.is_empty()) {
-        (false, false) => format!("{name} is {} but {}", join(&pros), join(&cons)),
-        (true, false) => format!("{name} is {}", join(&cons)),
-        (false, true) => format!("{name} is {}", join(&pros)),
+        (false, false) => format!("{name} {} but {}", predicates(&pros), predicates(&cons)),
+        (true, false) => format!("{name} {}", predicates(&cons)),
+        (false, true) => format!("{name} {}", predicates(&pros)),
         (true, true) => format!("{name} costs the same for {}", c.id),
     };
+    // The rest of the regret falls on the batch: other children moved, block beds or discounts.
     if knock_on >= 0.5 {
         s.push_str(&format!(
-            "; placing {} there would cost other children {} a week",
-            c.id,
+            ", and the rest of the batch would cost {} a week more",
             money(knock_on)
         ));
     } else if knock_on <= -0.5 {
         s.push_str(&format!(
-            "; it would free a better home for another child, saving {} a week",
+            ", partly offset by {} a week saved elsewhere in the batch",
             money(knock_on)
         ));
     }
     s.push_str(&format!(" (regret {} a week).", money(regret)));
     s
+}
+
+/// Joins predicates, saying "is" once per run: "is cheaper, nearer and out of area".
+fn predicates(parts: &[&str]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev_is = false;
+    for p in parts {
+        let is = p.starts_with("is ");
+        out.push(if is && prev_is {
+            p[3..].to_string()
+        } else {
+            p.to_string()
+        });
+        prev_is = is;
+    }
+    let refs: Vec<&str> = out.iter().map(String::as_str).collect();
+    join(&refs)
 }
 
 fn join(parts: &[&str]) -> String {

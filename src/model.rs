@@ -55,8 +55,6 @@ pub struct Formulation {
     pub home_cands: Vec<Vec<usize>>,
     /// Conflicting units per unit (SPEC §6 in-batch conflicts).
     pub conflicts: Vec<Vec<usize>>,
-    /// Solo units eligible at each home.
-    pub solo_at: Vec<Vec<usize>>,
     /// Independent components, ordered by their first unit.
     pub components: Vec<Component>,
     /// Number of (child, home) pairs examined.
@@ -119,13 +117,6 @@ impl Formulation {
             home_cands[c.home].push(k);
         }
         let conflicts = unit_conflicts(inst, &units);
-        let mut solo_at = vec![Vec::new(); inst.batch.homes.len()];
-        for c in &cands {
-            let unit = &units[c.unit];
-            if unit.members.len() == 1 && inst.batch.children[unit.members[0]].requires_solo {
-                solo_at[c.home].push(c.unit);
-            }
-        }
         let mut f = Formulation {
             units,
             unit_of,
@@ -134,7 +125,6 @@ impl Formulation {
             unit_cands,
             home_cands,
             conflicts,
-            solo_at,
             components: Vec::new(),
             pairs_examined,
         };
@@ -199,10 +189,12 @@ impl Formulation {
         comps.into_values().collect()
     }
 
-    /// The rows of one component's model, in a fixed order, with their bounds.
+    /// The static rows of one component's model, in a fixed order, with their bounds.
     ///
-    /// Rows are derived from *every* eligible pair of the component, so that a column
-    /// priced back in later finds all its rows already there.
+    /// Solo and conflict rows are not here: they matter only where the pair that defines
+    /// them is a column, so the solver creates them when it adds that column
+    /// ([`Formulation::solo_row`], [`Formulation::conflict_row`]). Without the column they
+    /// would be implied by capacity and bounds, so leaving them out changes nothing.
     pub fn rows(&self, inst: &Instance, comp: &Component) -> Vec<(RowKey, f64, f64)> {
         let homes_b = &inst.batch.homes;
         let mut rows = Vec::new();
@@ -224,26 +216,6 @@ impl Formulation {
                 .filter(|&&h| homes_b[h].block_vacancies > 0)
                 .map(|&h| (RowKey::Block(h), f64::NEG_INFINITY, 0.0)),
         );
-        // Solo: Σ_{k≠s} size_k·y_kj + V_j·y_sj ≤ V_j
-        for &u in &comp.units {
-            if self.is_solo(inst, u) {
-                for k in self.unit_cands[u].clone() {
-                    let h = self.cands[k].home;
-                    rows.push((RowKey::Solo(u, h), f64::NEG_INFINITY, homes_b[h].vacancies as f64));
-                }
-            }
-        }
-        // Conflicts: y_aj + y_bj ≤ 1 on every shared home.
-        for &a in &comp.units {
-            for &b in self.conflicts[a].iter().filter(|&&b| b > a) {
-                for ka in self.unit_cands[a].clone() {
-                    let h = self.cands[ka].home;
-                    if self.cand_at(b, h).is_some() {
-                        rows.push((RowKey::Conflict(a, b, h), f64::NEG_INFINITY, 1.0));
-                    }
-                }
-            }
-        }
         let mut providers: Vec<usize> = homes.iter().map(|&h| inst.homes[h].provider).collect();
         providers.sort_unstable();
         providers.dedup();
@@ -274,6 +246,29 @@ impl Formulation {
         rows
     }
 
+    /// Solo: Σ_{k≠s} size_k·y_kj + V_j·y_sj ≤ V_j, for solo unit `s` at home `h`.
+    pub fn solo_row(&self, inst: &Instance, s: usize, h: usize) -> (RowKey, f64, f64) {
+        (
+            RowKey::Solo(s, h),
+            f64::NEG_INFINITY,
+            inst.batch.homes[h].vacancies as f64,
+        )
+    }
+
+    /// Coefficient of unit `u`'s column at `h` in solo unit `s`'s row there.
+    pub fn solo_coef(&self, inst: &Instance, s: usize, u: usize, h: usize) -> f64 {
+        if s == u {
+            inst.batch.homes[h].vacancies as f64
+        } else {
+            self.size(u) as f64
+        }
+    }
+
+    /// In-batch conflict: y_aj + y_bj ≤ 1 (coefficient 1 for both).
+    pub fn conflict_row(&self, a: usize, b: usize, h: usize) -> (RowKey, f64, f64) {
+        (RowKey::Conflict(a.min(b), a.max(b), h), f64::NEG_INFINITY, 1.0)
+    }
+
     /// Whether a unit is a lone child who needs a solo placement.
     pub fn is_solo(&self, inst: &Instance, u: usize) -> bool {
         let unit = &self.units[u];
@@ -289,45 +284,46 @@ impl Formulation {
             .map(|i| r.start + i)
     }
 
-    /// The rows a candidate column enters and its coefficient in each: the model's meaning
-    /// for one (unit, home) pair. `rows` maps a row to its index; absent rows are skipped.
-    pub fn entries(&self, inst: &Instance, k: usize, rows: &HashMap<RowKey, usize>, out: &mut Vec<(usize, f64)>) {
+    /// The static rows a candidate column enters and its coefficient in each: the model's
+    /// meaning for one (unit, home) pair.
+    pub fn entries(&self, inst: &Instance, k: usize, idx: &RowIndex, out: &mut Vec<(usize, f64)>) {
         out.clear();
         let c = &self.cands[k];
         let (u, h) = (c.unit, c.home);
         let size = self.size(u) as f64;
         let home = &inst.batch.homes[h];
         let p = inst.homes[h].provider;
-        let mut push = |key: RowKey, coef: f64| {
-            if let Some(&r) = rows.get(&key) {
+        let mut push = |row: Option<&usize>, coef: f64| {
+            if let Some(&r) = row {
                 out.push((r, coef));
             }
         };
-        push(RowKey::Assign(u), 1.0);
-        push(RowKey::Capacity(h), size);
-        push(RowKey::Block(h), -size);
-        for &s in &self.solo_at[h] {
-            push(RowKey::Solo(s, h), if s == u { home.vacancies as f64 } else { size });
-        }
-        for &b in &self.conflicts[u] {
-            push(RowKey::Conflict(u.min(b), u.max(b), h), 1.0);
-        }
-        push(RowKey::Admissions(p), size);
+        push(idx.assign.get(&u), 1.0);
+        push(idx.capacity.get(&h), size);
+        push(idx.block.get(&h), -size);
+        push(idx.admissions.get(&p), size);
         if let Some(d) = &inst.batch.providers[p].volume_discount {
-            push(RowKey::DiscountValue(p), -size * home.weekly_price * d.percent / 100.0);
-            push(RowKey::DiscountCount(p), size);
+            push(
+                idx.discount_value.get(&p),
+                -size * home.weekly_price * d.percent / 100.0,
+            );
+            push(idx.discount_count.get(&p), size);
         }
-        let members = &self.units[u].members;
-        if members.len() == 1 {
-            push(RowKey::Budget(inst.children[members[0]].la.clone()), home.weekly_price);
-        } else {
-            let mut per_la: BTreeMap<&str, f64> = BTreeMap::new();
-            for &m in members {
-                *per_la.entry(inst.children[m].la.as_str()).or_default() += home.weekly_price;
+        // Budgets count list prices per member's responsible authority.
+        for &m in &self.units[u].members {
+            push(idx.budget.get(inst.children[m].la.as_str()), home.weekly_price);
+        }
+        // Several members of one authority: merge their entries into one coefficient.
+        if self.units[u].members.len() > 1 {
+            out.sort_by_key(|e| e.0);
+            let mut merged: Vec<(usize, f64)> = Vec::with_capacity(out.len());
+            for &(r, v) in out.iter() {
+                match merged.last_mut() {
+                    Some(last) if last.0 == r => last.1 += v,
+                    _ => merged.push((r, v)),
+                }
             }
-            for (la, coef) in per_la {
-                push(RowKey::Budget(la.to_string()), coef);
-            }
+            *out = merged;
         }
     }
 
@@ -348,6 +344,48 @@ impl Formulation {
             .iter()
             .map(|&h| inst.batch.homes[h].weekly_price * d.percent / 100.0 * inst.batch.homes[h].vacancies as f64)
             .sum()
+    }
+}
+
+/// Where each static row sits, for fast lookup while building columns.
+#[derive(Debug, Clone, Default)]
+pub struct RowIndex {
+    /// Unit → assignment row.
+    pub assign: HashMap<usize, usize>,
+    /// Home → capacity row.
+    pub capacity: HashMap<usize, usize>,
+    /// Home → block-bed row.
+    pub block: HashMap<usize, usize>,
+    /// Provider → admissions row.
+    pub admissions: HashMap<usize, usize>,
+    /// Provider → discount value row.
+    pub discount_value: HashMap<usize, usize>,
+    /// Provider → discount switch row.
+    pub discount_switch: HashMap<usize, usize>,
+    /// Provider → discount count row.
+    pub discount_count: HashMap<usize, usize>,
+    /// Authority → budget row.
+    pub budget: HashMap<String, usize>,
+}
+
+impl RowIndex {
+    /// Indexes a list of rows.
+    pub fn new(rows: &[(RowKey, f64, f64)]) -> RowIndex {
+        let mut ix = RowIndex::default();
+        for (i, (key, _, _)) in rows.iter().enumerate() {
+            match key {
+                RowKey::Assign(u) => drop(ix.assign.insert(*u, i)),
+                RowKey::Capacity(h) => drop(ix.capacity.insert(*h, i)),
+                RowKey::Block(h) => drop(ix.block.insert(*h, i)),
+                RowKey::Admissions(p) => drop(ix.admissions.insert(*p, i)),
+                RowKey::DiscountValue(p) => drop(ix.discount_value.insert(*p, i)),
+                RowKey::DiscountSwitch(p) => drop(ix.discount_switch.insert(*p, i)),
+                RowKey::DiscountCount(p) => drop(ix.discount_count.insert(*p, i)),
+                RowKey::Budget(la) => drop(ix.budget.insert(la.clone(), i)),
+                RowKey::Solo(..) | RowKey::Conflict(..) => {}
+            }
+        }
+        ix
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::locate::Instance;
-use crate::model::{Component, Formulation, RowKey};
+use crate::model::{Component, Formulation, RowIndex, RowKey};
 
 /// Solver settings.
 #[derive(Debug, Clone)]
@@ -47,6 +47,9 @@ pub struct Outcome {
     pub choice: Vec<Option<usize>>,
 }
 
+/// Most pairs added back to prove a MIP optimal before settling for the LP bound.
+const MAX_WIDENING: usize = 20_000;
+
 /// What a solve with a cutoff found.
 #[derive(Debug, Clone)]
 pub enum Solved {
@@ -79,11 +82,18 @@ pub struct ComponentSolver<'a> {
     deadline: Option<Instant>,
     /// A single unit: solved in closed form, no HiGHS.
     trivial: bool,
+    /// Static rows, then solo and conflict rows in the order they were created.
     rows: Vec<(RowKey, f64, f64)>,
-    /// Entries of every candidate (by position in `comp.cands`), CSR.
+    /// Static entries of every candidate (by position in `comp.cands`), CSR.
     ent_start: Vec<usize>,
     ent_row: Vec<u32>,
     ent_coef: Vec<f64>,
+    /// Entries in solo and conflict rows, per candidate position.
+    dyn_entries: HashMap<usize, Vec<(usize, f64)>>,
+    /// Active candidate positions per home.
+    active_at: HashMap<usize, Vec<usize>>,
+    /// Solo rows per home: (row, solo unit).
+    solo_rows_at: HashMap<usize, Vec<(usize, usize)>>,
     pos_of: HashMap<usize, usize>,
     /// HiGHS column of each active candidate position.
     active: Vec<Option<usize>>,
@@ -122,6 +132,9 @@ impl<'a> ComponentSolver<'a> {
             ent_start: vec![0],
             ent_row: Vec::new(),
             ent_coef: Vec::new(),
+            dyn_entries: HashMap::new(),
+            active_at: HashMap::new(),
+            solo_rows_at: HashMap::new(),
             pos_of: HashMap::new(),
             active: vec![None; comp.cands.len()],
             switch_cols: Vec::new(),
@@ -136,8 +149,11 @@ impl<'a> ComponentSolver<'a> {
             return s;
         }
         s.rows = f.rows(inst, comp);
-        let index: HashMap<RowKey, usize> = s.rows.iter().enumerate().map(|(i, r)| (r.0.clone(), i)).collect();
+        let index = RowIndex::new(&s.rows);
         let mut buf = Vec::new();
+        s.ent_row.reserve(comp.cands.len() * 4);
+        s.ent_coef.reserve(comp.cands.len() * 4);
+        s.pos_of.reserve(comp.cands.len());
         for (pos, &k) in comp.cands.iter().enumerate() {
             f.entries(inst, k, &index, &mut buf);
             s.ent_row.extend(buf.iter().map(|e| e.0 as u32));
@@ -156,24 +172,27 @@ impl<'a> ComponentSolver<'a> {
             initial.extend(ks.into_iter().map(|k| s.pos_of[&k]));
         }
         initial.sort_unstable();
-        let (model, switch_cols) = s.build(false, &initial);
+        let (mut model, switch_cols) = s.build(false);
         s.switch_cols = switch_cols;
+        s.activate(&mut model, &initial);
+        s.added = 0;
         s.lp = Some(model);
         s
     }
 
-    /// Builds a HiGHS model with every row, the non-pair columns, and the given candidate
-    /// positions as columns. Records the columns in `active` for the LP.
-    fn build(&mut self, integer: bool, positions: &[usize]) -> (Model, Vec<usize>) {
+    /// Builds a HiGHS model with every current row, the non-pair columns, and (for the MIP)
+    /// the active candidates as integer columns. The LP gets its candidates through
+    /// [`activate`](Self::activate).
+    fn build(&self, integer: bool) -> (Model, Vec<usize>) {
         let inst = self.inst;
         let mut pb = ColProblem::default();
         let rows: Vec<Row> = self.rows.iter().map(|&(_, lo, hi)| pb.add_row(lo..=hi)).collect();
-        let index: HashMap<&RowKey, usize> = self.rows.iter().enumerate().map(|(i, r)| (&r.0, i)).collect();
+        let index = RowIndex::new(&self.rows);
         let mut col = 0;
         let mut switch_cols = Vec::new();
-        for (i, &u) in self.comp.units.iter().enumerate() {
+        for &u in &self.comp.units {
             // u_i is integral whenever the y are, so it stays continuous.
-            pb.add_column(self.f.unplaced[u], 0.0..=1.0, [(rows[i], 1.0)]);
+            pb.add_column(self.f.unplaced[u], 0.0..=1.0, [(rows[index.assign[&u]], 1.0)]);
             col += 1;
         }
         for (key, _, _) in &self.rows {
@@ -183,13 +202,13 @@ impl<'a> ComponentSolver<'a> {
                     pb.add_column(
                         -home.weekly_price,
                         0.0..=home.block_vacancies as f64,
-                        [(rows[index[key]], 1.0)],
+                        [(rows[index.block[h]], 1.0)],
                     );
                     col += 1;
                 }
                 RowKey::DiscountValue(p) => {
                     let d = inst.batch.providers[*p].volume_discount.as_ref().expect("discount row");
-                    let (sw, cnt) = (index[&RowKey::DiscountSwitch(*p)], index[&RowKey::DiscountCount(*p)]);
+                    let (sw, cnt) = (index.discount_switch[p], index.discount_count[p]);
                     let big_m = self.f.discount_cap(inst, self.comp, *p);
                     pb.add_column_with_integrality(
                         0.0,
@@ -198,25 +217,125 @@ impl<'a> ComponentSolver<'a> {
                         integer,
                     );
                     switch_cols.push(col);
-                    pb.add_column(-1.0, 0.0.., [(rows[index[key]], 1.0), (rows[sw], 1.0)]);
+                    pb.add_column(-1.0, 0.0.., [(rows[index.discount_value[p]], 1.0), (rows[sw], 1.0)]);
                     col += 2;
                 }
                 _ => {}
             }
         }
-        for &pos in positions {
-            let k = self.comp.cands[pos];
-            let r = self.ent_start[pos]..self.ent_start[pos + 1];
-            let entries: Vec<(Row, f64)> = r.map(|e| (rows[self.ent_row[e] as usize], self.ent_coef[e])).collect();
-            pb.add_column_with_integrality(self.f.cands[k].cost, 0.0..=1.0, entries, integer);
-            if !integer {
-                self.active[pos] = Some(col);
+        if integer {
+            for pos in (0..self.comp.cands.len()).filter(|&p| self.active[p].is_some()) {
+                let k = self.comp.cands[pos];
+                let (idx, val) = self.column_entries(pos);
+                let entries: Vec<(Row, f64)> = idx.iter().zip(&val).map(|(&r, &v)| (rows[r as usize], v)).collect();
+                pb.add_column_with_integrality(self.f.cands[k].cost, 0.0..=1.0, entries, true);
             }
-            col += 1;
         }
         let mut m = pb.optimise(Sense::Minimise);
         configure(&mut m, &self.opts, integer);
         (m, switch_cols)
+    }
+
+    /// All entries of a candidate column: static rows plus the solo and conflict rows it is in.
+    fn column_entries(&self, pos: usize) -> (Vec<highs_sys::HighsInt>, Vec<f64>) {
+        let r = self.ent_start[pos]..self.ent_start[pos + 1];
+        let mut idx: Vec<highs_sys::HighsInt> = r.clone().map(|e| self.ent_row[e] as highs_sys::HighsInt).collect();
+        let mut val: Vec<f64> = r.map(|e| self.ent_coef[e]).collect();
+        if let Some(extra) = self.dyn_entries.get(&pos) {
+            idx.extend(extra.iter().map(|e| e.0 as highs_sys::HighsInt));
+            val.extend(extra.iter().map(|e| e.1));
+        }
+        (idx, val)
+    }
+
+    /// Adds candidate positions to the LP as columns, creating the solo and conflict rows
+    /// their pairs define.
+    fn activate(&mut self, lp: &mut Model, positions: &[usize]) {
+        for &pos in positions {
+            if self.active[pos].is_some() {
+                continue;
+            }
+            let k = self.comp.cands[pos];
+            let (u, h) = (self.f.cands[k].unit, self.f.cands[k].home);
+            // Existing solo rows at this home take the new column too.
+            let solo_rows: Vec<(usize, usize)> = self.solo_rows_at.get(&h).cloned().unwrap_or_default();
+            for (r, s) in solo_rows.into_iter().filter(|&(_, s)| s != u) {
+                let coef = self.f.solo_coef(self.inst, s, u, h);
+                self.dyn_entries.entry(pos).or_default().push((r, coef));
+            }
+            let (idx, val) = self.column_entries(pos);
+            let col = lp.num_cols();
+            // The safe API takes `Row` handles only it can mint; the row indices are ours.
+            let status = unsafe {
+                highs_sys::Highs_addCol(
+                    lp.as_mut_ptr(),
+                    self.f.cands[k].cost,
+                    0.0,
+                    1.0,
+                    idx.len() as highs_sys::HighsInt,
+                    idx.as_ptr(),
+                    val.as_ptr(),
+                )
+            };
+            assert_eq!(
+                status,
+                highs_sys::STATUS_OK as highs_sys::HighsInt,
+                "HiGHS rejected a column"
+            );
+            self.active[pos] = Some(col);
+            self.added += 1;
+            let others: Vec<usize> = self.active_at.get(&h).cloned().unwrap_or_default();
+            // A solo child's pair defines its solo row over everyone active at the home.
+            if self.f.is_solo(self.inst, u) {
+                let row = self.f.solo_row(self.inst, u, h);
+                let mut members = vec![(pos, self.f.solo_coef(self.inst, u, u, h))];
+                for &o in &others {
+                    let ou = self.f.cands[self.comp.cands[o]].unit;
+                    members.push((o, self.f.solo_coef(self.inst, u, ou, h)));
+                }
+                self.add_row(lp, row, &members);
+            }
+            // Conflicting pairs at the same home each get their row.
+            for &o in &others {
+                let ou = self.f.cands[self.comp.cands[o]].unit;
+                if self.f.conflicts[u].contains(&ou) {
+                    let row = self.f.conflict_row(u, ou, h);
+                    self.add_row(lp, row, &[(pos, 1.0), (o, 1.0)]);
+                }
+            }
+            self.active_at.entry(h).or_default().push(pos);
+        }
+    }
+
+    fn add_row(&mut self, lp: &mut Model, row: (RowKey, f64, f64), members: &[(usize, f64)]) {
+        let r = self.rows.len();
+        let idx: Vec<highs_sys::HighsInt> = members
+            .iter()
+            .map(|&(p, _)| self.active[p].expect("active column") as highs_sys::HighsInt)
+            .collect();
+        let val: Vec<f64> = members.iter().map(|&(_, v)| v).collect();
+        let status = unsafe {
+            highs_sys::Highs_addRow(
+                lp.as_mut_ptr(),
+                row.1,
+                row.2,
+                idx.len() as highs_sys::HighsInt,
+                idx.as_ptr(),
+                val.as_ptr(),
+            )
+        };
+        assert_eq!(
+            status,
+            highs_sys::STATUS_OK as highs_sys::HighsInt,
+            "HiGHS rejected a row"
+        );
+        for &(p, v) in members {
+            self.dyn_entries.entry(p).or_default().push((r, v));
+        }
+        if let RowKey::Solo(s, h) = row.0 {
+            self.solo_rows_at.entry(h).or_default().push((r, s));
+        }
+        self.rows.push(row);
     }
 
     /// Columns and rows of the component's LP as it stands.
@@ -289,41 +408,6 @@ impl<'a> ComponentSolver<'a> {
             .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(0.01))
     }
 
-    /// Adds candidate positions to the LP as columns.
-    fn activate(&mut self, lp: &mut Model, positions: &[usize]) {
-        let n_rows = self.rows.len();
-        let _ = n_rows;
-        for &pos in positions {
-            if self.active[pos].is_some() {
-                continue;
-            }
-            let k = self.comp.cands[pos];
-            let r = self.ent_start[pos]..self.ent_start[pos + 1];
-            let idx: Vec<highs_sys::HighsInt> = r.clone().map(|e| self.ent_row[e] as highs_sys::HighsInt).collect();
-            let val: Vec<f64> = r.map(|e| self.ent_coef[e]).collect();
-            let col = lp.num_cols();
-            // The safe API takes `Row` handles it alone can mint; the row indices are ours.
-            let status = unsafe {
-                highs_sys::Highs_addCol(
-                    lp.as_mut_ptr(),
-                    self.f.cands[k].cost,
-                    0.0,
-                    1.0,
-                    idx.len() as highs_sys::HighsInt,
-                    idx.as_ptr(),
-                    val.as_ptr(),
-                )
-            };
-            assert_eq!(
-                status,
-                highs_sys::STATUS_OK as highs_sys::HighsInt,
-                "HiGHS rejected a column"
-            );
-            self.active[pos] = Some(col);
-            self.added += 1;
-        }
-    }
-
     /// Reduced cost of every candidate at the given row duals (c − aᵀy).
     fn price(&mut self, row_duals: &[f64]) {
         for pos in 0..self.comp.cands.len() {
@@ -375,6 +459,13 @@ impl<'a> ComponentSolver<'a> {
                 break;
             }
             self.price(&row_duals);
+            if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                eprintln!(
+                    "lp {lp_obj} active {} added {}",
+                    self.active.iter().flatten().count(),
+                    self.added
+                );
+            }
             let improving: Vec<usize> = (0..self.comp.cands.len())
                 .filter(|&p| self.active[p].is_none() && self.reduced[p] < -1e-7)
                 .collect();
@@ -416,7 +507,7 @@ impl<'a> ComponentSolver<'a> {
         }
         let mut result = match result {
             Some(r) => r,
-            None => self.solve_mip(forced_pos, if lp_ok { Some(lp_obj) } else { None }),
+            None => self.solve_mip(&mut lp, forced_pos, if lp_ok { Some(lp_obj) } else { None }, &cols),
         };
         if let Some(pos) = forced_pos {
             set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
@@ -437,14 +528,20 @@ impl<'a> ComponentSolver<'a> {
 
     /// The MIP over the active columns, widened by reduced-cost fixing so that it is optimal
     /// for the full model: a pair with reduced cost ≥ the gap cannot be in a better solution.
-    fn solve_mip(&mut self, forced_pos: Option<usize>, lp_obj: Option<f64>) -> Option<Outcome> {
+    fn solve_mip(
+        &mut self,
+        lp: &mut Model,
+        forced_pos: Option<usize>,
+        lp_obj: Option<f64>,
+        lp_cols: &[f64],
+    ) -> Option<Outcome> {
         self.mip_solves += 1;
         let mut widened = false;
         loop {
             let positions: Vec<usize> = (0..self.comp.cands.len())
                 .filter(|&p| self.active[p].is_some())
                 .collect();
-            let (mut model, _) = self.build(true, &positions);
+            let (mut model, _) = self.build(true);
             let col_of: HashMap<usize, usize> = positions.iter().enumerate().map(|(i, &p)| (p, i)).collect();
             let offset = model.num_cols() - positions.len();
             if let Some(t) = self.time_left() {
@@ -452,6 +549,12 @@ impl<'a> ComponentSolver<'a> {
             }
             if let Some(pos) = forced_pos {
                 set_bounds(&mut model, offset + col_of[&pos], 1.0, 1.0);
+            }
+            if lp_obj.is_some() {
+                // HiGHS's own heuristics find poor incumbents on budget-bound batches: start it
+                // from an LP dive instead (or, failing that, the LP's integral part).
+                let start = self.mip_start(&self.greedy_start(lp_cols), &positions);
+                let _ = model.try_set_solution(Some(&start), None, None, None);
             }
             let solved = model.solve();
             let status = solved.status();
@@ -465,38 +568,214 @@ impl<'a> ComponentSolver<'a> {
                 .unwrap_or(objective)
                 .min(objective);
             let values = solved.get_solution().columns().to_vec();
-            if let (Some(lp_obj), false) = (lp_obj, widened) {
+            let proven = status == HighsModelStatus::Optimal;
+            if let (Some(lp_obj), false, true) = (lp_obj, widened, proven) {
                 let gap = objective - lp_obj;
                 let more: Vec<usize> = (0..self.comp.cands.len())
                     .filter(|&p| self.active[p].is_none() && self.reduced[p] < gap - 1e-7)
                     .collect();
+                if more.len() > MAX_WIDENING {
+                    // Too many pairs could still matter to prove optimality here: report the
+                    // solution with the LP bound instead of an unbounded MIP.
+                    let choice = self.choice_mip(&values, &col_of, offset);
+                    return Some(Outcome {
+                        optimal: false,
+                        objective,
+                        bound: lp_obj.min(objective),
+                        choice,
+                    });
+                }
                 if !more.is_empty() {
-                    let mut lp = self.lp.take();
-                    if let Some(lp) = lp.as_mut() {
-                        self.activate(lp, &more);
-                    }
-                    self.lp = lp;
+                    self.activate(lp, &more);
                     widened = true;
                     continue;
                 }
             }
-            let choice = self
-                .comp
-                .units
-                .iter()
-                .map(|&u| {
-                    self.f.unit_cands[u]
-                        .clone()
-                        .find(|k| col_of.get(&self.pos_of[k]).is_some_and(|&i| values[offset + i] > 0.5))
-                })
-                .collect();
+            let choice = self.choice_mip(&values, &col_of, offset);
+            // Without an optimal LP (time limit) the pruned pairs were not all priced: not proven.
             return Some(Outcome {
-                optimal: status == HighsModelStatus::Optimal,
+                optimal: proven && lp_obj.is_some(),
                 objective,
                 bound,
                 choice,
             });
         }
+    }
+
+    /// A greedy completion of the LP's integral part: units left fractional take, most
+    /// costly-to-leave first, their cheapest active pair that keeps every rule (capacity,
+    /// solo, conflicts, admissions, budgets). Returns LP-shaped column values.
+    fn greedy_start(&self, lp_cols: &[f64]) -> Vec<f64> {
+        let inst = self.inst;
+        let f = self.f;
+        let mut cols = vec![0.0; lp_cols.len()];
+        let mut home_use: HashMap<usize, i64> = HashMap::new();
+        let mut home_units: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut provider_use: HashMap<usize, i64> = HashMap::new();
+        let mut spend: HashMap<&str, f64> = HashMap::new();
+        let mut done: HashMap<usize, bool> = HashMap::new();
+        let take = |pos: usize,
+                    cols: &mut Vec<f64>,
+                    home_use: &mut HashMap<usize, i64>,
+                    home_units: &mut HashMap<usize, Vec<usize>>,
+                    provider_use: &mut HashMap<usize, i64>,
+                    spend: &mut HashMap<&'a str, f64>| {
+            let c = &f.cands[self.comp.cands[pos]];
+            let size = f.size(c.unit) as i64;
+            cols[self.active[pos].unwrap()] = 1.0;
+            *home_use.entry(c.home).or_default() += size;
+            home_units.entry(c.home).or_default().push(c.unit);
+            *provider_use.entry(inst.homes[c.home].provider).or_default() += size;
+            for &m in &f.units[c.unit].members {
+                *spend.entry(inst.children[m].la.as_str()).or_default() += inst.batch.homes[c.home].weekly_price;
+            }
+        };
+        for (pos, col) in self.active.iter().enumerate() {
+            if let Some(c) = *col {
+                if c < lp_cols.len() && lp_cols[c] > 1.0 - 1e-9 {
+                    take(
+                        pos,
+                        &mut cols,
+                        &mut home_use,
+                        &mut home_units,
+                        &mut provider_use,
+                        &mut spend,
+                    );
+                    done.insert(f.cands[self.comp.cands[pos]].unit, true);
+                }
+            }
+        }
+        let mut rest: Vec<usize> = self
+            .comp
+            .units
+            .iter()
+            .copied()
+            .filter(|u| !done.contains_key(u))
+            .collect();
+        rest.sort_by(|&a, &b| f.unplaced[b].total_cmp(&f.unplaced[a]).then(a.cmp(&b)));
+        for u in rest {
+            let mut options: Vec<usize> = f.unit_cands[u]
+                .clone()
+                .map(|k| self.pos_of[&k])
+                .filter(|&p| self.active[p].is_some())
+                .collect();
+            options.sort_by(|&a, &b| {
+                f.cands[self.comp.cands[a]]
+                    .cost
+                    .total_cmp(&f.cands[self.comp.cands[b]].cost)
+                    .then(a.cmp(&b))
+            });
+            let size = f.size(u) as i64;
+            let solo = f.is_solo(inst, u);
+            for pos in options {
+                let c = &f.cands[self.comp.cands[pos]];
+                let h = c.home;
+                let home = &inst.batch.homes[h];
+                let here = home_units.get(&h).map(Vec::as_slice).unwrap_or(&[]);
+                let p = inst.homes[h].provider;
+                let fits = home_use.get(&h).copied().unwrap_or(0) + size <= home.vacancies
+                    && (!solo || here.is_empty())
+                    && !here.iter().any(|&o| f.is_solo(inst, o) || f.conflicts[u].contains(&o))
+                    && inst.batch.providers[p]
+                        .max_admissions
+                        .is_none_or(|m| provider_use.get(&p).copied().unwrap_or(0) + size <= m)
+                    && f.units[u].members.iter().all(|&m| {
+                        let la = inst.children[m].la.as_str();
+                        let extra = f.units[u]
+                            .members
+                            .iter()
+                            .filter(|&&x| inst.children[x].la == la)
+                            .count() as f64
+                            * home.weekly_price;
+                        inst.policy
+                            .budget_for(la)
+                            .is_none_or(|b| spend.get(la).copied().unwrap_or(0.0) + extra <= b + 1e-9)
+                    });
+                if fits {
+                    take(
+                        pos,
+                        &mut cols,
+                        &mut home_use,
+                        &mut home_units,
+                        &mut provider_use,
+                        &mut spend,
+                    );
+                    break;
+                }
+            }
+        }
+        cols
+    }
+
+    /// A feasible MIP start in `build(true)`'s column order: pairs at 1 in the LP kept, units
+    /// with a fractional LP value unplaced, block beds, discount switches and values implied.
+    fn mip_start(&self, lp_cols: &[f64], positions: &[usize]) -> Vec<f64> {
+        let inst = self.inst;
+        let y: Vec<f64> = positions
+            .iter()
+            .map(|&p| match self.active[p] {
+                Some(c) if c < lp_cols.len() && lp_cols[c] > 1.0 - 1e-9 => 1.0,
+                _ => 0.0,
+            })
+            .collect();
+        let mut placed: HashMap<usize, f64> = HashMap::new(); // unit -> Σ y
+        let mut at_home: HashMap<usize, f64> = HashMap::new(); // home -> children
+        let mut at_provider: HashMap<usize, (f64, f64)> = HashMap::new(); // provider -> (children, discount value)
+        for (i, &p) in positions.iter().enumerate() {
+            if y[i] > 0.5 {
+                let c = &self.f.cands[self.comp.cands[p]];
+                let size = self.f.size(c.unit) as f64;
+                *placed.entry(c.unit).or_default() += 1.0;
+                *at_home.entry(c.home).or_default() += size;
+                let prov = inst.homes[c.home].provider;
+                let pct = inst.batch.providers[prov]
+                    .volume_discount
+                    .as_ref()
+                    .map_or(0.0, |d| d.percent);
+                let e = at_provider.entry(prov).or_default();
+                e.0 += size;
+                e.1 += size * inst.batch.homes[c.home].weekly_price * pct / 100.0;
+            }
+        }
+        let mut out: Vec<f64> = self
+            .comp
+            .units
+            .iter()
+            .map(|u| 1.0 - placed.get(u).copied().unwrap_or(0.0))
+            .collect();
+        for (key, _, _) in &self.rows {
+            match key {
+                RowKey::Block(h) => out.push(
+                    at_home
+                        .get(h)
+                        .copied()
+                        .unwrap_or(0.0)
+                        .min(inst.batch.homes[*h].block_vacancies as f64),
+                ),
+                RowKey::DiscountValue(p) => {
+                    let d = inst.batch.providers[*p].volume_discount.as_ref().expect("discount row");
+                    let (n, value) = at_provider.get(p).copied().unwrap_or((0.0, 0.0));
+                    let on = n >= d.min_placements as f64;
+                    out.push(if on { 1.0 } else { 0.0 });
+                    out.push(if on { value } else { 0.0 });
+                }
+                _ => {}
+            }
+        }
+        out.extend(y);
+        out
+    }
+
+    fn choice_mip(&self, values: &[f64], col_of: &HashMap<usize, usize>, offset: usize) -> Vec<Option<usize>> {
+        self.comp
+            .units
+            .iter()
+            .map(|&u| {
+                self.f.unit_cands[u]
+                    .clone()
+                    .find(|k| col_of.get(&self.pos_of[k]).is_some_and(|&i| values[offset + i] > 0.5))
+            })
+            .collect()
     }
 
     fn integer_values_integral(&self, cols: &[f64]) -> bool {

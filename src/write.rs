@@ -21,6 +21,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
     tmp.write_all(bytes)?;
+    // Temporary files are private (0600); a result or batch is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.as_file().sync_all()?;
     if force {
         tmp.persist(path).map_err(|e| e.error)?;
@@ -76,7 +82,7 @@ pub fn to_table(result: &MatchResult) -> String {
         let next = p
             .alternatives
             .first()
-            .map(|a| format!("{} (+{:.0})", a.home, a.regret))
+            .map(|a| format!("{} (+{})", a.home, a.regret.round()))
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
             "{:<12} {:<10} {:<12} {:>8.1} {:>9.0} {:>9.0}  {}\n",

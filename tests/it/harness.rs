@@ -33,7 +33,12 @@ pub fn load(v: &Value) -> Instance {
 
 /// Solves with default options and `k` alternatives, asserting the checker accepts the result.
 pub fn solve_checked(inst: &Instance, k: usize) -> MatchResult {
-    let r = solve_and_explain(inst, &SolveOptions::default(), k);
+    solve_checked_with(inst, k, &SolveOptions::default())
+}
+
+/// Solves with the given options, asserting the checker accepts the result.
+pub fn solve_checked_with(inst: &Instance, k: usize, opts: &SolveOptions) -> MatchResult {
+    let r = solve_and_explain(inst, opts, k);
     let problems = placematch::check::check(inst, &r);
     assert!(
         problems.is_empty(),

@@ -3,7 +3,9 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use crate::harness::{brute_force, load, solve_checked, tiny_batch};
+use placematch::solve::SolveOptions;
+
+use crate::harness::{brute_force, load, solve_checked, solve_checked_with, tiny_batch};
 
 fn config(cases: u32) -> Config {
     // Fixed seed and no persistence files: the suite is deterministic and leaves no trace.
@@ -25,6 +27,24 @@ proptest! {
         let r = solve_checked(&inst, 2);
         let best = brute_force(&inst);
         prop_assert!((r.objective - best).abs() <= 1e-6 * best.abs().max(1.0), "solver {} vs brute force {}", r.objective, best);
+    }
+
+    /// Pruning loses nothing: starting from one pair per child (the rest priced back in with
+    /// LP duals) reaches the same optimum as brute force and as the unpruned model, and the
+    /// alternatives' regrets agree too.
+    #[test]
+    fn pruned_solve_equals_unpruned_and_brute_force(seed in any::<u64>()) {
+        let inst = load(&tiny_batch(seed));
+        let pruned = solve_checked_with(&inst, 3, &SolveOptions { columns_per_unit: 1, ..SolveOptions::default() });
+        let full = solve_checked_with(&inst, 3, &SolveOptions { columns_per_unit: 0, ..SolveOptions::default() });
+        let best = brute_force(&inst);
+        prop_assert!((pruned.objective - best).abs() <= 1e-6 * best.abs().max(1.0), "pruned {} vs brute force {}", pruned.objective, best);
+        prop_assert!((pruned.objective - full.objective).abs() <= 1e-6 * best.abs().max(1.0));
+        for (a, b) in pruned.placements.iter().zip(&full.placements) {
+            let ra: Vec<f64> = a.alternatives.iter().map(|x| x.regret).collect();
+            let rb: Vec<f64> = b.alternatives.iter().map(|x| x.regret).collect();
+            prop_assert_eq!(ra, rb);
+        }
     }
 
     /// Every alternative's regret is what forcing that home costs: never below the optimum.

@@ -1,0 +1,60 @@
+//! Criterion benchmarks over the instance families: the bundled example and generated
+//! daily batches. Run with `cargo bench`; `placematch solve` prints `solve_seconds` too.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use placematch::explain::solve_and_explain;
+use placematch::generate::{generate, GenOptions};
+use placematch::solve::SolveOptions;
+use placematch::validate::load_batch;
+
+fn example(c: &mut Criterion) {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/instances/example.json")).unwrap();
+    let inst = load_batch(&text, "example", None).unwrap();
+    let mut g = c.benchmark_group("example");
+    g.sample_size(10);
+    g.bench_function("read+validate+locate", |b| {
+        b.iter(|| load_batch(&text, "example", None).unwrap())
+    });
+    g.bench_function("solve, no alternatives", |b| {
+        b.iter(|| solve_and_explain(&inst, &SolveOptions::default(), 0))
+    });
+    g.bench_function("solve, 3 alternatives", |b| {
+        b.iter(|| solve_and_explain(&inst, &SolveOptions::default(), 3))
+    });
+    g.finish();
+}
+
+fn daily(c: &mut Criterion) {
+    // A regional daily batch: 60 children against 1,500 homes, no side constraints.
+    let batch = generate(&GenOptions {
+        children: 60,
+        homes: 1500,
+        seed: 1,
+        ..GenOptions::default()
+    });
+    let text = serde_json::to_string(&batch).unwrap();
+    let inst = load_batch(&text, "daily", None).unwrap();
+    let mut g = c.benchmark_group("daily-60x1500");
+    g.sample_size(10);
+    for (name, presolve, columns) in [
+        ("pruned", true, 12),
+        ("unpruned", true, 0),
+        ("pruned, presolve off", false, 12),
+    ] {
+        let opts = SolveOptions {
+            presolve,
+            columns_per_unit: columns,
+            ..SolveOptions::default()
+        };
+        g.bench_function(format!("{name}, no alternatives"), |b| {
+            b.iter(|| solve_and_explain(&inst, &opts, 0))
+        });
+    }
+    g.bench_function("pruned, 3 alternatives", |b| {
+        b.iter(|| solve_and_explain(&inst, &SolveOptions::default(), 3))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, example, daily);
+criterion_main!(benches);
