@@ -88,6 +88,8 @@ pub struct ComponentSolver<'a> {
     ent_start: Vec<usize>,
     ent_row: Vec<u32>,
     ent_coef: Vec<f64>,
+    /// Cost of every candidate position.
+    pos_cost: Vec<f64>,
     /// Entries in solo and conflict rows, per candidate position.
     dyn_entries: HashMap<usize, Vec<(usize, f64)>>,
     /// Active candidate positions per home.
@@ -97,6 +99,8 @@ pub struct ComponentSolver<'a> {
     pos_of: HashMap<usize, usize>,
     /// HiGHS column of each active candidate position.
     active: Vec<Option<usize>>,
+    /// Active candidate positions, in the order they were added.
+    active_list: Vec<usize>,
     /// HiGHS columns of the discount switches z (integer in the MIP).
     switch_cols: Vec<usize>,
     lp: Option<Model>,
@@ -132,11 +136,13 @@ impl<'a> ComponentSolver<'a> {
             ent_start: vec![0],
             ent_row: Vec::new(),
             ent_coef: Vec::new(),
+            pos_cost: comp.cands.iter().map(|&k| f.cands[k].cost).collect(),
             dyn_entries: HashMap::new(),
             active_at: HashMap::new(),
             solo_rows_at: HashMap::new(),
             pos_of: HashMap::new(),
             active: vec![None; comp.cands.len()],
+            active_list: Vec::new(),
             switch_cols: Vec::new(),
             lp: None,
             reduced: vec![0.0; comp.cands.len()],
@@ -283,6 +289,7 @@ impl<'a> ComponentSolver<'a> {
                 "HiGHS rejected a column"
             );
             self.active[pos] = Some(col);
+            self.active_list.push(pos);
             self.added += 1;
             let others: Vec<usize> = self.active_at.get(&h).cloned().unwrap_or_default();
             // A solo child's pair defines its solo row over everyone active at the home.
@@ -410,14 +417,16 @@ impl<'a> ComponentSolver<'a> {
 
     /// Reduced cost of every candidate at the given row duals (c − aᵀy).
     fn price(&mut self, row_duals: &[f64]) {
-        for pos in 0..self.comp.cands.len() {
-            let mut rc = self.f.cands[self.comp.cands[pos]].cost;
-            for e in self.ent_start[pos]..self.ent_start[pos + 1] {
-                rc -= self.ent_coef[e] * row_duals[self.ent_row[e] as usize];
+        // The hot loop of column generation: contiguous arrays only.
+        let (start, row, coef) = (&self.ent_start, &self.ent_row, &self.ent_coef);
+        for (pos, (rc, &cost)) in self.reduced.iter_mut().zip(&self.pos_cost).enumerate() {
+            let mut v = cost;
+            for e in start[pos]..start[pos + 1] {
+                v -= coef[e] * row_duals[row[e] as usize];
             }
-            self.reduced[pos] = rc;
+            *rc = v;
         }
-        self.priced += self.active.iter().filter(|a| a.is_none()).count();
+        self.priced += self.comp.cands.len() - self.active_list.len();
     }
 
     /// Solves the component (optionally forcing one candidate in). None when forcing is infeasible.
@@ -779,21 +788,25 @@ impl<'a> ComponentSolver<'a> {
     }
 
     fn integer_values_integral(&self, cols: &[f64]) -> bool {
-        let y = self.active.iter().flatten();
-        y.chain(self.switch_cols.iter())
-            .all(|&c| (cols[c] - cols[c].round()).abs() <= 1e-9)
+        let y = self.active_list.iter().map(|&p| self.active[p].expect("active"));
+        y.chain(self.switch_cols.iter().copied())
+            .all(|c| (cols[c] - cols[c].round()).abs() <= 1e-9)
     }
 
     fn choice_lp(&self, cols: &[f64]) -> Vec<Option<usize>> {
-        self.comp
-            .units
-            .iter()
-            .map(|&u| {
-                self.f.unit_cands[u]
-                    .clone()
-                    .find(|k| self.active[self.pos_of[k]].is_some_and(|c| cols[c] > 0.5))
-            })
-            .collect()
+        let local: HashMap<usize, usize> = self.comp.units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+        let mut choice = vec![None; self.comp.units.len()];
+        for &p in &self.active_list {
+            if cols[self.active[p].expect("active")] > 0.5 {
+                let k = self.comp.cands[p];
+                let slot = &mut choice[local[&self.f.cands[k].unit]];
+                // Smallest candidate index (home order) wins, as a scan in home order would.
+                if slot.is_none_or(|old| k < old) {
+                    *slot = Some(k);
+                }
+            }
+        }
+        choice
     }
 
     /// LP objective and reduced cost per candidate from the unforced solve: lower bounds on
