@@ -211,14 +211,31 @@ fn ranked_regrets(
     k: usize,
     lower: impl Fn(usize) -> f64,
 ) -> Vec<(usize, f64)> {
+    // A lone unit's re-solve is a closed-form lookup, so every candidate is simply evaluated;
+    // with company, the LP reduced cost gives a valid lower bound.
     let lone = solver.comp.units.len() == 1;
-    // For a lone unit the own cost difference is exact; with company only the LP bound holds.
-    let bound = |c: usize| {
-        if lone {
-            f.cands[c].cost - f.cands[chosen].cost
-        } else {
-            lower(c).max(0.0)
+    let bound = |c: usize| if lone { 0.0 } else { lower(c).max(0.0) };
+    // In a plain assignment component (capacities only), moving this unit alone to a home with
+    // a spare bed is feasible, so its own cost difference is an upper bound on the regret; where
+    // the lower bound meets it, the regret is known without a re-solve.
+    let plain = !lone && solver.is_plain();
+    let mut used: HashMap<usize, usize> = HashMap::new();
+    if plain {
+        for &k in base.choice.iter().flatten() {
+            *used.entry(f.cands[k].home).or_default() += f.size(f.cands[k].unit);
         }
+    }
+    let size = f.size(u);
+    let start = f.unit_cands[u].start;
+    let vacancies: Vec<usize> = f.unit_cands[u]
+        .clone()
+        .map(|c| solver.vacancies(f.cands[c].home))
+        .collect();
+    let known = |c: usize, lb: f64| -> Option<f64> {
+        let h = f.cands[c].home;
+        let spare = used.get(&h).copied().unwrap_or(0) + size <= vacancies[c - start];
+        let ub = f.cands[c].cost - f.cands[chosen].cost;
+        (plain && spare && lb >= ub - 1e-7).then_some(ub.max(0.0))
     };
     let mut order: Vec<(f64, usize)> = f.unit_cands[u]
         .clone()
@@ -239,8 +256,14 @@ fn ranked_regrets(
             break;
         }
         let cutoff = base.objective + kth(&found) + 1e-6;
-        if let Solved::Exact(o) = solver.solve_below(Some(c), cutoff) {
-            let regret = (o.objective - base.objective).max(0.0);
+        let regret = match known(c, lb) {
+            Some(r) => Some(r),
+            None => match solver.solve_below(Some(c), cutoff) {
+                Solved::Exact(o) => Some((o.objective - base.objective).max(0.0)),
+                _ => None,
+            },
+        };
+        if let Some(regret) = regret {
             found.push((c, regret));
             found.sort_by(|a, b| a.1.total_cmp(&b.1).then(f.cands[a.0].home.cmp(&f.cands[b.0].home)));
             found.truncate(k);

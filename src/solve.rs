@@ -345,6 +345,26 @@ impl<'a> ComponentSolver<'a> {
         self.rows.push(row);
     }
 
+    /// Whether the component is a plain assignment: capacity rows only (no block beds, solo,
+    /// conflicts, admission limits, discounts or budgets).
+    pub fn is_plain(&self) -> bool {
+        !self.trivial
+            && self
+                .rows
+                .iter()
+                .all(|r| matches!(r.0, RowKey::Assign(_) | RowKey::Capacity(_)))
+            && self
+                .comp
+                .units
+                .iter()
+                .all(|&u| !self.f.is_solo(self.inst, u) && self.f.conflicts[u].is_empty())
+    }
+
+    /// Free beds of a home.
+    pub fn vacancies(&self, h: usize) -> usize {
+        self.inst.batch.homes[h].vacancies.max(0) as usize
+    }
+
     /// Columns and rows of the component's LP as it stands.
     pub fn size(&self) -> (usize, usize) {
         match &self.lp {

@@ -178,6 +178,11 @@ pub fn tiny_batch(seed: u64) -> Value {
 /// The optimum by enumerating every assignment (each child: a home or unplaced), scored by the
 /// independent checker. Returns the best objective.
 pub fn brute_force(inst: &Instance) -> f64 {
+    brute_force_with(inst, None)
+}
+
+/// The optimum by enumeration with one child forced into one home (its regret's reference).
+pub fn brute_force_with(inst: &Instance, forced: Option<(usize, usize)>) -> f64 {
     let n = inst.batch.children.len();
     let m = inst.batch.homes.len();
     let mut assign: Vec<Option<usize>> = vec![None; n];
@@ -189,6 +194,9 @@ pub fn brute_force(inst: &Instance) -> f64 {
             let d = x % (m + 1);
             x /= m + 1;
             *a = if d == m { None } else { Some(d) };
+        }
+        if forced.is_some_and(|(c, h)| assign[c] != Some(h)) {
+            continue;
         }
         let e = placematch::check::evaluate_assignment(inst, &assign);
         if e.violations.is_empty() && e.objective < best {

@@ -5,7 +5,7 @@ use proptest::test_runner::{Config, RngSeed};
 
 use placematch::solve::SolveOptions;
 
-use crate::harness::{brute_force, load, solve_checked, solve_checked_with, tiny_batch};
+use crate::harness::{brute_force, brute_force_with, load, solve_checked, solve_checked_with, tiny_batch};
 
 fn config(cases: u32) -> Config {
     // Fixed seed and no persistence files: the suite is deterministic and leaves no trace.
@@ -44,6 +44,36 @@ proptest! {
             let ra: Vec<f64> = a.alternatives.iter().map(|x| x.regret).collect();
             let rb: Vec<f64> = b.alternatives.iter().map(|x| x.regret).collect();
             prop_assert_eq!(ra, rb);
+        }
+    }
+
+    /// Every alternative's regret is exactly the rise of the brute-force optimum when the child
+    /// is forced into that home (however the regret was found: closed form, LP bound, MIP).
+    #[test]
+    fn regrets_equal_brute_force_forcing(seed in any::<u64>()) {
+        let inst = load(&tiny_batch(seed));
+        let r = solve_checked(&inst, 3);
+        let best = brute_force(&inst);
+        for p in &r.placements {
+            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+            for a in &p.alternatives {
+                let h = inst.batch.homes.iter().position(|x| x.id == a.home).unwrap();
+                let forced = brute_force_with(&inst, Some((c, h)));
+                prop_assert!((a.regret - (forced - best)).abs() <= 0.01, "{} at {}: regret {} vs brute force {}", p.child, a.home, a.regret, forced - best);
+            }
+            // And they are the smallest regrets over every other home the child could be forced into.
+            let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
+            let mut all: Vec<f64> = (0..inst.batch.homes.len())
+                .filter(|&h| h != chosen)
+                .map(|h| brute_force_with(&inst, Some((c, h))) - best)
+                .filter(|r| r.is_finite())
+                .collect();
+            all.sort_by(f64::total_cmp);
+            let got: Vec<f64> = p.alternatives.iter().map(|a| a.regret).collect();
+            prop_assert_eq!(got.len(), all.len().min(3));
+            for (g, w) in got.iter().zip(&all) {
+                prop_assert!((g - w).abs() <= 0.01, "{}: regrets {:?}, best possible {:?}", p.child, got, all);
+            }
         }
     }
 
