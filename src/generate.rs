@@ -1358,5 +1358,4 @@ mod tests {
             .count();
         assert!(codes >= 3, "903 codes in placement_types");
     }
-
 }
