@@ -40,6 +40,9 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
         let (cols, rows) = solver.size();
         stats.variables += cols;
         stats.constraints += rows;
+        stats.pairs_priced += solver.priced;
+        stats.pairs_added += solver.added;
+        stats.mip_solves += solver.mip_solves;
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }

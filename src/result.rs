@@ -59,6 +59,15 @@ pub struct ModelStats {
     pub components: usize,
     /// Placement units (kept-together sibling groups count once).
     pub units: usize,
+    /// Pruned pairs priced against LP duals in the main solve (summed over pricing passes).
+    #[serde(default)]
+    pub pairs_priced: usize,
+    /// Pruned pairs added back because they could improve the solution.
+    #[serde(default)]
+    pub pairs_added: usize,
+    /// Main solves that needed the MIP because the LP relaxation was fractional.
+    #[serde(default)]
+    pub mip_solves: usize,
 }
 
 /// Headline figures of a result.

@@ -181,3 +181,39 @@ fn same_batch_twice_gives_identical_results_apart_from_timing() {
     c.solve_seconds = 0.0;
     assert_eq!(placematch::write::to_json(&a), placematch::write::to_json(&c));
 }
+
+#[test]
+fn pruning_is_reported_and_changes_nothing_on_a_generated_batch() {
+    use placematch::generate::{generate, GenOptions};
+    use placematch::solve::SolveOptions;
+    let batch = generate(&GenOptions {
+        children: 40,
+        homes: 400,
+        seed: 9,
+        ..GenOptions::default()
+    });
+    let inst = load(&serde_json::to_value(&batch).unwrap());
+    let pruned = crate::harness::solve_checked_with(
+        &inst,
+        1,
+        &SolveOptions {
+            columns_per_unit: 2,
+            ..SolveOptions::default()
+        },
+    );
+    let full = crate::harness::solve_checked_with(
+        &inst,
+        1,
+        &SolveOptions {
+            columns_per_unit: 0,
+            ..SolveOptions::default()
+        },
+    );
+    assert!(pruned.model.pairs_priced > 0, "pruned pairs are priced");
+    assert!(
+        pruned.model.variables < full.model.variables,
+        "pruning keeps fewer columns"
+    );
+    assert_eq!(full.model.pairs_priced, 0, "nothing to price without pruning");
+    assert!((pruned.objective - full.objective).abs() < 1e-6);
+}
