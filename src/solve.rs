@@ -283,11 +283,7 @@ impl<'a> ComponentSolver<'a> {
                     val.as_ptr(),
                 )
             };
-            assert_eq!(
-                status,
-                highs_sys::STATUS_OK as highs_sys::HighsInt,
-                "HiGHS rejected a column"
-            );
+            ffi_ok(status, "a column");
             self.active[pos] = Some(col);
             self.active_list.push(pos);
             self.added += 1;
@@ -331,11 +327,7 @@ impl<'a> ComponentSolver<'a> {
                 val.as_ptr(),
             )
         };
-        assert_eq!(
-            status,
-            highs_sys::STATUS_OK as highs_sys::HighsInt,
-            "HiGHS rejected a row"
-        );
+        ffi_ok(status, "a row");
         for &(p, v) in members {
             self.dyn_entries.entry(p).or_default().push((r, v));
         }
@@ -865,11 +857,17 @@ fn configure(m: &mut Model, opts: &SolveOptions, mip: bool) {
 }
 
 fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
-    // The safe API offers no column handle for column-built problems; this is the one FFI call.
+    // The safe API mints column handles only for columns it added itself; ours come from
+    // `ColProblem` and `Highs_addCol`, so bounds change through the C API.
     let status = unsafe { highs_sys::Highs_changeColBounds(m.as_mut_ptr(), col as highs_sys::HighsInt, lo, hi) };
+    ffi_ok(status, "a bound change");
+}
+
+/// HiGHS's C API reports failure by status; a rejected call here is a bug, not bad input.
+fn ffi_ok(status: highs_sys::HighsInt, what: &str) {
     assert_eq!(
         status,
         highs_sys::STATUS_OK as highs_sys::HighsInt,
-        "HiGHS rejected a bound change"
+        "HiGHS rejected {what}"
     );
 }
