@@ -627,102 +627,30 @@ impl<'a> ComponentSolver<'a> {
     /// costly-to-leave first, their cheapest active pair that keeps every rule (capacity,
     /// solo, conflicts, admissions, budgets). Returns LP-shaped column values.
     fn greedy_start(&self, lp_cols: &[f64]) -> Vec<f64> {
-        let inst = self.inst;
-        let f = self.f;
+        let (inst, f) = (self.inst, self.f);
         let mut cols = vec![0.0; lp_cols.len()];
-        let mut home_use: HashMap<usize, i64> = HashMap::new();
-        let mut home_units: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut provider_use: HashMap<usize, i64> = HashMap::new();
-        let mut spend: HashMap<&str, f64> = HashMap::new();
-        let mut done: HashMap<usize, bool> = HashMap::new();
-        let take = |pos: usize,
-                    cols: &mut Vec<f64>,
-                    home_use: &mut HashMap<usize, i64>,
-                    home_units: &mut HashMap<usize, Vec<usize>>,
-                    provider_use: &mut HashMap<usize, i64>,
-                    spend: &mut HashMap<&'a str, f64>| {
-            let c = &f.cands[self.comp.cands[pos]];
-            let size = f.size(c.unit) as i64;
-            cols[self.active[pos].unwrap()] = 1.0;
-            *home_use.entry(c.home).or_default() += size;
-            home_units.entry(c.home).or_default().push(c.unit);
-            *provider_use.entry(inst.homes[c.home].provider).or_default() += size;
-            for &m in &f.units[c.unit].members {
-                *spend.entry(inst.children[m].la.as_str()).or_default() += inst.batch.homes[c.home].weekly_price;
-            }
-        };
-        for (pos, col) in self.active.iter().enumerate() {
-            if let Some(c) = *col {
-                if c < lp_cols.len() && lp_cols[c] > 1.0 - 1e-9 {
-                    take(
-                        pos,
-                        &mut cols,
-                        &mut home_use,
-                        &mut home_units,
-                        &mut provider_use,
-                        &mut spend,
-                    );
-                    done.insert(f.cands[self.comp.cands[pos]].unit, true);
-                }
+        let mut usage = Usage::default();
+        let mut done = std::collections::HashSet::new();
+        for &pos in &self.active_list {
+            let c = self.active[pos].expect("active");
+            if c < lp_cols.len() && lp_cols[c] > 1.0 - 1e-9 {
+                let k = self.comp.cands[pos];
+                usage.take(inst, f, k);
+                cols[c] = 1.0;
+                done.insert(f.cands[k].unit);
             }
         }
-        let mut rest: Vec<usize> = self
-            .comp
-            .units
-            .iter()
-            .copied()
-            .filter(|u| !done.contains_key(u))
-            .collect();
+        let mut rest: Vec<usize> = self.comp.units.iter().copied().filter(|u| !done.contains(u)).collect();
         rest.sort_by(|&a, &b| f.unplaced[b].total_cmp(&f.unplaced[a]).then(a.cmp(&b)));
         for u in rest {
             let mut options: Vec<usize> = f.unit_cands[u]
                 .clone()
-                .map(|k| self.pos_of[&k])
-                .filter(|&p| self.active[p].is_some())
+                .filter(|k| self.active[self.pos_of[k]].is_some())
                 .collect();
-            options.sort_by(|&a, &b| {
-                f.cands[self.comp.cands[a]]
-                    .cost
-                    .total_cmp(&f.cands[self.comp.cands[b]].cost)
-                    .then(a.cmp(&b))
-            });
-            let size = f.size(u) as i64;
-            let solo = f.is_solo(inst, u);
-            for pos in options {
-                let c = &f.cands[self.comp.cands[pos]];
-                let h = c.home;
-                let home = &inst.batch.homes[h];
-                let here = home_units.get(&h).map(Vec::as_slice).unwrap_or(&[]);
-                let p = inst.homes[h].provider;
-                let fits = home_use.get(&h).copied().unwrap_or(0) + size <= home.vacancies
-                    && (!solo || here.is_empty())
-                    && !here.iter().any(|&o| f.is_solo(inst, o) || f.conflicts[u].contains(&o))
-                    && inst.batch.providers[p]
-                        .max_admissions
-                        .is_none_or(|m| provider_use.get(&p).copied().unwrap_or(0) + size <= m)
-                    && f.units[u].members.iter().all(|&m| {
-                        let la = inst.children[m].la.as_str();
-                        let extra = f.units[u]
-                            .members
-                            .iter()
-                            .filter(|&&x| inst.children[x].la == la)
-                            .count() as f64
-                            * home.weekly_price;
-                        inst.policy
-                            .budget_for(la)
-                            .is_none_or(|b| spend.get(la).copied().unwrap_or(0.0) + extra <= b + 1e-9)
-                    });
-                if fits {
-                    take(
-                        pos,
-                        &mut cols,
-                        &mut home_use,
-                        &mut home_units,
-                        &mut provider_use,
-                        &mut spend,
-                    );
-                    break;
-                }
+            options.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+            if let Some(k) = options.into_iter().find(|&k| usage.fits(inst, f, k)) {
+                usage.take(inst, f, k);
+                cols[self.active[self.pos_of[&k]].expect("active")] = 1.0;
             }
         }
         cols
@@ -861,6 +789,55 @@ fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
     // `ColProblem` and `Highs_addCol`, so bounds change through the C API.
     let status = unsafe { highs_sys::Highs_changeColBounds(m.as_mut_ptr(), col as highs_sys::HighsInt, lo, hi) };
     ffi_ok(status, "a bound change");
+}
+
+/// What a partial assignment uses of every shared resource, for the greedy MIP start.
+#[derive(Default)]
+struct Usage<'a> {
+    home_children: HashMap<usize, i64>,
+    home_units: HashMap<usize, Vec<usize>>,
+    provider_children: HashMap<usize, i64>,
+    spend: HashMap<&'a str, f64>,
+}
+
+impl<'a> Usage<'a> {
+    /// Whether candidate `k` can be added without breaking capacity, solo, conflict,
+    /// admission or budget rules.
+    fn fits(&self, inst: &'a Instance, f: &Formulation, k: usize) -> bool {
+        let c = &f.cands[k];
+        let (u, h) = (c.unit, c.home);
+        let size = f.size(u) as i64;
+        let home = &inst.batch.homes[h];
+        let here = self.home_units.get(&h).map(Vec::as_slice).unwrap_or(&[]);
+        let p = inst.homes[h].provider;
+        let mut extra: HashMap<&str, f64> = HashMap::new();
+        for &m in &f.units[u].members {
+            *extra.entry(inst.children[m].la.as_str()).or_default() += home.weekly_price;
+        }
+        self.home_children.get(&h).copied().unwrap_or(0) + size <= home.vacancies
+            && (!f.is_solo(inst, u) || here.is_empty())
+            && !here.iter().any(|&o| f.is_solo(inst, o) || f.conflicts[u].contains(&o))
+            && inst.batch.providers[p]
+                .max_admissions
+                .is_none_or(|m| self.provider_children.get(&p).copied().unwrap_or(0) + size <= m)
+            && extra.iter().all(|(la, add)| {
+                inst.policy
+                    .budget_for(la)
+                    .is_none_or(|b| self.spend.get(la).copied().unwrap_or(0.0) + add <= b + 1e-9)
+            })
+    }
+
+    /// Records candidate `k` as placed.
+    fn take(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
+        let c = &f.cands[k];
+        let size = f.size(c.unit) as i64;
+        *self.home_children.entry(c.home).or_default() += size;
+        self.home_units.entry(c.home).or_default().push(c.unit);
+        *self.provider_children.entry(inst.homes[c.home].provider).or_default() += size;
+        for &m in &f.units[c.unit].members {
+            *self.spend.entry(inst.children[m].la.as_str()).or_default() += inst.batch.homes[c.home].weekly_price;
+        }
+    }
 }
 
 /// HiGHS's C API reports failure by status; a rejected call here is a bug, not bad input.
