@@ -1,19 +1,21 @@
 //! The command line end to end, on the bundled instances.
 
+use std::path::Path;
+
 use crate::harness::{bin, instance};
+
+/// `placematch solve instances/example.json -o OUT`, ready for more arguments.
+fn solve_example_to(out: &Path) -> assert_cmd::Command {
+    let mut cmd = bin();
+    cmd.arg("solve").arg(instance("example.json")).arg("-o").arg(out);
+    cmd
+}
 
 #[test]
 fn example_solves_optimally_and_passes_check() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    bin()
-        .arg("solve")
-        .arg(instance("example.json"))
-        .arg("-o")
-        .arg(&out)
-        .arg("--check")
-        .assert()
-        .success();
+    solve_example_to(&out).arg("--check").assert().success();
     let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(r["status"], "optimal");
     assert!(r["summary"]["placed"].as_u64().unwrap() >= 8);
@@ -53,13 +55,7 @@ fn example_exercises_every_reason_code() {
 fn check_rejects_a_tampered_result() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    bin()
-        .arg("solve")
-        .arg(instance("example.json"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    solve_example_to(&out).assert().success();
     let mut r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     // Move the first placed child into the second one's home and lower the objective.
     let second_home = r["placements"][1]["home"].clone();
@@ -82,22 +78,9 @@ fn output_is_never_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
     std::fs::write(&out, "keep me").unwrap();
-    bin()
-        .arg("solve")
-        .arg(instance("example.json"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1);
+    solve_example_to(&out).assert().code(1);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
-    bin()
-        .arg("solve")
-        .arg(instance("example.json"))
-        .arg("-o")
-        .arg(&out)
-        .arg("--force")
-        .assert()
-        .success();
+    solve_example_to(&out).arg("--force").assert().success();
     assert!(std::fs::read_to_string(&out).unwrap().contains("placematch/result@1"));
 }
 
