@@ -23,7 +23,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
     let f = Formulation::build(inst);
     let mut stats = ModelStats {
-        eligible_pairs: f.cands.iter().map(|c| c.terms.len()).sum(),
+        eligible_pairs: f.cands.iter().map(|c| f.size(c.unit)).sum(),
         components: f.components.len(),
         units: f.units.len(),
         ..Default::default()
@@ -112,14 +112,14 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
             Some(k) => {
                 let cand = &f.cands[k];
                 let h = cand.home;
-                let chosen_terms = cand.terms[member_ix];
+                let (chosen_terms, chosen_km) = f.member_terms(inst, k, member_ix);
                 let alternatives = alts
                     .get(&u)
                     .map(|list| {
                         list.iter()
                             .map(|&(ak, regret)| {
                                 let alt = &f.cands[ak];
-                                let t = alt.terms[member_ix];
+                                let (t, alt_km) = f.member_terms(inst, ak, member_ix);
                                 let difference = Terms::from_values(t.minus(&chosen_terms).values().map(round2));
                                 let own: f64 = alt.cost - cand.cost;
                                 let knock_on = round2(regret - own);
@@ -128,7 +128,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                                     c,
                                     alt.home,
                                     &difference,
-                                    alt.km[member_ix] - cand.km[member_ix],
+                                    alt_km - chosen_km,
                                     regret,
                                     knock_on,
                                 );
@@ -136,7 +136,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                                     home: inst.batch.homes[alt.home].id.clone(),
                                     regret: round2(regret),
                                     cost: t.into(),
-                                    distance_km: alt.km[member_ix],
+                                    distance_km: alt_km,
                                     difference,
                                     knock_on,
                                     why,
@@ -151,7 +151,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                     provider: inst.batch.homes[h].provider.clone(),
                     urgency: child.urgency,
                     cost: chosen_terms.into(),
-                    distance_km: cand.km[member_ix],
+                    distance_km: chosen_km,
                     block_bed: eval.block_bed[c],
                     discount: eval.discount[c],
                     placed_with: f.units[u]

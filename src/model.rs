@@ -15,7 +15,11 @@ use crate::eligibility::{children_conflict, evaluate, pair_km, units, Reasons, U
 use crate::locate::Instance;
 
 /// An eligible (unit, home) pair: one column.
-#[derive(Debug, Clone)]
+///
+/// Kept to three words: a large batch has hundreds of thousands of these, so the cost terms
+/// and distances are recomputed on demand ([`Formulation::member_terms`]) for the few pairs
+/// an explanation shows, instead of being stored per pair.
+#[derive(Debug, Clone, Copy)]
 pub struct Candidate {
     /// Unit index.
     pub unit: usize,
@@ -23,10 +27,6 @@ pub struct Candidate {
     pub home: usize,
     /// Cost of placing the whole unit there (sum of members' terms).
     pub cost: f64,
-    /// Members' cost terms, in member order.
-    pub terms: Vec<Terms>,
-    /// Members' distances (all members share a home location, so one km per member's origin).
-    pub km: Vec<f64>,
 }
 
 /// An independent sub-problem.
@@ -86,27 +86,18 @@ impl Formulation {
                         continue; // no room: not a column (and for groups, a diagnosed reason)
                     }
                     pairs_examined += unit.members.len();
-                    let mut ok = true;
-                    let mut ts = Vec::with_capacity(unit.members.len());
-                    let mut kms = Vec::with_capacity(unit.members.len());
-                    for &m in &unit.members {
+                    // No allocation per pair: members are checked and costed one at a time.
+                    let mut cost = 0.0;
+                    let ok = unit.members.iter().all(|&m| {
                         let km = pair_km(inst, m, h);
-                        if !evaluate(inst, m, h, unit.members.len(), km).is_empty() {
-                            ok = false;
-                            break;
+                        let eligible = evaluate(inst, m, h, unit.members.len(), km).is_empty();
+                        if eligible {
+                            cost += terms(inst, m, h, km).total();
                         }
-                        ts.push(terms(inst, m, h, km));
-                        kms.push(km);
-                    }
+                        eligible
+                    });
                     if ok {
-                        let cost = ts.iter().map(Terms::total).sum();
-                        cands.push(Candidate {
-                            unit: u,
-                            home: h,
-                            cost,
-                            terms: ts,
-                            km: kms,
-                        });
+                        cands.push(Candidate { unit: u, home: h, cost });
                     }
                 }
             }
@@ -130,6 +121,14 @@ impl Formulation {
         };
         f.components = f.find_components(inst);
         f
+    }
+
+    /// Cost terms and km of one member (by position in its unit) at a candidate's home.
+    pub fn member_terms(&self, inst: &Instance, k: usize, member_ix: usize) -> (Terms, f64) {
+        let c = &self.cands[k];
+        let m = self.units[c.unit].members[member_ix];
+        let km = pair_km(inst, m, c.home);
+        (terms(inst, m, c.home, km), km)
     }
 
     /// Number of children in a unit.
