@@ -240,9 +240,46 @@ impl Formulation {
         for la in las {
             if let Some(b) = inst.policy.budget_for(la) {
                 rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
+                if let Some(k) = self.budget_count(inst, comp, la, b) {
+                    rows.push((RowKey::BudgetCount(la.to_string()), f64::NEG_INFINITY, k as f64));
+                }
             }
         }
         rows
+    }
+
+    /// The most children of authority `la` that its budget `b` can pay for, when that is fewer
+    /// than could be placed at all: each child costs at least its cheapest eligible home's list
+    /// price, so the cheapest-first count bounds every feasible placement. The budget row
+    /// implies it for integer solutions, but not for the LP relaxation, which otherwise
+    /// "places" fractions of children that no whole placement could fund.
+    fn budget_count(&self, inst: &Instance, comp: &Component, la: &str, b: f64) -> Option<usize> {
+        let mut cheapest: Vec<f64> = Vec::new();
+        for &u in &comp.units {
+            let Some(p) = self.unit_cands[u]
+                .clone()
+                .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
+                .min_by(f64::total_cmp)
+            else {
+                continue;
+            };
+            let in_la = self.units[u]
+                .members
+                .iter()
+                .filter(|&&m| inst.children[m].la == la)
+                .count();
+            cheapest.extend(std::iter::repeat_n(p, in_la));
+        }
+        cheapest.sort_by(f64::total_cmp);
+        let mut spend = 0.0;
+        let k = cheapest
+            .iter()
+            .take_while(|&&p| {
+                spend += p;
+                spend <= b + 1e-9
+            })
+            .count();
+        (k < cheapest.len()).then_some(k)
     }
 
     /// Solo: Σ_{k≠s} size_k·y_kj + V_j·y_sj ≤ V_j, for solo unit `s` at home `h`.
@@ -310,7 +347,9 @@ impl Formulation {
         }
         // Budgets count list prices per member's responsible authority.
         for &m in &self.units[u].members {
-            push(idx.budget.get(inst.children[m].la.as_str()), home.weekly_price);
+            let la = inst.children[m].la.as_str();
+            push(idx.budget.get(la), home.weekly_price);
+            push(idx.budget_count.get(la), 1.0);
         }
         // Several members of one authority: merge their entries into one coefficient.
         if self.units[u].members.len() > 1 {
@@ -365,6 +404,8 @@ pub struct RowIndex {
     pub discount_count: HashMap<usize, usize>,
     /// Authority → budget row.
     pub budget: HashMap<String, usize>,
+    /// Authority → budget count row.
+    pub budget_count: HashMap<String, usize>,
 }
 
 impl RowIndex {
@@ -381,6 +422,7 @@ impl RowIndex {
                 RowKey::DiscountSwitch(p) => drop(ix.discount_switch.insert(*p, i)),
                 RowKey::DiscountCount(p) => drop(ix.discount_count.insert(*p, i)),
                 RowKey::Budget(la) => drop(ix.budget.insert(la.clone(), i)),
+                RowKey::BudgetCount(la) => drop(ix.budget_count.insert(la.clone(), i)),
                 RowKey::Solo(..) | RowKey::Conflict(..) => {}
             }
         }
@@ -411,6 +453,8 @@ pub enum RowKey {
     DiscountCount(usize),
     /// Authority weekly budget.
     Budget(String),
+    /// At most this many of an authority's children fit its budget (implied; tightens the LP).
+    BudgetCount(String),
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {
