@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use petgraph::unionfind::UnionFind;
+use rayon::prelude::*;
 
 use crate::cost::{terms, unplaced_cost, Terms};
-use crate::eligibility::{children_conflict, evaluate, pair_km, units, Reasons, Unit};
+use crate::eligibility::{children_conflict, eligible_km, evaluate, pair_km, units, Reasons, Unit};
 use crate::locate::Instance;
 
 /// An eligible (unit, home) pair: one column.
@@ -75,33 +76,21 @@ impl Formulation {
             .iter()
             .map(|u| u.members.iter().map(|&m| unplaced_cost(inst, m)).sum())
             .collect();
-        let mut cands = Vec::new();
+        // Units are scanned in parallel and concatenated in unit order: the same columns, in
+        // the same order, however many threads ran.
+        let per_unit: Vec<(Vec<Candidate>, usize)> = units
+            .par_iter()
+            .enumerate()
+            .map(|(u, unit)| unit_candidates(inst, u, unit))
+            .collect();
+        let mut cands = Vec::with_capacity(per_unit.iter().map(|p| p.0.len()).sum());
         let mut unit_cands = Vec::with_capacity(units.len());
         let mut pairs_examined = 0;
-        for (u, unit) in units.iter().enumerate() {
+        for (list, examined) in per_unit {
             let start = cands.len();
-            if unit.blocked.is_none() {
-                for (h, home) in inst.batch.homes.iter().enumerate() {
-                    if (home.vacancies as usize) < unit.members.len() {
-                        continue; // no room: not a column (and for groups, a diagnosed reason)
-                    }
-                    pairs_examined += unit.members.len();
-                    // No allocation per pair: members are checked and costed one at a time.
-                    let mut cost = 0.0;
-                    let ok = unit.members.iter().all(|&m| {
-                        let km = pair_km(inst, m, h);
-                        let eligible = evaluate(inst, m, h, unit.members.len(), km).is_empty();
-                        if eligible {
-                            cost += terms(inst, m, h, km).total();
-                        }
-                        eligible
-                    });
-                    if ok {
-                        cands.push(Candidate { unit: u, home: h, cost });
-                    }
-                }
-            }
+            cands.extend(list);
             unit_cands.push(start..cands.len());
+            pairs_examined += examined;
         }
         let mut home_cands = vec![Vec::new(); inst.batch.homes.len()];
         for (k, c) in cands.iter().enumerate() {
@@ -455,6 +444,33 @@ pub enum RowKey {
     Budget(String),
     /// At most this many of an authority's children fit its budget (implied; tightens the LP).
     BudgetCount(String),
+}
+
+/// A unit's eligible pairs in home order, and the number of (child, home) pairs examined.
+fn unit_candidates(inst: &Instance, u: usize, unit: &Unit) -> (Vec<Candidate>, usize) {
+    let mut out = Vec::new();
+    let mut examined = 0;
+    if unit.blocked.is_some() {
+        return (out, examined);
+    }
+    let size = unit.members.len();
+    for (h, home) in inst.batch.homes.iter().enumerate() {
+        if (home.vacancies as usize) < size {
+            continue; // no room: not a column (and for groups, a diagnosed reason)
+        }
+        examined += size;
+        // No allocation per pair: members are checked and costed one at a time.
+        let mut cost = 0.0;
+        let ok = unit.members.iter().all(|&m| {
+            eligible_km(inst, m, h, size)
+                .inspect(|&km| cost += terms(inst, m, h, km).total())
+                .is_some()
+        });
+        if ok {
+            out.push(Candidate { unit: u, home: h, cost });
+        }
+    }
+    (out, examined)
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {
