@@ -29,6 +29,7 @@ pub mod model;
 pub mod policy;
 pub mod read;
 pub mod result;
+pub mod simulate;
 pub mod solve;
 pub mod validate;
 pub mod write;
