@@ -51,7 +51,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the batch, the result or a policy file.
     Schema {
-        /// Which schema (all three when omitted).
+        /// Which schema (all when omitted).
         #[arg(value_enum)]
         which: Option<SchemaKind>,
     },
@@ -59,6 +59,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List every input error code with its cause and what to do.
     Codes,
+    /// Simulate a scenario day by day under each matching rule, with common random numbers.
+    Simulate(SimulateArgs),
 }
 
 /// Output format of `solve`.
@@ -79,6 +81,8 @@ pub enum SchemaKind {
     Result,
     /// A `--policy` file.
     Policy,
+    /// A simulation scenario (`placematch/scenario@1`).
+    Scenario,
 }
 
 /// Options of `solve`.
@@ -182,6 +186,37 @@ pub struct GenerateArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario file (JSON, `placematch/scenario@1`).
+    pub scenario: PathBuf,
+    /// Days to simulate.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=36_500))]
+    pub days: u64,
+    /// Rules to compare, comma-separated (all when omitted).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub rules: Vec<crate::rules::Rule>,
+    /// Replications per rule (each a different draw of arrivals and luck).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub replications: u64,
+    /// Random seed (same seed, same numbers).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the full report (totals, intervals, daily series) as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write totals and daily series as a long CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Check every daily assignment with the independent checker, and bed counts every day.
+    #[arg(long)]
+    pub check: bool,
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {
@@ -330,11 +365,15 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let batch = schemars::schema_for!(crate::batch::Batch);
             let result = schemars::schema_for!(crate::result::MatchResult);
             let policy = schemars::schema_for!(crate::policy::PolicyInput);
+            let scenario = schemars::schema_for!(crate::scenario::Scenario);
             let v = match which {
                 Some(SchemaKind::Batch) => serde_json::to_value(batch),
                 Some(SchemaKind::Result) => serde_json::to_value(result),
                 Some(SchemaKind::Policy) => serde_json::to_value(policy),
-                None => Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy})),
+                Some(SchemaKind::Scenario) => serde_json::to_value(scenario),
+                None => {
+                    Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy, "scenario": scenario}))
+                }
             }
             .map_err(anyhow::Error::from)?;
             println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
@@ -365,6 +404,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             emit(&a.output, &text, a.force)?;
             Ok(Exit::Ok)
         }
+        Command::Simulate(a) => crate::simulate::run_cli(&a),
         Command::Codes => {
             println!("{:<6} {:<22} what to do", "code", "name");
             for c in ErrorCode::ALL {

@@ -29,6 +29,8 @@ pub mod model;
 pub mod policy;
 pub mod read;
 pub mod result;
+pub mod rules;
+pub mod scenario;
 pub mod simulate;
 pub mod solve;
 pub mod validate;
