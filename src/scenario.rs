@@ -220,6 +220,14 @@ pub struct StepAcrossPlan {
     pub to: PlacementType,
     /// Days into a placement of another type before the child is ready to move.
     pub after: Duration,
+    /// Levels by which every need falls once the child is ready (needs reduce before a step
+    /// across; they stay reduced after the move) [1].
+    #[serde(default = "one_level")]
+    pub needs_reduce_by: i64,
+}
+
+fn one_level() -> i64 {
+    1
 }
 
 fn foster() -> PlacementType {
@@ -822,6 +830,13 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
         }
         if let Some(p) = &g.step_across {
             probability(p.share, format!("{base}.step_across.share"), &mut out);
+            if !(0..=3).contains(&p.needs_reduce_by) {
+                out.push(Issue::new(
+                    format!("{base}.step_across.needs_reduce_by"),
+                    ErrorCode::ScoreOutOfRange,
+                    format!("{} is not between 0 and 3 levels", p.needs_reduce_by),
+                ));
+            }
             if let Err(m) = p.after.check() {
                 out.push(Issue::new(
                     format!("{base}.step_across.after"),

@@ -560,6 +560,8 @@ pub fn run_replication(
     let mut status: Vec<Option<Status>> = vec![None; n];
     let mut urgency: Vec<Urgency> = r.arrivals.iter().map(|a| a.child.urgency).collect();
     let mut count: Vec<u64> = vec![0; n];
+    // Children whose needs have fallen because their step-across plan became ready.
+    let mut reduced: Vec<bool> = vec![false; n];
     let mut homes: Vec<HomeState> = r
         .outside_leave
         .iter()
@@ -630,7 +632,10 @@ pub fn run_replication(
             .filter(|&h| r.homes[h].from_day <= d && free(h, &homes) > 0)
             .collect();
         if !kids.is_empty() && !open.is_empty() {
-            let inst = day_instance(world, r, &homes, &status, &urgency, &kids, &open, d);
+            for &(c, mover) in &kids {
+                reduced[c] |= mover;
+            }
+            let inst = day_instance(world, r, &homes, &status, &urgency, &reduced, &kids, &open, d);
             let day_seed = {
                 let mut g = stream(seed, &[tag::RULE, r.rep, d as u64]);
                 g.gen::<u64>()
@@ -857,6 +862,7 @@ fn day_instance(
     homes: &[HomeState],
     status: &[Option<Status>],
     urgency: &[Urgency],
+    reduced: &[bool],
     kids: &[(usize, bool)],
     open: &[usize],
     d: usize,
@@ -866,6 +872,15 @@ fn day_instance(
     for &(c, mover) in kids {
         let a = &r.arrivals[c];
         let mut child = a.child.clone();
+        if reduced[c] {
+            let by = world.scenario.segments[a.segment]
+                .step_across
+                .as_ref()
+                .map_or(0, |p| p.needs_reduce_by);
+            for level in child.needs.values_mut() {
+                *level = (*level - by).max(0);
+            }
+        }
         match status[c] {
             Some(Status::Placed(s)) if mover => {
                 // A step-across move: only the target type, planned, waiting since ready.
