@@ -1132,7 +1132,13 @@ pub fn run_cli(a: &crate::cli::SimulateArgs) -> Result<crate::cli::Exit, crate::
     if !violations.is_empty() {
         return Err(crate::cli::RunError::Check(violations));
     }
-    print!("{}", to_table(&report));
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(to_table(&report).as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(anyhow::Error::from)?;
+    }
     eprintln!(
         "simulated {} rule(s) × {} replication(s) × {} days in {:.1} s",
         opts.rules.len(),

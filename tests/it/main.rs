@@ -7,3 +7,4 @@ mod errors;
 mod properties;
 mod rules;
 mod solve;
+mod simulate;
