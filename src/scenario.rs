@@ -327,9 +327,9 @@ impl Duration {
     }
 }
 
-/// The weekly breakdown hazard of a placement:
-/// `multiplier × (base + per_unmet_need × unmet need levels + per_km × km from home
-/// + out_of_area if outside the child's authority)`, capped at 1. The hazard is constant
+/// The weekly breakdown hazard of a placement is
+/// `multiplier × (base + per_unmet_need × unmet levels + per_km × km + out_of_area [if out of
+/// area])`, capped at 1, where `multiplier` is the segment's. The hazard is constant
 /// during a placement; a placement breaks down when the accumulated hazard passes a threshold
 /// drawn once per child and placement (so every rule meets the same luck).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -6,5 +6,5 @@ mod cli;
 mod errors;
 mod properties;
 mod rules;
-mod solve;
 mod simulate;
+mod solve;

@@ -51,7 +51,10 @@ fn children_are_conserved_and_beds_never_overfilled_under_every_rule() {
         let out = run_replication(&w, &rep, rule, &o, || {});
         let t = &out.totals;
         let arrivals = out.arrivals.len();
-        assert!(arrivals > 100, "{rule:?}: the co-operative sees many children in 90 days");
+        assert!(
+            arrivals > 100,
+            "{rule:?}: the co-operative sees many children in 90 days"
+        );
         assert_eq!(t.arrivals as usize, arrivals);
         // Every child who arrived is placed, waiting or gone, and was placed at least once unless waiting.
         let (waiting, placed, left) = out.end_state;
@@ -222,7 +225,11 @@ fn cli_writes_json_and_csv_and_never_overwrites_without_force() {
     bin().args(args(true)).assert().success();
     // A bad scenario is an input error (exit 3) naming path and code.
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, r#"{"format": "placematch/scenario@1", "authorities": [], "segments": []}"#).unwrap();
+    std::fs::write(
+        &bad,
+        r#"{"format": "placematch/scenario@1", "authorities": [], "segments": []}"#,
+    )
+    .unwrap();
     let out = bin()
         .args(["simulate", &bad.display().to_string()])
         .assert()
