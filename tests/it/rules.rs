@@ -1,6 +1,7 @@
 //! Matching rules: every rule's result passes the checker, `optimal` is never worse, and the
 //! rules are deterministic.
 
+use placematch::bench::BenchReport;
 use placematch::cost::terms;
 use placematch::eligibility::pair_km;
 use placematch::generate::{generate, GenOptions};
@@ -10,7 +11,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use serde_json::json;
 
-use crate::harness::{brute_force, instance, load, tiny_batch};
+use crate::harness::{bin, brute_force, instance, load, tiny_batch};
 
 fn example() -> Instance {
     let text = std::fs::read_to_string(instance("example.json")).unwrap();
@@ -251,4 +252,139 @@ proptest! {
             prop_assert!(r.objective >= best - 1e-6 * best.abs().max(1.0), "{} {} beats brute force {}", rule, r.objective, best);
         }
     }
+}
+
+/// `placematch bench` over the example and a generated batch, writing CSV and JSON into `dir`.
+fn bench_into(dir: &std::path::Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let gen = dir.join("gen.json");
+    if !gen.exists() {
+        let b = generate(&GenOptions {
+            children: 30,
+            homes: 200,
+            seed: 4,
+            siblings: true,
+            solo: true,
+            budgets: true,
+            ..GenOptions::default()
+        });
+        std::fs::write(&gen, serde_json::to_string(&b).unwrap()).unwrap();
+    }
+    bin()
+        .arg("bench")
+        .arg("--rules")
+        .arg("optimal,greedy,random")
+        .arg(instance("example.json"))
+        .arg(&gen)
+        .arg("--csv")
+        .arg(dir.join("b.csv"))
+        .arg("--json")
+        .arg(dir.join("b.json"))
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn bench_writes_one_row_per_rule_and_batch_as_csv_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bench_into(dir.path(), &["--seed", "5"]).success();
+    let table = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(table.lines().count(), 1 + 6, "{table}");
+    let report: BenchReport =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(report.format, "placematch/bench@1");
+    assert_eq!(report.seed, 5);
+    let order: Vec<(bool, Rule)> = report
+        .rows
+        .iter()
+        .map(|r| (r.batch.ends_with("example.json"), r.rule))
+        .collect();
+    let rules = [Rule::Optimal, Rule::Greedy, Rule::Random];
+    let want: Vec<(bool, Rule)> = [true, false]
+        .iter()
+        .flat_map(|&b| rules.iter().map(move |&r| (b, r)))
+        .collect();
+    assert_eq!(order, want);
+    // The example's rows agree with the library's own evaluation of each rule.
+    let ex = example();
+    for r in report.rows.iter().filter(|r| r.batch.ends_with("example.json")) {
+        let res = run(r.rule, &ex, 5);
+        assert!((r.objective - res.objective).abs() < 1e-6, "{}", r.rule);
+        assert_eq!((r.placed, r.unplaced), (res.summary.placed, res.summary.unplaced));
+        assert_eq!(r.children, ex.batch.children.len());
+    }
+    for pair in report.rows.chunks(3) {
+        assert!(pair[0].objective <= pair[1].objective && pair[0].objective <= pair[2].objective);
+    }
+    let csv = std::fs::read_to_string(dir.path().join("b.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for col in [
+        "rule",
+        "batch",
+        "objective",
+        "placed",
+        "unplaced",
+        "weekly_spend",
+        "mean_km",
+        "p90_km",
+        "share_over_20_miles",
+        "share_out_of_area",
+        "share_good_or_outstanding",
+        "unmet_need",
+        "siblings_kept_together",
+        "placement_rate_spread",
+        "seconds",
+    ] {
+        assert!(header.contains(&col), "CSV lacks {col}: {header:?}");
+    }
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 6);
+    assert!(rows[0].starts_with("optimal,") && rows[5].starts_with("random,"));
+}
+
+#[test]
+fn bench_never_overwrites_without_force_and_rejects_unknown_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.csv"), "keep me").unwrap();
+    bench_into(dir.path(), &[]).code(1);
+    assert_eq!(std::fs::read_to_string(dir.path().join("b.csv")).unwrap(), "keep me");
+    assert!(!dir.path().join("b.json").exists());
+    bench_into(dir.path(), &["--force"]).success();
+    assert!(std::fs::read_to_string(dir.path().join("b.csv"))
+        .unwrap()
+        .starts_with("rule,"));
+    bin()
+        .args(["bench", "--rules", "optimal,best"])
+        .arg(instance("example.json"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn bench_is_deterministic_apart_from_run_times() {
+    let rows = |seed: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        bench_into(dir.path(), &["--seed", seed]).success();
+        let mut report: BenchReport =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+        for r in &mut report.rows {
+            r.seconds = 0.0;
+            r.batch = std::path::Path::new(&r.batch)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into();
+        }
+        report.rows
+    };
+    let a = rows("3");
+    assert_eq!(a, rows("3"));
+    let b = rows("4");
+    // Only the random rule's rows depend on the seed.
+    for (x, y) in a.iter().zip(&b) {
+        if x.rule != Rule::Random {
+            assert_eq!(x, y);
+        }
+    }
+    assert_ne!(a, b, "the random rule should follow the seed");
 }
