@@ -146,3 +146,128 @@ pub fn metrics(rule: Rule, batch: &str, inst: &Instance, assign: &[Option<usize>
         seconds,
     }
 }
+
+/// Runs every rule on every batch, in parallel (one rayon task per pair; HiGHS itself runs on
+/// one thread per solver), ticking `progress` as pairs finish. Rows come batch by batch, rules
+/// in the order given. Every assignment is scored by the independent evaluator; any rule it
+/// breaks is returned as an error (that would be a bug in a rule).
+pub fn bench(
+    batches: &[(String, Instance)],
+    rules: &[Rule],
+    seed: u64,
+    progress: &indicatif::ProgressBar,
+) -> Result<Vec<BenchRow>, Vec<String>> {
+    use rayon::prelude::*;
+    let pairs: Vec<(usize, Rule)> = (0..batches.len())
+        .flat_map(|b| rules.iter().map(move |&r| (b, r)))
+        .collect();
+    let results: Vec<(BenchRow, Vec<String>)> = pairs
+        .par_iter()
+        .map(|&(b, rule)| {
+            let (name, inst) = &batches[b];
+            let started = std::time::Instant::now();
+            let assign = crate::rules::assign(rule, inst, seed);
+            let seconds = started.elapsed().as_secs_f64();
+            let violations = evaluate_assignment(inst, &assign)
+                .violations
+                .into_iter()
+                .map(|v| format!("{name}, rule {rule}: {v}"))
+                .collect();
+            let row = metrics(rule, name, inst, &assign, seconds);
+            progress.inc(1);
+            (row, violations)
+        })
+        .collect();
+    let problems: Vec<String> = results.iter().flat_map(|r| r.1.iter().cloned()).collect();
+    if problems.is_empty() {
+        Ok(results.into_iter().map(|r| r.0).collect())
+    } else {
+        Err(problems)
+    }
+}
+
+/// A progress bar on standard error, hidden when standard error is not a terminal.
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed_precise}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// The rows as a readable table.
+pub fn to_table(rows: &[BenchRow]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<24} {:<9} {:>13} {:>6} {:>6} {:>10} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7} {:>7}",
+        "batch",
+        "rule",
+        "objective",
+        "placed",
+        "unpl.",
+        "spend/wk",
+        "mean km",
+        "p90 km",
+        ">20mi",
+        "OOA",
+        "Good+",
+        "unmet",
+        "sibs",
+        "spread",
+        "seconds",
+    );
+    let pct = |x: f64| format!("{:.0}%", 100.0 * x);
+    for r in rows {
+        let name = std::path::Path::new(&r.batch)
+            .file_name()
+            .map_or(r.batch.clone(), |n| n.to_string_lossy().into_owned());
+        let _ = writeln!(
+            out,
+            "{:<24} {:<9} {:>13.2} {:>6} {:>6} {:>10.0} {:>7.1} {:>7.1} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7.2} {:>7.3}",
+            name,
+            r.rule.name(),
+            r.objective,
+            r.placed,
+            r.unplaced,
+            r.weekly_spend,
+            r.mean_km,
+            r.p90_km,
+            pct(r.share_over_20_miles),
+            pct(r.share_out_of_area),
+            pct(r.share_good_or_outstanding),
+            r.unmet_need,
+            format!("{}/{}", r.siblings_kept_together, r.sibling_groups),
+            r.placement_rate_spread,
+            r.seconds,
+        );
+    }
+    out
+}
+
+/// The rows as CSV with a header line, one column per [`BenchRow`] field.
+pub fn to_csv(rows: &[BenchRow]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The whole report as pretty JSON (`placematch/bench@1`).
+pub fn to_json(seed: u64, rows: &[BenchRow]) -> String {
+    let report = BenchReport {
+        format: BENCH_FORMAT.to_string(),
+        seed,
+        rows: rows.to_vec(),
+    };
+    let mut text = serde_json::to_string_pretty(&report).expect("bench rows serialise");
+    text.push('\n');
+    text
+}

@@ -61,6 +61,8 @@ pub enum Command {
     Codes,
     /// Simulate a scenario day by day under each matching rule, with common random numbers.
     Simulate(SimulateArgs),
+    /// Compare matching rules on the same batches: one row of metrics per rule and batch.
+    Bench(BenchArgs),
 }
 
 /// Output format of `solve`.
@@ -217,6 +219,35 @@ pub struct SimulateArgs {
     /// Check every daily assignment with the independent checker, and bed counts every day.
     #[arg(long)]
     pub check: bool,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Batch files (JSON, `placematch/batch@1`).
+    #[arg(required = true)]
+    pub batches: Vec<PathBuf>,
+    /// Matching rules to compare, comma-separated (all when omitted).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = crate::rules::Rule::ALL)]
+    pub rules: Vec<crate::rules::Rule>,
+    /// A policy file layered over every batch's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Seed of the `random` rule (same seed, same rows).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write the rows as CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write the rows as JSON (`placematch/bench@1`) here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Rule runs side by side (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {
@@ -405,6 +436,41 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             Ok(Exit::Ok)
         }
         Command::Simulate(a) => crate::simulate::run_cli(&a),
+        Command::Bench(a) => {
+            for out in [&a.csv, &a.json].into_iter().flatten() {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            if a.csv.is_some() && a.csv == a.json {
+                return Err(anyhow::anyhow!("--csv and --json name the same file").into());
+            }
+            let batches = a
+                .batches
+                .iter()
+                .map(|b| Ok((b.display().to_string(), load(b, &a.policy)?)))
+                .collect::<Result<Vec<_>, RunError>>()?;
+            let mut rules = a.rules.clone();
+            let mut seen = std::collections::HashSet::new();
+            rules.retain(|r| seen.insert(*r));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(a.jobs)
+                .build()
+                .map_err(anyhow::Error::from)?;
+            let bar = crate::bench::progress_bar((batches.len() * rules.len()) as u64, "bench");
+            let rows = pool
+                .install(|| crate::bench::bench(&batches, &rules, a.seed, &bar))
+                .map_err(RunError::Check)?;
+            bar.finish_and_clear();
+            print!("{}", crate::bench::to_table(&rows));
+            if let Some(path) = &a.csv {
+                crate::write::write_atomic(path, crate::bench::to_csv(&rows)?.as_bytes(), a.force)?;
+            }
+            if let Some(path) = &a.json {
+                crate::write::write_atomic(path, crate::bench::to_json(a.seed, &rows).as_bytes(), a.force)?;
+            }
+            Ok(Exit::Ok)
+        }
         Command::Codes => {
             println!("{:<6} {:<22} what to do", "code", "name");
             for c in ErrorCode::ALL {

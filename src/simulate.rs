@@ -1092,7 +1092,6 @@ pub fn to_csv(r: &SimReport) -> String {
 
 /// `placematch simulate`: read, simulate with a progress bar, print the table, write files.
 pub fn run_cli(a: &crate::cli::SimulateArgs) -> Result<crate::cli::Exit, crate::cli::RunError> {
-    use std::io::IsTerminal;
     for out in [&a.json, &a.csv].into_iter().flatten() {
         if out.exists() && !a.force {
             return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
@@ -1113,19 +1112,7 @@ pub fn run_cli(a: &crate::cli::SimulateArgs) -> Result<crate::cli::Exit, crate::
         check: a.check,
     };
     let total = (opts.days * opts.replications * opts.rules.len()) as u64;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(total);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {percent}% simulated days, eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = crate::bench::progress_bar(total, "simulated days");
     let started = std::time::Instant::now();
     let (report, violations) = simulate(&world, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
