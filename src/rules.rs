@@ -14,7 +14,7 @@
 //! | `greedy` | urgency, then waiting days (longest first), then id | the cheapest by the full §5 cost |
 //! | `nearest` | same | the smallest distance |
 //! | `cheapest` | same | the lowest `weekly_price` |
-//! | `dps` | same | the best [`dps_score`] among its shortlist of [`DPS_SHORTLIST`] homes |
+//! | `dps` | same | the best [`dps_score`] among the eligible homes that can still take it |
 //! | `stable` | deferred acceptance, see [`Rule::Stable`] | children propose in cost order |
 //! | `random` | a seeded shuffle | a seeded random eligible home |
 //!
@@ -51,7 +51,8 @@ pub enum Rule {
     Nearest,
     /// Same order; each takes the home with the lowest weekly price.
     Cheapest,
-    /// Same order; each shortlists homes by a price-and-Ofsted score and takes the best still free.
+    /// Same order; each shortlists the eligible homes that can still take it by a price-and-Ofsted
+    /// score ([`dps_score`]) and takes the best.
     Dps,
     /// Deferred acceptance: units propose to homes in order of their cost; a home (or, where the
     /// provider limits admissions, the provider) holds the units it prefers — fewest unmet
@@ -95,9 +96,6 @@ impl std::fmt::Display for Rule {
     }
 }
 
-/// How many homes a child's DPS shortlist holds.
-pub const DPS_SHORTLIST: usize = 5;
-
 /// Weight of price in the DPS score (quality has the rest).
 pub const DPS_PRICE_WEIGHT: f64 = 0.6;
 
@@ -124,9 +122,14 @@ pub fn dps_score(weekly_price: f64, lowest_price: f64, rating: Ofsted) -> f64 {
 /// Per child (index into `inst.batch.children`), the chosen home index or None.
 /// Deterministic for a given seed (only `random` uses it).
 pub fn assign(rule: Rule, inst: &Instance, seed: u64) -> Vec<Option<usize>> {
-    let f = Formulation::build(inst);
-    let (choice, _) = unit_choices(rule, inst, &f, seed);
-    to_children(inst, &f, &choice)
+    assign_with(rule, inst, &Formulation::build(inst), seed)
+}
+
+/// [`assign`] with the eligible pairs already built (`Formulation::build(inst)`), so that
+/// several rules on one batch share that work.
+pub fn assign_with(rule: Rule, inst: &Instance, f: &Formulation, seed: u64) -> Vec<Option<usize>> {
+    let (choice, _) = unit_choices(rule, inst, f, seed);
+    to_children(inst, f, &choice)
 }
 
 /// The full result (`placematch/result@1`) of a rule, which the checker accepts: placements
@@ -273,7 +276,6 @@ fn unit_choices(
                             dps_score(homes[h].weekly_price, lowest, inst.homes[h].rating)
                         };
                         ks.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(by_home_id(a, b)));
-                        ks.truncate(DPS_SHORTLIST);
                     }
                 }
                 ks
