@@ -51,7 +51,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the batch, the result or a policy file.
     Schema {
-        /// Which schema (all three when omitted).
+        /// Which schema (all when omitted).
         #[arg(value_enum)]
         which: Option<SchemaKind>,
     },
@@ -59,6 +59,10 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List every input error code with its cause and what to do.
     Codes,
+    /// Simulate a scenario day by day under each matching rule, with common random numbers.
+    Simulate(SimulateArgs),
+    /// Compare matching rules on the same batches: one row of metrics per rule and batch.
+    Bench(BenchArgs),
 }
 
 /// Output format of `solve`.
@@ -79,6 +83,8 @@ pub enum SchemaKind {
     Result,
     /// A `--policy` file.
     Policy,
+    /// A simulation scenario (`placematch/scenario@1`).
+    Scenario,
 }
 
 /// Options of `solve`.
@@ -182,6 +188,66 @@ pub struct GenerateArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario file (JSON, `placematch/scenario@1`).
+    pub scenario: PathBuf,
+    /// Days to simulate.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=36_500))]
+    pub days: u64,
+    /// Rules to compare, comma-separated (all when omitted).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub rules: Vec<crate::rules::Rule>,
+    /// Replications per rule (each a different draw of arrivals and luck).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub replications: u64,
+    /// Random seed (same seed, same numbers).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the full report (totals, intervals, daily series) as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write totals and daily series as a long CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Check every daily assignment with the independent checker, and bed counts every day.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Batch files (JSON, `placematch/batch@1`).
+    #[arg(required = true)]
+    pub batches: Vec<PathBuf>,
+    /// Matching rules to compare, comma-separated (all when omitted).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = crate::rules::Rule::ALL)]
+    pub rules: Vec<crate::rules::Rule>,
+    /// A policy file layered over every batch's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Seed of the `random` rule (same seed, same rows).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write the rows as CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write the rows as JSON (`placematch/bench@1`) here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Rule runs side by side (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {
@@ -330,11 +396,15 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let batch = schemars::schema_for!(crate::batch::Batch);
             let result = schemars::schema_for!(crate::result::MatchResult);
             let policy = schemars::schema_for!(crate::policy::PolicyInput);
+            let scenario = schemars::schema_for!(crate::scenario::Scenario);
             let v = match which {
                 Some(SchemaKind::Batch) => serde_json::to_value(batch),
                 Some(SchemaKind::Result) => serde_json::to_value(result),
                 Some(SchemaKind::Policy) => serde_json::to_value(policy),
-                None => Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy})),
+                Some(SchemaKind::Scenario) => serde_json::to_value(scenario),
+                None => {
+                    Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy, "scenario": scenario}))
+                }
             }
             .map_err(anyhow::Error::from)?;
             println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
@@ -363,6 +433,42 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let mut text = serde_json::to_string_pretty(&batch).map_err(anyhow::Error::from)?;
             text.push('\n');
             emit(&a.output, &text, a.force)?;
+            Ok(Exit::Ok)
+        }
+        Command::Simulate(a) => crate::simulate::run_cli(&a),
+        Command::Bench(a) => {
+            for out in [&a.csv, &a.json].into_iter().flatten() {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            if a.csv.is_some() && a.csv == a.json {
+                return Err(anyhow::anyhow!("--csv and --json name the same file").into());
+            }
+            let batches = a
+                .batches
+                .iter()
+                .map(|b| Ok((b.display().to_string(), load(b, &a.policy)?)))
+                .collect::<Result<Vec<_>, RunError>>()?;
+            let mut rules = a.rules.clone();
+            let mut seen = std::collections::HashSet::new();
+            rules.retain(|r| seen.insert(*r));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(a.jobs)
+                .build()
+                .map_err(anyhow::Error::from)?;
+            let bar = crate::bench::progress_bar((batches.len() * rules.len()) as u64, "bench");
+            let rows = pool
+                .install(|| crate::bench::bench(&batches, &rules, a.seed, &bar))
+                .map_err(RunError::Check)?;
+            bar.finish_and_clear();
+            print!("{}", crate::bench::to_table(&rows));
+            if let Some(path) = &a.csv {
+                crate::write::write_atomic(path, crate::bench::to_csv(&rows)?.as_bytes(), a.force)?;
+            }
+            if let Some(path) = &a.json {
+                crate::write::write_atomic(path, crate::bench::to_json(a.seed, &rows).as_bytes(), a.force)?;
+            }
             Ok(Exit::Ok)
         }
         Command::Codes => {

@@ -66,6 +66,16 @@ codes! {
     PercentOutOfRange = "E1305", "percent_out_of_range", "A discount percent is between 0 and 100.";
     /// A result file that does not belong to the batch or is not a result.
     ResultMismatch = "E1401", "result_mismatch", "Check the result against the batch it was solved from.";
+    /// A scenario without authorities, arrival segments or homes.
+    EmptyScenario = "E1501", "empty_scenario", "Add at least one authority, one arrival segment and one home or home generator.";
+    /// A probability outside 0–1, or a distribution over levels, urgencies or ratings that does not sum to 1.
+    BadProbability = "E1502", "bad_probability", "Give probabilities between 0 and 1; where they describe one choice (need levels, urgency, Ofsted) make them sum to 1.";
+    /// A duration distribution with impossible parameters.
+    BadDistribution = "E1503", "bad_distribution", "Give positive days (median_days, mean_days, days), a positive shape and a sigma of at least 0.";
+    /// A segment names an authority that is not a member of the scenario.
+    AuthorityNotInScenario = "E1504", "authority_not_in_scenario", "Add the authority to `authorities` or correct the code.";
+    /// A sector listed for an authority lies in another authority.
+    SectorOutsideAuthority = "E1505", "sector_outside_authority", "List only sectors inside the authority (the bundled table decides), or leave `sectors` out to use all of them.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod cost;
@@ -29,6 +30,9 @@ pub mod model;
 pub mod policy;
 pub mod read;
 pub mod result;
+pub mod rules;
+pub mod scenario;
+pub mod simulate;
 pub mod solve;
 pub mod validate;
 pub mod write;

@@ -369,3 +369,68 @@ fn garbage_inputs_never_panic() {
         );
     }
 }
+
+/// The scenario's own codes (placematch/scenario@1), on mutations of the single-authority instance.
+fn scenario_issues(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
+    let path = crate::harness::instance("scenario-single.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    f(&mut v);
+    match placematch::scenario::parse_scenario(&v.to_string(), "test") {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .issues
+            .iter()
+            .map(|i| (i.path.clone(), i.code.code().to_string()))
+            .collect(),
+    }
+}
+
+fn scenario_has(got: &[(String, String)], path: &str, code: &str) {
+    assert!(
+        got.iter().any(|(p, c)| p == path && c == code),
+        "missing {code} at {path} in {got:?}"
+    );
+}
+
+#[test]
+fn e1501_empty_scenario() {
+    let got = scenario_issues(|v| {
+        v["authorities"] = json!([]);
+        v["home_generators"] = json!([]);
+    });
+    scenario_has(&got, "authorities", "E1501");
+    scenario_has(&got, "homes", "E1501");
+}
+
+#[test]
+fn e1502_bad_probability() {
+    let got = scenario_issues(|v| {
+        v["segments"][0]["female_share"] = json!(1.2);
+        v["segments"][1]["urgency"] = json!({"urgent": 0.5, "planned": 0.2});
+    });
+    scenario_has(&got, "segments[0].female_share", "E1502");
+    scenario_has(&got, "segments[1].urgency", "E1502");
+}
+
+#[test]
+fn e1503_bad_distribution() {
+    let got = scenario_issues(|v| {
+        v["segments"][0]["duration"] = json!({"gamma": {"mean_days": 200, "shape": 0}});
+        v["outside_demand"]["mean_stay_days"] = json!(0);
+    });
+    scenario_has(&got, "segments[0].duration", "E1503");
+    scenario_has(&got, "outside_demand.mean_stay_days", "E1503");
+}
+
+#[test]
+fn e1504_authority_not_in_scenario() {
+    let got = scenario_issues(|v| v["segments"][2]["authorities"] = json!({"E10000030": 1}));
+    scenario_has(&got, "segments[2].authorities.E10000030", "E1504");
+}
+
+#[test]
+fn e1505_sector_outside_authority() {
+    let got = scenario_issues(|v| v["authorities"][0]["sectors"] = json!(["RH12 1", "GU1 1"]));
+    scenario_has(&got, "authorities[0].sectors[1]", "E1505");
+    assert!(!got.iter().any(|(p, _)| p == "authorities[0].sectors[0]"), "{got:?}");
+}

@@ -5,4 +5,6 @@ mod harness;
 mod cli;
 mod errors;
 mod properties;
+mod rules;
+mod simulate;
 mod solve;
