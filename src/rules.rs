@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Ofsted, Urgency};
 use crate::check::evaluate_assignment;
 use crate::cost::unmet_need;
+use crate::eligibility::pair_km;
 use crate::explain::{diagnose, solve_components};
 use crate::locate::Instance;
 use crate::model::Formulation;
@@ -151,7 +152,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
             false,
             relaxed_bound(inst, &f),
             ModelStats {
-                eligible_pairs: f.cands.iter().map(|c| c.terms.len()).sum(),
+                eligible_pairs: f.cands.iter().map(|c| f.size(c.unit)).sum(),
                 components: f.components.len(),
                 units: f.units.len(),
                 ..Default::default()
@@ -260,7 +261,10 @@ fn unit_choices(
                         ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(by_home_id(a, b)))
                     }
                     Rule::Nearest => {
-                        ks.sort_by(|&a, &b| mean_km(f, a).total_cmp(&mean_km(f, b)).then(by_home_id(a, b)))
+                        // Distances are recomputed per pair, so once each rather than per comparison.
+                        let mut keyed: Vec<(f64, usize)> = ks.iter().map(|&k| (mean_km(inst, f, k), k)).collect();
+                        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(by_home_id(a.1, b.1)));
+                        ks = keyed.into_iter().map(|(_, k)| k).collect();
                     }
                     Rule::Cheapest => ks.sort_by(|&a, &b| {
                         let (pa, pb) = (homes[f.cands[a].home].weekly_price, homes[f.cands[b].home].weekly_price);
@@ -285,9 +289,10 @@ fn unit_choices(
     }
 }
 
-fn mean_km(f: &Formulation, k: usize) -> f64 {
-    let km = &f.cands[k].km;
-    km.iter().sum::<f64>() / km.len().max(1) as f64
+fn mean_km(inst: &Instance, f: &Formulation, k: usize) -> f64 {
+    let c = &f.cands[k];
+    let members = &f.units[c.unit].members;
+    members.iter().map(|&m| pair_km(inst, m, c.home)).sum::<f64>() / members.len().max(1) as f64
 }
 
 /// Units first by urgency (their most urgent member), then waiting days (longest first),
