@@ -5,4 +5,5 @@ mod harness;
 mod cli;
 mod errors;
 mod properties;
+mod report;
 mod solve;
