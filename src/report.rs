@@ -158,17 +158,26 @@ impl BatchContext {
         let mut bad = |path: String, what: String| out.push(Issue::new(path, ErrorCode::ResultMismatch, what));
         if let (Some(a), Some(b)) = (&r.batch_id, &self.batch_id) {
             if a != b {
-                bad("batch_id".into(), format!("the result is for batch `{a}` but --batch is `{b}`"));
+                bad(
+                    "batch_id".into(),
+                    format!("the result is for batch `{a}` but --batch is `{b}`"),
+                );
             }
         }
         let mut seen = std::collections::HashSet::new();
         for (i, p) in r.placements.iter().enumerate() {
             seen.insert(p.child.as_str());
             if !self.children.contains_key(&p.child) {
-                bad(format!("placements[{i}].child"), format!("child `{}` is not in the batch", p.child));
+                bad(
+                    format!("placements[{i}].child"),
+                    format!("child `{}` is not in the batch", p.child),
+                );
             }
             if !self.homes.contains_key(&p.home) {
-                bad(format!("placements[{i}].home"), format!("home `{}` is not in the batch", p.home));
+                bad(
+                    format!("placements[{i}].home"),
+                    format!("home `{}` is not in the batch", p.home),
+                );
             }
             for (j, a) in p.alternatives.iter().enumerate() {
                 if !self.homes.contains_key(&a.home) {
@@ -182,12 +191,18 @@ impl BatchContext {
         for (i, u) in r.unplaced.iter().enumerate() {
             seen.insert(u.child.as_str());
             if !self.children.contains_key(&u.child) {
-                bad(format!("unplaced[{i}].child"), format!("child `{}` is not in the batch", u.child));
+                bad(
+                    format!("unplaced[{i}].child"),
+                    format!("child `{}` is not in the batch", u.child),
+                );
             }
         }
         for id in &self.child_order {
             if !seen.contains(id.as_str()) {
-                bad(String::new(), format!("batch child `{id}` is neither placed nor unplaced in the result"));
+                bad(
+                    String::new(),
+                    format!("batch child `{id}` is neither placed nor unplaced in the result"),
+                );
             }
         }
         out

@@ -61,7 +61,10 @@ impl View {
     }
 
     fn xy(&self, (lat, lon): (f64, f64)) -> (f64, f64) {
-        ((lon - self.lon_min) * self.k * self.scale, (self.lat_max - lat) * self.scale)
+        (
+            (lon - self.lon_min) * self.k * self.scale,
+            (self.lat_max - lat) * self.scale,
+        )
     }
 
     fn contains(&self, lat: f64, lon: f64) -> bool {
@@ -93,7 +96,13 @@ pub(super) fn maps(trips: &[Trip]) -> Markup {
             viridis(0.5)
         }
     };
-    let overview = View::fit(whole.0, whole.1, whole.2, whole.3, if detail.is_some() { 330.0 } else { 620.0 });
+    let overview = View::fit(
+        whole.0,
+        whole.1,
+        whole.2,
+        whole.3,
+        if detail.is_some() { 330.0 } else { 620.0 },
+    );
     let placed = trips.iter().filter(|t| t.to.is_some()).count();
     let unplaced = trips.len() - placed;
     html! {
