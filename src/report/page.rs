@@ -70,6 +70,8 @@ thead th{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spaci
 .glance tbody tr:hover{background:#eef3fa}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(580px,1fr));gap:12px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px;break-inside:avoid}
+/* A thousand cards: the browser lays out only those near the screen, so big batches open fast. */
+.card{content-visibility:auto;contain-intrinsic-size:auto 460px}
 .card.unplaced{border-left:5px solid #d55e00}
 .card table{font-size:13px}
 .la{color:var(--muted);font-size:13.5px;font-weight:400}
@@ -97,7 +99,7 @@ body{background:#fff;font-size:10pt}
 header,main,footer{max-width:none;padding:0}
 .controls{display:none}
 .cards{display:block}
-.card{margin:0 0 8px;border-color:#999;page-break-inside:avoid}
+.card{margin:0 0 8px;border-color:#999;page-break-inside:avoid;content-visibility:visible}
 .maps svg{max-height:125mm;width:auto}
 h2{break-after:avoid}
 a{color:inherit;text-decoration:none}
@@ -129,13 +131,15 @@ const SCRIPT: &str = r#"
     var k=so.value,shown={};
     Array.prototype.forEach.call(document.querySelectorAll("[data-sortable]"),function(box){
       var items=Array.prototype.filter.call(box.children,function(e){return e.dataset.id!==undefined;});
-      items.sort(cmp(k));
-      items.forEach(function(e){var ok=keep(e.dataset);e.hidden=!ok;if(ok)shown[e.dataset.id]=1;box.appendChild(e);});
+      var sorted=items.slice().sort(cmp(k));
+      // Move nodes only when the order changes: re-inserting a thousand cards is slow.
+      if(sorted.some(function(e,i){return e!==items[i];}))sorted.forEach(function(e){box.appendChild(e);});
+      sorted.forEach(function(e){var ok=keep(e.dataset);if(e.hidden===ok)e.hidden=!ok;if(ok)shown[e.dataset.id]=1;});
       var none=box.parentNode.querySelector(".none-shown");
       if(none)none.hidden=items.some(function(e){return !e.hidden;})||items.length===0;
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-child]"),function(g){
-      g.classList.toggle("off",!keep(g.dataset));});
+      var off=!keep(g.dataset);if(g.classList.contains("off")!==off)g.classList.toggle("off",off);});
     if(out){var n=Object.keys(shown).length,t=out.getAttribute("data-total");out.textContent=n+" of "+t+" children shown";}
   }
   [fla,fu,so].forEach(function(s){if(s)s.addEventListener("change",apply);});
