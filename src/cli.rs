@@ -63,6 +63,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Compare matching rules on the same batches: one row of metrics per rule and batch.
     Bench(BenchArgs),
+    /// Write a self-contained HTML report of a result (or other placematch output).
+    Report(ReportArgs),
 }
 
 /// Output format of `solve`.
@@ -122,6 +124,9 @@ pub struct SolveArgs {
     /// Run the independent checker on the result before writing it.
     #[arg(long)]
     pub check: bool,
+    /// Also write a self-contained HTML report of the result here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Options of `validate`.
@@ -144,6 +149,22 @@ pub struct CheckArgs {
     /// The policy file the result was solved with, if any.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The file to report on: a result (`placematch/result@1`), recognised by its `format`.
+    pub input: PathBuf,
+    /// The batch a result was solved from: adds the map, names and the authority filter.
+    #[arg(long, value_name = "BATCH")]
+    pub batch: Option<PathBuf>,
+    /// Write the HTML here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `generate`.
@@ -329,7 +350,7 @@ fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()>
 pub fn run(cli: Cli) -> Result<Exit, RunError> {
     match cli.command {
         Command::Solve(a) => {
-            if let Some(out) = &a.output {
+            for out in a.output.iter().chain(&a.html) {
                 if out.exists() && !a.force {
                     return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
                 }
@@ -353,6 +374,13 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 Format::Table => crate::write::to_table(&result),
             };
             emit(&a.output, &text, a.force)?;
+            if let Some(html) = &a.html {
+                let page = crate::report::render_result(&result, Some(&inst)).map_err(|issues| InvalidInput {
+                    source_name: a.batch.display().to_string(),
+                    issues,
+                })?;
+                crate::write::write_atomic(html, page.as_bytes(), a.force)?;
+            }
             Ok(Exit::Ok)
         }
         Command::Validate(a) => {
@@ -469,6 +497,21 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             if let Some(path) = &a.json {
                 crate::write::write_atomic(path, crate::bench::to_json(a.seed, &rows).as_bytes(), a.force)?;
             }
+            Ok(Exit::Ok)
+        }
+        Command::Report(a) => {
+            if let Some(out) = &a.output {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            let inst = match &a.batch {
+                Some(b) => Some(load(b, &None)?),
+                None => None,
+            };
+            let text = read_text(&a.input)?;
+            let page = crate::report::render(&text, &a.input.display().to_string(), inst.as_ref())?;
+            emit(&a.output, &page, a.force)?;
             Ok(Exit::Ok)
         }
         Command::Codes => {

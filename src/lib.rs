@@ -29,6 +29,7 @@ pub mod locate;
 pub mod model;
 pub mod policy;
 pub mod read;
+pub mod report;
 pub mod result;
 pub mod rules;
 pub mod scenario;

@@ -5,6 +5,7 @@ mod harness;
 mod cli;
 mod errors;
 mod properties;
+mod report;
 mod rules;
 mod simulate;
 mod solve;
