@@ -53,7 +53,13 @@ pub fn solve_components(
         let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
         let base = solver.solve(None).expect("the unforced model is always feasible");
         optimal &= base.optimal;
-        bound += base.bound;
+        // A time limit can stop HiGHS before it proves any bound: fall back to the trivial one,
+        // so the result always carries a finite, valid bound.
+        bound += if base.bound.is_finite() {
+            base.bound
+        } else {
+            comp.units.iter().map(|&u| f.unit_lower_bound(inst, u)).sum()
+        };
         let (cols, rows) = solver.size();
         stats.variables += cols;
         stats.constraints += rows;

@@ -120,6 +120,25 @@ impl Formulation {
         (terms(inst, m, c.home, km), km)
     }
 
+    /// A lower bound on what a unit can add to the objective, whatever the others do: its
+    /// cheapest option with every rebate it could possibly get (a block bed, its provider's
+    /// discount), or staying unplaced. Used where no solver bound is available.
+    pub fn unit_lower_bound(&self, inst: &Instance, u: usize) -> f64 {
+        self.unit_cands[u]
+            .clone()
+            .map(|k| {
+                let c = &self.cands[k];
+                let home = &inst.batch.homes[c.home];
+                let pct = inst.batch.providers[inst.homes[c.home].provider]
+                    .volume_discount
+                    .as_ref()
+                    .map_or(0.0, |d| d.percent);
+                let block = if home.block_vacancies > 0 { 1.0 } else { 0.0 };
+                c.cost - self.size(u) as f64 * home.weekly_price * (block + pct / 100.0)
+            })
+            .fold(self.unplaced[u], f64::min)
+    }
+
     /// Number of children in a unit.
     pub fn size(&self, unit: usize) -> usize {
         self.units[unit].members.len()

@@ -150,7 +150,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
         Some((optimal, bound, stats)) => (optimal, bound, stats),
         None => (
             false,
-            relaxed_bound(inst, &f),
+            (0..f.units.len()).map(|u| f.unit_lower_bound(inst, u)).sum(),
             ModelStats {
                 eligible_pairs: f.cands.iter().map(|c| f.size(c.unit)).sum(),
                 components: f.components.len(),
@@ -421,27 +421,4 @@ fn to_children(inst: &Instance, f: &Formulation, choice: &[Option<usize>]) -> Ve
         }
     }
     assign
-}
-
-/// A lower bound on the objective that ignores every shared limit: each unit at its cheapest
-/// eligible home with every rebate it could get there (a block bed, the provider's discount),
-/// or unplaced if that is cheaper.
-fn relaxed_bound(inst: &Instance, f: &Formulation) -> f64 {
-    (0..f.units.len())
-        .map(|u| {
-            f.unit_cands[u]
-                .clone()
-                .map(|k| {
-                    let c = &f.cands[k];
-                    let home = &inst.batch.homes[c.home];
-                    let pct = inst.batch.providers[inst.homes[c.home].provider]
-                        .volume_discount
-                        .as_ref()
-                        .map_or(0.0, |d| d.percent);
-                    let block = if home.block_vacancies > 0 { 1.0 } else { 0.0 };
-                    c.cost - f.size(u) as f64 * home.weekly_price * (block + pct / 100.0)
-                })
-                .fold(f.unplaced[u], f64::min)
-        })
-        .sum()
 }

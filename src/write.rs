@@ -21,11 +21,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
     tmp.write_all(bytes)?;
-    // Temporary files are private (0600); a result or batch is an ordinary file.
+    // Owner-only (0600), as the README promises: results and reports hold data about children.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
     tmp.as_file().sync_all()?;
     if force {

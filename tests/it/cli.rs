@@ -82,6 +82,13 @@ fn output_is_never_overwritten_without_force() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
     solve_example_to(&out).arg("--force").assert().success();
     assert!(std::fs::read_to_string(&out).unwrap().contains("placematch/result@1"));
+    // Results hold data about children: owner-only, as the README says.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "mode {mode:o}");
+    }
 }
 
 #[test]

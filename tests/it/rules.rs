@@ -55,12 +55,18 @@ fn every_rule_passes_check_on_generated_batches() {
     }
 }
 
+/// Written by `scripts/instances` and ignored by git.
+const GENERATED: [&str; 3] = ["daily-national.json", "regional-backlog.json", "national-whatif.json"];
+
 fn all_batches_in_instances() -> Vec<(String, Instance)> {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("instances");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        // The large families that `scripts/instances` regenerates are not committed (and take
+        // minutes to prove optimal): the test covers the committed instances only.
+        .filter(|p| !GENERATED.iter().any(|g| p.ends_with(g)))
         .collect();
     files.sort();
     files

@@ -217,3 +217,38 @@ fn pruning_is_reported_and_changes_nothing_on_a_generated_batch() {
     assert_eq!(full.model.pairs_priced, 0, "nothing to price without pruning");
     assert!((pruned.objective - full.objective).abs() < 1e-6);
 }
+
+/// Regression: a time limit that stops HiGHS before any bound is proven used to write
+/// `"bound": null`, which no reader (report, check) could load back.
+#[test]
+fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
+    use placematch::generate::{generate, GenOptions};
+    use placematch::solve::SolveOptions;
+    let batch = generate(&GenOptions {
+        children: 300,
+        homes: 3000,
+        seed: 4,
+        siblings: true,
+        conflicts: true,
+        solo: true,
+        admission_limits: true,
+        discounts: true,
+        budgets: true,
+        ..GenOptions::default()
+    });
+    let inst = load(&serde_json::to_value(&batch).unwrap());
+    let opts = SolveOptions {
+        time_limit: Some(1e-9),
+        ..SolveOptions::default()
+    };
+    let r = placematch::explain::solve_and_explain(&inst, &opts, 0);
+    assert!(
+        r.bound.is_finite() && r.bound <= r.objective + 1e-6,
+        "bound {}",
+        r.bound
+    );
+    let text = placematch::write::to_json(&r);
+    let back: placematch::result::MatchResult = serde_json::from_str(&text).expect("reads back");
+    assert_eq!(back.bound, r.bound);
+    assert!(placematch::check::check(&inst, &r).is_empty());
+}
