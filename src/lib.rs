@@ -26,6 +26,7 @@ pub mod explain;
 pub mod generate;
 pub mod locate;
 pub mod model;
+pub mod plan_result;
 pub mod policy;
 pub mod read;
 pub mod result;
