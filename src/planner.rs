@@ -391,11 +391,12 @@ pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts
             FirstStage::Fixed(b) => (b[i] as f64, b[i] as f64),
             _ => (0.0, o.max_beds as f64),
         };
-        let v = vars.add(variable().integer().min(lo).max(hi));
+        let def = variable().min(lo).max(hi);
+        let v = vars.add(if std::env::var("PM_LP").is_ok() { def } else { def.integer() });
         integer_variables += 1;
         objective.add_mul(o.price * o.contract_weeks as f64 / hf, v);
         if o.min_beds > 0 && !matches!(first, FirstStage::Fixed(_)) {
-            let z = vars.add(variable().binary());
+            let z = vars.add(if std::env::var("PM_LP").is_ok() { variable().min(0.0).max(1.0) } else { variable().binary() });
             integer_variables += 1;
             constraints.push((Expression::from(v) - (o.min_beds as f64) * z).geq(0.0));
             constraints.push((Expression::from(v) - (o.max_beds as f64) * z).leq(0.0));
@@ -482,6 +483,13 @@ pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts
     }
     for c in constraints {
         model.add_constraint(c);
+    }
+    if std::env::var("PM_VERBOSE").is_ok() {
+        eprintln!("built in {:.2} s", t0.elapsed().as_secs_f64());
+        model = model.set_option("output_flag", true).set_option("log_to_console", true);
+        if let Ok(sv) = std::env::var("PM_SOLVER") {
+            model = model.set_option("solver", sv.as_str());
+        }
     }
     let sol = model
         .solve()
