@@ -225,6 +225,9 @@ pub struct PlanArgs {
     /// Fresh scenarios simulated with the daily matcher (0 = skip the out-of-sample check).
     #[arg(long, default_value_t = 40, value_name = "N")]
     pub check_scenarios: usize,
+    /// Solve the extensive form as one MIP instead of the L-shaped decomposition (small samples only).
+    #[arg(long)]
+    pub extensive: bool,
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {
@@ -432,6 +435,11 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 curve_points: a.curve_points,
                 oos_scenarios: a.check_scenarios,
                 progress: true,
+                method: if a.extensive {
+                    crate::planner::Method::Extensive
+                } else {
+                    crate::planner::Method::Benders
+                },
             };
             let result = crate::planner::run(&plan, &opts)?;
             if let Some(out) = &a.output {

@@ -23,6 +23,7 @@ pub mod cost;
 pub mod eligibility;
 pub mod errors;
 pub mod explain;
+pub mod flow;
 pub mod generate;
 pub mod history;
 pub mod locate;

@@ -34,7 +34,7 @@ pub struct PlanResult {
     pub gap: f64,
     /// Wall-clock seconds of the main solve (the only field besides `timings` that differs between runs).
     pub solve_seconds: f64,
-    /// Size of the main model.
+    /// Size of the main model (for the L-shaped method: its last master problem).
     pub model: PlanModelStats,
     /// The demand the scenarios were drawn from (given, or estimated from history).
     pub demand: Vec<SegmentSummary>,
@@ -81,6 +81,12 @@ pub struct PlanModelStats {
     pub pools: usize,
     /// (group, pool) pairs a child may be placed through.
     pub pairs: usize,
+    /// Master iterations of the L-shaped method (1 for the extensive form).
+    #[serde(default)]
+    pub iterations: usize,
+    /// Optimality cuts in the last master problem.
+    #[serde(default)]
+    pub cuts: usize,
 }
 
 /// One demand segment as used by the planner.

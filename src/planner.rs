@@ -85,6 +85,8 @@ pub struct PlanOptions {
     pub oos_scenarios: usize,
     /// Show progress bars on stderr (hidden anyway when stderr is not a terminal).
     pub progress: bool,
+    /// How the programme is solved.
+    pub method: Method,
 }
 
 impl Default for PlanOptions {
@@ -99,6 +101,7 @@ impl Default for PlanOptions {
             curve_points: 6,
             oos_scenarios: 40,
             progress: false,
+            method: Method::Benders,
         }
     }
 }
@@ -196,7 +199,7 @@ fn spot_costs(plan: &Plan, seg: &SegmentSpec) -> Costs {
 
 /// The per-week cost of one of the segment's children in one of the offer's beds (its
 /// price excluded: block beds are paid in the first stage), or None when ineligible.
-fn block_cost(plan: &Plan, seg: &SegmentSpec, o: &OfferSpec) -> Option<(f64, f64)> {
+fn pair_cost(plan: &Plan, seg: &SegmentSpec, o: &OfferSpec) -> Option<(f64, f64)> {
     if o.kind != seg.kind || (!o.serves.is_empty() && !o.serves.contains(&seg.la)) {
         return None;
     }
@@ -234,6 +237,12 @@ pub struct Structure {
     pub pools: Vec<Vec<usize>>,
     pool_weeks: Vec<u32>,
     pool_la: Vec<String>,
+    /// Component of each group and of each pool: the second stage separates into
+    /// independent problems along them (one per placement type, usually).
+    group_comp: Vec<usize>,
+    pool_comp: Vec<usize>,
+    /// Number of components.
+    pub components: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -271,7 +280,7 @@ pub fn structure(plan: &Plan) -> Structure {
         let costs = spot_costs(plan, seg);
         let mut pairs = Vec::new();
         for (p, offers) in pools.iter().enumerate() {
-            if let Some((c, d)) = block_cost(plan, seg, &plan.offers[offers[0]]) {
+            if let Some((c, d)) = pair_cost(plan, seg, &plan.offers[offers[0]]) {
                 pairs.push((p, c, d <= 32.0));
             }
         }
@@ -286,12 +295,40 @@ pub fn structure(plan: &Plan) -> Structure {
         });
         seg_group.push(g);
     }
+    // Components of the group–pool graph (union-find; groups first, then pools).
+    let (gn, pn) = (groups.len(), pools.len());
+    let mut parent: Vec<usize> = (0..gn + pn).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for (g, grp) in groups.iter().enumerate() {
+        for &(p, _, _) in &grp.pairs {
+            let (a, b) = (find(&mut parent, g), find(&mut parent, gn + p));
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut comp_of_root: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut comp = vec![0; gn + pn];
+    for (x, c) in comp.iter_mut().enumerate() {
+        let r = find(&mut parent, x);
+        let next = comp_of_root.len();
+        *c = *comp_of_root.entry(r).or_insert(next);
+    }
     Structure {
         seg_group,
         groups,
         pools,
         pool_weeks,
         pool_la,
+        group_comp: comp[..gn].to_vec(),
+        pool_comp: comp[gn..].to_vec(),
+        components: comp_of_root.len(),
     }
 }
 
@@ -374,30 +411,254 @@ fn percentile(v: &mut [f64], q: f64) -> f64 {
     v[k]
 }
 
-/// Builds and solves the programme, then evaluates it per scenario.
-pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts: &PlanOptions) -> anyhow::Result<Solved> {
-    let t0 = Instant::now();
-    let (sn, h, gn) = (smp.s, smp.h, smp.g);
-    let hf = h as f64;
-    let scale = 1.0 / (sn as f64 * hf);
-    let mut vars = ProblemVariables::new();
-    let mut objective = Expression::with_capacity(1024);
-    let mut constraints = Vec::new();
-    let mut integer_variables = 0;
-    // First stage.
-    let mut y: Vec<Variable> = Vec::with_capacity(plan.offers.len());
+/// How the programme is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// L-shaped (Benders) decomposition: a small master MIP over the beds on good_lp/HiGHS,
+    /// each scenario-week's second stage solved exactly as a min-cost flow whose duals give
+    /// one optimality cut per scenario and iteration.
+    Benders,
+    /// The extensive form: the whole deterministic equivalent as one good_lp/HiGHS MIP
+    /// (exact as well, but only practical for a few scenarios).
+    Extensive,
+}
+
+/// Per-scenario evaluation of a first-stage decision.
+#[derive(Debug, Clone)]
+struct Eval {
+    /// Second-stage cost per scenario over the horizon, pennies.
+    q: Vec<i64>,
+    /// Cut constant per scenario and component, pennies.
+    konst: Vec<Vec<i64>>,
+    /// Cut coefficient per scenario and pool, pennies per bed.
+    coef: Vec<Vec<i64>>,
+    /// Spot money per scenario, pennies.
+    spot_money: Vec<i64>,
+    /// Care-weeks in block beds, in area, within 32 km; children care-weeks.
+    block: f64,
+    in_area: f64,
+    within: f64,
+    children: f64,
+    /// Care-weeks used per pool over all scenarios.
+    pool_use: Vec<f64>,
+}
+
+fn pennies(x: f64) -> i64 {
+    (x * 100.0).round() as i64
+}
+
+fn network(st: &Structure) -> crate::flow::Network {
+    let mut pairs = Vec::new();
+    for (g, grp) in st.groups.iter().enumerate() {
+        for &(p, c, _) in &grp.pairs {
+            pairs.push((g, p, pennies(c)));
+        }
+    }
+    let local: Vec<i64> = st.groups.iter().map(|g| pennies(g.costs.local)).collect();
+    let distant: Vec<i64> = st.groups.iter().map(|g| pennies(g.costs.distant)).collect();
+    crate::flow::Network::new(st.groups.len(), st.pools.len(), &pairs, &local, &distant)
+}
+
+/// Pool capacities of a first-stage decision.
+fn pool_beds(st: &Structure, beds: &[i64]) -> Vec<i64> {
+    st.pools.iter().map(|offers| offers.iter().map(|&o| beds[o]).sum()).collect()
+}
+
+/// Solves every scenario-week's second stage for `beds`, on `threads` threads (the answer
+/// does not depend on how many: everything is summed in whole pennies per scenario).
+fn evaluate(st: &Structure, smp: &Sample, beds: &[i64], threads: usize) -> Eval {
+    let (h, gn, np) = (smp.h, smp.g, st.pools.len());
+    let yb = pool_beds(st, beds);
+    let one = |s: usize, net: &mut crate::flow::Network| {
+        let mut out = (0i64, vec![0i64; st.components], vec![0i64; np], 0i64, [0f64; 4], vec![0f64; np]);
+        let mut y = vec![0i64; np];
+        for w in 0..h {
+            for p in 0..np {
+                y[p] = if (w as u32) < st.pool_weeks[p] { yb[p] } else { 0 };
+            }
+            let i = (s * h + w) * gn;
+            let n = &smp.n[i..i + gn];
+            let l = &smp.local[i..i + gn];
+            if n.iter().all(|&k| k == 0) {
+                continue;
+            }
+            let sol = net.solve(n, l, &y);
+            let dual = net.dual_value(n, l, &y, &sol);
+            debug_assert_eq!(dual, sol.cost, "second-stage duals must be optimal");
+            if std::env::var("PM_VERBOSE").is_ok() && dual != sol.cost {
+                eprintln!("dual {dual} != primal {} at s {s} w {w}", sol.cost);
+            }
+            out.0 += sol.cost;
+            for p in 0..np {
+                out.2[p] += sol.pool_dual[p];
+            }
+            // The cut's constant is the groups' part of the dual objective, per component.
+            for g in 0..gn {
+                out.1[st.group_comp[g]] += net.group_dual(g, n[g], l[g]);
+            }
+            // Detail: where the children are.
+            let mut in_block = vec![0i64; gn];
+            let mut k = 0;
+            for (g, grp) in st.groups.iter().enumerate() {
+                for &(p, _, within) in &grp.pairs {
+                    let f = sol.pair_flow[k];
+                    k += 1;
+                    if f == 0 {
+                        continue;
+                    }
+                    in_block[g] += f;
+                    out.4[0] += f as f64;
+                    if st.pool_la[p] == grp.la {
+                        out.4[1] += f as f64;
+                    }
+                    if within {
+                        out.4[2] += f as f64;
+                    }
+                    out.5[p] += f as f64;
+                }
+            }
+            for (g, grp) in st.groups.iter().enumerate() {
+                let nn = n[g] as i64;
+                if nn == 0 {
+                    continue;
+                }
+                let c = &grp.costs;
+                let lo = sol.local[g];
+                let d = nn - in_block[g] - lo;
+                out.3 += lo * pennies(c.local_money) + d * pennies(c.distant_money);
+                out.4[1] += lo as f64;
+                out.4[2] += if c.local_within { lo as f64 } else { 0.0 } + if c.distant_within { d as f64 } else { 0.0 };
+                out.4[3] += nn as f64;
+            }
+        }
+        out
+    };
+    let threads = threads.clamp(1, smp.s.max(1));
+    let mut results: Vec<_> = Vec::with_capacity(smp.s);
+    if threads == 1 {
+        let mut net = network(st);
+        for s in 0..smp.s {
+            results.push(one(s, &mut net));
+        }
+    } else {
+        let chunk = smp.s.div_ceil(threads);
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let one = &one;
+                    sc.spawn(move || {
+                        let mut net = network(st);
+                        (t * chunk..((t + 1) * chunk).min(smp.s))
+                            .map(|s| one(s, &mut net))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for hd in handles {
+                results.extend(hd.join().expect("evaluation thread"));
+            }
+        });
+    }
+    let mut e = Eval {
+        q: Vec::with_capacity(smp.s),
+        konst: Vec::with_capacity(smp.s),
+        coef: Vec::with_capacity(smp.s),
+        spot_money: Vec::with_capacity(smp.s),
+        block: 0.0,
+        in_area: 0.0,
+        within: 0.0,
+        children: 0.0,
+        pool_use: vec![0.0; np],
+    };
+    for r in results {
+        e.q.push(r.0);
+        e.konst.push(r.1);
+        e.coef.push(r.2);
+        e.spot_money.push(r.3);
+        e.block += r.4[0];
+        e.in_area += r.4[1];
+        e.within += r.4[2];
+        e.children += r.4[3];
+        for p in 0..np {
+            e.pool_use[p] += r.5[p];
+        }
+    }
+    e
+}
+
+/// Money paid for block beds over the horizon, pounds.
+fn block_money(plan: &Plan, beds: &[i64]) -> f64 {
+    plan.offers
+        .iter()
+        .zip(beds)
+        .map(|(o, &b)| b as f64 * o.price * o.contract_weeks as f64)
+        .sum()
+}
+
+/// The figures of a first-stage decision from its evaluation.
+fn estimate(plan: &Plan, st: &Structure, smp: &Sample, beds: &[i64], ev: &Eval) -> (Estimate, Vec<f64>) {
+    let (sf, hf) = (smp.s as f64, smp.h as f64);
+    let block = block_money(plan, beds);
+    let bed_weeks: f64 = plan
+        .offers
+        .iter()
+        .zip(beds)
+        .map(|(o, &b)| b as f64 * o.contract_weeks as f64)
+        .sum();
+    let cost: Vec<f64> = ev.q.iter().map(|&q| q as f64 / 100.0 + block).collect();
+    let spend: Vec<f64> = ev.spot_money.iter().map(|&m| m as f64 / 100.0 + block).collect();
+    let annual = 52.0 / hf;
+    let est = Estimate {
+        expected_weekly_cost: cost.iter().sum::<f64>() / (sf * hf),
+        expected_weekly_spend: spend.iter().sum::<f64>() / (sf * hf),
+        block_weekly_spend: block / hf,
+        spot_weekly_spend: ev.spot_money.iter().sum::<i64>() as f64 / 100.0 / (sf * hf),
+        children_per_week: ev.children / (sf * hf),
+        block_beds: bed_weeks / hf,
+        occupancy: if bed_weeks > 0.0 { ev.block / sf / bed_weeks } else { 0.0 },
+        share_block: ratio(ev.block, ev.children),
+        share_in_area: ratio(ev.in_area, ev.children),
+        share_within_32km: ratio(ev.within, ev.children),
+        p90_annual_cost: percentile(&mut cost.iter().map(|c| c * annual).collect::<Vec<_>>(), 0.9),
+        p90_annual_spend: percentile(&mut spend.iter().map(|c| c * annual).collect::<Vec<_>>(), 0.9),
+    };
+    // A pool's use is shared among its offers in proportion to their beds.
+    let mut used = vec![0.0; plan.offers.len()];
+    for (p, offers) in st.pools.iter().enumerate() {
+        let total: f64 = offers.iter().map(|&o| beds[o] as f64).sum();
+        for &o in offers {
+            let weeks = plan.offers[o].contract_weeks as f64;
+            if total > 0.0 {
+                used[o] = ev.pool_use[p] / sf * (beds[o] as f64 / total) / weeks;
+            }
+        }
+    }
+    (est, used)
+}
+
+/// Adds the first-stage variables (beds per offer, with minimum blocks) to a model.
+fn first_stage_vars(
+    plan: &Plan,
+    first: &FirstStage,
+    vars: &mut ProblemVariables,
+    objective: &mut Expression,
+    constraints: &mut Vec<good_lp::Constraint>,
+    hf: f64,
+) -> (Vec<Variable>, usize) {
+    let mut integer = 0;
+    let mut y = Vec::with_capacity(plan.offers.len());
     for (i, o) in plan.offers.iter().enumerate() {
         let (lo, hi) = match first {
             FirstStage::Fixed(b) => (b[i] as f64, b[i] as f64),
             _ => (0.0, o.max_beds as f64),
         };
-        let def = variable().min(lo).max(hi);
-        let v = vars.add(if std::env::var("PM_LP").is_ok() { def } else { def.integer() });
-        integer_variables += 1;
+        let v = vars.add(variable().integer().min(lo).max(hi));
+        integer += 1;
         objective.add_mul(o.price * o.contract_weeks as f64 / hf, v);
         if o.min_beds > 0 && !matches!(first, FirstStage::Fixed(_)) {
-            let z = vars.add(if std::env::var("PM_LP").is_ok() { variable().min(0.0).max(1.0) } else { variable().binary() });
-            integer_variables += 1;
+            // Either no beds, or at least the provider's minimum block.
+            let z = vars.add(variable().binary());
+            integer += 1;
             constraints.push((Expression::from(v) - (o.min_beds as f64) * z).geq(0.0));
             constraints.push((Expression::from(v) - (o.max_beds as f64) * z).leq(0.0));
         }
@@ -410,10 +671,47 @@ pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts
         }
         constraints.push(e.eq(*k as f64));
     }
-    // Second stage.
-    let mut xs: Vec<(u32, Variable)> = Vec::new(); // (pair index within the scenario-week layout, var)
-    let mut x_meta: Vec<(usize, usize, usize, usize)> = Vec::new(); // (s, w, group, pair)
-    let mut ls: Vec<(usize, usize, usize, Variable)> = Vec::new();
+    (y, integer)
+}
+
+fn highs_model(
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<good_lp::Constraint>,
+    opts: &PlanOptions,
+    gap: f64,
+) -> good_lp::solvers::highs::HighsProblem {
+    let mut model = vars
+        .minimise(objective)
+        .using(highs)
+        .set_threads(opts.threads)
+        .set_option("presolve", if opts.presolve { "on" } else { "off" })
+        .set_option("mip_rel_gap", gap)
+        .set_option("output_flag", false);
+    if let Some(t) = opts.time_limit {
+        model = model.set_time_limit(t);
+    }
+    for c in constraints {
+        model.add_constraint(c);
+    }
+    model
+}
+
+/// The extensive form (see [`Method::Extensive`]): returns the beds and whether optimal.
+fn extensive(
+    plan: &Plan,
+    st: &Structure,
+    smp: &Sample,
+    first: &FirstStage,
+    opts: &PlanOptions,
+) -> anyhow::Result<(Vec<i64>, bool, PlanModelStats)> {
+    let (sn, h, gn) = (smp.s, smp.h, smp.g);
+    let hf = h as f64;
+    let scale = 1.0 / (sn as f64 * hf);
+    let mut vars = ProblemVariables::new();
+    let mut objective = Expression::with_capacity(1024);
+    let mut constraints = Vec::new();
+    let (y, integer_variables) = first_stage_vars(plan, first, &mut vars, &mut objective, &mut constraints, hf);
     let npools = st.pools.len();
     let mut pool_rows: Vec<Expression> = Vec::new();
     for s in 0..sn {
@@ -430,7 +728,7 @@ pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts
                 let grp = &st.groups[g];
                 let c = &grp.costs;
                 let mut row = Expression::with_capacity(grp.pairs.len() + 1);
-                for (k, &(p, cost, _)) in grp.pairs.iter().enumerate() {
+                for &(p, cost, _) in &grp.pairs {
                     if w as u32 >= st.pool_weeks[p] {
                         continue;
                     }
@@ -439,15 +737,12 @@ pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts
                     row.add_mul(1.0, v);
                     pool_rows[p].add_mul(1.0, v);
                     pool_used[p] = true;
-                    xs.push((k as u32, v));
-                    x_meta.push((s, w, g, k));
                 }
                 let lmax = smp.local[i].min(n) as f64;
                 if lmax > 0.0 && c.local < c.distant {
                     let v = vars.add(variable().min(0.0).max(lmax));
                     objective.add_mul((c.local - c.distant) * scale, v);
                     row.add_mul(1.0, v);
-                    ls.push((s, w, g, v));
                 }
                 constraints.push(row.leq(n as f64));
             }
@@ -470,141 +765,184 @@ pub fn solve(plan: &Plan, st: &Structure, smp: &Sample, first: &FirstStage, opts
         groups: gn,
         pools: npools,
         pairs: st.groups.iter().map(|g| g.pairs.len()).sum(),
+        iterations: 1,
+        cuts: 0,
     };
-    let mut model = vars
-        .minimise(objective)
-        .using(highs)
-        .set_threads(opts.threads)
-        .set_option("presolve", if opts.presolve { "on" } else { "off" })
-        .set_option("mip_rel_gap", opts.mip_gap)
-        .set_option("output_flag", false);
-    if let Some(t) = opts.time_limit {
-        model = model.set_time_limit(t);
-    }
-    for c in constraints {
-        model.add_constraint(c);
-    }
-    if std::env::var("PM_VERBOSE").is_ok() {
-        eprintln!("built in {:.2} s", t0.elapsed().as_secs_f64());
-        model = model.set_option("output_flag", true).set_option("log_to_console", true);
-        if let Ok(sv) = std::env::var("PM_SOLVER") {
-            model = model.set_option("solver", sv.as_str());
-        }
-    }
-    let sol = model
+    let sol = highs_model(vars, objective, constraints, opts, opts.mip_gap)
         .solve()
         .map_err(|e| anyhow::anyhow!("HiGHS could not solve the plan: {e}"))?;
     let optimal = matches!(sol.status(), SolutionStatus::Optimal | SolutionStatus::GapLimit);
-    let beds: Vec<i64> = y.iter().map(|v| sol.value(*v).round() as i64).collect();
+    Ok((y.iter().map(|v| sol.value(*v).round() as i64).collect(), optimal, stats))
+}
 
-    // Evaluate per scenario from the solution.
-    let mut per_s_cost = vec![0.0; sn];
-    let mut per_s_spend = vec![0.0; sn];
-    let block_week_cost: f64 = plan
-        .offers
-        .iter()
-        .zip(&beds)
-        .map(|(o, &b)| b as f64 * o.price * o.contract_weeks as f64)
-        .sum();
-    let bed_weeks: f64 = plan
-        .offers
-        .iter()
-        .zip(&beds)
-        .map(|(o, &b)| b as f64 * o.contract_weeks as f64)
-        .sum();
-    let mut in_block = vec![0.0; sn * h * gn];
-    let mut totals = Totals::default();
-    let mut pool_use = vec![0.0; npools];
-    for ((_, v), &(s, w, g, k)) in xs.iter().zip(&x_meta) {
-        let val = sol.value(*v).max(0.0);
-        if val < 1e-9 {
-            continue;
-        }
-        let (p, cost, within) = st.groups[g].pairs[k];
-        in_block[(s * h + w) * gn + g] += val;
-        per_s_cost[s] += val * cost;
-        totals.block += val;
-        if st.pool_la[p] == st.groups[g].la {
-            totals.in_area += val;
-        }
-        if within {
-            totals.within += val;
-        }
-        pool_use[p] += val;
-    }
-    let mut local_val = vec![0.0; sn * h * gn];
-    for &(s, w, g, v) in &ls {
-        local_val[(s * h + w) * gn + g] = sol.value(v).max(0.0);
-    }
-    for s in 0..sn {
-        for w in 0..h {
-            for g in 0..gn {
-                let i = (s * h + w) * gn + g;
-                let n = smp.n[i] as f64;
-                if n == 0.0 {
-                    continue;
+/// Most master iterations of the L-shaped method.
+const MAX_ITERATIONS: usize = 400;
+
+/// Optimality cuts collected by the L-shaped method: valid for every first stage, so the
+/// cost curve's re-solves start from all the cuts of earlier solves.
+#[derive(Debug, Clone, Default)]
+pub struct Cuts {
+    /// (scenario, component, constant in pounds, (offer, pounds per bed) of the component's offers).
+    cuts: Vec<(usize, usize, f64, Vec<(usize, f64)>)>,
+}
+
+impl Cuts {
+    fn add(&mut self, st: &Structure, plan: &Plan, ev: &Eval) {
+        let _ = plan;
+        for s in 0..ev.q.len() {
+            for c in 0..st.components {
+                let mut coef = Vec::new();
+                for (p, offers) in st.pools.iter().enumerate() {
+                    if st.pool_comp[p] == c && ev.coef[s][p] != 0 {
+                        for &o in offers {
+                            coef.push((o, ev.coef[s][p] as f64 / 100.0));
+                        }
+                    }
                 }
-                let c = &st.groups[g].costs;
-                let l = local_val[i];
-                let d = (n - in_block[i] - l).max(0.0);
-                per_s_cost[s] += l * c.local + d * c.distant;
-                per_s_spend[s] += l * c.local_money + d * c.distant_money;
-                totals.children += n;
-                totals.in_area += l;
-                totals.within += if c.local_within { l } else { 0.0 } + if c.distant_within { d } else { 0.0 };
-                totals.spot_spend += l * c.local_money + d * c.distant_money;
+                self.cuts.push((s, c, ev.konst[s][c] as f64 / 100.0, coef));
             }
         }
-        per_s_cost[s] += block_week_cost;
-        per_s_spend[s] += block_week_cost;
     }
-    let sf = sn as f64;
-    let annual = 52.0 / hf;
-    let estimate = Estimate {
-        expected_weekly_cost: per_s_cost.iter().sum::<f64>() / (sf * hf),
-        expected_weekly_spend: per_s_spend.iter().sum::<f64>() / (sf * hf),
-        block_weekly_spend: block_week_cost / hf,
-        spot_weekly_spend: totals.spot_spend / (sf * hf),
-        children_per_week: totals.children / (sf * hf),
-        block_beds: bed_weeks / hf,
-        occupancy: if bed_weeks > 0.0 { totals.block / sf / bed_weeks } else { 0.0 },
-        share_block: ratio(totals.block, totals.children),
-        share_in_area: ratio(totals.in_area, totals.children),
-        share_within_32km: ratio(totals.within, totals.children),
-        p90_annual_cost: percentile(&mut per_s_cost.iter().map(|c| c * annual).collect::<Vec<_>>(), 0.9),
-        p90_annual_spend: percentile(&mut per_s_spend.iter().map(|c| c * annual).collect::<Vec<_>>(), 0.9),
+}
+
+/// The L-shaped method (see [`Method::Benders`]).
+fn benders(
+    plan: &Plan,
+    st: &Structure,
+    smp: &Sample,
+    first: &FirstStage,
+    opts: &PlanOptions,
+    cuts: &mut Cuts,
+) -> anyhow::Result<(Vec<i64>, bool, PlanModelStats)> {
+    let (sn, hf) = (smp.s, smp.h as f64);
+    let scale = 1.0 / (sn as f64 * hf);
+    let threads = opts.threads as usize;
+    let start = Instant::now();
+    let feasible = |b: &[i64]| -> bool {
+        let ok = plan
+            .offers
+            .iter()
+            .zip(b)
+            .all(|(o, &y)| y == 0 || (y >= o.min_beds && y <= o.max_beds));
+        ok && match first {
+            FirstStage::Total(k) => b.iter().sum::<i64>() == *k,
+            FirstStage::Fixed(f) => f.as_slice() == b,
+            FirstStage::Free => true,
+        }
     };
-    // Share a pool's use among its offers in proportion to their bed-weeks.
-    let mut used = vec![0.0; plan.offers.len()];
-    for (p, offers) in st.pools.iter().enumerate() {
-        let bw: f64 = offers.iter().map(|&o| beds[o] as f64).sum();
-        for &o in offers {
-            let weeks = plan.offers[o].contract_weeks as f64;
-            if bw > 0.0 && weeks > 0.0 {
-                used[o] = pool_use[p] / sf * (beds[o] as f64 / bw) / weeks;
+    let mut best: Option<(f64, Vec<i64>)> = None;
+    let mut seen: Vec<Vec<i64>> = Vec::new();
+    let visit = |b: Vec<i64>, cuts: &mut Cuts, best: &mut Option<(f64, Vec<i64>)>, seen: &mut Vec<Vec<i64>>| {
+        let te = Instant::now();
+        let ev = evaluate(st, smp, &b, threads);
+        if std::env::var("PM_VERBOSE").is_ok() {
+            eprintln!("evaluation {:.2} s", te.elapsed().as_secs_f64());
+        }
+        let value = block_money(plan, &b) / hf + ev.q.iter().sum::<i64>() as f64 / 100.0 * scale;
+        if feasible(&b) && best.as_ref().is_none_or(|(v, _)| value < *v - 1e-9) {
+            *best = Some((value, b.clone()));
+        }
+        cuts.add(st, plan, &ev);
+        seen.push(b);
+    };
+    if cuts.cuts.is_empty() {
+        // Two cuts to start from: no block beds and every bed on offer.
+        visit(vec![0; plan.offers.len()], cuts, &mut best, &mut seen);
+        visit(plan.offers.iter().map(|o| o.max_beds).collect(), cuts, &mut best, &mut seen);
+    }
+    let mut iterations = 0;
+    let mut optimal = false;
+    let mut master_size = (0, 0, 0);
+    while iterations < MAX_ITERATIONS {
+        iterations += 1;
+        let mut vars = ProblemVariables::new();
+        let mut objective = Expression::with_capacity(plan.offers.len() + sn);
+        let mut constraints = Vec::new();
+        let (y, integer) = first_stage_vars(plan, first, &mut vars, &mut objective, &mut constraints, hf);
+        let nc = st.components;
+        let theta: Vec<Variable> = (0..sn * nc).map(|_| vars.add(variable().min(0.0))).collect();
+        for t in &theta {
+            objective.add_mul(scale, *t);
+        }
+        for (s, c, konst, coef) in &cuts.cuts {
+            let mut e = Expression::from(theta[s * nc + c]);
+            for &(o, k) in coef {
+                e.add_mul(-k, y[o]);
             }
+            constraints.push(e.geq(*konst));
+        }
+        master_size = (vars.len(), integer, constraints.len());
+        let sol = highs_model(vars, objective.clone(), constraints, opts, 1e-7)
+            .solve()
+            .map_err(|e| anyhow::anyhow!("HiGHS could not solve the plan's master problem: {e}"))?;
+        let lower = objective.eval_with(&sol);
+        if std::env::var("PM_VERBOSE").is_ok() {
+            eprintln!("master {:.2} s", start.elapsed().as_secs_f64());
+        }
+        let b: Vec<i64> = y.iter().map(|v| sol.value(*v).round() as i64).collect();
+        let repeated = seen.contains(&b);
+        if !repeated {
+            visit(b, cuts, &mut best, &mut seen);
+        }
+        let upper = best.as_ref().map(|(v, _)| *v).unwrap_or(f64::INFINITY);
+        if std::env::var("PM_VERBOSE").is_ok() {
+            eprintln!("iteration {iterations}: lower {lower:.2} upper {upper:.2} repeated {repeated} cuts {}", cuts.cuts.len());
+        }
+        if repeated || upper - lower <= opts.mip_gap * upper.abs().max(1e-9) {
+            optimal = true;
+            break;
+        }
+        if opts.time_limit.is_some_and(|t| start.elapsed().as_secs_f64() > t) {
+            break;
         }
     }
+    let Some((_, beds)) = best else {
+        anyhow::bail!("no plan meets the minimum blocks and the fixed total of beds");
+    };
+    let stats = PlanModelStats {
+        variables: master_size.0,
+        integer_variables: master_size.1,
+        constraints: master_size.2,
+        scenario_weeks: smp.s * smp.h,
+        groups: smp.g,
+        pools: st.pools.len(),
+        pairs: st.groups.iter().map(|g| g.pairs.len()).sum(),
+        iterations,
+        cuts: cuts.cuts.len(),
+    };
+    Ok((beds, optimal, stats))
+}
+
+/// Solves the programme for one first-stage rule and evaluates the answer.
+pub fn solve(
+    plan: &Plan,
+    st: &Structure,
+    smp: &Sample,
+    first: &FirstStage,
+    opts: &PlanOptions,
+    cuts: &mut Cuts,
+) -> anyhow::Result<Solved> {
+    let t0 = Instant::now();
+    let (beds, optimal, stats) = match (first, opts.method) {
+        (FirstStage::Fixed(b), _) => (b.clone(), true, PlanModelStats::default()),
+        (_, Method::Benders) => benders(plan, st, smp, first, opts, cuts)?,
+        (_, Method::Extensive) => extensive(plan, st, smp, first, opts)?,
+    };
+    let seconds = t0.elapsed().as_secs_f64();
+    let ev = evaluate(st, smp, &beds, opts.threads as usize);
+    let (estimate, used) = estimate(plan, st, smp, &beds, &ev);
     Ok(Solved {
         beds,
         optimal,
-        seconds: t0.elapsed().as_secs_f64(),
+        seconds,
         stats,
         estimate,
         used,
     })
 }
 
-#[derive(Debug, Default)]
-struct Totals {
-    children: f64,
-    block: f64,
-    in_area: f64,
-    within: f64,
-    spot_spend: f64,
-}
-
 fn ratio(a: f64, b: f64) -> f64 {
+
     if b > 0.0 {
         a / b
     } else {
@@ -631,8 +969,9 @@ fn bar(len: u64, msg: &str, show: bool) -> ProgressBar {
 pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
     let st = structure(plan);
     let smp = sample(plan, &st, opts.scenarios.max(1), opts.seed);
-    let main = solve(plan, &st, &smp, &FirstStage::Free, opts)?;
-    let baseline = solve(plan, &st, &smp, &FirstStage::Fixed(vec![0; plan.offers.len()]), opts)?;
+    let mut cuts = Cuts::default();
+    let main = solve(plan, &st, &smp, &FirstStage::Free, opts, &mut cuts)?;
+    let baseline = solve(plan, &st, &smp, &FirstStage::Fixed(vec![0; plan.offers.len()]), opts, &mut cuts)?;
     let total: i64 = main.beds.iter().sum();
     let max_total: i64 = plan.offers.iter().map(|o| o.max_beds).sum();
     // Curve levels: evenly spread up to twice the recommendation (within what is on offer).
@@ -655,7 +994,7 @@ pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
             Some(baseline.estimate.clone())
         } else {
             // A level no mix of minimum blocks can reach is skipped.
-            solve(plan, &st, &smp, &FirstStage::Total(k), opts).ok().map(|s| s.estimate)
+            solve(plan, &st, &smp, &FirstStage::Total(k), opts, &mut cuts).ok().map(|s| s.estimate)
         };
         if let Some(e) = point {
             cost_curve.push(CurvePoint {
