@@ -81,13 +81,6 @@ pub fn estimate(
         Some(d) => d.join(&h.file),
         None => Path::new(&h.file).to_path_buf(),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        vec![Issue::new(
-            "history.file",
-            ErrorCode::HistoryUnreadable,
-            format!("cannot read {}: {e}", path.display()),
-        )]
-    })?;
     let mut issues = Vec::new();
     let mut window = |v: &Option<String>, field: &str| -> Option<i64> {
         let s = v.as_ref()?;
@@ -106,6 +99,13 @@ pub fn estimate(
     if !issues.is_empty() {
         return Err(issues);
     }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        vec![Issue::new(
+            "history.file",
+            ErrorCode::HistoryUnreadable,
+            format!("cannot read {}: {e}", path.display()),
+        )]
+    })?;
     estimate_text(&text, &h.file, from, to, member_set, members)
 }
 

@@ -4,5 +4,6 @@ mod harness;
 
 mod cli;
 mod errors;
+mod plan;
 mod properties;
 mod solve;
