@@ -122,9 +122,9 @@ impl Network {
             let a = self.local_arc[g];
             self.adj[g][a].cap = l[g].min(n[g]) as i64;
         }
-        for p in 0..pools {
+        for (p, &yp) in y.iter().enumerate().take(pools) {
             let a = self.pool_arc[p];
-            self.adj[groups + p][a].cap = y[p].max(0);
+            self.adj[groups + p][a].cap = yp.max(0);
         }
         let mut cost = 0i64;
         loop {
@@ -239,8 +239,8 @@ impl Network {
             v += n[g] as i64 * u;
             v += l[g].min(n[g]) as i64 * (self.c_local[g] - u).min(0);
         }
-        for p in 0..self.p {
-            v += y[p].max(0) * sol.pool_dual[p];
+        for (yp, d) in y.iter().zip(&sol.pool_dual).take(self.p) {
+            v += yp.max(&0) * d;
         }
         v
     }

@@ -120,7 +120,9 @@ pub fn estimate_text(
 ) -> Result<Vec<SegmentSpec>, Vec<Issue>> {
     let geo = Geography::get();
     let mut issues = Vec::new();
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -174,7 +176,11 @@ pub fn estimate_text(
         let before = issues.len();
         let child = get(c_child);
         if child.is_empty() {
-            issues.push(Issue::new(at("CHILD"), ErrorCode::MissingField, "the child id is empty"));
+            issues.push(Issue::new(
+                at("CHILD"),
+                ErrorCode::MissingField,
+                "the child id is empty",
+            ));
         }
         let start = parse_date(&get(c_decom));
         if start.is_none() {
@@ -188,7 +194,11 @@ pub fn estimate_text(
             None => None,
             Some(s) => match parse_date(&s) {
                 None => {
-                    issues.push(Issue::new(at("DEC"), ErrorCode::BadDate, format!("\"{s}\" is not a date")));
+                    issues.push(Issue::new(
+                        at("DEC"),
+                        ErrorCode::BadDate,
+                        format!("\"{s}\" is not a date"),
+                    ));
                     None
                 }
                 Some(d) => {
@@ -284,7 +294,8 @@ pub fn estimate_text(
     let mut placements: Vec<Episode> = Vec::new();
     for e in episodes {
         if let Some(prev) = placements.last_mut() {
-            if prev.child == e.child && prev.place == e.place && prev.pl_post == e.pl_post && prev.end == Some(e.start) {
+            if prev.child == e.child && prev.place == e.place && prev.pl_post == e.pl_post && prev.end == Some(e.start)
+            {
                 prev.end = e.end;
                 continue;
             }
@@ -346,7 +357,11 @@ pub fn estimate_text(
         } else {
             (m.lat, m.lon)
         };
-        let (age_min, age_max) = if kind == PlacementType::Supported { (16, 17) } else { (0, 17) };
+        let (age_min, age_max) = if kind == PlacementType::Supported {
+            (16, 17)
+        } else {
+            (0, 17)
+        };
         out.push(SegmentSpec {
             id: format!("{la}/{}", kind.name()),
             la,

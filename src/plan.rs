@@ -664,7 +664,9 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
     // Segments.
     if inp.segments.is_empty()
         && inp.history.is_none()
-        && !out.iter().any(|i| i.path.starts_with("segments") || i.path.starts_with("history"))
+        && !out
+            .iter()
+            .any(|i| i.path.starts_with("segments") || i.path.starts_with("history"))
     {
         out.push(Issue::new(
             "segments",
@@ -811,7 +813,10 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
             min_beds: o.min_beds,
             max_beds: o.max_beds,
             price: o.weekly_price,
-            contract_weeks: o.contract_weeks.map(|w| (w.max(1) as u32).min(horizon)).unwrap_or(horizon),
+            contract_weeks: o
+                .contract_weeks
+                .map(|w| (w.max(1) as u32).min(horizon))
+                .unwrap_or(horizon),
         });
     }
 

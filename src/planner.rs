@@ -461,7 +461,10 @@ fn network(st: &Structure) -> crate::flow::Network {
 
 /// Pool capacities of a first-stage decision.
 fn pool_beds(st: &Structure, beds: &[i64]) -> Vec<i64> {
-    st.pools.iter().map(|offers| offers.iter().map(|&o| beds[o]).sum()).collect()
+    st.pools
+        .iter()
+        .map(|offers| offers.iter().map(|&o| beds[o]).sum())
+        .collect()
 }
 
 /// Solves every scenario-week's second stage for `beds`, on `threads` threads (the answer
@@ -470,7 +473,14 @@ fn evaluate(st: &Structure, smp: &Sample, beds: &[i64], threads: usize) -> Eval 
     let (h, gn, np) = (smp.h, smp.g, st.pools.len());
     let yb = pool_beds(st, beds);
     let one = |s: usize, net: &mut crate::flow::Network| {
-        let mut out = (0i64, vec![0i64; st.components], vec![0i64; np], 0i64, [0f64; 4], vec![0f64; np]);
+        let mut out = (
+            0i64,
+            vec![0i64; st.components],
+            vec![0i64; np],
+            0i64,
+            [0f64; 4],
+            vec![0f64; np],
+        );
         let mut y = vec![0i64; np];
         for w in 0..h {
             for p in 0..np {
@@ -527,7 +537,8 @@ fn evaluate(st: &Structure, smp: &Sample, beds: &[i64], threads: usize) -> Eval 
                 let d = nn - in_block[g] - lo;
                 out.3 += lo * pennies(c.local_money) + d * pennies(c.distant_money);
                 out.4[1] += lo as f64;
-                out.4[2] += if c.local_within { lo as f64 } else { 0.0 } + if c.distant_within { d as f64 } else { 0.0 };
+                out.4[2] +=
+                    if c.local_within { lo as f64 } else { 0.0 } + if c.distant_within { d as f64 } else { 0.0 };
                 out.4[3] += nn as f64;
             }
         }
@@ -615,7 +626,11 @@ fn estimate(plan: &Plan, st: &Structure, smp: &Sample, beds: &[i64], ev: &Eval) 
         spot_weekly_spend: ev.spot_money.iter().sum::<i64>() as f64 / 100.0 / (sf * hf),
         children_per_week: ev.children / (sf * hf),
         block_beds: bed_weeks / hf,
-        occupancy: if bed_weeks > 0.0 { ev.block / sf / bed_weeks } else { 0.0 },
+        occupancy: if bed_weeks > 0.0 {
+            ev.block / sf / bed_weeks
+        } else {
+            0.0
+        },
         share_block: ratio(ev.block, ev.children),
         share_in_area: ratio(ev.in_area, ev.children),
         share_within_32km: ratio(ev.within, ev.children),
@@ -778,12 +793,15 @@ fn extensive(
 /// Most master iterations of the L-shaped method.
 const MAX_ITERATIONS: usize = 400;
 
+/// One optimality cut: (scenario, component, constant in pounds, (offer, pounds per bed)).
+type Cut = (usize, usize, f64, Vec<(usize, f64)>);
+
 /// Optimality cuts collected by the L-shaped method: valid for every first stage, so the
 /// cost curve's re-solves start from all the cuts of earlier solves.
 #[derive(Debug, Clone, Default)]
 pub struct Cuts {
     /// (scenario, component, constant in pounds, (offer, pounds per bed) of the component's offers).
-    cuts: Vec<(usize, usize, f64, Vec<(usize, f64)>)>,
+    cuts: Vec<Cut>,
 }
 
 impl Cuts {
@@ -848,7 +866,12 @@ fn benders(
     if cuts.cuts.is_empty() {
         // Two cuts to start from: no block beds and every bed on offer.
         visit(vec![0; plan.offers.len()], cuts, &mut best, &mut seen);
-        visit(plan.offers.iter().map(|o| o.max_beds).collect(), cuts, &mut best, &mut seen);
+        visit(
+            plan.offers.iter().map(|o| o.max_beds).collect(),
+            cuts,
+            &mut best,
+            &mut seen,
+        );
     }
     let mut iterations = 0;
     let mut optimal = false;
@@ -886,7 +909,10 @@ fn benders(
         }
         let upper = best.as_ref().map(|(v, _)| *v).unwrap_or(f64::INFINITY);
         if std::env::var("PM_VERBOSE").is_ok() {
-            eprintln!("iteration {iterations}: lower {lower:.2} upper {upper:.2} repeated {repeated} cuts {}", cuts.cuts.len());
+            eprintln!(
+                "iteration {iterations}: lower {lower:.2} upper {upper:.2} repeated {repeated} cuts {}",
+                cuts.cuts.len()
+            );
         }
         if repeated || upper - lower <= opts.mip_gap * upper.abs().max(1e-9) {
             optimal = true;
@@ -942,7 +968,6 @@ pub fn solve(
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
-
     if b > 0.0 {
         a / b
     } else {
@@ -971,7 +996,14 @@ pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
     let smp = sample(plan, &st, opts.scenarios.max(1), opts.seed);
     let mut cuts = Cuts::default();
     let main = solve(plan, &st, &smp, &FirstStage::Free, opts, &mut cuts)?;
-    let baseline = solve(plan, &st, &smp, &FirstStage::Fixed(vec![0; plan.offers.len()]), opts, &mut cuts)?;
+    let baseline = solve(
+        plan,
+        &st,
+        &smp,
+        &FirstStage::Fixed(vec![0; plan.offers.len()]),
+        opts,
+        &mut cuts,
+    )?;
     let total: i64 = main.beds.iter().sum();
     let max_total: i64 = plan.offers.iter().map(|o| o.max_beds).sum();
     // Curve levels: evenly spread up to twice the recommendation (within what is on offer).
@@ -994,7 +1026,9 @@ pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
             Some(baseline.estimate.clone())
         } else {
             // A level no mix of minimum blocks can reach is skipped.
-            solve(plan, &st, &smp, &FirstStage::Total(k), opts, &mut cuts).ok().map(|s| s.estimate)
+            solve(plan, &st, &smp, &FirstStage::Total(k), opts, &mut cuts)
+                .ok()
+                .map(|s| s.estimate)
         };
         if let Some(e) = point {
             cost_curve.push(CurvePoint {
@@ -1144,21 +1178,56 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
             100.0 * o.expected_occupancy
         );
     }
-    let none: Vec<&str> = r.offers.iter().filter(|o| o.beds == 0).map(|o| o.offer.as_str()).collect();
+    let none: Vec<&str> = r
+        .offers
+        .iter()
+        .filter(|o| o.beds == 0)
+        .map(|o| o.offer.as_str())
+        .collect();
     if !none.is_empty() {
         let _ = writeln!(out, "no beds from {} offer(s): {}", none.len(), none.join(", "));
     }
     let _ = writeln!(out, "\n{:<34} {:>14} {:>14}", "", "recommended", "all spot");
     let rows: [(&str, f64, f64, bool); 9] = [
-        ("expected weekly cost (£)", e.expected_weekly_cost, b.expected_weekly_cost, false),
-        ("expected weekly spend (£)", e.expected_weekly_spend, b.expected_weekly_spend, false),
-        ("  block contracts (£/week)", e.block_weekly_spend, b.block_weekly_spend, false),
-        ("  spot placements (£/week)", e.spot_weekly_spend, b.spot_weekly_spend, false),
+        (
+            "expected weekly cost (£)",
+            e.expected_weekly_cost,
+            b.expected_weekly_cost,
+            false,
+        ),
+        (
+            "expected weekly spend (£)",
+            e.expected_weekly_spend,
+            b.expected_weekly_spend,
+            false,
+        ),
+        (
+            "  block contracts (£/week)",
+            e.block_weekly_spend,
+            b.block_weekly_spend,
+            false,
+        ),
+        (
+            "  spot placements (£/week)",
+            e.spot_weekly_spend,
+            b.spot_weekly_spend,
+            false,
+        ),
         ("block beds bought", e.block_beds, b.block_beds, false),
         ("block-bed occupancy", e.occupancy, b.occupancy, true),
         ("care-weeks in area", e.share_in_area, b.share_in_area, true),
-        ("care-weeks within 20 miles", e.share_within_32km, b.share_within_32km, true),
-        ("90th-percentile annual cost (£)", e.p90_annual_cost, b.p90_annual_cost, false),
+        (
+            "care-weeks within 20 miles",
+            e.share_within_32km,
+            b.share_within_32km,
+            true,
+        ),
+        (
+            "90th-percentile annual cost (£)",
+            e.p90_annual_cost,
+            b.p90_annual_cost,
+            false,
+        ),
     ];
     for (name, a, c, pct) in rows {
         if pct {

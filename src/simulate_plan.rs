@@ -54,7 +54,11 @@ struct Figures {
 fn other_authority(geo: &Geography, la: &str) -> String {
     let mut codes: Vec<&String> = geo.utlas.keys().collect();
     codes.sort();
-    codes.into_iter().find(|c| c.as_str() != la).cloned().unwrap_or_default()
+    codes
+        .into_iter()
+        .find(|c| c.as_str() != la)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Simulates one scenario; returns its figures and (matcher runs, placed, unplaced).
@@ -159,7 +163,13 @@ fn simulate_one(plan: &Plan, beds: &[i64], stream: u64, seed: u64) -> anyhow::Re
                     home_offer.push(None);
                 };
                 if local > 0 {
-                    add(format!("local-{}", seg.id), spot.local_km, seg.la.clone(), spot.price, local);
+                    add(
+                        format!("local-{}", seg.id),
+                        spot.local_km,
+                        seg.la.clone(),
+                        spot.price,
+                        local,
+                    );
                 }
                 add(
                     format!("distant-{}", seg.id),
@@ -190,13 +200,26 @@ fn simulate_one(plan: &Plan, beds: &[i64], stream: u64, seed: u64) -> anyhow::Re
             let result = solve_and_explain(&inst, &SolveOptions::default(), 0);
             let problems = crate::check::check(&inst, &result);
             if !problems.is_empty() {
-                anyhow::bail!("the matcher's weekly result failed the checker: {}", problems.join("; "));
+                anyhow::bail!(
+                    "the matcher's weekly result failed the checker: {}",
+                    problems.join("; ")
+                );
             }
             counts[0] += 1;
-            let home_ix: BTreeMap<&str, usize> =
-                inst.batch.homes.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
-            let child_ix: BTreeMap<&str, usize> =
-                inst.batch.children.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+            let home_ix: BTreeMap<&str, usize> = inst
+                .batch
+                .homes
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.id.as_str(), i))
+                .collect();
+            let child_ix: BTreeMap<&str, usize> = inst
+                .batch
+                .children
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), i))
+                .collect();
             for p in &result.placements {
                 let hi = home_ix[p.home.as_str()];
                 let ci = child_ix[p.child.as_str()];
@@ -209,7 +232,11 @@ fn simulate_one(plan: &Plan, beds: &[i64], stream: u64, seed: u64) -> anyhow::Re
                 in_care.push(Stay {
                     end: w + c.weeks,
                     offer,
-                    cost: if offer.is_some() { p.cost.total - price } else { p.cost.total },
+                    cost: if offer.is_some() {
+                        p.cost.total - price
+                    } else {
+                        p.cost.total
+                    },
                     money: if offer.is_some() { 0.0 } else { price },
                     in_area: inst.homes[hi].la == inst.children[ci].la,
                     within: p.distance_km <= 32.0,

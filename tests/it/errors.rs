@@ -380,7 +380,11 @@ fn plan_issue(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
     f(&mut v);
     match placematch::plan::load_plan(&v.to_string(), "p", None) {
         Ok(_) => Vec::new(),
-        Err(e) => e.issues.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect(),
+        Err(e) => e
+            .issues
+            .iter()
+            .map(|i| (i.path.clone(), i.code.code().to_string()))
+            .collect(),
     }
 }
 
@@ -399,13 +403,19 @@ fn e1502_not_a_member() {
 #[test]
 fn e1503_bad_duration() {
     let got = plan_issue(|v| v["segments"][0]["duration"] = json!({"mean_weeks": 0.5}));
-    assert!(got.contains(&("segments[0].duration.mean_weeks".into(), "E1503".into())), "{got:?}");
+    assert!(
+        got.contains(&("segments[0].duration.mean_weeks".into(), "E1503".into())),
+        "{got:?}"
+    );
 }
 
 #[test]
 fn e1504_probability_out_of_range() {
     let got = plan_issue(|v| v["spot"][0]["local_probability"] = json!(-0.1));
-    assert!(got.contains(&("spot[0].local_probability".into(), "E1504".into())), "{got:?}");
+    assert!(
+        got.contains(&("spot[0].local_probability".into(), "E1504".into())),
+        "{got:?}"
+    );
 }
 
 #[test]
@@ -428,9 +438,24 @@ fn e1507_bad_date() {
 
 #[test]
 fn e1508_unknown_place_code() {
-    let m = vec![placematch::plan::MemberPlace { la: "E10000032".into(), name: "W".into(), lat: 51.0, lon: -0.5 }];
+    let m = vec![placematch::plan::MemberPlace {
+        la: "E10000032".into(),
+        name: "W".into(),
+        lat: 51.0,
+        lon: -0.5,
+    }];
     let set = m.iter().map(|x| x.la.clone()).collect();
-    let e = placematch::history::estimate_text("CHILD,DECOM,PLACE,LA\nC1,01/01/2024,XX,E10000032\n", "h.csv", None, None, &set, &m)
-        .unwrap_err();
-    assert_eq!((e[0].path.as_str(), e[0].code.code()), ("h.csv line 2 column PLACE", "E1508"));
+    let e = placematch::history::estimate_text(
+        "CHILD,DECOM,PLACE,LA\nC1,01/01/2024,XX,E10000032\n",
+        "h.csv",
+        None,
+        None,
+        &set,
+        &m,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e[0].path.as_str(), e[0].code.code()),
+        ("h.csv line 2 column PLACE", "E1508")
+    );
 }

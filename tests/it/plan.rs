@@ -55,7 +55,11 @@ fn plan_of(v: &Value) -> Plan {
 fn issues(v: &Value) -> Vec<(String, String)> {
     match load_plan(&v.to_string(), "test", None) {
         Ok(_) => Vec::new(),
-        Err(e) => e.issues.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect(),
+        Err(e) => e
+            .issues
+            .iter()
+            .map(|i| (i.path.clone(), i.code.code().to_string()))
+            .collect(),
     }
 }
 
@@ -90,7 +94,10 @@ fn plan_costs_no_more_than_all_spot_on_the_instance() {
     let zero = r.cost_curve.iter().find(|c| c.total_beds == 0).unwrap();
     assert_eq!(zero.expected_weekly_cost, r.baseline.expected_weekly_cost);
     for c in &r.cost_curve {
-        assert!(c.expected_weekly_cost >= r.estimate.expected_weekly_cost * (1.0 - 0.0011), "{c:?}");
+        assert!(
+            c.expected_weekly_cost >= r.estimate.expected_weekly_cost * (1.0 - 0.0011),
+            "{c:?}"
+        );
     }
 }
 
@@ -126,11 +133,18 @@ fn out_of_sample_agrees_or_reports_the_gap() {
     assert_eq!(o.children_unplaced, 0);
     assert!(o.children_placed > 0 && o.matcher_runs > 0);
     for c in &o.figures {
-        assert!(c.simulated.low <= c.simulated.mean && c.simulated.mean <= c.simulated.high, "{c:?}");
+        assert!(
+            c.simulated.low <= c.simulated.mean && c.simulated.mean <= c.simulated.high,
+            "{c:?}"
+        );
         let inside = c.model >= c.simulated.low - 1e-6 && c.model <= c.simulated.high + 1e-6;
         assert_eq!(c.agrees, inside, "{c:?}");
         if !c.agrees {
-            assert!(o.notes.iter().any(|n| n.starts_with(&c.figure)), "gap in {} not reported", c.figure);
+            assert!(
+                o.notes.iter().any(|n| n.starts_with(&c.figure)),
+                "gap in {} not reported",
+                c.figure
+            );
         }
     }
     // Demand is the same process in and out of sample: the mean count must agree broadly.
@@ -214,11 +228,16 @@ fn history_estimation_recovers_known_rates() {
         .collect();
     let set: BTreeSet<String> = members.iter().map(|m| m.la.clone()).collect();
     let start = placematch::history::parse_date("2022-01-01").unwrap();
-    let segs = placematch::history::estimate_text(&csv, "synthetic.csv", Some(start), Some(start + 700), &set, &members)
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let segs =
+        placematch::history::estimate_text(&csv, "synthetic.csv", Some(start), Some(start + 700), &set, &members)
+            .unwrap_or_else(|e| panic!("{e:?}"));
     let foster = segs.iter().find(|s| s.id == "E10000032/foster").unwrap();
     assert!((foster.rate - 1.0).abs() < 0.02, "foster rate {}", foster.rate);
-    assert!((foster.duration.mean() - 4.0).abs() < 0.2, "foster mean {}", foster.duration.mean());
+    assert!(
+        (foster.duration.mean() - 4.0).abs() < 0.2,
+        "foster mean {}",
+        foster.duration.mean()
+    );
     let res = segs.iter().find(|s| s.id == "E06000043/residential").unwrap();
     assert!((res.rate - 0.5).abs() < 0.02, "residential rate {}", res.rate);
     // Open placements only: the mean is at least the observed window.
@@ -250,7 +269,10 @@ fn history_rows_with_errors_name_line_and_column() {
         ("h.csv line 6 column LA", "E1502"),
         ("h.csv line 7 column HOME_POST", "E1202"),
     ] {
-        assert!(got.iter().any(|(p, c)| p == path && c == code), "missing {code} at {path}: {got:?}");
+        assert!(
+            got.iter().any(|(p, c)| p == path && c == code),
+            "missing {code} at {path}: {got:?}"
+        );
     }
     let e = placematch::history::estimate_text("CHILD,DEC\nC1,\n", "h.csv", None, None, &set, &members).unwrap_err();
     assert_eq!(e[0].code.code(), "E1506");
@@ -276,7 +298,10 @@ fn bad_plans_report_every_problem_with_path_and_code() {
         ("offers[1].colour", "E1004"),
         ("spot[0].local_probability", "E1504"),
     ] {
-        assert!(got.iter().any(|(p, c)| p == path && c == code), "missing {code} at {path}: {got:?}");
+        assert!(
+            got.iter().any(|(p, c)| p == path && c == code),
+            "missing {code} at {path}: {got:?}"
+        );
     }
 }
 
@@ -307,11 +332,14 @@ fn cli_writes_result_refuses_overwrite_and_prints_summary() {
     let out = dir.path().join("r.json");
     let run = |force: bool| {
         let mut c = bin();
-        c.arg("plan")
-            .arg(&plan)
-            .arg("-o")
-            .arg(&out)
-            .args(["--scenarios", "5", "--check-scenarios", "2", "--curve-points", "2"]);
+        c.arg("plan").arg(&plan).arg("-o").arg(&out).args([
+            "--scenarios",
+            "5",
+            "--check-scenarios",
+            "2",
+            "--curve-points",
+            "2",
+        ]);
         if force {
             c.arg("--force");
         }
@@ -320,14 +348,21 @@ fn cli_writes_result_refuses_overwrite_and_prints_summary() {
     let first = run(false);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let text = String::from_utf8_lossy(&first.stdout);
-    assert!(text.contains("savings against all spot") && text.contains("out-of-sample check"), "{text}");
+    assert!(
+        text.contains("savings against all spot") && text.contains("out-of-sample check"),
+        "{text}"
+    );
     let r: placematch::plan_result::PlanResult = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(r.format, "placematch/plan-result@1");
     let again = run(false);
     assert_eq!(again.status.code(), Some(1));
     assert!(run(true).status.success());
     // Invalid plans exit 3 with the path and code.
-    std::fs::write(&plan, json!({"format": "placematch/plan@1", "horizon_weeks": 0, "members": []}).to_string()).unwrap();
+    std::fs::write(
+        &plan,
+        json!({"format": "placematch/plan@1", "horizon_weeks": 0, "members": []}).to_string(),
+    )
+    .unwrap();
     let bad = bin().arg("plan").arg(&plan).output().unwrap();
     assert_eq!(bad.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("horizon_weeks: E1304"));
