@@ -495,9 +495,6 @@ fn evaluate(st: &Structure, smp: &Sample, beds: &[i64], threads: usize) -> Eval 
             let sol = net.solve(n, l, &y);
             let dual = net.dual_value(n, l, &y, &sol);
             debug_assert_eq!(dual, sol.cost, "second-stage duals must be optimal");
-            if std::env::var("PM_VERBOSE").is_ok() && dual != sol.cost {
-                eprintln!("dual {dual} != primal {} at s {s} w {w}", sol.cost);
-            }
             out.0 += sol.cost;
             for p in 0..np {
                 out.2[p] += sol.pool_dual[p];
@@ -851,11 +848,7 @@ fn benders(
     let mut best: Option<(f64, Vec<i64>)> = None;
     let mut seen: Vec<Vec<i64>> = Vec::new();
     let visit = |b: Vec<i64>, cuts: &mut Cuts, best: &mut Option<(f64, Vec<i64>)>, seen: &mut Vec<Vec<i64>>| {
-        let te = Instant::now();
         let ev = evaluate(st, smp, &b, threads);
-        if std::env::var("PM_VERBOSE").is_ok() {
-            eprintln!("evaluation {:.2} s", te.elapsed().as_secs_f64());
-        }
         let value = block_money(plan, &b) / hf + ev.q.iter().sum::<i64>() as f64 / 100.0 * scale;
         if feasible(&b) && best.as_ref().is_none_or(|(v, _)| value < *v - 1e-9) {
             *best = Some((value, b.clone()));
@@ -899,21 +892,12 @@ fn benders(
             .solve()
             .map_err(|e| anyhow::anyhow!("HiGHS could not solve the plan's master problem: {e}"))?;
         let lower = objective.eval_with(&sol);
-        if std::env::var("PM_VERBOSE").is_ok() {
-            eprintln!("master {:.2} s", start.elapsed().as_secs_f64());
-        }
         let b: Vec<i64> = y.iter().map(|v| sol.value(*v).round() as i64).collect();
         let repeated = seen.contains(&b);
         if !repeated {
             visit(b, cuts, &mut best, &mut seen);
         }
         let upper = best.as_ref().map(|(v, _)| *v).unwrap_or(f64::INFINITY);
-        if std::env::var("PM_VERBOSE").is_ok() {
-            eprintln!(
-                "iteration {iterations}: lower {lower:.2} upper {upper:.2} repeated {repeated} cuts {}",
-                cuts.cuts.len()
-            );
-        }
         if repeated || upper - lower <= opts.mip_gap * upper.abs().max(1e-9) {
             optimal = true;
             break;

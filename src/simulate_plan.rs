@@ -481,15 +481,21 @@ fn explain_gap(c: &Comparison, has_beds: bool) -> String {
         "expected_weekly_cost" | "expected_weekly_spend" | "spot_weekly_spend" | "p90_annual_cost"
             if has_beds && dir == "below" =>
         {
-            "the model lets a child move into a block bed the week one frees (a fluid relaxation) and was \
-             optimised on the very scenarios it is scored on (in-sample optimism); the matcher places each \
-             child once on arrival and keeps them there, so freed block beds wait for new arrivals and more \
-             children go to the dearer spot market"
+            "the model lets a child move into a block bed the week one frees and lets any child use a local \
+             spot bed that another child found (a fluid relaxation), and was optimised on the very scenarios \
+             it is scored on (in-sample optimism); the matcher places each child once on arrival and keeps \
+             them there, so more children end up in distant spot beds"
         }
-        "occupancy" | "share_block" | "share_in_area" | "share_within_32km" if has_beds && dir == "above" => {
+        "occupancy" | "share_block" if has_beds && dir == "above" => {
             "the model refills a freed block bed at once from children already in spot beds; in the \
              simulation a freed bed stays empty until a compatible child arrives, so fewer care-weeks are \
-             spent in block beds (and so locally)"
+             spent in block beds"
+        }
+        "share_in_area" | "share_within_32km" if dir == "above" => {
+            "the model counts how many children in care have a suitable local spot bed free and lets any \
+             child of the group use one, even while the child who found it sits in a block bed; the matcher \
+             puts a child who found a local bed into a block bed when that is cheaper, and that local bed is \
+             lost, so more of the remaining children go to distant spot beds"
         }
         _ => {
             "the in-sample scenarios and the fresh ones differ by chance, and the matcher may use a spot bed \
