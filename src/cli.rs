@@ -51,7 +51,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the batch, the result or a policy file.
     Schema {
-        /// Which schema (all three when omitted).
+        /// Which schema (all when omitted).
         #[arg(value_enum)]
         which: Option<SchemaKind>,
     },
@@ -59,6 +59,12 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List every input error code with its cause and what to do.
     Codes,
+    /// Simulate a scenario day by day under each matching rule, with common random numbers.
+    Simulate(SimulateArgs),
+    /// Compare matching rules on the same batches: one row of metrics per rule and batch.
+    Bench(BenchArgs),
+    /// Write a self-contained HTML report of a result (or other placematch output).
+    Report(ReportArgs),
     /// Size block contracts for a co-operative: beds per offer by stochastic programming, checked out of sample.
     Plan(PlanArgs),
 }
@@ -81,6 +87,8 @@ pub enum SchemaKind {
     Result,
     /// A `--policy` file.
     Policy,
+    /// A simulation scenario (`placematch/scenario@1`).
+    Scenario,
     /// The plan (`placematch/plan@1`).
     Plan,
     /// The plan result (`placematch/plan-result@1`).
@@ -122,6 +130,9 @@ pub struct SolveArgs {
     /// Run the independent checker on the result before writing it.
     #[arg(long)]
     pub check: bool,
+    /// Also write a self-contained HTML report of the result here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Options of `validate`.
@@ -144,6 +155,22 @@ pub struct CheckArgs {
     /// The policy file the result was solved with, if any.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The file to report on: a result (`placematch/result@1`), recognised by its `format`.
+    pub input: PathBuf,
+    /// The batch a result was solved from: adds the map, names and the authority filter.
+    #[arg(long, value_name = "BATCH")]
+    pub batch: Option<PathBuf>,
+    /// Write the HTML here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `generate`.
@@ -188,6 +215,66 @@ pub struct GenerateArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario file (JSON, `placematch/scenario@1`).
+    pub scenario: PathBuf,
+    /// Days to simulate.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=36_500))]
+    pub days: u64,
+    /// Rules to compare, comma-separated (all when omitted).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub rules: Vec<crate::rules::Rule>,
+    /// Replications per rule (each a different draw of arrivals and luck).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub replications: u64,
+    /// Random seed (same seed, same numbers).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the full report (totals, intervals, daily series) as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write totals and daily series as a long CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Check every daily assignment with the independent checker, and bed counts every day.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Batch files (JSON, `placematch/batch@1`).
+    #[arg(required = true)]
+    pub batches: Vec<PathBuf>,
+    /// Matching rules to compare, comma-separated (all when omitted).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = crate::rules::Rule::ALL)]
+    pub rules: Vec<crate::rules::Rule>,
+    /// A policy file layered over every batch's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Seed of the `random` rule (same seed, same rows).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write the rows as CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write the rows as JSON (`placematch/bench@1`) here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Rule runs side by side (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
 }
 
 /// Options of `plan`.
@@ -309,7 +396,7 @@ fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()>
 pub fn run(cli: Cli) -> Result<Exit, RunError> {
     match cli.command {
         Command::Solve(a) => {
-            if let Some(out) = &a.output {
+            for out in a.output.iter().chain(&a.html) {
                 if out.exists() && !a.force {
                     return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
                 }
@@ -333,6 +420,13 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 Format::Table => crate::write::to_table(&result),
             };
             emit(&a.output, &text, a.force)?;
+            if let Some(html) = &a.html {
+                let page = crate::report::render_result(&result, Some(&inst)).map_err(|issues| InvalidInput {
+                    source_name: a.batch.display().to_string(),
+                    issues,
+                })?;
+                crate::write::write_atomic(html, page.as_bytes(), a.force)?;
+            }
             Ok(Exit::Ok)
         }
         Command::Validate(a) => {
@@ -376,6 +470,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let batch = schemars::schema_for!(crate::batch::Batch);
             let result = schemars::schema_for!(crate::result::MatchResult);
             let policy = schemars::schema_for!(crate::policy::PolicyInput);
+            let scenario = schemars::schema_for!(crate::scenario::Scenario);
             let plan = schemars::schema_for!(crate::plan::PlanInput);
             let plan_result = schemars::schema_for!(crate::plan_result::PlanResult);
             let v = match which {
@@ -384,9 +479,10 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 Some(SchemaKind::Policy) => serde_json::to_value(policy),
                 Some(SchemaKind::Plan) => serde_json::to_value(plan),
                 Some(SchemaKind::PlanResult) => serde_json::to_value(plan_result),
-                None => Ok(
-                    serde_json::json!({"batch": batch, "result": result, "policy": policy, "plan": plan, "plan_result": plan_result}),
-                ),
+                Some(SchemaKind::Scenario) => serde_json::to_value(scenario),
+                None => {
+                    Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy, "scenario": scenario, "plan": plan, "plan_result": plan_result}))
+                }
             }
             .map_err(anyhow::Error::from)?;
             println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
@@ -448,6 +544,57 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 crate::write::write_atomic(out, json.as_bytes(), a.force)?;
             }
             emit(&None, &crate::planner::to_table(&plan, &result), false)?;
+            Ok(Exit::Ok)
+        }
+        Command::Simulate(a) => crate::simulate::run_cli(&a),
+        Command::Bench(a) => {
+            for out in [&a.csv, &a.json].into_iter().flatten() {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            if a.csv.is_some() && a.csv == a.json {
+                return Err(anyhow::anyhow!("--csv and --json name the same file").into());
+            }
+            let batches = a
+                .batches
+                .iter()
+                .map(|b| Ok((b.display().to_string(), load(b, &a.policy)?)))
+                .collect::<Result<Vec<_>, RunError>>()?;
+            let mut rules = a.rules.clone();
+            let mut seen = std::collections::HashSet::new();
+            rules.retain(|r| seen.insert(*r));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(a.jobs)
+                .build()
+                .map_err(anyhow::Error::from)?;
+            let bar = crate::bench::progress_bar((batches.len() * rules.len()) as u64, "bench");
+            let rows = pool
+                .install(|| crate::bench::bench(&batches, &rules, a.seed, &bar))
+                .map_err(RunError::Check)?;
+            bar.finish_and_clear();
+            print!("{}", crate::bench::to_table(&rows));
+            if let Some(path) = &a.csv {
+                crate::write::write_atomic(path, crate::bench::to_csv(&rows)?.as_bytes(), a.force)?;
+            }
+            if let Some(path) = &a.json {
+                crate::write::write_atomic(path, crate::bench::to_json(a.seed, &rows).as_bytes(), a.force)?;
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Report(a) => {
+            if let Some(out) = &a.output {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            let inst = match &a.batch {
+                Some(b) => Some(load(b, &None)?),
+                None => None,
+            };
+            let text = read_text(&a.input)?;
+            let page = crate::report::render(&text, &a.input.display().to_string(), inst.as_ref())?;
+            emit(&a.output, &page, a.force)?;
             Ok(Exit::Ok)
         }
         Command::Codes => {

@@ -139,61 +139,93 @@ pub fn pair_km(inst: &Instance, child: usize, home: usize) -> f64 {
 /// Evaluates every rule of SPEC §4 for one pair. `group_size` is the number of batch
 /// children in the child's kept-together sibling group (1 when none).
 pub fn evaluate(inst: &Instance, child: usize, home: usize, group_size: usize, km: f64) -> Reasons {
+    rules(inst, child, home, group_size, || km, false).0
+}
+
+/// The pair's km when every rule passes, else None. The same rules as [`evaluate`], cheapest
+/// first and stopping at the first failure, so that scanning a large batch's pairs costs a few
+/// comparisons for most of them and a distance only for the plausible ones.
+pub fn eligible_km(inst: &Instance, child: usize, home: usize, group_size: usize) -> Option<f64> {
+    match rules(inst, child, home, group_size, || pair_km(inst, child, home), true) {
+        (r, km) if r.is_empty() => Some(km.unwrap_or_else(|| pair_km(inst, child, home))),
+        _ => None,
+    }
+}
+
+/// The rules themselves, in one place. With `first`, returns at the first failure; `km` is
+/// called at most once, and only when a distance rule needs it.
+fn rules(
+    inst: &Instance,
+    child: usize,
+    home: usize,
+    group_size: usize,
+    km: impl FnOnce() -> f64,
+    first: bool,
+) -> (Reasons, Option<f64>) {
     let c = &inst.batch.children[child];
     let h = &inst.batch.homes[home];
     let hp = &inst.homes[home];
     let mut r = Reasons::default();
+    macro_rules! fail {
+        ($reason:expr) => {{
+            r.add($reason);
+            if first {
+                return (r, None);
+            }
+        }};
+    }
     if type_position(c, h.kind).is_none() {
-        r.add(Reason::TypeNotInPlan);
+        fail!(Reason::TypeNotInPlan);
     }
     if h.kind == PlacementType::Secure && !c.secure_order {
-        r.add(Reason::SecureNeedsOrder);
+        fail!(Reason::SecureNeedsOrder);
     }
     let age_ok = h.age_min.is_none_or(|a| c.age >= a) && h.age_max.is_none_or(|a| c.age <= a);
     if !age_ok || (h.kind == PlacementType::Supported && !(16..=17).contains(&c.age)) {
-        r.add(Reason::AgeOutOfRange);
+        fail!(Reason::AgeOutOfRange);
     }
     if let Some(sex) = c.sex {
         if !h.sexes.is_empty() && !h.sexes.contains(&sex) {
-            r.add(Reason::SexNotAccepted);
+            fail!(Reason::SexNotAccepted);
         }
     }
     if hp.rating > min_rating(inst, child) {
-        r.add(Reason::OfstedBelowMinimum);
+        fail!(Reason::OfstedBelowMinimum);
     }
-    if max_distance(inst, child).is_some_and(|m| km > m) {
-        r.add(Reason::TooFar);
+    if c.requires_solo && h.occupied > 0 {
+        fail!(Reason::SoloUnavailable);
     }
-    if c.min_distance_km.is_some_and(|m| km < m) {
-        r.add(Reason::TooClose);
+    if c.budget_cap.is_some_and(|cap| h.weekly_price > cap) {
+        fail!(Reason::OverBudget);
+    }
+    if group_size > 1 && group_size as i64 > h.vacancies {
+        fail!(Reason::NoRoomForSiblings);
+    }
+    if c.risks.iter().any(|x| !h.accepts.contains(x)) {
+        fail!(Reason::RiskNotAccepted);
+    }
+    if meets(&c.risks, &h.incompatible_risks) || meets(&h.resident_risks, &c.incompatible_risks) {
+        fail!(Reason::ResidentConflict);
+    }
+    let shortfall = inst.policy.max_need_shortfall;
+    if Indicator::ALL.iter().any(|&i| need(c, i) - support(h, i) >= shortfall) {
+        fail!(Reason::NeedNotMet);
     }
     let in_zone = inst.children[child].zones.iter().any(|z| match z {
         Zone::Circle { lat, lon, radius_km } => crate::locate::km(*lat, *lon, hp.place.lat, hp.place.lon) <= *radius_km,
         Zone::Authority(code) => *code == hp.la || *code == hp.place.lad,
     });
     if in_zone {
-        r.add(Reason::InExclusionZone);
+        fail!(Reason::InExclusionZone);
     }
-    let shortfall = inst.policy.max_need_shortfall;
-    if Indicator::ALL.iter().any(|&i| need(c, i) - support(h, i) >= shortfall) {
-        r.add(Reason::NeedNotMet);
+    let km = km();
+    if max_distance(inst, child).is_some_and(|m| km > m) {
+        fail!(Reason::TooFar);
     }
-    if c.risks.iter().any(|x| !h.accepts.contains(x)) {
-        r.add(Reason::RiskNotAccepted);
+    if c.min_distance_km.is_some_and(|m| km < m) {
+        fail!(Reason::TooClose);
     }
-    if meets(&c.risks, &h.incompatible_risks) || meets(&h.resident_risks, &c.incompatible_risks) {
-        r.add(Reason::ResidentConflict);
-    }
-    if c.requires_solo && h.occupied > 0 {
-        r.add(Reason::SoloUnavailable);
-    }
-    if c.budget_cap.is_some_and(|cap| h.weekly_price > cap) {
-        r.add(Reason::OverBudget);
-    }
-    if group_size > 1 && group_size as i64 > h.vacancies {
-        r.add(Reason::NoRoomForSiblings);
-    }
-    r
+    (r, Some(km))
 }
 
 /// Why a whole unit can never be placed, whatever the homes.

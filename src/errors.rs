@@ -66,22 +66,32 @@ codes! {
     PercentOutOfRange = "E1305", "percent_out_of_range", "A discount percent is between 0 and 100.";
     /// A result file that does not belong to the batch or is not a result.
     ResultMismatch = "E1401", "result_mismatch", "Check the result against the batch it was solved from.";
+    /// A scenario without authorities, arrival segments or homes.
+    EmptyScenario = "E1501", "empty_scenario", "Add at least one authority, one arrival segment and one home or home generator.";
+    /// A probability outside 0–1, or a distribution over levels, urgencies or ratings that does not sum to 1.
+    BadProbability = "E1502", "bad_probability", "Give probabilities between 0 and 1; where they describe one choice (need levels, urgency, Ofsted) make them sum to 1.";
+    /// A duration distribution with impossible parameters.
+    BadDistribution = "E1503", "bad_distribution", "Give positive days (median_days, mean_days, days), a positive shape and a sigma of at least 0.";
+    /// A segment names an authority that is not a member of the scenario.
+    AuthorityNotInScenario = "E1504", "authority_not_in_scenario", "Add the authority to `authorities` or correct the code.";
+    /// A sector listed for an authority lies in another authority.
+    SectorOutsideAuthority = "E1505", "sector_outside_authority", "List only sectors inside the authority (the bundled table decides), or leave `sectors` out to use all of them.";
     /// A plan has no demand: neither `segments` nor `history`.
-    NoDemand = "E1501", "no_demand", "Give demand as `segments` (arrival rates and durations) or as a `history` episodes file, or both.";
+    NoDemand = "E1601", "no_demand", "Give demand as `segments` (arrival rates and durations) or as a `history` episodes file, or both.";
     /// A plan names an authority that is not one of its `members`.
-    NotAMember = "E1502", "not_a_member", "Add the authority to `members` or correct the code; a plan covers its member authorities only.";
+    NotAMember = "E1602", "not_a_member", "Add the authority to `members` or correct the code; a plan covers its member authorities only.";
     /// A placement-duration distribution is malformed.
-    BadDuration = "E1503", "bad_duration", "Give either {\"mean_weeks\": m} with m ≥ 1 or {\"weeks\": [{\"weeks\": w, \"share\": s}, …]} with shares summing to 1.";
+    BadDuration = "E1603", "bad_duration", "Give either {\"mean_weeks\": m} with m ≥ 1 or {\"weeks\": [{\"weeks\": w, \"share\": s}, …]} with shares summing to 1.";
     /// A probability outside 0–1.
-    ProbabilityOutOfRange = "E1504", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%).";
+    ProbabilityOutOfRange = "E1604", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%).";
     /// A demand segment has no spot market to fall back on.
-    NoSpotMarket = "E1505", "no_spot_market", "Add a `spot` entry for the segment's placement type (for its authority, or one without `la` for every member).";
+    NoSpotMarket = "E1605", "no_spot_market", "Add a `spot` entry for the segment's placement type (for its authority, or one without `la` for every member).";
     /// The history file cannot be read or lacks a required column.
-    HistoryUnreadable = "E1506", "history_unreadable", "Check the path (relative to the plan file) and that the header has CHILD, DECOM, PLACE and LA.";
+    HistoryUnreadable = "E1606", "history_unreadable", "Check the path (relative to the plan file) and that the header has CHILD, DECOM, PLACE and LA.";
     /// A date in the history file is not a date, or an episode ends before it starts.
-    BadDate = "E1507", "bad_date", "Write dates as DD/MM/YYYY (as in the SSDA903 return) or YYYY-MM-DD, with DEC on or after DECOM.";
+    BadDate = "E1607", "bad_date", "Write dates as DD/MM/YYYY (as in the SSDA903 return) or YYYY-MM-DD, with DEC on or after DECOM.";
     /// A `PLACE` code that is not an SSDA903 placement code.
-    UnknownPlaceCode = "E1508", "unknown_place_code", "Use an SSDA903 PLACE code (U1–U6, K1, K2, H5, …); codes for placements that are not bought (P1, A3, …) are skipped.";
+    UnknownPlaceCode = "E1608", "unknown_place_code", "Use an SSDA903 PLACE code (U1–U6, K1, K2, H5, …); codes for placements that are not bought (P1, A3, …) are skipped.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -17,23 +17,40 @@ use crate::result::{
 };
 use crate::solve::{ComponentSolver, Outcome, SolveOptions, Solved};
 
-/// Solves a located batch and explains the answer: the whole back half of `solve`.
-pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usize) -> MatchResult {
-    let started = std::time::Instant::now();
-    let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
-    let f = Formulation::build(inst);
+/// What solving every component gives, before any explanation.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// Chosen candidate per unit of the formulation (None = unplaced).
+    pub unit_choice: Vec<Option<usize>>,
+    /// Per child (index into the batch's children), the chosen home index or None.
+    pub assign: Vec<Option<usize>>,
+    /// Every component proven optimal (to the gap).
+    pub optimal: bool,
+    /// Sum of the components' proven lower bounds.
+    pub bound: f64,
+    /// Model size and solver work.
+    pub stats: ModelStats,
+}
+
+/// Solves every component of `f` with HiGHS; `each` sees each component's solver right after
+/// its unforced solve (the explainer re-solves there; the plain assignment needs nothing).
+pub fn solve_components(
+    inst: &Instance,
+    f: &Formulation,
+    opts: &SolveOptions,
+    deadline: Option<std::time::Instant>,
+    mut each: impl FnMut(&mut ComponentSolver, &Outcome),
+) -> Solution {
     let mut stats = ModelStats {
-        eligible_pairs: f.cands.iter().map(|c| c.terms.len()).sum(),
+        eligible_pairs: f.cands.iter().map(|c| f.size(c.unit)).sum(),
         components: f.components.len(),
         units: f.units.len(),
         ..Default::default()
     };
     let mut unit_choice: Vec<Option<usize>> = vec![None; f.units.len()];
-    let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
-    let mut competition: HashMap<usize, Vec<(usize, Option<Outcome>, f64)>> = HashMap::new();
     let (mut optimal, mut bound) = (true, 0.0);
     for comp in &f.components {
-        let mut solver = ComponentSolver::new(inst, &f, comp, opts, deadline);
+        let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
         let base = solver.solve(None).expect("the unforced model is always feasible");
         optimal &= base.optimal;
         bound += base.bound;
@@ -46,9 +63,48 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
+        each(&mut solver, &base);
+    }
+    // Units back to children: every member of a unit goes where the unit goes.
+    let mut assign: Vec<Option<usize>> = vec![None; inst.batch.children.len()];
+    for (u, unit) in f.units.iter().enumerate() {
+        if let Some(k) = unit_choice[u] {
+            for &m in &unit.members {
+                assign[m] = Some(f.cands[k].home);
+            }
+        }
+    }
+    Solution {
+        unit_choice,
+        assign,
+        optimal,
+        bound,
+        stats,
+    }
+}
+
+/// Solves a batch to its optimal assignment without explanations: the fast path that
+/// matching-rule comparisons use. Returns the formulation too (units, pairs, costs).
+pub fn solve_assignment(inst: &Instance, opts: &SolveOptions) -> (Formulation, Solution) {
+    let started = std::time::Instant::now();
+    let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
+    let f = Formulation::build(inst);
+    let solution = solve_components(inst, &f, opts, deadline, |_, _| {});
+    (f, solution)
+}
+
+/// Solves a located batch and explains the answer: the whole back half of `solve`.
+pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usize) -> MatchResult {
+    let started = std::time::Instant::now();
+    let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
+    let f = Formulation::build(inst);
+    let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+    let mut competition: HashMap<usize, Vec<(usize, Option<Outcome>, f64)>> = HashMap::new();
+    let solution = solve_components(inst, &f, opts, deadline, |solver, base| {
+        let comp = solver.comp;
         // Explanations are extras: once the time limit has passed, report the placements only.
         if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-            continue;
+            return;
         }
         let lp = solver.lp_reduced_costs().cloned();
         for (i, &u) in comp.units.iter().enumerate() {
@@ -60,10 +116,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
             };
             match base.choice[i] {
                 Some(chosen) if alternatives > 0 => {
-                    alts.insert(
-                        u,
-                        ranked_regrets(&mut solver, &f, u, chosen, &base, alternatives, lower),
-                    );
+                    alts.insert(u, ranked_regrets(solver, &f, u, chosen, base, alternatives, lower));
                 }
                 None => {
                     // Cheapest eligible homes first: those are the ones a reader asks about.
@@ -82,18 +135,16 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                 _ => {}
             }
         }
-    }
+    });
     let solve_seconds = started.elapsed().as_secs_f64();
+    let Solution {
+        unit_choice,
+        assign,
+        optimal,
+        bound,
+        stats,
+    } = solution;
 
-    // Per child home assignment, then the independent evaluation gives every figure.
-    let mut assign: Vec<Option<usize>> = vec![None; inst.batch.children.len()];
-    for (u, unit) in f.units.iter().enumerate() {
-        if let Some(k) = unit_choice[u] {
-            for &m in &unit.members {
-                assign[m] = Some(f.cands[k].home);
-            }
-        }
-    }
     let eval = evaluate_assignment(inst, &assign);
     let objective = eval.objective;
     let bound = if optimal { objective } else { bound.min(objective) };
@@ -112,14 +163,14 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
             Some(k) => {
                 let cand = &f.cands[k];
                 let h = cand.home;
-                let chosen_terms = cand.terms[member_ix];
+                let (chosen_terms, chosen_km) = f.member_terms(inst, k, member_ix);
                 let alternatives = alts
                     .get(&u)
                     .map(|list| {
                         list.iter()
                             .map(|&(ak, regret)| {
                                 let alt = &f.cands[ak];
-                                let t = alt.terms[member_ix];
+                                let (t, alt_km) = f.member_terms(inst, ak, member_ix);
                                 let difference = Terms::from_values(t.minus(&chosen_terms).values().map(round2));
                                 let own: f64 = alt.cost - cand.cost;
                                 let knock_on = round2(regret - own);
@@ -128,7 +179,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                                     c,
                                     alt.home,
                                     &difference,
-                                    alt.km[member_ix] - cand.km[member_ix],
+                                    alt_km - chosen_km,
                                     regret,
                                     knock_on,
                                 );
@@ -136,7 +187,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                                     home: inst.batch.homes[alt.home].id.clone(),
                                     regret: round2(regret),
                                     cost: t.into(),
-                                    distance_km: alt.km[member_ix],
+                                    distance_km: alt_km,
                                     difference,
                                     knock_on,
                                     why,
@@ -151,7 +202,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                     provider: inst.batch.homes[h].provider.clone(),
                     urgency: child.urgency,
                     cost: chosen_terms.into(),
-                    distance_km: cand.km[member_ix],
+                    distance_km: chosen_km,
                     block_bed: eval.block_bed[c],
                     discount: eval.discount[c],
                     placed_with: f.units[u]
@@ -454,7 +505,7 @@ fn join(parts: &[&str]) -> String {
 }
 
 /// Builds the diagnosis of an unplaced child.
-fn diagnose(
+pub(crate) fn diagnose(
     inst: &Instance,
     f: &Formulation,
     c: usize,

@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod cost;
@@ -33,8 +34,13 @@ pub mod plan_result;
 pub mod planner;
 pub mod policy;
 pub mod read;
+pub mod report;
 pub mod result;
+pub mod rules;
+pub mod scenario;
+pub mod simulate;
 pub mod simulate_plan;
+
 pub mod solve;
 pub mod validate;
 pub mod write;

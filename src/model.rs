@@ -9,13 +9,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use petgraph::unionfind::UnionFind;
+use rayon::prelude::*;
 
 use crate::cost::{terms, unplaced_cost, Terms};
-use crate::eligibility::{children_conflict, evaluate, pair_km, units, Reasons, Unit};
+use crate::eligibility::{children_conflict, eligible_km, evaluate, pair_km, units, Reasons, Unit};
 use crate::locate::Instance;
 
 /// An eligible (unit, home) pair: one column.
-#[derive(Debug, Clone)]
+///
+/// Kept to three words: a large batch has hundreds of thousands of these, so the cost terms
+/// and distances are recomputed on demand ([`Formulation::member_terms`]) for the few pairs
+/// an explanation shows, instead of being stored per pair.
+#[derive(Debug, Clone, Copy)]
 pub struct Candidate {
     /// Unit index.
     pub unit: usize,
@@ -23,10 +28,6 @@ pub struct Candidate {
     pub home: usize,
     /// Cost of placing the whole unit there (sum of members' terms).
     pub cost: f64,
-    /// Members' cost terms, in member order.
-    pub terms: Vec<Terms>,
-    /// Members' distances (all members share a home location, so one km per member's origin).
-    pub km: Vec<f64>,
 }
 
 /// An independent sub-problem.
@@ -75,42 +76,21 @@ impl Formulation {
             .iter()
             .map(|u| u.members.iter().map(|&m| unplaced_cost(inst, m)).sum())
             .collect();
-        let mut cands = Vec::new();
+        // Units are scanned in parallel and concatenated in unit order: the same columns, in
+        // the same order, however many threads ran.
+        let per_unit: Vec<(Vec<Candidate>, usize)> = units
+            .par_iter()
+            .enumerate()
+            .map(|(u, unit)| unit_candidates(inst, u, unit))
+            .collect();
+        let mut cands = Vec::with_capacity(per_unit.iter().map(|p| p.0.len()).sum());
         let mut unit_cands = Vec::with_capacity(units.len());
         let mut pairs_examined = 0;
-        for (u, unit) in units.iter().enumerate() {
+        for (list, examined) in per_unit {
             let start = cands.len();
-            if unit.blocked.is_none() {
-                for (h, home) in inst.batch.homes.iter().enumerate() {
-                    if (home.vacancies as usize) < unit.members.len() {
-                        continue; // no room: not a column (and for groups, a diagnosed reason)
-                    }
-                    pairs_examined += unit.members.len();
-                    let mut ok = true;
-                    let mut ts = Vec::with_capacity(unit.members.len());
-                    let mut kms = Vec::with_capacity(unit.members.len());
-                    for &m in &unit.members {
-                        let km = pair_km(inst, m, h);
-                        if !evaluate(inst, m, h, unit.members.len(), km).is_empty() {
-                            ok = false;
-                            break;
-                        }
-                        ts.push(terms(inst, m, h, km));
-                        kms.push(km);
-                    }
-                    if ok {
-                        let cost = ts.iter().map(Terms::total).sum();
-                        cands.push(Candidate {
-                            unit: u,
-                            home: h,
-                            cost,
-                            terms: ts,
-                            km: kms,
-                        });
-                    }
-                }
-            }
+            cands.extend(list);
             unit_cands.push(start..cands.len());
+            pairs_examined += examined;
         }
         let mut home_cands = vec![Vec::new(); inst.batch.homes.len()];
         for (k, c) in cands.iter().enumerate() {
@@ -130,6 +110,14 @@ impl Formulation {
         };
         f.components = f.find_components(inst);
         f
+    }
+
+    /// Cost terms and km of one member (by position in its unit) at a candidate's home.
+    pub fn member_terms(&self, inst: &Instance, k: usize, member_ix: usize) -> (Terms, f64) {
+        let c = &self.cands[k];
+        let m = self.units[c.unit].members[member_ix];
+        let km = pair_km(inst, m, c.home);
+        (terms(inst, m, c.home, km), km)
     }
 
     /// Number of children in a unit.
@@ -241,9 +229,46 @@ impl Formulation {
         for la in las {
             if let Some(b) = inst.policy.budget_for(la) {
                 rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
+                if let Some(k) = self.budget_count(inst, comp, la, b) {
+                    rows.push((RowKey::BudgetCount(la.to_string()), f64::NEG_INFINITY, k as f64));
+                }
             }
         }
         rows
+    }
+
+    /// The most children of authority `la` that its budget `b` can pay for, when that is fewer
+    /// than could be placed at all: each child costs at least its cheapest eligible home's list
+    /// price, so the cheapest-first count bounds every feasible placement. The budget row
+    /// implies it for integer solutions, but not for the LP relaxation, which otherwise
+    /// "places" fractions of children that no whole placement could fund.
+    fn budget_count(&self, inst: &Instance, comp: &Component, la: &str, b: f64) -> Option<usize> {
+        let mut cheapest: Vec<f64> = Vec::new();
+        for &u in &comp.units {
+            let Some(p) = self.unit_cands[u]
+                .clone()
+                .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
+                .min_by(f64::total_cmp)
+            else {
+                continue;
+            };
+            let in_la = self.units[u]
+                .members
+                .iter()
+                .filter(|&&m| inst.children[m].la == la)
+                .count();
+            cheapest.extend(std::iter::repeat_n(p, in_la));
+        }
+        cheapest.sort_by(f64::total_cmp);
+        let mut spend = 0.0;
+        let k = cheapest
+            .iter()
+            .take_while(|&&p| {
+                spend += p;
+                spend <= b + 1e-9
+            })
+            .count();
+        (k < cheapest.len()).then_some(k)
     }
 
     /// Solo: Σ_{k≠s} size_k·y_kj + V_j·y_sj ≤ V_j, for solo unit `s` at home `h`.
@@ -311,7 +336,9 @@ impl Formulation {
         }
         // Budgets count list prices per member's responsible authority.
         for &m in &self.units[u].members {
-            push(idx.budget.get(inst.children[m].la.as_str()), home.weekly_price);
+            let la = inst.children[m].la.as_str();
+            push(idx.budget.get(la), home.weekly_price);
+            push(idx.budget_count.get(la), 1.0);
         }
         // Several members of one authority: merge their entries into one coefficient.
         if self.units[u].members.len() > 1 {
@@ -366,6 +393,8 @@ pub struct RowIndex {
     pub discount_count: HashMap<usize, usize>,
     /// Authority → budget row.
     pub budget: HashMap<String, usize>,
+    /// Authority → budget count row.
+    pub budget_count: HashMap<String, usize>,
 }
 
 impl RowIndex {
@@ -382,6 +411,7 @@ impl RowIndex {
                 RowKey::DiscountSwitch(p) => drop(ix.discount_switch.insert(*p, i)),
                 RowKey::DiscountCount(p) => drop(ix.discount_count.insert(*p, i)),
                 RowKey::Budget(la) => drop(ix.budget.insert(la.clone(), i)),
+                RowKey::BudgetCount(la) => drop(ix.budget_count.insert(la.clone(), i)),
                 RowKey::Solo(..) | RowKey::Conflict(..) => {}
             }
         }
@@ -412,6 +442,35 @@ pub enum RowKey {
     DiscountCount(usize),
     /// Authority weekly budget.
     Budget(String),
+    /// At most this many of an authority's children fit its budget (implied; tightens the LP).
+    BudgetCount(String),
+}
+
+/// A unit's eligible pairs in home order, and the number of (child, home) pairs examined.
+fn unit_candidates(inst: &Instance, u: usize, unit: &Unit) -> (Vec<Candidate>, usize) {
+    let mut out = Vec::new();
+    let mut examined = 0;
+    if unit.blocked.is_some() {
+        return (out, examined);
+    }
+    let size = unit.members.len();
+    for (h, home) in inst.batch.homes.iter().enumerate() {
+        if (home.vacancies as usize) < size {
+            continue; // no room: not a column (and for groups, a diagnosed reason)
+        }
+        examined += size;
+        // No allocation per pair: members are checked and costed one at a time.
+        let mut cost = 0.0;
+        let ok = unit.members.iter().all(|&m| {
+            eligible_km(inst, m, h, size)
+                .inspect(|&km| cost += terms(inst, m, h, km).total())
+                .is_some()
+        });
+        if ok {
+            out.push(Candidate { unit: u, home: h, cost });
+        }
+    }
+    (out, examined)
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {

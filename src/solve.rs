@@ -628,7 +628,14 @@ impl<'a> ComponentSolver<'a> {
     /// solo, conflicts, admissions, budgets). Returns LP-shaped column values.
     fn greedy_start(&self, lp_cols: &[f64]) -> Vec<f64> {
         let (inst, f) = (self.inst, self.f);
-        let mut cols = vec![0.0; lp_cols.len()];
+        // Columns added since the LP (widening) lie beyond `lp_cols`: size for every active one.
+        let width = self
+            .active_list
+            .iter()
+            .filter_map(|&p| self.active[p])
+            .max()
+            .map_or(0, |c| c + 1);
+        let mut cols = vec![0.0; lp_cols.len().max(width)];
         let mut usage = Usage::default();
         let mut done = std::collections::HashSet::new();
         for &pos in &self.active_list {
@@ -791,9 +798,11 @@ fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
     ffi_ok(status, "a bound change");
 }
 
-/// What a partial assignment uses of every shared resource, for the greedy MIP start.
-#[derive(Default)]
-struct Usage<'a> {
+/// What a partial assignment uses of every shared resource (beds, solo and conflict
+/// company, provider admissions, authority budgets): the one feasibility state behind the
+/// greedy MIP start and every heuristic matching rule ([`crate::rules`]).
+#[derive(Debug, Default, Clone)]
+pub struct Usage<'a> {
     home_children: HashMap<usize, i64>,
     home_units: HashMap<usize, Vec<usize>>,
     provider_children: HashMap<usize, i64>,
@@ -803,7 +812,7 @@ struct Usage<'a> {
 impl<'a> Usage<'a> {
     /// Whether candidate `k` can be added without breaking capacity, solo, conflict,
     /// admission or budget rules.
-    fn fits(&self, inst: &'a Instance, f: &Formulation, k: usize) -> bool {
+    pub fn fits(&self, inst: &'a Instance, f: &Formulation, k: usize) -> bool {
         let c = &f.cands[k];
         let (u, h) = (c.unit, c.home);
         let size = f.size(u) as i64;
@@ -828,7 +837,7 @@ impl<'a> Usage<'a> {
     }
 
     /// Records candidate `k` as placed.
-    fn take(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
+    pub fn take(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
         let size = f.size(c.unit) as i64;
         *self.home_children.entry(c.home).or_default() += size;

@@ -370,6 +370,70 @@ fn garbage_inputs_never_panic() {
     }
 }
 
+/// The scenario's own codes (placematch/scenario@1), on mutations of the single-authority instance.
+fn scenario_issues(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
+    let path = crate::harness::instance("scenario-single.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    f(&mut v);
+    match placematch::scenario::parse_scenario(&v.to_string(), "test") {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .issues
+            .iter()
+            .map(|i| (i.path.clone(), i.code.code().to_string()))
+            .collect(),
+    }
+}
+
+fn scenario_has(got: &[(String, String)], path: &str, code: &str) {
+    assert!(
+        got.iter().any(|(p, c)| p == path && c == code),
+        "missing {code} at {path} in {got:?}"
+    );
+}
+
+#[test]
+fn e1501_empty_scenario() {
+    let got = scenario_issues(|v| {
+        v["authorities"] = json!([]);
+        v["home_generators"] = json!([]);
+    });
+    scenario_has(&got, "authorities", "E1501");
+    scenario_has(&got, "homes", "E1501");
+}
+
+#[test]
+fn e1502_bad_probability() {
+    let got = scenario_issues(|v| {
+        v["segments"][0]["female_share"] = json!(1.2);
+        v["segments"][1]["urgency"] = json!({"urgent": 0.5, "planned": 0.2});
+    });
+    scenario_has(&got, "segments[0].female_share", "E1502");
+    scenario_has(&got, "segments[1].urgency", "E1502");
+}
+
+#[test]
+fn e1503_bad_distribution() {
+    let got = scenario_issues(|v| {
+        v["segments"][0]["duration"] = json!({"gamma": {"mean_days": 200, "shape": 0}});
+        v["outside_demand"]["mean_stay_days"] = json!(0);
+    });
+    scenario_has(&got, "segments[0].duration", "E1503");
+    scenario_has(&got, "outside_demand.mean_stay_days", "E1503");
+}
+
+#[test]
+fn e1504_authority_not_in_scenario() {
+    let got = scenario_issues(|v| v["segments"][2]["authorities"] = json!({"E10000030": 1}));
+    scenario_has(&got, "segments[2].authorities.E10000030", "E1504");
+}
+
+#[test]
+fn e1505_sector_outside_authority() {
+    let got = scenario_issues(|v| v["authorities"][0]["sectors"] = json!(["RH12 1", "GU1 1"]));
+    scenario_has(&got, "authorities[0].sectors[1]", "E1505");
+    assert!(!got.iter().any(|(p, _)| p == "authorities[0].sectors[0]"), "{got:?}");
+}
 // Plan codes (E15xx): each fed its bad plan in tests/it/plan.rs; these name them here.
 fn plan_issue(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
     let mut v = json!({
@@ -389,55 +453,55 @@ fn plan_issue(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
 }
 
 #[test]
-fn e1501_no_demand() {
+fn e1601_no_demand() {
     let got = plan_issue(|v| drop(v.as_object_mut().unwrap().remove("segments")));
-    assert!(got.contains(&("segments".into(), "E1501".into())), "{got:?}");
+    assert!(got.contains(&("segments".into(), "E1601".into())), "{got:?}");
 }
 
 #[test]
-fn e1502_not_a_member() {
+fn e1602_not_a_member() {
     let got = plan_issue(|v| v["segments"][0]["la"] = json!("E10000016"));
-    assert!(got.contains(&("segments[0].la".into(), "E1502".into())), "{got:?}");
+    assert!(got.contains(&("segments[0].la".into(), "E1602".into())), "{got:?}");
 }
 
 #[test]
-fn e1503_bad_duration() {
+fn e1603_bad_duration() {
     let got = plan_issue(|v| v["segments"][0]["duration"] = json!({"mean_weeks": 0.5}));
     assert!(
-        got.contains(&("segments[0].duration.mean_weeks".into(), "E1503".into())),
+        got.contains(&("segments[0].duration.mean_weeks".into(), "E1603".into())),
         "{got:?}"
     );
 }
 
 #[test]
-fn e1504_probability_out_of_range() {
+fn e1604_probability_out_of_range() {
     let got = plan_issue(|v| v["spot"][0]["local_probability"] = json!(-0.1));
     assert!(
-        got.contains(&("spot[0].local_probability".into(), "E1504".into())),
+        got.contains(&("spot[0].local_probability".into(), "E1604".into())),
         "{got:?}"
     );
 }
 
 #[test]
-fn e1505_no_spot_market() {
+fn e1605_no_spot_market() {
     let got = plan_issue(|v| v["spot"][0]["type"] = json!("supported"));
-    assert!(got.contains(&("segments[0].type".into(), "E1505".into())), "{got:?}");
+    assert!(got.contains(&("segments[0].type".into(), "E1605".into())), "{got:?}");
 }
 
 #[test]
-fn e1506_history_unreadable() {
+fn e1606_history_unreadable() {
     let got = plan_issue(|v| v["history"] = json!({"file": "/nonexistent/h.csv"}));
-    assert!(got.contains(&("history.file".into(), "E1506".into())), "{got:?}");
+    assert!(got.contains(&("history.file".into(), "E1606".into())), "{got:?}");
 }
 
 #[test]
-fn e1507_bad_date() {
+fn e1607_bad_date() {
     let got = plan_issue(|v| v["history"] = json!({"file": "x.csv", "from": "soon"}));
-    assert!(got.contains(&("history.from".into(), "E1507".into())), "{got:?}");
+    assert!(got.contains(&("history.from".into(), "E1607".into())), "{got:?}");
 }
 
 #[test]
-fn e1508_unknown_place_code() {
+fn e1608_unknown_place_code() {
     let m = vec![placematch::plan::MemberPlace {
         la: "E10000032".into(),
         name: "W".into(),
@@ -456,6 +520,6 @@ fn e1508_unknown_place_code() {
     .unwrap_err();
     assert_eq!(
         (e[0].path.as_str(), e[0].code.code()),
-        ("h.csv line 2 column PLACE", "E1508")
+        ("h.csv line 2 column PLACE", "E1608")
     );
 }

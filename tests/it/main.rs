@@ -6,4 +6,7 @@ mod cli;
 mod errors;
 mod plan;
 mod properties;
+mod report;
+mod rules;
+mod simulate;
 mod solve;

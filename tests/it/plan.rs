@@ -263,10 +263,10 @@ fn history_rows_with_errors_name_line_and_column() {
     let e = placematch::history::estimate_text(csv, "h.csv", None, None, &set, &members).unwrap_err();
     let got: Vec<(String, String)> = e.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect();
     for (path, code) in [
-        ("h.csv line 3 column DECOM", "E1507"),
-        ("h.csv line 4 column DEC", "E1507"),
-        ("h.csv line 5 column PLACE", "E1508"),
-        ("h.csv line 6 column LA", "E1502"),
+        ("h.csv line 3 column DECOM", "E1607"),
+        ("h.csv line 4 column DEC", "E1607"),
+        ("h.csv line 5 column PLACE", "E1608"),
+        ("h.csv line 6 column LA", "E1602"),
         ("h.csv line 7 column HOME_POST", "E1202"),
     ] {
         assert!(
@@ -275,7 +275,7 @@ fn history_rows_with_errors_name_line_and_column() {
         );
     }
     let e = placematch::history::estimate_text("CHILD,DEC\nC1,\n", "h.csv", None, None, &set, &members).unwrap_err();
-    assert_eq!(e[0].code.code(), "E1506");
+    assert_eq!(e[0].code.code(), "E1606");
 }
 
 #[test]
@@ -292,11 +292,11 @@ fn bad_plans_report_every_problem_with_path_and_code() {
     for (path, code) in [
         ("format", "E1002"),
         ("segments[0].weekly_arrivals", "E1303"),
-        ("segments[1].la", "E1502"),
-        ("segments[1].duration", "E1503"),
+        ("segments[1].la", "E1602"),
+        ("segments[1].duration", "E1603"),
         ("offers[0].min_beds", "E1304"),
         ("offers[1].colour", "E1004"),
-        ("spot[0].local_probability", "E1504"),
+        ("spot[0].local_probability", "E1604"),
     ] {
         assert!(
             got.iter().any(|(p, c)| p == path && c == code),
@@ -309,16 +309,16 @@ fn bad_plans_report_every_problem_with_path_and_code() {
 fn plan_errors_by_code() {
     let mut v = small_plan();
     v.as_object_mut().unwrap().remove("segments");
-    has(&v, "segments", "E1501");
+    has(&v, "segments", "E1601");
     let mut v = small_plan();
     v["spot"][0]["type"] = json!("foster");
-    has(&v, "segments[0].type", "E1505");
+    has(&v, "segments[0].type", "E1605");
     let mut v = small_plan();
     v["history"] = json!({"file": "does-not-exist.csv"});
-    has(&v, "history.file", "E1506");
+    has(&v, "history.file", "E1606");
     let mut v = small_plan();
     v["segments"][0]["duration"] = json!({"weeks": [{"weeks": 4, "share": 0.5}]});
-    has(&v, "segments[0].duration.weeks", "E1503");
+    has(&v, "segments[0].duration.weeks", "E1603");
     let mut v = small_plan();
     v["members"][1]["la"] = json!("E99999999");
     has(&v, "members[1].la", "E1204");

@@ -114,3 +114,23 @@ fn tiny_corpus_exercises_the_model() {
     eprintln!("multi {multi} placed {placed} unplaced {unplaced} blocks {blocks} discounts {discounts}");
     assert!(multi >= 40 && placed >= 100 && unplaced >= 40 && blocks >= 10 && discounts >= 5);
 }
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The first-failure scan that builds the model agrees with the full rule evaluation that
+    /// diagnoses and checks it, on every pair (and the km it returns is the pair's km).
+    #[test]
+    fn first_failure_scan_agrees_with_full_evaluation(seed in any::<u64>()) {
+        use placematch::eligibility::{eligible_km, evaluate, pair_km};
+        let inst = load(&tiny_batch(seed));
+        let (size, _) = placematch::check::kept_group_sizes(&inst);
+        for c in 0..inst.batch.children.len() {
+            for h in 0..inst.batch.homes.len() {
+                let km = pair_km(&inst, c, h);
+                let full = evaluate(&inst, c, h, size[c], km);
+                prop_assert_eq!(eligible_km(&inst, c, h, size[c]), full.is_empty().then_some(km));
+            }
+        }
+    }
+}
