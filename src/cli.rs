@@ -65,6 +65,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Write a self-contained HTML report of a result (or other placematch output).
     Report(ReportArgs),
+    /// Size block contracts for a co-operative: beds per offer by stochastic programming, checked out of sample.
+    Plan(PlanArgs),
 }
 
 /// Output format of `solve`.
@@ -87,6 +89,10 @@ pub enum SchemaKind {
     Policy,
     /// A simulation scenario (`placematch/scenario@1`).
     Scenario,
+    /// The plan (`placematch/plan@1`).
+    Plan,
+    /// The plan result (`placematch/plan-result@1`).
+    PlanResult,
 }
 
 /// Options of `solve`.
@@ -271,6 +277,46 @@ pub struct BenchArgs {
     pub jobs: usize,
 }
 
+/// Options of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan file (JSON, `placematch/plan@1`).
+    pub plan: PathBuf,
+    /// Write the JSON result (`placematch/plan-result@1`) here; the summary goes to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Demand scenarios in the sample average approximation.
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub scenarios: u32,
+    /// Random seed of the scenarios (same seed, same plan).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// HiGHS threads.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub threads: u32,
+    /// Turn HiGHS presolve off.
+    #[arg(long)]
+    pub no_presolve: bool,
+    /// Relative MIP gap at which the solver stops.
+    #[arg(long, default_value_t = 0.005, value_parser = non_negative)]
+    pub gap: f64,
+    /// Time limit per solve, seconds (the best plan found is reported as `feasible`).
+    #[arg(long, value_name = "SECONDS", value_parser = positive)]
+    pub time_limit: Option<f64>,
+    /// Points on the cost curve (0 = no curve).
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub curve_points: usize,
+    /// Fresh scenarios simulated with the daily matcher (0 = skip the out-of-sample check).
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    pub check_scenarios: usize,
+    /// Solve the extensive form as one MIP instead of the L-shaped decomposition (small samples only).
+    #[arg(long)]
+    pub extensive: bool,
+}
+
 fn non_negative(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
@@ -425,13 +471,17 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let result = schemars::schema_for!(crate::result::MatchResult);
             let policy = schemars::schema_for!(crate::policy::PolicyInput);
             let scenario = schemars::schema_for!(crate::scenario::Scenario);
+            let plan = schemars::schema_for!(crate::plan::PlanInput);
+            let plan_result = schemars::schema_for!(crate::plan_result::PlanResult);
             let v = match which {
                 Some(SchemaKind::Batch) => serde_json::to_value(batch),
                 Some(SchemaKind::Result) => serde_json::to_value(result),
                 Some(SchemaKind::Policy) => serde_json::to_value(policy),
+                Some(SchemaKind::Plan) => serde_json::to_value(plan),
+                Some(SchemaKind::PlanResult) => serde_json::to_value(plan_result),
                 Some(SchemaKind::Scenario) => serde_json::to_value(scenario),
                 None => {
-                    Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy, "scenario": scenario}))
+                    Ok(serde_json::json!({"batch": batch, "result": result, "policy": policy, "scenario": scenario, "plan": plan, "plan_result": plan_result}))
                 }
             }
             .map_err(anyhow::Error::from)?;
@@ -461,6 +511,39 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             let mut text = serde_json::to_string_pretty(&batch).map_err(anyhow::Error::from)?;
             text.push('\n');
             emit(&a.output, &text, a.force)?;
+            Ok(Exit::Ok)
+        }
+        Command::Plan(a) => {
+            if let Some(out) = &a.output {
+                if out.exists() && !a.force {
+                    return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+                }
+            }
+            let text = read_text(&a.plan)?;
+            let plan = crate::plan::load_plan(&text, &a.plan.display().to_string(), a.plan.parent())?;
+            let opts = crate::planner::PlanOptions {
+                scenarios: a.scenarios as usize,
+                seed: a.seed,
+                threads: a.threads,
+                presolve: !a.no_presolve,
+                mip_gap: a.gap,
+                time_limit: a.time_limit,
+                curve_points: a.curve_points,
+                oos_scenarios: a.check_scenarios,
+                progress: true,
+                method: if a.extensive {
+                    crate::planner::Method::Extensive
+                } else {
+                    crate::planner::Method::Benders
+                },
+            };
+            let result = crate::planner::run(&plan, &opts)?;
+            if let Some(out) = &a.output {
+                let mut json = serde_json::to_string_pretty(&result).map_err(anyhow::Error::from)?;
+                json.push('\n');
+                crate::write::write_atomic(out, json.as_bytes(), a.force)?;
+            }
+            emit(&None, &crate::planner::to_table(&plan, &result), false)?;
             Ok(Exit::Ok)
         }
         Command::Simulate(a) => crate::simulate::run_cli(&a),

@@ -76,6 +76,22 @@ codes! {
     AuthorityNotInScenario = "E1504", "authority_not_in_scenario", "Add the authority to `authorities` or correct the code.";
     /// A sector listed for an authority lies in another authority.
     SectorOutsideAuthority = "E1505", "sector_outside_authority", "List only sectors inside the authority (the bundled table decides), or leave `sectors` out to use all of them.";
+    /// A plan has no demand: neither `segments` nor `history`.
+    NoDemand = "E1601", "no_demand", "Give demand as `segments` (arrival rates and durations) or as a `history` episodes file, or both.";
+    /// A plan names an authority that is not one of its `members`.
+    NotAMember = "E1602", "not_a_member", "Add the authority to `members` or correct the code; a plan covers its member authorities only.";
+    /// A placement-duration distribution is malformed.
+    BadDuration = "E1603", "bad_duration", "Give either {\"mean_weeks\": m} with m ≥ 1 or {\"weeks\": [{\"weeks\": w, \"share\": s}, …]} with shares summing to 1.";
+    /// A probability outside 0–1.
+    ProbabilityOutOfRange = "E1604", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%).";
+    /// A demand segment has no spot market to fall back on.
+    NoSpotMarket = "E1605", "no_spot_market", "Add a `spot` entry for the segment's placement type (for its authority, or one without `la` for every member).";
+    /// The history file cannot be read or lacks a required column.
+    HistoryUnreadable = "E1606", "history_unreadable", "Check the path (relative to the plan file) and that the header has CHILD, DECOM, PLACE and LA.";
+    /// A date in the history file is not a date, or an episode ends before it starts.
+    BadDate = "E1607", "bad_date", "Write dates as DD/MM/YYYY (as in the SSDA903 return) or YYYY-MM-DD, with DEC on or after DECOM.";
+    /// A `PLACE` code that is not an SSDA903 placement code.
+    UnknownPlaceCode = "E1608", "unknown_place_code", "Use an SSDA903 PLACE code (U1–U6, K1, K2, H5, …); codes for placements that are not bought (P1, A3, …) are skipped.";
 }
 
 impl fmt::Display for ErrorCode {

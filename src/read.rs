@@ -172,8 +172,9 @@ fn collect<T>(r: Result<T, Issue>, dst: &mut T, issues: &mut Vec<Issue>) {
     }
 }
 
-/// Deserialises every element of an array on its own, keeping the good ones.
-fn records<T: DeserializeOwned>(v: &Value, name: &str, issues: &mut Vec<Issue>, pos: &mut Vec<usize>) -> Vec<T> {
+/// Deserialises every element of an array on its own, keeping the good ones and the
+/// original position of each in `pos`.
+pub fn records<T: DeserializeOwned>(v: &Value, name: &str, issues: &mut Vec<Issue>, pos: &mut Vec<usize>) -> Vec<T> {
     let Value::Array(items) = v else {
         issues.push(Issue::new(
             name,

@@ -185,7 +185,8 @@ fn dup(at: &str, id: &str, first: &str) -> Issue {
     )
 }
 
-fn non_negative(v: f64, at: &str, out: &mut Vec<Issue>) {
+/// Reports a value that is negative or not finite.
+pub fn non_negative(v: f64, at: &str, out: &mut Vec<Issue>) {
     if !v.is_finite() || v < 0.0 {
         out.push(Issue::new(
             at,
@@ -195,7 +196,8 @@ fn non_negative(v: f64, at: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn age(v: i64, at: &str, out: &mut Vec<Issue>) {
+/// Reports an age outside 0–25.
+pub fn age(v: i64, at: &str, out: &mut Vec<Issue>) {
     if !(0..=25).contains(&v) {
         out.push(Issue::new(
             at,
@@ -205,7 +207,8 @@ fn age(v: i64, at: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn score(v: i64, at: &str, out: &mut Vec<Issue>) {
+/// Reports a Valuing Care score outside 0–3.
+pub fn score(v: i64, at: &str, out: &mut Vec<Issue>) {
     if !(0..=3).contains(&v) {
         out.push(Issue::new(
             at,
@@ -215,7 +218,8 @@ fn score(v: i64, at: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
+/// Reports an unknown authority code.
+pub fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     if !geo.is_authority(code) {
         out.push(Issue::new(
             at,
@@ -225,7 +229,8 @@ fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     }
 }
 
-fn check_location(loc: &Location, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
+/// Reports a location that is malformed, unknown or outside coverage.
+pub fn check_location(loc: &Location, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     match (&loc.postcode, loc.lat, loc.lon) {
         (Some(pc), None, None) => {
             if geo.sector(pc).is_none() {

@@ -434,3 +434,92 @@ fn e1505_sector_outside_authority() {
     scenario_has(&got, "authorities[0].sectors[1]", "E1505");
     assert!(!got.iter().any(|(p, _)| p == "authorities[0].sectors[0]"), "{got:?}");
 }
+// Plan codes (E15xx): each fed its bad plan in tests/it/plan.rs; these name them here.
+fn plan_issue(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
+    let mut v = json!({
+        "format": "placematch/plan@1", "horizon_weeks": 10, "members": [{"la": "E10000032"}],
+        "segments": [{"id": "s", "la": "E10000032", "type": "foster", "weekly_arrivals": 1, "duration": {"mean_weeks": 5}}],
+        "spot": [{"type": "foster", "weekly_price": 1000, "local_probability": 0.5, "distant_price": 1100, "distant_km": 60}]
+    });
+    f(&mut v);
+    match placematch::plan::load_plan(&v.to_string(), "p", None) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .issues
+            .iter()
+            .map(|i| (i.path.clone(), i.code.code().to_string()))
+            .collect(),
+    }
+}
+
+#[test]
+fn e1601_no_demand() {
+    let got = plan_issue(|v| drop(v.as_object_mut().unwrap().remove("segments")));
+    assert!(got.contains(&("segments".into(), "E1601".into())), "{got:?}");
+}
+
+#[test]
+fn e1602_not_a_member() {
+    let got = plan_issue(|v| v["segments"][0]["la"] = json!("E10000016"));
+    assert!(got.contains(&("segments[0].la".into(), "E1602".into())), "{got:?}");
+}
+
+#[test]
+fn e1603_bad_duration() {
+    let got = plan_issue(|v| v["segments"][0]["duration"] = json!({"mean_weeks": 0.5}));
+    assert!(
+        got.contains(&("segments[0].duration.mean_weeks".into(), "E1603".into())),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn e1604_probability_out_of_range() {
+    let got = plan_issue(|v| v["spot"][0]["local_probability"] = json!(-0.1));
+    assert!(
+        got.contains(&("spot[0].local_probability".into(), "E1604".into())),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn e1605_no_spot_market() {
+    let got = plan_issue(|v| v["spot"][0]["type"] = json!("supported"));
+    assert!(got.contains(&("segments[0].type".into(), "E1605".into())), "{got:?}");
+}
+
+#[test]
+fn e1606_history_unreadable() {
+    let got = plan_issue(|v| v["history"] = json!({"file": "/nonexistent/h.csv"}));
+    assert!(got.contains(&("history.file".into(), "E1606".into())), "{got:?}");
+}
+
+#[test]
+fn e1607_bad_date() {
+    let got = plan_issue(|v| v["history"] = json!({"file": "x.csv", "from": "soon"}));
+    assert!(got.contains(&("history.from".into(), "E1607".into())), "{got:?}");
+}
+
+#[test]
+fn e1608_unknown_place_code() {
+    let m = vec![placematch::plan::MemberPlace {
+        la: "E10000032".into(),
+        name: "W".into(),
+        lat: 51.0,
+        lon: -0.5,
+    }];
+    let set = m.iter().map(|x| x.la.clone()).collect();
+    let e = placematch::history::estimate_text(
+        "CHILD,DECOM,PLACE,LA\nC1,01/01/2024,XX,E10000032\n",
+        "h.csv",
+        None,
+        None,
+        &set,
+        &m,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e[0].path.as_str(), e[0].code.code()),
+        ("h.csv line 2 column PLACE", "E1608")
+    );
+}

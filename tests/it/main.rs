@@ -4,6 +4,7 @@ mod harness;
 
 mod cli;
 mod errors;
+mod plan;
 mod properties;
 mod report;
 mod rules;
