@@ -13,6 +13,7 @@
 
 mod map;
 mod page;
+mod plan_page;
 mod result_page;
 mod svg;
 
@@ -22,10 +23,11 @@ use serde_json::Value;
 
 use crate::errors::{ErrorCode, InvalidInput, Issue};
 use crate::locate::{Geography, Instance};
+use crate::plan_result::{PlanResult, PLAN_RESULT_FORMAT};
 use crate::result::{MatchResult, RESULT_FORMAT};
 
 /// The formats `placematch report` reads, by their `format` field.
-pub const FORMATS: &[&str] = &[RESULT_FORMAT];
+pub const FORMATS: &[&str] = &[RESULT_FORMAT, PLAN_RESULT_FORMAT];
 
 /// Renders the report of any supported output given as JSON text.
 ///
@@ -42,6 +44,10 @@ pub fn render(text: &str, source: &str, batch: Option<&Instance>) -> Result<Stri
         Some(RESULT_FORMAT) => {
             let result: MatchResult = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
             render_result(&result, batch).map_err(invalid)
+        }
+        Some(PLAN_RESULT_FORMAT) => {
+            let plan: PlanResult = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
+            Ok(plan_page::render(&plan))
         }
         other => {
             let what = match other {

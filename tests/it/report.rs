@@ -443,3 +443,45 @@ fn example_report_opens_in_headless_chromium() {
         100.0 * ink
     );
 }
+
+/// A plan result renders as its own page: every offer, the cost curve, the out-of-sample
+/// comparison with its intervals, the baseline — and nothing loaded from the network.
+#[test]
+fn plan_result_report_shows_offers_curve_and_out_of_sample_check() {
+    use placematch::planner::{run, PlanOptions};
+    let path = instance("plan-coop.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let plan = placematch::plan::load_plan(&text, "plan-coop.json", path.parent()).unwrap();
+    let opts = PlanOptions {
+        scenarios: 4,
+        seed: 3,
+        curve_points: 3,
+        oos_scenarios: 2,
+        ..PlanOptions::default()
+    };
+    let result = run(&plan, &opts).unwrap();
+    let json = serde_json::to_string(&result).unwrap();
+    let html = placematch::report::render(&json, "plan.json", None).unwrap();
+    assert_eq!(
+        html,
+        placematch::report::render(&json, "plan.json", None).unwrap(),
+        "deterministic"
+    );
+    let text = text_content(&html);
+    for o in &result.offers {
+        assert!(text.contains(&o.offer), "offer {} missing", o.offer);
+    }
+    for heading in ["Beds per offer", "The cost curve", "Out-of-sample check", "spot market"] {
+        assert!(text.contains(heading), "{heading} missing");
+    }
+    let oos = result.out_of_sample.as_ref().expect("out-of-sample run");
+    assert!(oos.figures.iter().all(|f| text.contains(&f.figure.replace('_', " "))));
+    let doc = Html::parse_document(&html);
+    assert_eq!(
+        select(&doc, "h2#h-curve ~ figure svg circle").len(),
+        result.cost_curve.len()
+    );
+    let stripped = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!stripped.contains("http://") && !stripped.contains("https://"));
+    assert!(select(&doc, "[src]").is_empty());
+}
