@@ -11,21 +11,25 @@
 //! batch the result was solved from (`--batch`). Without it the report says so and
 //! leaves them out rather than guess.
 
+mod bench_page;
 mod map;
 mod page;
 mod result_page;
+mod simulate_page;
 mod svg;
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::bench::{BenchReport, BENCH_FORMAT};
 use crate::errors::{ErrorCode, InvalidInput, Issue};
 use crate::locate::{Geography, Instance};
 use crate::result::{MatchResult, RESULT_FORMAT};
+use crate::simulate::{SimReport, SIMULATE_FORMAT};
 
 /// The formats `placematch report` reads, by their `format` field.
-pub const FORMATS: &[&str] = &[RESULT_FORMAT];
+pub const FORMATS: &[&str] = &[RESULT_FORMAT, BENCH_FORMAT, SIMULATE_FORMAT];
 
 /// Renders the report of any supported output given as JSON text.
 ///
@@ -42,6 +46,15 @@ pub fn render(text: &str, source: &str, batch: Option<&Instance>) -> Result<Stri
         Some(RESULT_FORMAT) => {
             let result: MatchResult = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
             render_result(&result, batch).map_err(invalid)
+        }
+        // A bench or simulation output names its batches and scenario itself: `batch` is not used.
+        Some(BENCH_FORMAT) => {
+            let report: BenchReport = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
+            Ok(bench_page::render(&report))
+        }
+        Some(SIMULATE_FORMAT) => {
+            let report: SimReport = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
+            Ok(simulate_page::render(&report))
         }
         other => {
             let what = match other {
@@ -283,6 +296,9 @@ mod tests {
         let e = render(r#"{"format":"placematch/batch@1"}"#, "x.json", None).unwrap_err();
         assert_eq!(e.issues[0].code, ErrorCode::WrongFormat);
         assert!(e.issues[0].message.contains("placematch/batch@1"), "{e}");
+        for f in FORMATS {
+            assert!(e.issues[0].message.contains(f), "{f} missing from {e}");
+        }
         let e = render("[1]", "x.json", None).unwrap_err();
         assert_eq!(e.issues[0].code, ErrorCode::WrongFormat);
         let e = render("{", "x.json", None).unwrap_err();
