@@ -119,7 +119,11 @@ pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -
     let pts = || series.iter().flat_map(|s| s.points.iter());
     let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = pts().fold((0.0_f64, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let (x0, x1) = if x0 < x1 { (x0, x1) } else { (x0.min(0.0), x0.max(0.0) + 1.0) };
+    let (x0, x1) = if x0 < x1 {
+        (x0, x1)
+    } else {
+        (x0.min(0.0), x0.max(0.0) + 1.0)
+    };
     let y1 = if y1 > y0 { y1 } else { y0 + 1.0 };
     let px = |x: f64| left + (x - x0) / (x1 - x0) * (w - left - right);
     let py = |y: f64| top + (1.0 - (y - y0) / (y1 - y0)) * (h - top - bottom);
@@ -174,8 +178,14 @@ pub(super) struct Interval {
 /// numbers written beside them.
 pub(super) fn interval_chart(rows: &[Interval], fmt: impl Fn(f64) -> String, aria: &str) -> Markup {
     let (label_w, plot_w, row_h, text_w) = (110.0, 220.0, 20.0, 250.0);
-    let lo = rows.iter().map(|r| r.ci.map_or(r.mean, |c| c.0)).fold(0.0_f64, f64::min);
-    let hi = rows.iter().map(|r| r.ci.map_or(r.mean, |c| c.1)).fold(f64::MIN, f64::max);
+    let lo = rows
+        .iter()
+        .map(|r| r.ci.map_or(r.mean, |c| c.0))
+        .fold(0.0_f64, f64::min);
+    let hi = rows
+        .iter()
+        .map(|r| r.ci.map_or(r.mean, |c| c.1))
+        .fold(f64::MIN, f64::max);
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let px = |x: f64| label_w + (x - lo) / (hi - lo) * plot_w;
     let h = 8.0 + row_h * rows.len() as f64;
