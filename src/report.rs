@@ -47,7 +47,15 @@ pub fn render(text: &str, source: &str, batch: Option<&Instance>) -> Result<Stri
             let result: MatchResult = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
             render_result(&result, batch).map_err(invalid)
         }
-        // A bench or simulation output names its batches and scenario itself: `batch` is not used.
+        // A bench or simulation output names its batches and scenario itself: a batch given
+        // with one is a mistake, said rather than ignored.
+        Some(f @ (BENCH_FORMAT | SIMULATE_FORMAT)) if batch.is_some() => Err(invalid(vec![Issue::new(
+            "format",
+            ErrorCode::ResultMismatch,
+            format!(
+                "--batch applies to results only; a `{f}` file names its own batches or scenario: leave --batch out"
+            ),
+        )])),
         Some(BENCH_FORMAT) => {
             let report: BenchReport = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
             Ok(bench_page::render(&report))

@@ -643,6 +643,15 @@ fn cli_report_reads_bench_and_simulate_outputs() {
             .success();
         assert!(std::fs::read_to_string(&page).unwrap().contains(title), "{input}");
     }
+    // A batch with a bench output is a mistake, said.
+    bin()
+        .arg("report")
+        .arg(dir.path().join("bench.json"))
+        .arg("--batch")
+        .arg(instance("example.json"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--batch applies to results only"));
     // An unknown format names every format the command reads.
     let other = dir.path().join("batch.json");
     std::fs::copy(instance("example.json"), &other).unwrap();
