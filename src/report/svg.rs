@@ -115,7 +115,11 @@ pub(super) struct Series {
 /// A line chart of several series on shared axes (y from 0 when all values are ≥ 0), with
 /// three labelled ticks per axis and a legend naming each series by colour and dash.
 pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -> String, aria: &str) -> Markup {
-    let (w, h, left, right, top, bottom) = (520.0, 210.0, 62.0, 12.0, 10.0, 52.0);
+    // The legend takes rows of four series below the x axis.
+    let legend_rows = series.len().div_ceil(4).max(1) as f64;
+    let (w, left, right, top) = (520.0, 62.0, 12.0, 10.0);
+    let bottom = 38.0 + 14.0 * legend_rows;
+    let h = 158.0 + bottom;
     let pts = || series.iter().flat_map(|s| s.points.iter());
     let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = pts().fold((0.0_f64, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
@@ -153,10 +157,11 @@ pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -
                     stroke-dasharray=(DASHES[s.index % DASHES.len()]) {}
             }
             @for (i, s) in series.iter().enumerate() {
-                @let lx = left + 110.0 * i as f64;
-                line x1=(f1(lx)) x2=(f1(lx + 22.0)) y1=(f1(h - 9.0)) y2=(f1(h - 9.0)) stroke=(OKABE_ITO[s.index % ALT_COLOURS])
+                @let lx = left + 110.0 * (i % 4) as f64;
+                @let ly = h - bottom + 40.0 + 14.0 * (i / 4) as f64;
+                line x1=(f1(lx)) x2=(f1(lx + 22.0)) y1=(f1(ly)) y2=(f1(ly)) stroke=(OKABE_ITO[s.index % ALT_COLOURS])
                     stroke-width="2.5" stroke-dasharray=(DASHES[s.index % DASHES.len()]) {}
-                text x=(f1(lx + 26.0)) y=(f1(h - 5.5)) class="lbl" { (s.name) }
+                text x=(f1(lx + 26.0)) y=(f1(ly + 3.5)) class="lbl" { (s.name) }
             }
         }
     }
