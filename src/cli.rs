@@ -160,9 +160,11 @@ pub struct CheckArgs {
 /// Options of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The file to report on: a result (`placematch/result@1`), recognised by its `format`.
+    /// The file to report on: a result, bench or simulate output (`placematch/result@1`,
+    /// `placematch/bench@1`, `placematch/simulate@1`), recognised by its `format`.
     pub input: PathBuf,
-    /// The batch a result was solved from: adds the map, names and the authority filter.
+    /// The batch a result was solved from: adds the map, names and the authority filter
+    /// (results only).
     #[arg(long, value_name = "BATCH")]
     pub batch: Option<PathBuf>,
     /// Write the HTML here instead of standard output.

@@ -11,23 +11,27 @@
 //! batch the result was solved from (`--batch`). Without it the report says so and
 //! leaves them out rather than guess.
 
+mod bench_page;
 mod map;
 mod page;
 mod plan_page;
 mod result_page;
+mod simulate_page;
 mod svg;
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::bench::{BenchReport, BENCH_FORMAT};
 use crate::errors::{ErrorCode, InvalidInput, Issue};
 use crate::locate::{Geography, Instance};
 use crate::plan_result::{PlanResult, PLAN_RESULT_FORMAT};
 use crate::result::{MatchResult, RESULT_FORMAT};
+use crate::simulate::{SimReport, SIMULATE_FORMAT};
 
 /// The formats `placematch report` reads, by their `format` field.
-pub const FORMATS: &[&str] = &[RESULT_FORMAT, PLAN_RESULT_FORMAT];
+pub const FORMATS: &[&str] = &[RESULT_FORMAT, BENCH_FORMAT, SIMULATE_FORMAT, PLAN_RESULT_FORMAT];
 
 /// Renders the report of any supported output given as JSON text.
 ///
@@ -44,6 +48,23 @@ pub fn render(text: &str, source: &str, batch: Option<&Instance>) -> Result<Stri
         Some(RESULT_FORMAT) => {
             let result: MatchResult = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
             render_result(&result, batch).map_err(invalid)
+        }
+        // A bench or simulation output names its batches and scenario itself: a batch given
+        // with one is a mistake, said rather than ignored.
+        Some(f @ (BENCH_FORMAT | SIMULATE_FORMAT | PLAN_RESULT_FORMAT)) if batch.is_some() => Err(invalid(vec![Issue::new(
+            "format",
+            ErrorCode::ResultMismatch,
+            format!(
+                "--batch applies to results only; a `{f}` file names its own batches, scenario or plan: leave --batch out"
+            ),
+        )])),
+        Some(BENCH_FORMAT) => {
+            let report: BenchReport = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
+            Ok(bench_page::render(&report))
+        }
+        Some(SIMULATE_FORMAT) => {
+            let report: SimReport = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
+            Ok(simulate_page::render(&report))
         }
         Some(PLAN_RESULT_FORMAT) => {
             let plan: PlanResult = crate::read::typed(&value, "").map_err(|i| invalid(vec![i]))?;
@@ -289,6 +310,9 @@ mod tests {
         let e = render(r#"{"format":"placematch/batch@1"}"#, "x.json", None).unwrap_err();
         assert_eq!(e.issues[0].code, ErrorCode::WrongFormat);
         assert!(e.issues[0].message.contains("placematch/batch@1"), "{e}");
+        for f in FORMATS {
+            assert!(e.issues[0].message.contains(f), "{f} missing from {e}");
+        }
         let e = render("[1]", "x.json", None).unwrap_err();
         assert_eq!(e.issues[0].code, ErrorCode::WrongFormat);
         let e = render("{", "x.json", None).unwrap_err();

@@ -86,6 +86,13 @@ thead th{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spaci
 .bar{position:relative;min-width:120px}
 .bar span{display:inline-block;height:9px;background:#5a6372;border-radius:2px;margin-right:6px;vertical-align:0}
 .empty{color:var(--muted)}
+th button{font:inherit;color:inherit;text-transform:inherit;letter-spacing:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:inherit}
+th[aria-sort=ascending] button::after{content:" ▲"}
+th[aria-sort=descending] button::after{content:" ▼"}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:14px}
+.charts figure{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;break-inside:avoid}
+.charts svg{max-width:100%;height:auto}
+.scroll{overflow-x:auto}
 svg text{font:10px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:#1b2230}
 svg .lbl{font-size:11px}
 svg .place{font-size:10.5px;fill:#7a8393;font-style:italic}
@@ -98,6 +105,9 @@ footer table{width:auto;font-size:12.5px}
 body{background:#fff;font-size:10pt}
 header,main,footer{max-width:none;padding:0}
 .controls{display:none}
+.charts{display:block}
+.charts figure{margin:0 0 8px;page-break-inside:avoid}
+th button::after{content:""!important}
 .cards{display:block}
 .card{margin:0 0 8px;border-color:#999;page-break-inside:avoid;content-visibility:visible}
 .maps svg{max-height:125mm;width:auto}
@@ -144,5 +154,24 @@ const SCRIPT: &str = r#"
   }
   [fla,fu,so].forEach(function(s){if(s)s.addEventListener("change",apply);});
   apply();
+})();
+(function(){
+  "use strict";
+  // Tables marked data-sort-table: a heading's button sorts the rows by that column's
+  // data-v (numbers as numbers), again to reverse; aria-sort tells screen readers.
+  Array.prototype.forEach.call(document.querySelectorAll("table[data-sort-table]"),function(t){
+    var body=t.tBodies[0];
+    Array.prototype.forEach.call(t.querySelectorAll("thead button[data-col]"),function(b){
+      b.addEventListener("click",function(){
+        var c=+b.dataset.col,th=b.parentNode,asc=th.getAttribute("aria-sort")!=="ascending";
+        Array.prototype.forEach.call(t.querySelectorAll("thead th"),function(h){h.removeAttribute("aria-sort");});
+        th.setAttribute("aria-sort",asc?"ascending":"descending");
+        var rows=Array.prototype.slice.call(body.rows);
+        rows.sort(function(x,y){var a=x.cells[c].dataset.v,z=y.cells[c].dataset.v,na=parseFloat(a),nz=parseFloat(z);
+          var r=(!isNaN(na)&&!isNaN(nz))?na-nz:(a<z?-1:a>z?1:0);return asc?r:-r;});
+        rows.forEach(function(r){body.appendChild(r);});
+      });
+    });
+  });
 })();
 "#;

@@ -118,8 +118,13 @@ fn report_is_deterministic() {
 
 #[test]
 fn report_loads_nothing_from_the_network() {
-    let html = example_report();
-    let doc = Html::parse_document(&html);
+    assert_self_contained(&example_report());
+}
+
+/// Asserts that a page names no network URL, has nothing with a `src`, links only `data:`
+/// and carries the strict Content-Security-Policy.
+fn assert_self_contained(html: &str) {
+    let doc = Html::parse_document(html);
     // The only URL-looking strings allowed are SVG's namespace name (never fetched).
     let stripped = html.replace("http://www.w3.org/2000/svg", "");
     for scheme in [
@@ -442,6 +447,259 @@ fn example_report_opens_in_headless_chromium() {
         "only {:.1}% of the screenshot differs from the background",
         100.0 * ink
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bench and simulate pages.
+
+/// `placematch bench --rules optimal,greedy,nearest --json` on the example batch, as JSON text.
+fn bench_json(dir: &Path) -> String {
+    let out = dir.join("bench.json");
+    bin()
+        .args(["bench", "--rules", "optimal,greedy,nearest", "--json"])
+        .arg(&out)
+        .arg(instance("example.json"))
+        .assert()
+        .success();
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// `placematch simulate scenario-single --days 20 --replications 2 --rules optimal,greedy --json`.
+fn simulate_json(dir: &Path, name: &str) -> String {
+    let out = dir.join(name);
+    bin()
+        .arg("simulate")
+        .arg(instance("scenario-single.json"))
+        .args([
+            "--days",
+            "20",
+            "--replications",
+            "2",
+            "--rules",
+            "optimal,greedy",
+            "--json",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    std::fs::read_to_string(out).unwrap()
+}
+
+const BENCH_LABELS: &[&str] = &[
+    "Objective (£/week)",
+    "Placed",
+    "Unplaced",
+    "Weekly spend",
+    "Net weekly spend",
+    "Mean distance",
+    "90th percentile distance",
+    "Over 20 miles",
+    "Out of area",
+    "Good or Outstanding",
+    "Unmet need",
+    "Siblings kept together",
+    "Placement rate spread",
+    "Matching time",
+];
+
+#[test]
+fn bench_report_shows_every_rule_and_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = bench_json(dir.path());
+    let html = placematch::report::render(&json, "bench.json", None).expect("a bench output renders");
+    assert_eq!(html, placematch::report::render(&json, "bench.json", None).unwrap());
+    assert_self_contained(&html);
+    let doc = Html::parse_document(&html);
+    let text = text_content(&html);
+
+    // The table: one row per rule, one column per metric, real header cells.
+    let heads: Vec<String> = select(&doc, "table thead th")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    assert_eq!(heads.len(), 2 + BENCH_LABELS.len(), "{heads:?}");
+    for l in BENCH_LABELS {
+        assert!(heads.iter().any(|h| h == l), "no column `{l}` in {heads:?}");
+        // A chart per metric with the metric as heading.
+        assert!(
+            select(&doc, ".charts figure h3")
+                .iter()
+                .any(|h| h.text().collect::<String>() == *l),
+            "no chart for `{l}`"
+        );
+    }
+    let row_rules: Vec<String> = select(&doc, "table tbody th[scope=row]")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    assert_eq!(row_rules, ["optimal", "greedy", "nearest"]);
+    assert_eq!(select(&doc, ".charts figure svg").len(), BENCH_LABELS.len());
+    // Each chart has a labelled bar per rule.
+    for fig in select(&doc, ".charts figure") {
+        let svg_text: String = fig.text().collect();
+        for r in ["optimal", "greedy", "nearest"] {
+            assert!(svg_text.contains(r), "a chart lacks {r}: {svg_text}");
+        }
+    }
+    // The best rule is named in words; optimal's objective is never beaten (README).
+    assert!(text.contains("Objective (£/week)\n: best\noptimal"), "{text}");
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let nearest_objective = rows["rows"][2]["objective"].as_f64().unwrap();
+    assert!(nearest_objective > rows["rows"][0]["objective"].as_f64().unwrap());
+}
+
+#[test]
+fn simulate_report_shows_totals_with_intervals_and_daily_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = simulate_json(dir.path(), "a.json");
+    let html = placematch::report::render(&json, "sim.json", None).expect("a simulate output renders");
+    // Same seed, same simulation, same page.
+    let again = simulate_json(dir.path(), "b.json");
+    assert_eq!(html, placematch::report::render(&again, "sim.json", None).unwrap());
+    assert_self_contained(&html);
+    let doc = Html::parse_document(&html);
+    let report: placematch::simulate::SimReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(report.rules.len(), 2);
+
+    let heads: Vec<String> = select(&doc, "table thead th")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    assert_eq!(heads, ["Total", "Unit", "optimal", "greedy"]);
+    let row_labels: Vec<String> = select(&doc, "table tbody th[scope=row]")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    let labels: Vec<String> = placematch::simulate::Totals::LABELS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(row_labels, labels);
+    // Cells show the mean and the 95% interval the output holds.
+    let spend = placematch::simulate::Totals::KEYS
+        .iter()
+        .position(|k| *k == "spend")
+        .unwrap();
+    let est = report.rules[0].totals.values()[spend];
+    let (lo, hi) = (est.lo.expect("two replications"), est.hi.unwrap());
+    let cell: String = select(&doc, "table tbody tr")[spend]
+        .select(&Selector::parse("td").unwrap())
+        .nth(1)
+        .unwrap()
+        .text()
+        .collect();
+    let pounds = |x: f64| {
+        let s = format!("{:.0}", x.round().abs());
+        let mut out = String::new();
+        for (i, ch) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        format!("{}£{out}", if x.round() < 0.0 { "−" } else { "" })
+    };
+    assert_eq!(cell, format!("{} ({} to {})", pounds(est.mean), pounds(lo), pounds(hi)));
+
+    // One line chart per daily series, a path per rule with one point per day.
+    let daily = [
+        "Children waiting",
+        "Children placed",
+        "Spend per day",
+        "Out of area",
+        "Over 20 miles",
+        "Free beds",
+    ];
+    let figures = select(&doc, ".charts figure");
+    for d in daily {
+        let fig = figures
+            .iter()
+            .find(|f| f.text().next().is_some_and(|t| t == d))
+            .unwrap_or_else(|| panic!("no chart `{d}`"));
+        let paths: Vec<_> = fig.select(&Selector::parse("path").unwrap()).collect();
+        assert_eq!(paths.len(), 2, "{d}");
+        for p in paths {
+            let points = p.value().attr("d").unwrap().matches(['M', 'L']).count();
+            assert_eq!(points, 20, "{d}: one point per day");
+        }
+        let t: String = fig.text().collect();
+        assert!(t.contains("optimal") && t.contains("greedy"), "{d} legend: {t}");
+    }
+}
+
+#[test]
+fn cli_report_reads_bench_and_simulate_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    bench_json(dir.path());
+    simulate_json(dir.path(), "sim.json");
+    for (input, title) in [("bench.json", "Matching rules compared"), ("sim.json", "Simulation of")] {
+        let page = dir.path().join(format!("{input}.html"));
+        bin()
+            .arg("report")
+            .arg(dir.path().join(input))
+            .arg("-o")
+            .arg(&page)
+            .assert()
+            .success();
+        assert!(std::fs::read_to_string(&page).unwrap().contains(title), "{input}");
+    }
+    // A batch with a bench output is a mistake, said.
+    bin()
+        .arg("report")
+        .arg(dir.path().join("bench.json"))
+        .arg("--batch")
+        .arg(instance("example.json"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--batch applies to results only"));
+    // An unknown format names every format the command reads.
+    let other = dir.path().join("batch.json");
+    std::fs::copy(instance("example.json"), &other).unwrap();
+    bin()
+        .arg("report")
+        .arg(&other)
+        .arg("-o")
+        .arg(dir.path().join("x.html"))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("placematch/result@1")
+                .and(predicate::str::contains("placematch/bench@1"))
+                .and(predicate::str::contains("placematch/simulate@1")),
+        );
+}
+
+#[test]
+fn bench_and_simulate_reports_open_in_headless_chromium() {
+    let Some(exe) = chromium() else {
+        eprintln!("skipped: PLACEMATCH_SKIP_BROWSER is set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pages = [
+        (
+            "bench",
+            placematch::report::render(&bench_json(dir.path()), "b", None).unwrap(),
+        ),
+        (
+            "simulate",
+            placematch::report::render(&simulate_json(dir.path(), "s.json"), "s", None).unwrap(),
+        ),
+    ];
+    for (name, html) in pages {
+        let page = dir.path().join(format!("{name}.html"));
+        std::fs::write(&page, html).unwrap();
+        let rdir = dir.path().join(name);
+        std::fs::create_dir(&rdir).unwrap();
+        let run = load_in_chromium(&exe, &page, &rdir, 1600);
+        assert!(run.console.is_empty(), "{name}: console messages: {:#?}", run.console);
+        assert!(run.requests.is_empty(), "{name}: network requests: {:#?}", run.requests);
+        let (sd, ink, _, _) = screenshot_stats(&run.png);
+        assert!(
+            sd > 20.0 && ink > 0.10,
+            "{name}: blank screenshot? s.d. {sd:.1}, ink {ink:.2}"
+        );
+    }
 }
 
 /// A plan result renders as its own page: every offer, the cost curve, the out-of-sample
