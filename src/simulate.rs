@@ -147,6 +147,10 @@ pub struct RuleReport {
     pub replications: Vec<Totals>,
     /// The daily series, means over replications.
     pub daily: Vec<DailyPoint>,
+    /// Per day, the half-width of each daily figure's 95% confidence interval over
+    /// replications (0 with a single replication), in the same shape as `daily`.
+    #[serde(default)]
+    pub daily_half_width: Vec<DailyPoint>,
 }
 
 /// The definition of one total, so a reader of the JSON needs nothing else.
@@ -965,29 +969,38 @@ pub fn simulate(world: &World, opts: &SimOptions, tick: &(dyn Fn() + Sync)) -> (
         violations.extend(mine.iter().flat_map(|o| o.violations.iter().cloned()));
         let replications: Vec<Totals> = mine.iter().map(|o| o.totals.clone()).collect();
         let k = mine.len().max(1) as f64;
-        let daily = (0..opts.days)
-            .map(|i| {
-                let mean = |f: fn(&DailyPoint) -> f64| mine.iter().map(|o| f(&o.daily[i])).sum::<f64>() / k;
-                DailyPoint {
-                    day: i + 1,
-                    arrivals: mean(|p| p.arrivals),
-                    waiting: mean(|p| p.waiting),
-                    placed: mean(|p| p.placed),
-                    new_placements: mean(|p| p.new_placements),
-                    spend: mean(|p| p.spend),
-                    out_of_area: mean(|p| p.out_of_area),
-                    over_20_miles: mean(|p| p.over_20_miles),
-                    breakdowns: mean(|p| p.breakdowns),
-                    step_across_moves: mean(|p| p.step_across_moves),
-                    free_beds: mean(|p| p.free_beds),
-                }
-            })
-            .collect();
+        // One pass per statistic: the mean, and the 95% t-interval half-width over replications.
+        let per_day = |stat: &dyn Fn(&[f64]) -> f64| -> Vec<DailyPoint> {
+            (0..opts.days)
+                .map(|i| {
+                    let of = |f: fn(&DailyPoint) -> f64| stat(&mine.iter().map(|o| f(&o.daily[i])).collect::<Vec<_>>());
+                    DailyPoint {
+                        day: i + 1,
+                        arrivals: of(|p| p.arrivals),
+                        waiting: of(|p| p.waiting),
+                        placed: of(|p| p.placed),
+                        new_placements: of(|p| p.new_placements),
+                        spend: of(|p| p.spend),
+                        out_of_area: of(|p| p.out_of_area),
+                        over_20_miles: of(|p| p.over_20_miles),
+                        breakdowns: of(|p| p.breakdowns),
+                        step_across_moves: of(|p| p.step_across_moves),
+                        free_beds: of(|p| p.free_beds),
+                    }
+                })
+                .collect()
+        };
+        let daily = per_day(&|v: &[f64]| v.iter().sum::<f64>() / k);
+        let daily_half_width = per_day(&|v: &[f64]| {
+            let e = estimate(v);
+            e.hi.map_or(0.0, |hi| hi - e.mean)
+        });
         rules.push(RuleReport {
             rule: rule.name().to_string(),
             totals: TotalsEstimate::over(&replications),
             replications,
             daily,
+            daily_half_width,
         });
     }
     let report = SimReport {

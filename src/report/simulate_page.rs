@@ -1,9 +1,8 @@
 //! The page of a simulation (`placematch/simulate@1`): the period totals per rule with
 //! their 95% confidence intervals, and the daily series per rule.
 //!
-//! The output holds the daily series as means over replications only (no per-day spread), so
-//! the daily charts draw mean lines and no band; the intervals are drawn where the output has
-//! them, on the period totals.
+//! Each daily chart draws every rule's mean line with its 95% confidence band (the output's
+//! `daily_half_width`); the period totals are drawn as means with interval whiskers.
 
 use maud::html;
 
@@ -175,7 +174,8 @@ pub(super) fn render(r: &SimReport) -> String {
             h2 { "Day by day" }
             p {
                 "Each line is one rule's mean over the " (r.replications) " replications, day by day. "
-                "The output keeps no per-day spread, so these charts have no band: the period totals above carry the intervals."
+                @if r.replications > 1 { "The shaded band around each line is the 95% confidence interval of that day's mean." }
+                @else { "With one replication there is no spread to show, so the lines have no band." }
             }
             div.charts {
                 @for d in DAILY {
@@ -183,11 +183,12 @@ pub(super) fn render(r: &SimReport) -> String {
                         name: rule.rule.clone(),
                         index: i,
                         points: rule.daily.iter().map(|p| (p.day as f64, (d.get)(p))).collect(),
+                        band: rule.daily_half_width.iter().map(|p| (d.get)(p)).collect(),
                     }).collect();
                     figure {
                         h3 { (d.label) }
                         (line_chart(&series, "day", d.show, &format!("{} per day for rules {}", d.label, rules.join(", "))))
-                        figcaption { (d.definition) " Mean over replications." }
+                        figcaption { (d.definition) " Line: mean over replications" @if r.replications > 1 { "; band: 95% confidence interval" } "." }
                     }
                 }
             }

@@ -110,6 +110,8 @@ pub(super) struct Series {
     pub index: usize,
     /// (x, y) points in x order.
     pub points: Vec<(f64, f64)>,
+    /// Half-width of a confidence band around each point (empty: no band).
+    pub band: Vec<f64>,
 }
 
 /// A line chart of several series on shared axes (y from 0 when all values are ≥ 0), with
@@ -121,8 +123,20 @@ pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -
     let bottom = 38.0 + 14.0 * legend_rows;
     let h = 158.0 + bottom;
     let pts = || series.iter().flat_map(|s| s.points.iter());
+    // The band's edges count towards the y range, so a band is never clipped.
+    let edges = || {
+        series.iter().flat_map(|s| {
+            s.points
+                .iter()
+                .zip(&s.band)
+                .flat_map(|(p, h)| [(p.0, p.1 - h), (p.0, p.1 + h)])
+        })
+    };
     let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (y0, y1) = pts().fold((0.0_f64, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (y0, y1) = pts()
+        .copied()
+        .chain(edges())
+        .fold((0.0_f64, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let (x0, x1) = if x0 < x1 {
         (x0, x1)
     } else {
@@ -152,6 +166,12 @@ pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -
             line x1=(f1(left)) x2=(f1(left)) y1=(f1(top)) y2=(f1(h - bottom)) stroke="#1b2230" {}
             line x1=(f1(left)) x2=(f1(w - right)) y1=(f1(h - bottom)) y2=(f1(h - bottom)) stroke="#1b2230" {}
             text x=(f1((left + w - right) / 2.0)) y=(f1(h - bottom + 26.0)) text-anchor="middle" class="lbl" { (x_label) }
+            @for s in series.iter().filter(|s| s.band.iter().any(|&h| h > 0.0)) {
+                @let upper = s.points.iter().zip(&s.band).map(|(p, h)| format!("{},{}", f1(px(p.0)), f1(py(p.1 + h))));
+                @let lower = s.points.iter().zip(&s.band).rev().map(|(p, h)| format!("{},{}", f1(px(p.0)), f1(py(p.1 - h))));
+                polygon points=(upper.chain(lower).collect::<Vec<_>>().join(" ")) fill=(OKABE_ITO[s.index % ALT_COLOURS])
+                    fill-opacity="0.15" stroke="none" {}
+            }
             @for s in series {
                 path d=(path(s)) fill="none" stroke=(OKABE_ITO[s.index % ALT_COLOURS]) stroke-width="1.8"
                     stroke-dasharray=(DASHES[s.index % DASHES.len()]) {}

@@ -625,6 +625,24 @@ fn simulate_report_shows_totals_with_intervals_and_daily_series() {
         let t: String = fig.text().collect();
         assert!(t.contains("optimal") && t.contains("greedy"), "{d} legend: {t}");
     }
+    // Two replications: the placed children's daily means carry 95% bands, drawn as shaded areas
+    // with one upper and one lower vertex per day.
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let widths = v["rules"][0]["daily_half_width"].as_array().unwrap();
+    assert_eq!(widths.len(), 20);
+    assert!(
+        widths.iter().any(|p| p["placed"].as_f64().unwrap() > 0.0),
+        "some spread between replications"
+    );
+    let placed = figures
+        .iter()
+        .find(|f| f.text().next().is_some_and(|t| t == "Children placed"))
+        .unwrap();
+    let bands: Vec<_> = placed.select(&Selector::parse("polygon").unwrap()).collect();
+    assert!(!bands.is_empty(), "a confidence band");
+    for b in bands {
+        assert_eq!(b.value().attr("points").unwrap().split(' ').count(), 40);
+    }
 }
 
 #[test]
