@@ -387,9 +387,11 @@ fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()>
         Some(path) => crate::write::write_atomic(path, text.as_bytes(), force),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-            Ok(())
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                // The reader stopped early (`placematch schema | head`): that is not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => Ok(other?),
+            }
         }
     }
 }
@@ -487,7 +489,8 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 }
             }
             .map_err(anyhow::Error::from)?;
-            println!("{}", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?);
+            let text = serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?;
+            emit(&None, &(text + "\n"), false)?;
             Ok(Exit::Ok)
         }
         Command::Generate(a) => {
@@ -575,7 +578,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 .install(|| crate::bench::bench(&batches, &rules, a.seed, &bar))
                 .map_err(RunError::Check)?;
             bar.finish_and_clear();
-            print!("{}", crate::bench::to_table(&rows));
+            emit(&None, &crate::bench::to_table(&rows), false)?;
             if let Some(path) = &a.csv {
                 crate::write::write_atomic(path, crate::bench::to_csv(&rows)?.as_bytes(), a.force)?;
             }
@@ -600,10 +603,11 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             Ok(Exit::Ok)
         }
         Command::Codes => {
-            println!("{:<6} {:<22} what to do", "code", "name");
+            let mut text = format!("{:<6} {:<22} what to do\n", "code", "name");
             for c in ErrorCode::ALL {
-                println!("{:<6} {:<22} {}", c.code(), c.name(), c.action());
+                text += &format!("{:<6} {:<22} {}\n", c.code(), c.name(), c.action());
             }
+            emit(&None, &text, false)?;
             Ok(Exit::Ok)
         }
     }

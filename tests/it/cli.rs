@@ -168,3 +168,23 @@ fn codes_lists_every_error_code() {
         assert!(text.contains(c.code()));
     }
 }
+
+/// Regression: `placematch schema | head` used to panic when the reader closed the pipe early.
+#[test]
+fn a_reader_closing_the_pipe_early_is_not_a_failure() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // The schema is larger than a pipe's buffer, so the write is still going when we close.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("placematch"))
+        .arg("schema")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
