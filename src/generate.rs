@@ -1040,7 +1040,7 @@ fn gen_child(rng: &mut ChaCha8Rng, idx: &Index, forced_age: Option<i64>) -> Chil
     let exploited = risks.contains(&Risk::Cse) || risks.contains(&Risk::Cce);
     let min_distance_km = (exploited && chance(rng, 0.08))
         .then(|| (rng.gen_range(3..=8) * 5) as f64)
-        .filter(|&m| max_distance_km.map_or(true, |x| m < x));
+        .filter(|&m| max_distance_km.is_none_or(|x| m < x));
 
     let mut exclusion_zones = Vec::new();
     if chance(rng, if exploited { 0.35 } else { 0.02 }) {

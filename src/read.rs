@@ -76,9 +76,8 @@ fn classify(mut path: String, msg: String) -> Issue {
         ErrorCode::UnknownValue
     } else if msg.contains("out of range") || msg.contains("NaN") || msg.contains("infinite") {
         ErrorCode::NegativeValue
-    } else if msg.starts_with("data did not match any variant") {
-        ErrorCode::WrongType
     } else {
+        // Including "data did not match any variant": a value of the wrong shape.
         ErrorCode::WrongType
     };
     Issue::new(path, code, msg)
