@@ -153,12 +153,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
 
     let eval = evaluate_assignment(inst, &assign);
     let objective = eval.objective;
-    let bound = if optimal { objective } else { bound.min(objective) };
-    let gap = if optimal {
-        0.0
-    } else {
-        (objective - bound) / objective.abs().max(1.0)
-    };
+    let (bound, gap) = crate::result::bound_and_gap(optimal, bound, objective);
 
     let mut placements = Vec::new();
     let mut unplaced = Vec::new();

@@ -36,6 +36,17 @@ pub struct MatchResult {
     pub unplaced: Vec<Unplaced>,
 }
 
+/// The bound and relative gap a result reports: a proven optimum is its own bound; otherwise
+/// the solver's bound, never above the objective found.
+pub fn bound_and_gap(optimal: bool, bound: f64, objective: f64) -> (f64, f64) {
+    if optimal {
+        (objective, 0.0)
+    } else {
+        let bound = bound.min(objective);
+        (bound, (objective - bound) / objective.abs().max(1.0))
+    }
+}
+
 /// Result status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -159,12 +159,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
             },
         ),
     };
-    let bound = if optimal { objective } else { bound.min(objective) };
-    let gap = if optimal {
-        0.0
-    } else {
-        (objective - bound) / objective.abs().max(1.0)
-    };
+    let (bound, gap) = crate::result::bound_and_gap(optimal, bound, objective);
     let mut placements = Vec::new();
     let mut unplaced = Vec::new();
     for (c, child) in inst.batch.children.iter().enumerate() {
