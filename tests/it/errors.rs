@@ -375,14 +375,7 @@ fn scenario_issues(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
     let path = crate::harness::instance("scenario-single.json");
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     f(&mut v);
-    match placematch::scenario::parse_scenario(&v.to_string(), "test") {
-        Ok(_) => Vec::new(),
-        Err(e) => e
-            .issues
-            .iter()
-            .map(|i| (i.path.clone(), i.code.code().to_string()))
-            .collect(),
-    }
+    crate::harness::pairs(placematch::scenario::parse_scenario(&v.to_string(), "test"))
 }
 
 fn scenario_has(got: &[(String, String)], path: &str, code: &str) {
@@ -442,14 +435,7 @@ fn plan_issue(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
         "spot": [{"type": "foster", "weekly_price": 1000, "local_probability": 0.5, "distant_price": 1100, "distant_km": 60}]
     });
     f(&mut v);
-    match placematch::plan::load_plan(&v.to_string(), "p", None) {
-        Ok(_) => Vec::new(),
-        Err(e) => e
-            .issues
-            .iter()
-            .map(|i| (i.path.clone(), i.code.code().to_string()))
-            .collect(),
-    }
+    crate::harness::pairs(placematch::plan::load_plan(&v.to_string(), "p", None))
 }
 
 #[test]

@@ -47,9 +47,9 @@ pub fn solve_checked_with(inst: &Instance, k: usize, opts: &SolveOptions) -> Mat
     r
 }
 
-/// The validation issues (path, code) of a batch given as JSON text.
-pub fn issues(text: &str) -> Vec<(String, String)> {
-    match load_batch(text, "test", None) {
+/// The (path, code) of every issue of a failed load; none when it loaded.
+pub fn pairs<T>(loaded: Result<T, placematch::errors::InvalidInput>) -> Vec<(String, String)> {
+    match loaded {
         Ok(_) => Vec::new(),
         Err(e) => e
             .issues
@@ -57,6 +57,11 @@ pub fn issues(text: &str) -> Vec<(String, String)> {
             .map(|i| (i.path.clone(), i.code.code().to_string()))
             .collect(),
     }
+}
+
+/// The validation issues (path, code) of a batch given as JSON text.
+pub fn issues(text: &str) -> Vec<(String, String)> {
+    pairs(load_batch(text, "test", None))
 }
 
 /// A small valid batch to mutate in error tests.

@@ -53,14 +53,7 @@ fn plan_of(v: &Value) -> Plan {
 }
 
 fn issues(v: &Value) -> Vec<(String, String)> {
-    match load_plan(&v.to_string(), "test", None) {
-        Ok(_) => Vec::new(),
-        Err(e) => e
-            .issues
-            .iter()
-            .map(|i| (i.path.clone(), i.code.code().to_string()))
-            .collect(),
-    }
+    crate::harness::pairs(load_plan(&v.to_string(), "test", None))
 }
 
 fn has(v: &Value, path: &str, code: &str) {

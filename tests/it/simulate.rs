@@ -122,14 +122,7 @@ fn base_scenario() -> Value {
 }
 
 fn issues(v: &Value) -> Vec<(String, String)> {
-    match parse_scenario(&v.to_string(), "test") {
-        Ok(_) => Vec::new(),
-        Err(e) => e
-            .issues
-            .iter()
-            .map(|i| (i.path.clone(), i.code.code().to_string()))
-            .collect(),
-    }
+    crate::harness::pairs(parse_scenario(&v.to_string(), "test"))
 }
 
 fn has(list: &[(String, String)], path: &str, code: &str) -> bool {
