@@ -11,6 +11,7 @@ use crate::cost::Terms;
 use crate::eligibility::{max_distance, min_rating, Reason};
 use crate::locate::Instance;
 use crate::model::{reasons_for, Formulation};
+use crate::regret::PathRegret;
 use crate::result::{
     Alternative, Competition, Exclusion, MatchResult, ModelStats, Placement, Relaxation, Status, Unplaced,
     RESULT_FORMAT,
@@ -106,13 +107,31 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
     let f = Formulation::build(inst);
     let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
     let mut competition: HashMap<usize, Vec<(usize, Option<Outcome>, f64)>> = HashMap::new();
+    let mut path_regrets = 0;
     let solution = solve_components(inst, &f, opts, deadline, |solver, base| {
         let comp = solver.comp;
         // Explanations are extras: once the time limit has passed, report the placements only.
         if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             return;
         }
-        let lp = solver.lp_reduced_costs().cloned();
+        // A plain assignment's regrets come from shortest paths on its residual graph, exactly
+        // and without a re-solve per home; other components re-solve with the pair forced.
+        let paths = solver
+            .plain_potentials()
+            .and_then(|(y, w)| PathRegret::new(inst, &f, comp, &base.choice, &y, &w));
+        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+            eprintln!(
+                "component of {} units: plain potentials {}, path regret {}",
+                comp.units.len(),
+                solver.plain_potentials().is_some(),
+                paths.is_some()
+            );
+        }
+        let lp = if paths.is_some() {
+            None
+        } else {
+            solver.lp_reduced_costs().cloned()
+        };
         for (i, &u) in comp.units.iter().enumerate() {
             let lower = |k: usize| match &lp {
                 Some((lp_obj, rc)) if lp_obj.is_finite() => {
@@ -121,6 +140,10 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                 _ => f64::NEG_INFINITY,
             };
             match base.choice[i] {
+                Some(_) if alternatives > 0 && paths.is_some() => {
+                    alts.insert(u, paths.as_ref().expect("paths").best(u, alternatives));
+                    path_regrets += 1;
+                }
                 Some(chosen) if alternatives > 0 => {
                     alts.insert(u, ranked_regrets(solver, &f, u, chosen, base, alternatives, lower));
                 }
@@ -148,8 +171,9 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
         assign,
         optimal,
         bound,
-        stats,
+        mut stats,
     } = solution;
+    stats.path_regrets = path_regrets;
 
     let eval = evaluate_assignment(inst, &assign);
     let objective = eval.objective;

@@ -34,6 +34,7 @@ pub mod plan_result;
 pub mod planner;
 pub mod policy;
 pub mod read;
+pub mod regret;
 pub mod report;
 pub mod result;
 pub mod rules;

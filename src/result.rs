@@ -79,6 +79,10 @@ pub struct ModelStats {
     /// Main solves that needed the MIP because the LP relaxation was fractional.
     #[serde(default)]
     pub mip_solves: usize,
+    /// Children whose alternatives' regrets came from shortest paths on the residual graph of
+    /// a plain assignment, with no re-solve.
+    #[serde(default)]
+    pub path_regrets: usize,
 }
 
 /// Headline figures of a result.

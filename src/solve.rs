@@ -107,6 +107,8 @@ pub struct ComponentSolver<'a> {
     /// Reduced cost of every candidate position at the last LP optimum.
     reduced: Vec<f64>,
     base_lp: Option<(f64, HashMap<usize, f64>)>,
+    /// Row duals of the unforced LP when it was integral (the optimum's potentials).
+    base_duals: Option<Vec<f64>>,
     /// Pairs priced against LP duals (counted once per pricing pass).
     pub priced: usize,
     /// Pairs added back after pricing.
@@ -147,6 +149,7 @@ impl<'a> ComponentSolver<'a> {
             lp: None,
             reduced: vec![0.0; comp.cands.len()],
             base_lp: None,
+            base_duals: None,
             priced: 0,
             added: 0,
             mip_solves: 0,
@@ -352,6 +355,26 @@ impl<'a> ComponentSolver<'a> {
                 .all(|&u| !self.f.is_solo(self.inst, u) && self.f.conflicts[u].is_empty())
     }
 
+    /// The optimum's dual potentials when the component is a plain assignment of single
+    /// children whose unforced LP was integral: (unit → assignment-row dual, home →
+    /// capacity-row dual). These make every residual arc's reduced cost non-negative, which
+    /// is what exact regret by shortest paths ([`crate::regret`]) needs.
+    pub fn plain_potentials(&self) -> Option<(HashMap<usize, f64>, HashMap<usize, f64>)> {
+        if !self.is_plain() || self.comp.units.iter().any(|&u| self.f.size(u) != 1) {
+            return None;
+        }
+        let duals = self.base_duals.as_ref()?;
+        let (mut unit, mut home) = (HashMap::new(), HashMap::new());
+        for (r, (key, _, _)) in self.rows.iter().enumerate() {
+            match key {
+                RowKey::Assign(u) => drop(unit.insert(*u, duals[r])),
+                RowKey::Capacity(h) => drop(home.insert(*h, duals[r])),
+                _ => return None,
+            }
+        }
+        Some((unit, home))
+    }
+
     /// Free beds of a home.
     pub fn vacancies(&self, h: usize) -> usize {
         self.inst.batch.homes[h].vacancies.max(0) as usize
@@ -464,7 +487,7 @@ impl<'a> ComponentSolver<'a> {
             set_bounds(&mut lp, self.active[pos].unwrap(), 1.0, 1.0);
         }
         // Column generation on the LP relaxation.
-        let (mut lp_obj, mut cols, mut lp_status);
+        let (mut lp_obj, mut cols, mut lp_status, mut row_duals);
         loop {
             if let Some(t) = self.time_left() {
                 lp.set_option("time_limit", t);
@@ -474,7 +497,7 @@ impl<'a> ComponentSolver<'a> {
             lp_obj = solved.objective_value();
             let sol = solved.get_solution();
             cols = sol.columns().to_vec();
-            let row_duals = sol.dual_rows().to_vec();
+            row_duals = sol.dual_rows().to_vec();
             lp = solved.into();
             if lp_status != HighsModelStatus::Optimal {
                 break;
@@ -505,6 +528,7 @@ impl<'a> ComponentSolver<'a> {
                 .map(|(p, &k)| (k, self.reduced[p]))
                 .collect();
             self.base_lp = Some((lp_obj, rc));
+            self.base_duals = integral.then(|| row_duals.clone());
         }
         let result = if lp_status == HighsModelStatus::Infeasible {
             Some(None)

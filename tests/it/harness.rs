@@ -210,3 +210,27 @@ pub fn brute_force_with(inst: &Instance, forced: Option<(usize, usize)>) -> f64 
     }
     best
 }
+
+/// A tiny batch with every side rule stripped (no siblings, solo, conflicts, admission
+/// limits, discounts, block beds or budgets): a plain assignment, where regret comes from
+/// shortest paths on the residual graph.
+pub fn plain_tiny_batch(seed: u64) -> Value {
+    let mut v = tiny_batch(seed);
+    v.as_object_mut().unwrap().remove("policy");
+    for p in v["providers"].as_array_mut().unwrap() {
+        let p = p.as_object_mut().unwrap();
+        p.remove("max_admissions");
+        p.remove("volume_discount");
+    }
+    for h in v["homes"].as_array_mut().unwrap() {
+        h["block_vacancies"] = serde_json::json!(0);
+    }
+    for c in v["children"].as_array_mut().unwrap() {
+        let c = c.as_object_mut().unwrap();
+        for key in ["sibling_group", "keep_together", "incompatible_risks"] {
+            c.remove(key);
+        }
+        c.insert("requires_solo".into(), serde_json::json!(false));
+    }
+    v
+}

@@ -5,7 +5,9 @@ use proptest::test_runner::{Config, RngSeed};
 
 use placematch::solve::SolveOptions;
 
-use crate::harness::{brute_force, brute_force_with, load, solve_checked, solve_checked_with, tiny_batch};
+use crate::harness::{
+    brute_force, brute_force_with, load, plain_tiny_batch, solve_checked, solve_checked_with, tiny_batch,
+};
 
 fn config(cases: u32) -> Config {
     // Fixed seed and no persistence files: the suite is deterministic and leaves no trace.
@@ -133,4 +135,85 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// In a plain assignment the alternatives come from shortest paths, with no re-solve, and
+    /// each regret is exactly the rise of the brute-force optimum when the child is forced there;
+    /// they are also the smallest such rises over every home.
+    #[test]
+    fn path_regrets_equal_brute_force_forcing(seed in any::<u64>()) {
+        let inst = load(&plain_tiny_batch(seed));
+        let r = solve_checked(&inst, 3);
+        let f = placematch::model::Formulation::build(&inst);
+        let shared = f.components.iter().filter(|c| c.units.len() > 1).flat_map(|c| c.units.iter()).count();
+        let placed_shared = r.placements.iter().filter(|p| {
+            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+            f.components.iter().any(|comp| comp.units.len() > 1 && comp.units.contains(&f.unit_of[c]))
+        }).count();
+        prop_assert_eq!(r.model.path_regrets, placed_shared, "{} units share a component", shared);
+        let best = brute_force(&inst);
+        for p in &r.placements {
+            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+            let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
+            let mut all: Vec<(f64, usize)> = (0..inst.batch.homes.len())
+                .filter(|&h| h != chosen)
+                .map(|h| (brute_force_with(&inst, Some((c, h))) - best, h))
+                .filter(|r| r.0.is_finite())
+                .collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let got: Vec<f64> = p.alternatives.iter().map(|a| a.regret).collect();
+            prop_assert_eq!(got.len(), all.len().min(3));
+            for (a, w) in p.alternatives.iter().zip(&all) {
+                prop_assert!((a.regret - w.0).abs() <= 0.01, "{}: regrets {:?}, best possible {:?}", p.child, got, all);
+            }
+        }
+    }
+}
+
+/// On generated plain batches large enough for chains of displacement, the shortest-path
+/// regret of every eligible home of every child equals a re-solve with that pair forced in.
+#[test]
+fn path_regret_equals_forced_resolve_for_every_pair() {
+    use placematch::generate::{generate, GenOptions};
+    use placematch::model::Formulation;
+    use placematch::regret::PathRegret;
+    use placematch::solve::ComponentSolver;
+    let mut checked = 0;
+    for seed in 1..=3u64 {
+        // Few homes for the children, so beds are contested and paths run through full homes.
+        let batch = generate(&GenOptions {
+            children: 40,
+            homes: 60,
+            seed,
+            ..GenOptions::default()
+        });
+        let inst = load(&serde_json::to_value(&batch).unwrap());
+        let f = Formulation::build(&inst);
+        for comp in f.components.iter().filter(|c| c.units.len() > 1) {
+            let mut solver = ComponentSolver::new(&inst, &f, comp, &SolveOptions::default(), None);
+            let base = solver.solve(None).unwrap();
+            let (y, w) = solver
+                .plain_potentials()
+                .expect("a plain component with an integral LP");
+            let paths = PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
+            for (i, &u) in comp.units.iter().enumerate() {
+                let all = paths.best(u, usize::MAX);
+                let others = f.unit_cands[u].clone().filter(|&k| Some(k) != base.choice[i]).count();
+                assert_eq!(all.len(), others, "every other home of unit {u} is priced");
+                for (k, regret) in all {
+                    let forced = solver.solve(Some(k)).expect("a plain model stays feasible");
+                    assert!(
+                        (regret - (forced.objective - base.objective)).abs() <= 1e-5,
+                        "unit {u}, candidate {k}: paths {regret} vs re-solve {}",
+                        forced.objective - base.objective
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 500, "only {checked} pairs checked");
 }
