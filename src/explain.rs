@@ -35,24 +35,33 @@ pub struct Solution {
 
 /// Solves every component of `f` with HiGHS; `each` sees each component's solver right after
 /// its unforced solve (the explainer re-solves there; the plain assignment needs nothing).
+///
+/// When `f` stores only some pairs and a unit's unstored pairs could still improve its
+/// component, returns those units instead (`Err`): build again with them complete.
 pub fn solve_components(
     inst: &Instance,
     f: &Formulation,
     opts: &SolveOptions,
     deadline: Option<std::time::Instant>,
-    mut each: impl FnMut(&mut ComponentSolver, &Outcome),
-) -> Solution {
+    mut each: impl FnMut(&Formulation, &mut ComponentSolver, &Outcome),
+) -> Result<Solution, Vec<usize>> {
     let mut stats = ModelStats {
-        eligible_pairs: f.cands.iter().map(|c| f.size(c.unit)).sum(),
+        eligible_pairs: f.eligible_pairs,
         components: f.components.len(),
         units: f.units.len(),
         ..Default::default()
     };
     let mut unit_choice: Vec<Option<usize>> = vec![None; f.units.len()];
     let (mut optimal, mut bound) = (true, 0.0);
+    let mut unpriced = Vec::new();
     for comp in &f.components {
         let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
         let base = solver.solve(None).expect("the unforced model is always feasible");
+        let more = solver.unpriced_units(&base);
+        if !more.is_empty() {
+            unpriced.extend(more);
+            continue;
+        }
         optimal &= base.optimal;
         // A time limit can stop HiGHS before it proves any bound: fall back to the trivial one,
         // so the result always carries a finite, valid bound.
@@ -70,7 +79,10 @@ pub fn solve_components(
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
-        each(&mut solver, &base);
+        each(f, &mut solver, &base);
+    }
+    if !unpriced.is_empty() {
+        return Err(unpriced);
     }
     // Units back to children: every member of a unit goes where the unit goes.
     let mut assign: Vec<Option<usize>> = vec![None; inst.batch.children.len()];
@@ -81,13 +93,24 @@ pub fn solve_components(
             }
         }
     }
-    Solution {
+    Ok(Solution {
         unit_choice,
         assign,
         optimal,
         bound,
         stats,
-    }
+    })
+}
+
+/// The formulation a solve of `inst` works on: pruned to each unit's cheapest pairs when the
+/// batch is large ([`Formulation::keep_for`]), except `complete` units, which keep all.
+fn formulation(inst: &Instance, opts: &SolveOptions, complete: &[usize]) -> Formulation {
+    let keep = match opts.pairs_per_unit {
+        // Pruning is sound only for a pure assignment.
+        Some(k) if Formulation::pure_assignment(inst) => k.max(1),
+        _ => Formulation::keep_for(inst),
+    };
+    Formulation::build_with(inst, keep, complete)
 }
 
 /// Solves a batch to its optimal assignment without explanations: the fast path that
@@ -95,76 +118,103 @@ pub fn solve_components(
 pub fn solve_assignment(inst: &Instance, opts: &SolveOptions) -> (Formulation, Solution) {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
-    let f = Formulation::build(inst);
-    let solution = solve_components(inst, &f, opts, deadline, |_, _| {});
-    (f, solution)
+    // Pruned pairs that could matter are added back by re-building (rare; each round adds
+    // every such unit's pairs).
+    let mut complete = Vec::new();
+    loop {
+        let f = formulation(inst, opts, &complete);
+        match solve_components(inst, &f, opts, deadline, |_, _, _| {}) {
+            Ok(solution) => return (f, solution),
+            Err(more) => complete.extend(more),
+        }
+    }
 }
 
 /// Solves a located batch and explains the answer: the whole back half of `solve`.
 pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usize) -> MatchResult {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
-    let f = Formulation::build(inst);
+    // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
     let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
-    let mut competition: HashMap<usize, Vec<(usize, Option<Outcome>, f64)>> = HashMap::new();
-    let mut path_regrets = 0;
-    let solution = solve_components(inst, &f, opts, deadline, |solver, base| {
-        let comp = solver.comp;
-        // Explanations are extras: once the time limit has passed, report the placements only.
-        if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-            return;
-        }
-        // A plain assignment's regrets come from shortest paths on its residual graph, exactly
-        // and without a re-solve per home; other components re-solve with the pair forced.
-        let paths = solver
-            .plain_potentials()
-            .and_then(|(y, w)| PathRegret::new(inst, &f, comp, &base.choice, &y, &w));
-        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
-            eprintln!(
-                "component of {} units: plain potentials {}, path regret {}",
-                comp.units.len(),
-                solver.plain_potentials().is_some(),
-                paths.is_some()
-            );
-        }
-        let lp = if paths.is_some() {
-            None
-        } else {
-            solver.lp_reduced_costs().cloned()
-        };
-        for (i, &u) in comp.units.iter().enumerate() {
-            let lower = |k: usize| match &lp {
-                Some((lp_obj, rc)) if lp_obj.is_finite() => {
-                    rc.get(&k).map_or(f64::NEG_INFINITY, |d| lp_obj + d - base.objective)
-                }
-                _ => f64::NEG_INFINITY,
-            };
-            match base.choice[i] {
-                Some(_) if alternatives > 0 && paths.is_some() => {
-                    alts.insert(u, paths.as_ref().expect("paths").best(u, alternatives));
-                    path_regrets += 1;
-                }
-                Some(chosen) if alternatives > 0 => {
-                    alts.insert(u, ranked_regrets(solver, &f, u, chosen, base, alternatives, lower));
-                }
-                None => {
-                    // Cheapest eligible homes first: those are the ones a reader asks about.
-                    let mut ks: Vec<usize> = f.unit_cands[u].clone().collect();
-                    ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
-                    let list = ks
-                        .into_iter()
-                        .take(3)
-                        .map(|k| {
-                            let o = solver.solve(Some(k));
-                            (k, o, base.objective)
-                        })
-                        .collect();
-                    competition.insert(u, list);
-                }
-                _ => {}
+    let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
+    let mut path_regrets;
+    let mut complete = Vec::new();
+    let (f, solution) = loop {
+        let f = formulation(inst, opts, &complete);
+        alts.clear();
+        competition.clear();
+        path_regrets = 0;
+        let attempt = solve_components(inst, &f, opts, deadline, |f, solver, base| {
+            let comp = solver.comp;
+            // Explanations are extras: once the time limit has passed, report the placements only.
+            if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return;
             }
+            // A plain assignment's regrets come from shortest paths on its residual graph, exactly
+            // and without a re-solve per home; other components re-solve with the pair forced.
+            let paths = solver
+                .plain_potentials()
+                .and_then(|(y, w)| PathRegret::new(inst, f, comp, &base.choice, &y, &w));
+            if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                eprintln!(
+                    "component of {} units: plain potentials {}, path regret {}",
+                    comp.units.len(),
+                    solver.plain_potentials().is_some(),
+                    paths.is_some()
+                );
+            }
+            let lp = if paths.is_some() {
+                None
+            } else {
+                solver.lp_reduced_costs().cloned()
+            };
+            for (i, &u) in comp.units.iter().enumerate() {
+                let lower = |k: usize| match &lp {
+                    Some((lp_obj, rc)) if lp_obj.is_finite() => {
+                        rc.get(&k).map_or(f64::NEG_INFINITY, |d| lp_obj + d - base.objective)
+                    }
+                    _ => f64::NEG_INFINITY,
+                };
+                match base.choice[i] {
+                    Some(_) if alternatives > 0 && paths.is_some() => {
+                        alts.insert(u, paths.as_ref().expect("paths").best(u, alternatives));
+                        path_regrets += 1;
+                    }
+                    Some(chosen) if alternatives > 0 => {
+                        let list = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
+                        alts.insert(u, list.into_iter().map(|(k, r)| (f.cands[k].home, r)).collect());
+                    }
+                    None => {
+                        // Cheapest eligible homes first: those are the ones a reader asks about.
+                        // (Stored pairs are each unit's cheapest, so these are among them.)
+                        let mut ks: Vec<usize> = f.unit_cands[u].clone().collect();
+                        ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+                        ks.truncate(3);
+                        let list = match &paths {
+                            Some(p) => {
+                                let homes: Vec<usize> = ks.iter().map(|&k| f.cands[k].home).collect();
+                                let found: HashMap<usize, f64> = p.at_homes(u, &homes).into_iter().collect();
+                                homes.iter().map(|h| (*h, found.get(h).copied())).collect()
+                            }
+                            None => ks
+                                .into_iter()
+                                .map(|k| {
+                                    let o = solver.solve(Some(k));
+                                    (f.cands[k].home, o.map(|o| o.objective - base.objective))
+                                })
+                                .collect(),
+                        };
+                        competition.insert(u, list);
+                    }
+                    _ => {}
+                }
+            }
+        });
+        match attempt {
+            Ok(solution) => break (f, solution),
+            Err(more) => complete.extend(more),
         }
-    });
+    };
     let solve_seconds = started.elapsed().as_secs_f64();
     let Solution {
         unit_choice,
@@ -193,23 +243,23 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                     .get(&u)
                     .map(|list| {
                         list.iter()
-                            .map(|&(ak, regret)| {
-                                let alt = &f.cands[ak];
-                                let (t, alt_km) = f.member_terms(inst, ak, member_ix);
+                            .map(|&(alt_home, regret)| {
+                                let (t, alt_km) = f.member_terms_at(inst, u, alt_home, member_ix);
                                 let difference = Terms::from_values(t.minus(&chosen_terms).values().map(round2));
-                                let own: f64 = alt.cost - cand.cost;
+                                let alt_cost = f.unit_cost_at(inst, u, alt_home).expect("an eligible alternative");
+                                let own: f64 = alt_cost - cand.cost;
                                 let knock_on = round2(regret - own);
                                 let why = why_alternative(
                                     inst,
                                     c,
-                                    alt.home,
+                                    alt_home,
                                     &difference,
                                     alt_km - chosen_km,
                                     regret,
                                     knock_on,
                                 );
                                 Alternative {
-                                    home: inst.batch.homes[alt.home].id.clone(),
+                                    home: inst.batch.homes[alt_home].id.clone(),
                                     regret: round2(regret),
                                     cost: t.into(),
                                     distance_km: alt_km,
@@ -535,7 +585,7 @@ pub(crate) fn diagnose(
     f: &Formulation,
     c: usize,
     assign: &[Option<usize>],
-    comp: &[(usize, Option<Outcome>, f64)],
+    comp: &[(usize, Option<f64>)],
 ) -> Unplaced {
     let child = &inst.batch.children[c];
     let u = f.unit_of[c];
@@ -576,7 +626,7 @@ pub(crate) fn diagnose(
         .collect();
     let competition: Vec<Competition> = comp
         .iter()
-        .map(|(k, o, base)| competition_entry(inst, f, c, *k, o.as_ref(), *base, assign))
+        .map(|&(h, regret)| competition_entry(inst, c, h, regret, assign))
         .collect();
     let blocked = f.units[u].blocked;
     let why = if let Some(b) = blocked {
@@ -688,23 +738,20 @@ fn relaxation(inst: &Instance, c: usize, r: Reason, homes: &mut [(f64, usize)], 
 
 fn competition_entry(
     inst: &Instance,
-    f: &Formulation,
     c: usize,
-    k: usize,
-    forced: Option<&Outcome>,
-    base: f64,
+    h: usize,
+    regret: Option<f64>,
     assign: &[Option<usize>],
 ) -> Competition {
-    let h = f.cands[k].home;
     let home = &inst.batch.homes[h];
     let taken_by: Vec<String> = (0..assign.len())
         .filter(|&x| assign[x] == Some(h))
         .map(|x| inst.batch.children[x].id.clone())
         .collect();
     let child = &inst.batch.children[c].id;
-    let (regret, why) = match forced {
-        Some(o) => {
-            let regret = round2(o.objective - base);
+    let (regret, why) = match regret {
+        Some(regret) => {
+            let regret = round2(regret);
             let who = if taken_by.is_empty() { String::new() } else { format!(" (now taken by {})", taken_by.join(", ")) };
             (Some(regret), format!("Placing {child} at {}{who} would raise the batch's weekly cost by {}: other children would be displaced or placed worse.", home.id, money(regret)))
         }

@@ -60,11 +60,62 @@ pub struct Formulation {
     pub components: Vec<Component>,
     /// Number of (child, home) pairs examined.
     pub pairs_examined: usize,
+    /// Eligible (child, home) pairs, stored or not.
+    pub eligible_pairs: usize,
+    /// Per unit, the cheapest cost among its eligible pairs that are *not* stored in `cands`
+    /// (+∞ when every one is): what pricing and regret need to prove the unstored pairs
+    /// cannot matter. See [`Formulation::build_with`].
+    pub floor: Vec<f64>,
 }
 
+/// Pairs a solve keeps in memory: a national what-if has ~10⁸ eligible pairs, far more than
+/// any solve needs, so beyond this many each unit keeps only its cheapest pairs.
+pub const PAIR_BUDGET: usize = 4_000_000;
+
+/// Fewest pairs a unit keeps when pairs are pruned.
+pub const MIN_KEEP: usize = 64;
+
 impl Formulation {
-    /// Finds every eligible pair and the components.
+    /// Finds and stores every eligible pair, and the components.
     pub fn build(inst: &Instance) -> Formulation {
+        Formulation::build_with(inst, usize::MAX, &[])
+    }
+
+    /// How many pairs per unit a solve of this batch keeps: all of them while they fit
+    /// [`PAIR_BUDGET`]; otherwise each unit's cheapest share of it — but only for a pure
+    /// assignment (no siblings, solo, conflicts, block beds, admission limits, discounts or
+    /// budgets). There, an unstored pair's reduced cost is at least its unit's floor minus
+    /// the unit's dual (capacity duals only add to it), which is what lets pricing and regret
+    /// prove the unstored pairs irrelevant without storing them.
+    pub fn keep_for(inst: &Instance) -> usize {
+        let b = &inst.batch;
+        let pairs = b.children.len().saturating_mul(b.homes.len());
+        if pairs <= PAIR_BUDGET || !Formulation::pure_assignment(inst) {
+            usize::MAX
+        } else {
+            (PAIR_BUDGET / b.children.len().max(1)).max(MIN_KEEP)
+        }
+    }
+
+    /// Whether a batch is a pure assignment: single children, capacities only (no siblings,
+    /// solo, conflicts, block beds, admission limits, discounts or budgets).
+    pub fn pure_assignment(inst: &Instance) -> bool {
+        let b = &inst.batch;
+        b.children
+            .iter()
+            .all(|c| c.sibling_group.is_none() && !c.requires_solo && c.incompatible_risks.is_empty())
+            && b.homes.iter().all(|h| h.block_vacancies == 0)
+            && b.providers
+                .iter()
+                .all(|p| p.max_admissions.is_none() && p.volume_discount.is_none())
+            && inst.children.iter().all(|c| inst.policy.budget_for(&c.la).is_none())
+    }
+
+    /// Finds every eligible pair and the components, storing at most `keep` cheapest pairs
+    /// per unit (ties by home order), except for the units in `complete`, which keep all.
+    /// Components are found over *every* eligible pair, stored or not, so pruning never
+    /// splits units that compete.
+    pub fn build_with(inst: &Instance, keep: usize, complete: &[usize]) -> Formulation {
         let units = units(inst);
         let mut unit_of = vec![0; inst.batch.children.len()];
         for (u, unit) in units.iter().enumerate() {
@@ -78,19 +129,49 @@ impl Formulation {
             .collect();
         // Units are scanned in parallel and concatenated in unit order: the same columns, in
         // the same order, however many threads ran.
-        let per_unit: Vec<(Vec<Candidate>, usize)> = units
-            .par_iter()
-            .enumerate()
-            .map(|(u, unit)| unit_candidates(inst, u, unit))
-            .collect();
-        let mut cands = Vec::with_capacity(per_unit.iter().map(|p| p.0.len()).sum());
+        // Each thread links units to the homes and limited providers they are eligible at in
+        // its own union-find (units, then homes, then providers); the partial unions merge.
+        let (n_units, n_homes) = (units.len(), inst.batch.homes.len());
+        let nodes = n_units + n_homes + inst.batch.providers.len();
+        let (links, mut per_unit) = (0..n_units)
+            .into_par_iter()
+            .with_min_len(16)
+            .fold(
+                || (UnionFind::<usize>::new(nodes), Vec::new()),
+                |(mut uf, mut out), u| {
+                    let limit = if complete.contains(&u) { usize::MAX } else { keep };
+                    let scan = unit_candidates(inst, u, &units[u], limit, |h| {
+                        uf.union(u, n_units + h);
+                        if linked_provider(inst, h) {
+                            uf.union(u, n_units + n_homes + inst.homes[h].provider);
+                        }
+                    });
+                    out.push((u, scan));
+                    (uf, out)
+                },
+            )
+            .reduce(
+                || (UnionFind::<usize>::new(nodes), Vec::new()),
+                |(mut a, mut la), (b, lb)| {
+                    for x in 0..nodes {
+                        a.union(x, b.find(x));
+                    }
+                    la.extend(lb);
+                    (a, la)
+                },
+            );
+        per_unit.sort_by_key(|p| p.0);
+        let mut cands = Vec::with_capacity(per_unit.iter().map(|p| p.1.cands.len()).sum());
         let mut unit_cands = Vec::with_capacity(units.len());
-        let mut pairs_examined = 0;
-        for (list, examined) in per_unit {
+        let mut floor = Vec::with_capacity(units.len());
+        let (mut pairs_examined, mut eligible_pairs) = (0, 0);
+        for (_, scan) in per_unit {
             let start = cands.len();
-            cands.extend(list);
+            cands.extend(scan.cands);
             unit_cands.push(start..cands.len());
-            pairs_examined += examined;
+            floor.push(scan.floor);
+            pairs_examined += scan.examined;
+            eligible_pairs += scan.eligible * units[unit_cands.len() - 1].members.len();
         }
         let mut home_cands = vec![Vec::new(); inst.batch.homes.len()];
         for (k, c) in cands.iter().enumerate() {
@@ -107,9 +188,42 @@ impl Formulation {
             conflicts,
             components: Vec::new(),
             pairs_examined,
+            eligible_pairs,
+            floor,
         };
-        f.components = f.find_components(inst);
+        f.components = f.find_components(inst, links);
         f
+    }
+
+    /// Whether some unit's eligible pairs are not all stored.
+    pub fn pruned(&self) -> bool {
+        self.floor.iter().any(|x| x.is_finite())
+    }
+
+    /// Cost of placing unit `u` at home `h` (sum of its members' terms), if eligible: the
+    /// same scan as building the model, for a pair that was not stored.
+    pub fn unit_cost_at(&self, inst: &Instance, u: usize, h: usize) -> Option<f64> {
+        let unit = &self.units[u];
+        let size = unit.members.len();
+        if unit.blocked.is_some() || (inst.batch.homes[h].vacancies as usize) < size {
+            return None;
+        }
+        let mut cost = 0.0;
+        unit.members
+            .iter()
+            .all(|&m| {
+                eligible_km(inst, m, h, size)
+                    .inspect(|&km| cost += terms(inst, m, h, km).total())
+                    .is_some()
+            })
+            .then_some(cost)
+    }
+
+    /// Cost terms and km of one member (by position in its unit) at any home.
+    pub fn member_terms_at(&self, inst: &Instance, u: usize, h: usize, member_ix: usize) -> (Terms, f64) {
+        let m = self.units[u].members[member_ix];
+        let km = pair_km(inst, m, h);
+        (terms(inst, m, h, km), km)
     }
 
     /// Cost terms and km of one member (by position in its unit) at a candidate's home.
@@ -144,36 +258,20 @@ impl Formulation {
         self.units[unit].members.len()
     }
 
-    fn find_components(&self, inst: &Instance) -> Vec<Component> {
+    /// Components from the scan's links (units that share an eligible home, or an eligible
+    /// provider with a provider-wide limit or discount) plus authority budgets.
+    fn find_components(&self, inst: &Instance, mut uf: UnionFind<usize>) -> Vec<Component> {
         let n = self.units.len();
-        let mut uf = UnionFind::<usize>::new(n);
         let link = |first: &mut Option<usize>, u: usize, uf: &mut UnionFind<usize>| match *first {
             Some(f) => {
                 uf.union(f, u);
             }
             None => *first = Some(u),
         };
-        // Units that share a home compete for its beds.
-        for hc in &self.home_cands {
-            let mut first = None;
-            for &k in hc {
-                link(&mut first, self.cands[k].unit, &mut uf);
-            }
-        }
-        // Provider-wide limits and discounts tie together every unit eligible at that provider.
-        let mut by_provider: BTreeMap<usize, Option<usize>> = BTreeMap::new();
-        for c in &self.cands {
-            let p = inst.homes[c.home].provider;
-            let pr = &inst.batch.providers[p];
-            if pr.max_admissions.is_some() || pr.volume_discount.is_some() {
-                let first = by_provider.entry(p).or_default();
-                link(first, c.unit, &mut uf);
-            }
-        }
         // An authority's weekly budget ties together its children that could be placed.
         let mut by_la: BTreeMap<&str, Option<usize>> = BTreeMap::new();
         for (u, unit) in self.units.iter().enumerate() {
-            if self.unit_cands[u].is_empty() {
+            if self.unit_cands[u].is_empty() && self.floor[u].is_infinite() {
                 continue;
             }
             for &m in &unit.members {
@@ -465,19 +563,50 @@ pub enum RowKey {
     BudgetCount(String),
 }
 
-/// A unit's eligible pairs in home order, and the number of (child, home) pairs examined.
-fn unit_candidates(inst: &Instance, u: usize, unit: &Unit) -> (Vec<Candidate>, usize) {
-    let mut out = Vec::new();
-    let mut examined = 0;
+/// What scanning one unit's homes found.
+struct UnitScan {
+    /// The stored pairs, in home order.
+    cands: Vec<Candidate>,
+    /// Cheapest cost among eligible pairs not stored (+∞ if all are).
+    floor: f64,
+    /// (child, home) pairs examined.
+    examined: usize,
+    /// Eligible homes, stored or not.
+    eligible: usize,
+}
+
+/// Whether a home's provider ties its units together (a provider-wide limit or discount).
+fn linked_provider(inst: &Instance, h: usize) -> bool {
+    let pr = &inst.batch.providers[inst.homes[h].provider];
+    pr.max_admissions.is_some() || pr.volume_discount.is_some()
+}
+
+/// A unit's eligible pairs: the `keep` cheapest (ties by home order) stored in home order;
+/// `eligible_at` sees every eligible home.
+fn unit_candidates(
+    inst: &Instance,
+    u: usize,
+    unit: &Unit,
+    keep: usize,
+    mut eligible_at: impl FnMut(usize),
+) -> UnitScan {
+    let mut scan = UnitScan {
+        cands: Vec::new(),
+        floor: f64::INFINITY,
+        examined: 0,
+        eligible: 0,
+    };
     if unit.blocked.is_some() {
-        return (out, examined);
+        return scan;
     }
     let size = unit.members.len();
+    // The kept pairs as a max-heap on (cost, home) while pruning: the root is the first to go.
+    let mut heap: std::collections::BinaryHeap<(Cost, usize)> = std::collections::BinaryHeap::new();
     for (h, home) in inst.batch.homes.iter().enumerate() {
         if (home.vacancies as usize) < size {
             continue; // no room: not a column (and for groups, a diagnosed reason)
         }
-        examined += size;
+        scan.examined += size;
         // No allocation per pair: members are checked and costed one at a time.
         let mut cost = 0.0;
         let ok = unit.members.iter().all(|&m| {
@@ -485,11 +614,53 @@ fn unit_candidates(inst: &Instance, u: usize, unit: &Unit) -> (Vec<Candidate>, u
                 .inspect(|&km| cost += terms(inst, m, h, km).total())
                 .is_some()
         });
-        if ok {
-            out.push(Candidate { unit: u, home: h, cost });
+        if !ok {
+            continue;
+        }
+        scan.eligible += 1;
+        eligible_at(h);
+        if keep == usize::MAX {
+            scan.cands.push(Candidate { unit: u, home: h, cost });
+        } else if heap.len() < keep {
+            heap.push((Cost(cost), h));
+        } else if (Cost(cost), h) < *heap.peek().expect("keep ≥ 1") {
+            let (out, _) = heap.pop().expect("non-empty");
+            scan.floor = scan.floor.min(out.0);
+            heap.push((Cost(cost), h));
+        } else {
+            scan.floor = scan.floor.min(cost);
         }
     }
-    (out, examined)
+    if keep != usize::MAX {
+        scan.cands = heap
+            .into_iter()
+            .map(|(c, h)| Candidate {
+                unit: u,
+                home: h,
+                cost: c.0,
+            })
+            .collect();
+        scan.cands.sort_by_key(|c| c.home);
+    }
+    scan
+}
+
+/// A cost with a total order (costs are never NaN).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cost(f64);
+
+impl Eq for Cost {}
+
+impl PartialOrd for Cost {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Cost {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {

@@ -152,7 +152,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
             false,
             (0..f.units.len()).map(|u| f.unit_lower_bound(inst, u)).sum(),
             ModelStats {
-                eligible_pairs: f.cands.iter().map(|c| f.size(c.unit)).sum(),
+                eligible_pairs: f.eligible_pairs,
                 components: f.components.len(),
                 units: f.units.len(),
                 ..Default::default()
@@ -228,7 +228,9 @@ fn unit_choices(
 ) -> (Vec<Option<usize>>, Option<(bool, f64, ModelStats)>) {
     match rule {
         Rule::Optimal => {
-            let s = solve_components(inst, f, &SolveOptions::default(), None, |_, _| {});
+            // The rules' formulation stores every pair, so nothing is left to price back in.
+            let s = solve_components(inst, f, &SolveOptions::default(), None, |_, _, _| {})
+                .expect("a complete formulation has no unstored pairs");
             (s.unit_choice, Some((s.optimal, s.bound, s.stats)))
         }
         Rule::Stable => (stable(inst, f), None),

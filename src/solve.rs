@@ -21,6 +21,9 @@ pub struct SolveOptions {
     pub presolve: bool,
     /// Pairs per unit in the first LP; the rest are priced and added back as needed (0 = all).
     pub columns_per_unit: usize,
+    /// Pairs per unit kept in memory at all (None = automatic, [`crate::model::Formulation::keep_for`]).
+    /// Honoured only for a pure assignment, where unstored pairs can be proven irrelevant.
+    pub pairs_per_unit: Option<usize>,
 }
 
 impl Default for SolveOptions {
@@ -30,6 +33,7 @@ impl Default for SolveOptions {
             gap: 0.0,
             presolve: true,
             columns_per_unit: 12,
+            pairs_per_unit: None,
         }
     }
 }
@@ -107,8 +111,9 @@ pub struct ComponentSolver<'a> {
     /// Reduced cost of every candidate position at the last LP optimum.
     reduced: Vec<f64>,
     base_lp: Option<(f64, HashMap<usize, f64>)>,
-    /// Row duals of the unforced LP when it was integral (the optimum's potentials).
-    base_duals: Option<Vec<f64>>,
+    /// Row duals of the unforced LP at its optimum, and whether that LP was integral (then
+    /// they are the optimum's potentials).
+    base_duals: Option<(Vec<f64>, bool)>,
     /// Pairs priced against LP duals (counted once per pricing pass).
     pub priced: usize,
     /// Pairs added back after pricing.
@@ -360,10 +365,21 @@ impl<'a> ComponentSolver<'a> {
     /// capacity-row dual). These make every residual arc's reduced cost non-negative, which
     /// is what exact regret by shortest paths ([`crate::regret`]) needs.
     pub fn plain_potentials(&self) -> Option<(HashMap<usize, f64>, HashMap<usize, f64>)> {
+        if self.trivial {
+            // A lone child with pruned pairs (so a pure assignment: no rebates, no side rules)
+            // has no LP; its potential is what it costs now and no home's bed is priced.
+            let u = self.comp.units[0];
+            return self.f.floor[u].is_finite().then(|| {
+                let now = self.solve_trivial(None).expect("the unforced model is always feasible");
+                (HashMap::from([(u, now.objective)]), HashMap::new())
+            });
+        }
         if !self.is_plain() || self.comp.units.iter().any(|&u| self.f.size(u) != 1) {
             return None;
         }
-        let duals = self.base_duals.as_ref()?;
+        let (duals, true) = self.base_duals.as_ref()? else {
+            return None;
+        };
         let (mut unit, mut home) = (HashMap::new(), HashMap::new());
         for (r, (key, _, _)) in self.rows.iter().enumerate() {
             match key {
@@ -373,6 +389,38 @@ impl<'a> ComponentSolver<'a> {
             }
         }
         Some((unit, home))
+    }
+
+    /// Units whose unstored pairs ([`Formulation::build_with`]) might still improve the
+    /// unforced solve: a unit's unstored pairs have reduced cost at least its floor minus its
+    /// assignment dual, and a pair matters only if that is below the gap between the answer
+    /// and the LP bound (zero when the LP was integral). Empty when nothing was pruned.
+    pub fn unpriced_units(&self, base: &Outcome) -> Vec<usize> {
+        let f = self.f;
+        let units = &self.comp.units;
+        if units.iter().all(|&u| f.floor[u].is_infinite()) {
+            return Vec::new();
+        }
+        if self.trivial {
+            let u = units[0];
+            return if f.floor[u] < base.objective - 1e-7 {
+                vec![u]
+            } else {
+                Vec::new()
+            };
+        }
+        let (Some((duals, _)), Some((lp_obj, _))) = (&self.base_duals, &self.base_lp) else {
+            return Vec::new(); // no LP optimum (a time limit): the result is not claimed optimal
+        };
+        let margin = (base.objective - lp_obj).max(0.0);
+        self.rows
+            .iter()
+            .enumerate()
+            .filter_map(|(r, (key, _, _))| match key {
+                RowKey::Assign(u) if f.floor[*u] - duals[r] < margin - 1e-7 => Some(*u),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Free beds of a home.
@@ -528,7 +576,7 @@ impl<'a> ComponentSolver<'a> {
                 .map(|(p, &k)| (k, self.reduced[p]))
                 .collect();
             self.base_lp = Some((lp_obj, rc));
-            self.base_duals = integral.then(|| row_duals.clone());
+            self.base_duals = Some((row_duals.clone(), integral));
         }
         let result = if lp_status == HighsModelStatus::Infeasible {
             Some(None)

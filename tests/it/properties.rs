@@ -203,7 +203,8 @@ fn path_regret_equals_forced_resolve_for_every_pair() {
                 let all = paths.best(u, usize::MAX);
                 let others = f.unit_cands[u].clone().filter(|&k| Some(k) != base.choice[i]).count();
                 assert_eq!(all.len(), others, "every other home of unit {u} is priced");
-                for (k, regret) in all {
+                for (h, regret) in all {
+                    let k = f.cand_at(u, h).expect("an eligible home");
                     let forced = solver.solve(Some(k)).expect("a plain model stays feasible");
                     assert!(
                         (regret - (forced.objective - base.objective)).abs() <= 1e-5,
@@ -216,4 +217,47 @@ fn path_regret_equals_forced_resolve_for_every_pair() {
         }
     }
     assert!(checked >= 500, "only {checked} pairs checked");
+}
+
+/// What a reader sees of a result, less timings and model sizes.
+fn visible(r: &placematch::result::MatchResult) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("solve_seconds");
+    o.remove("model");
+    v
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Keeping only each child's cheapest pair or two in memory loses nothing: the same
+    /// placements, objective, alternatives with their regrets, and competition for the
+    /// unplaced as storing every pair (a pure assignment, where pruning is allowed).
+    #[test]
+    fn storing_few_pairs_per_child_changes_nothing(seed in any::<u64>(), keep in 1usize..3) {
+        let inst = load(&plain_tiny_batch(seed));
+        let full = solve_checked_with(&inst, 3, &SolveOptions::default());
+        let pruned = solve_checked_with(&inst, 3, &SolveOptions { pairs_per_unit: Some(keep), ..SolveOptions::default() });
+        prop_assert_eq!(visible(&pruned), visible(&full));
+        prop_assert_eq!(pruned.model.eligible_pairs, full.model.eligible_pairs);
+    }
+}
+
+/// The same on generated national-shaped batches, where each child has hundreds of eligible
+/// homes and keeps a handful: placements, regrets and diagnoses are unchanged.
+#[test]
+fn pruned_storage_equals_full_storage_on_generated_batches() {
+    use placematch::generate::{generate, GenOptions};
+    for seed in 1..=3u64 {
+        let batch = generate(&GenOptions { children: 60, homes: 400, seed, ..GenOptions::default() });
+        let inst = load(&serde_json::to_value(&batch).unwrap());
+        let full = solve_checked_with(&inst, 3, &SolveOptions::default());
+        for keep in [3, 10] {
+            let opts = SolveOptions { pairs_per_unit: Some(keep), ..SolveOptions::default() };
+            let pruned = solve_checked_with(&inst, 3, &opts);
+            assert_eq!(visible(&pruned), visible(&full), "seed {seed}, keep {keep}");
+            assert!(pruned.model.variables <= full.model.variables);
+        }
+    }
 }
