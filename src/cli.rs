@@ -127,6 +127,11 @@ pub struct SolveArgs {
     /// Pairs per child in the first LP; the rest are priced back in only if they could help (0 = all).
     #[arg(long, default_value_t = 12, value_name = "N")]
     pub columns_per_unit: usize,
+    /// Pairs per child kept in memory (default: all, or each child's cheapest share of 4 million
+    /// on a larger batch). Honoured only for a pure assignment (no siblings, solo, conflicts,
+    /// block beds, admission limits, discounts or budgets), where the rest are proven irrelevant.
+    #[arg(long, value_name = "N")]
+    pub pairs_per_unit: Option<usize>,
     /// Run the independent checker on the result before writing it.
     #[arg(long)]
     pub check: bool,
@@ -411,7 +416,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 gap: a.gap,
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
-                pairs_per_unit: None,
+                pairs_per_unit: a.pairs_per_unit,
             };
             let result = crate::explain::solve_and_explain(&inst, &opts, a.alternatives);
             if a.check {

@@ -110,7 +110,17 @@ fn formulation(inst: &Instance, opts: &SolveOptions, complete: &[usize]) -> Form
         Some(k) if Formulation::pure_assignment(inst) => k.max(1),
         _ => Formulation::keep_for(inst),
     };
-    Formulation::build_with(inst, keep, complete)
+    let started = std::time::Instant::now();
+    let f = Formulation::build_with(inst, keep, complete);
+    if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+        eprintln!(
+            "formulation: {} pairs stored of {} eligible in {:.2} s",
+            f.cands.len(),
+            f.eligible_pairs,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    f
 }
 
 /// Solves a batch to its optimal assignment without explanations: the fast path that
@@ -177,8 +187,7 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                 };
                 match base.choice[i] {
                     Some(_) if alternatives > 0 && paths.is_some() => {
-                        alts.insert(u, paths.as_ref().expect("paths").best(u, alternatives));
-                        path_regrets += 1;
+                        path_regrets += 1; // searched in parallel below
                     }
                     Some(chosen) if alternatives > 0 => {
                         let list = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
@@ -208,6 +217,20 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                     }
                     _ => {}
                 }
+            }
+            if let (Some(p), true) = (&paths, alternatives > 0) {
+                // One independent search per placed child: side by side on every core, in a
+                // fixed order of results whatever the threads did.
+                use rayon::prelude::*;
+                let placed: Vec<usize> = (0..comp.units.len()).filter(|&i| base.choice[i].is_some()).collect();
+                let found: Vec<(usize, Vec<(usize, f64)>)> = placed
+                    .par_iter()
+                    .map(|&i| (comp.units[i], p.best(comp.units[i], alternatives)))
+                    .collect();
+                alts.extend(found);
+            }
+            if let (Some(p), true) = (&paths, std::env::var_os("PLACEMATCH_DEBUG").is_some()) {
+                eprintln!("path regret work (searches, unstored pairs, full scans): {:?}", p.work());
             }
         });
         match attempt {

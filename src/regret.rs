@@ -22,7 +22,8 @@
 //! bound θ on the answer and looks at unstored pairs only where g_a could still beat it,
 //! evaluating those pairs on the fly, so the regrets stay exact.
 
-use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
@@ -38,16 +39,16 @@ pub struct PathRegret<'a> {
     inst: &'a Instance,
     f: &'a Formulation,
     comp: &'a Component,
-    /// Local index of each unit of the component.
-    local: HashMap<usize, usize>,
+    /// Local index of each unit of the batch (usize::MAX outside the component).
+    local: Vec<usize>,
     /// Home of each local unit (None = unplaced).
     at: Vec<Option<usize>>,
     /// Potential (assignment dual) per local unit.
     y: Vec<f64>,
-    /// Capacity-row dual per home with a row; homes without one are spare and priced at 0.
-    w: HashMap<usize, f64>,
-    /// Occupied homes: node index (after the units) per home, and back.
-    occupied: HashMap<usize, usize>,
+    /// Capacity-row dual per home (homes without a row are spare and priced at 0).
+    w: Vec<f64>,
+    /// Occupied homes: position per home (usize::MAX if nobody is there), and back.
+    occupied: Vec<usize>,
     occupied_home: Vec<usize>,
     /// Whether each occupied home still has a spare bed (then it also leads into T).
     spare: Vec<bool>,
@@ -55,11 +56,19 @@ pub struct PathRegret<'a> {
     /// nobody occupies), per local unit.
     to_sink: Vec<f64>,
     /// The same over every pair, computed on demand for pruned units.
-    to_sink_exact: RefCell<HashMap<usize, f64>>,
+    to_sink_exact: Mutex<HashMap<usize, f64>>,
+    /// Per occupied home, the stored pairs of units that could move in: (reduced cost, local
+    /// unit), cheapest first, so a search stops reading at its bound.
+    adj: Vec<Vec<(f64, usize)>>,
+    /// Per occupied home, the unstored pairs evaluated so far: every one with reduced cost up
+    /// to the first number, cheapest first. Shared by all searches.
+    unstored: Vec<Mutex<(f64, Vec<(f64, usize)>)>>,
     /// Lower bound on any unstored pair's reduced cost, per local unit (+∞ if none).
     gap: Vec<f64>,
     /// Local units with unstored pairs, by `gap` ascending.
     pruned: Vec<usize>,
+    /// Work done: searches, unstored pairs evaluated, full scans of a unit's homes.
+    work: [AtomicUsize; 3],
 }
 
 impl<'a> PathRegret<'a> {
@@ -84,7 +93,10 @@ impl<'a> PathRegret<'a> {
             }};
         }
         let n = comp.units.len();
-        let local: HashMap<usize, usize> = comp.units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+        let mut local = vec![usize::MAX; f.units.len()];
+        for (i, &u) in comp.units.iter().enumerate() {
+            local[u] = i;
+        }
         let at: Vec<Option<usize>> = choice.iter().map(|c| c.map(|k| f.cands[k].home)).collect();
         let w = |h: usize| home_dual.get(&h).copied().unwrap_or(0.0);
         // The LP bounds each pair column by 1, so a chosen pair may sit at that bound with a
@@ -101,16 +113,16 @@ impl<'a> PathRegret<'a> {
                 None => f.unplaced[u],
             });
         }
-        let mut occupied: HashMap<usize, usize> = HashMap::new();
+        let mut occupied = vec![usize::MAX; inst.batch.homes.len()];
         let mut occupied_home = Vec::new();
         let mut count: Vec<usize> = Vec::new();
-        for h in at.iter().flatten() {
-            let o = *occupied.entry(*h).or_insert_with(|| {
-                occupied_home.push(*h);
+        for &h in at.iter().flatten() {
+            if occupied[h] == usize::MAX {
+                occupied[h] = occupied_home.len();
+                occupied_home.push(h);
                 count.push(0);
-                occupied_home.len() - 1
-            });
-            count[o] += 1;
+            }
+            count[occupied[h]] += 1;
         }
         let vacancies = |h: usize| inst.batch.homes[h].vacancies.max(0) as usize;
         let spare: Vec<bool> = occupied_home
@@ -144,7 +156,7 @@ impl<'a> PathRegret<'a> {
                 if !ok(rc) {
                     fail!("pair rc {rc}");
                 }
-                if !occupied.contains_key(&h) {
+                if occupied[h] == usize::MAX {
                     if w(h).abs() > TOLERANCE {
                         fail!("empty home priced {}", w(h));
                     }
@@ -157,6 +169,16 @@ impl<'a> PathRegret<'a> {
                 fail!("occupied home priced {} (spare {})", w(h), spare[o]);
             }
         }
+        let mut adj: Vec<Vec<(f64, usize)>> = vec![Vec::new(); occupied_home.len()];
+        for (o, &h) in occupied_home.iter().enumerate() {
+            for &k in &f.home_cands[h] {
+                let a = local[f.cands[k].unit];
+                if at[a] != Some(h) {
+                    adj[o].push(((f.cands[k].cost - y[a] - w(h)).max(0.0), a));
+                }
+            }
+            adj[o].sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        }
         let mut pruned: Vec<usize> = (0..n).filter(|&a| gap[a].is_finite()).collect();
         pruned.sort_by(|&a, &b| gap[a].total_cmp(&gap[b]).then(a.cmp(&b)));
         Some(PathRegret {
@@ -166,19 +188,61 @@ impl<'a> PathRegret<'a> {
             local,
             at,
             y,
-            w: home_dual.clone(),
+            w: (0..inst.batch.homes.len()).map(w).collect(),
             occupied,
             occupied_home,
             spare,
             to_sink,
-            to_sink_exact: RefCell::new(HashMap::new()),
+            to_sink_exact: Mutex::new(HashMap::new()),
+            unstored: (0..adj.len()).map(|_| Mutex::new((f64::NEG_INFINITY, Vec::new()))).collect(),
+            adj,
             gap,
             pruned,
+            work: Default::default(),
         })
     }
 
+    /// Searches run, unstored pairs evaluated, and full scans of a unit's homes so far.
+    pub fn work(&self) -> (usize, usize, usize) {
+        let get = |i: usize| self.work[i].load(Ordering::Relaxed);
+        (get(0), get(1), get(2))
+    }
+
+    fn bump(&self, i: usize) {
+        self.work[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The unstored pairs into occupied home `o` with reduced cost up to `need`, evaluated once
+    /// and shared (widened, doubling, when a search needs more).
+    fn unstored_into(&self, o: usize, need: f64) -> std::sync::MutexGuard<'_, (f64, Vec<(f64, usize)>)> {
+        let mut cache = self.unstored[o].lock().expect("no search panics");
+        if cache.0 < need {
+            let h = self.occupied_home[o];
+            let bed = (-self.w(h)).max(0.0);
+            let upto = need.max(2.0 * cache.0).max(100.0);
+            let mut list = Vec::new();
+            for &a in self.pruned.iter().take_while(|&&a| self.gap[a] + bed <= upto) {
+                let ua = self.comp.units[a];
+                if self.at[a] == Some(h) || self.f.cand_at(ua, h).is_some() {
+                    continue;
+                }
+                self.bump(1);
+                if let Some(c) = self.f.unit_cost_at(self.inst, ua, h) {
+                    list.push((self.reduced(a, h, c), a));
+                }
+            }
+            list.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            *cache = (upto, list);
+        }
+        cache
+    }
+
     fn w(&self, h: usize) -> f64 {
-        self.w.get(&h).copied().unwrap_or(0.0)
+        self.w[h]
+    }
+
+    fn is_occupied(&self, h: usize) -> bool {
+        self.occupied[h] != usize::MAX
     }
 
     /// Reduced cost of local unit `a` at home `h` with cost `cost`.
@@ -198,20 +262,21 @@ impl<'a> PathRegret<'a> {
 
     /// Local unit `a`'s cheapest reduced cost into T over every pair (pruned units only).
     fn exact_to_sink(&self, a: usize) -> f64 {
-        if let Some(&v) = self.to_sink_exact.borrow().get(&a) {
+        if let Some(&v) = self.to_sink_exact.lock().expect("no search panics").get(&a) {
             return v;
         }
+        self.bump(2);
         let u = self.comp.units[a];
         let mut best = self.to_sink[a];
         for h in 0..self.inst.batch.homes.len() {
-            if self.occupied.contains_key(&h) || self.f.cand_at(u, h).is_some() {
+            if self.is_occupied(h) || self.f.cand_at(u, h).is_some() {
                 continue;
             }
             if let Some(c) = self.f.unit_cost_at(self.inst, u, h) {
                 best = best.min(self.reduced(a, h, c));
             }
         }
-        self.to_sink_exact.borrow_mut().insert(a, best);
+        self.to_sink_exact.lock().expect("no search panics").insert(a, best);
         best
     }
 
@@ -230,7 +295,8 @@ impl<'a> PathRegret<'a> {
     }
 
     fn search(&self, u: usize, limit: usize, only: Option<&[usize]>) -> Vec<(usize, f64)> {
-        let i = self.local[&u];
+        self.bump(0);
+        let i = self.local[u];
         let units = self.comp.units.len();
         let sink = units + self.occupied_home.len();
         let wanted = |h: usize| Some(h) != self.at[i] && only.is_none_or(|o| o.contains(&h));
@@ -255,7 +321,7 @@ impl<'a> PathRegret<'a> {
             .clone()
             .map(|k| self.f.cands[k].home)
             .filter(|&h| wanted(h))
-            .filter(|&h| self.occupied.get(&h).is_none_or(|&o| self.spare[o]))
+            .filter(|&h| !self.is_occupied(h) || self.spare[self.occupied[h]])
             .map(|h| self.reduced(i, h, self.cost_at(i, h).expect("stored")) + own_bed)
             .collect();
         upper.sort_by(f64::total_cmp);
@@ -297,7 +363,7 @@ impl<'a> PathRegret<'a> {
             if b < units {
                 // Unit b: reached from its home (or from T when unplaced).
                 match self.at[b] {
-                    Some(h) => relax(&mut heap, &mut dist, units + self.occupied[&h], d, cap),
+                    Some(h) => relax(&mut heap, &mut dist, units + self.occupied[h], d, cap),
                     None => relax(&mut heap, &mut dist, sink, d, cap),
                 }
             } else if b < sink {
@@ -308,27 +374,29 @@ impl<'a> PathRegret<'a> {
                     }
                 }
                 let cap = theta(&found);
-                // Units that could move in here, displacing one of its children: stored pairs…
-                for &k in &self.f.home_cands[h] {
-                    let a = self.local[&self.f.cands[k].unit];
-                    if self.at[a] != Some(h) && !done[a] {
-                        relax(
-                            &mut heap,
-                            &mut dist,
-                            a,
-                            d + self.reduced(a, h, self.f.cands[k].cost),
-                            cap,
-                        );
+                // Units that could move in here, displacing one of its children: stored pairs,
+                // cheapest first…
+                let o = b - units;
+                for &(rc, a) in &self.adj[o] {
+                    if d + rc > cap {
+                        break;
+                    }
+                    if !done[a] {
+                        relax(&mut heap, &mut dist, a, d + rc, cap);
                     }
                 }
-                // …and unstored ones, only where they could still beat the bound.
-                for &a in self.pruned.iter().take_while(|&&a| d + self.gap[a] <= cap) {
-                    let ua = self.comp.units[a];
-                    if done[a] || self.at[a] == Some(h) || self.f.cand_at(ua, h).is_some() {
-                        continue;
-                    }
-                    if let Some(c) = self.f.unit_cost_at(self.inst, ua, h) {
-                        relax(&mut heap, &mut dist, a, d + self.reduced(a, h, c), cap);
+                // …and unstored ones, where they could still beat the bound (an unstored pair
+                // here costs at least its unit's floor, plus this bed's price).
+                let bed = (-self.w(h)).max(0.0);
+                if self.pruned.first().is_some_and(|&a| d + self.gap[a] + bed <= cap) {
+                    let cache = self.unstored_into(o, cap - d);
+                    for &(rc, a) in &cache.1 {
+                        if d + rc > cap {
+                            break;
+                        }
+                        if !done[a] {
+                            relax(&mut heap, &mut dist, a, d + rc, cap);
+                        }
                     }
                 }
                 // T: one of this home's children leaves.
@@ -337,14 +405,15 @@ impl<'a> PathRegret<'a> {
                 // T: homes nobody occupies are all at distance d.
                 for k in self.f.unit_cands[u].clone() {
                     let h = self.f.cands[k].home;
-                    if wanted(h) && !self.occupied.contains_key(&h) {
+                    if wanted(h) && !self.is_occupied(h) {
                         push(&mut found, h, self.reduced(i, h, self.f.cands[k].cost) + d);
                     }
                 }
                 if d + self.gap[i] <= theta(&found) {
                     // u's unstored homes could make the list: evaluate them.
+                    self.bump(2);
                     for h in 0..self.inst.batch.homes.len() {
-                        if wanted(h) && !self.occupied.contains_key(&h) && self.f.cand_at(u, h).is_none() {
+                        if wanted(h) && !self.is_occupied(h) && self.f.cand_at(u, h).is_none() {
                             if let Some(c) = self.f.unit_cost_at(self.inst, u, h) {
                                 push(&mut found, h, self.reduced(i, h, c) + d);
                             }
