@@ -4,8 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::batch::Indicator;
-use crate::eligibility::{need, support, type_position};
+use crate::eligibility::type_position;
 use crate::locate::Instance;
 
 /// The cost terms of one placement, in pounds per week.
@@ -82,12 +81,8 @@ impl Terms {
 
 /// Total unmet need of a pair (Σ max(0, need − support)).
 pub fn unmet_need(inst: &Instance, child: usize, home: usize) -> i64 {
-    let c = &inst.batch.children[child];
-    let h = &inst.batch.homes[home];
-    Indicator::ALL
-        .iter()
-        .map(|&i| (need(c, i) - support(h, i)).max(0))
-        .sum()
+    let (needs, support) = (&inst.children[child].needs, &inst.homes[home].support);
+    needs.iter().zip(support).map(|(n, s)| (n - s).max(0)).sum()
 }
 
 /// The cost terms of placing `child` in `home`, `km` apart.

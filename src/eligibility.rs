@@ -104,6 +104,16 @@ pub fn support(home: &Home, ind: Indicator) -> i64 {
     home.support.get(&ind).copied().unwrap_or(1)
 }
 
+/// A child's need on every indicator, in [`Indicator::ALL`] order.
+pub fn needs_of(child: &Child) -> [i64; 12] {
+    Indicator::ALL.map(|i| need(child, i))
+}
+
+/// A home's support on every indicator, in [`Indicator::ALL`] order.
+pub fn support_of(home: &Home) -> [i64; 12] {
+    Indicator::ALL.map(|i| support(home, i))
+}
+
 /// The distance limit that applies to a child (the stricter of child and policy).
 pub fn max_distance(inst: &Instance, child: usize) -> Option<f64> {
     match (inst.batch.children[child].max_distance_km, inst.policy.max_distance_km) {
@@ -208,7 +218,8 @@ fn rules(
         fail!(Reason::ResidentConflict);
     }
     let shortfall = inst.policy.max_need_shortfall;
-    if Indicator::ALL.iter().any(|&i| need(c, i) - support(h, i) >= shortfall) {
+    let (needs, support) = (&inst.children[child].needs, &hp.support);
+    if needs.iter().zip(support).any(|(n, s)| n - s >= shortfall) {
         fail!(Reason::NeedNotMet);
     }
     let in_zone = inst.children[child].zones.iter().any(|z| match z {

@@ -181,7 +181,8 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
             for (i, &u) in comp.units.iter().enumerate() {
                 let lower = |k: usize| match &lp {
                     Some((lp_obj, rc)) if lp_obj.is_finite() => {
-                        rc.get(&k).map_or(f64::NEG_INFINITY, |d| lp_obj + d - base.objective)
+                        let pos = comp.cands.binary_search(&k).ok();
+                        pos.map_or(f64::NEG_INFINITY, |p| lp_obj + rc[p] - base.objective)
                     }
                     _ => f64::NEG_INFINITY,
                 };

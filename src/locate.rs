@@ -253,6 +253,9 @@ pub struct ChildPlace {
     pub la: String,
     /// Resolved exclusion zones.
     pub zones: Vec<Zone>,
+    /// Need per indicator in [`crate::batch::Indicator::ALL`] order: read once, since every
+    /// pair's needs check and cost read them.
+    pub needs: [i64; 12],
 }
 
 /// A home as located.
@@ -266,6 +269,8 @@ pub struct HomePlace {
     pub provider: usize,
     /// Effective Ofsted rating (SPEC §8.4).
     pub rating: crate::batch::Ofsted,
+    /// Support per indicator in [`crate::batch::Indicator::ALL`] order.
+    pub support: [i64; 12],
 }
 
 /// A validated batch with every location resolved and the policy layered: the
@@ -321,7 +326,12 @@ impl Instance {
                         _ => unreachable!("validated zone"),
                     })
                     .collect();
-                ChildPlace { place, la, zones }
+                ChildPlace {
+                    place,
+                    la,
+                    zones,
+                    needs: crate::eligibility::needs_of(c),
+                }
             })
             .collect();
         let provider_ix: HashMap<&str, usize> = batch
@@ -357,6 +367,7 @@ impl Instance {
                     la,
                     provider,
                     rating,
+                    support: crate::eligibility::support_of(h),
                 }
             })
             .collect();

@@ -219,9 +219,11 @@ impl<'a> PathRegret<'a> {
         if cache.0 < need {
             let h = self.occupied_home[o];
             let bed = (-self.w(h)).max(0.0);
-            let upto = need.max(2.0 * cache.0).max(100.0);
-            let mut list = Vec::new();
-            for &a in self.pruned.iter().take_while(|&&a| self.gap[a] + bed <= upto) {
+            let (done, upto) = (cache.0, need.max(2.0 * cache.0).max(100.0));
+            // Units whose bound was within the old reach are in the list already.
+            let mut list = std::mem::take(&mut cache.1);
+            let fresh = self.pruned.iter().skip_while(|&&a| self.gap[a] + bed <= done);
+            for &a in fresh.take_while(|&&a| self.gap[a] + bed <= upto) {
                 let ua = self.comp.units[a];
                 if self.at[a] == Some(h) || self.f.cand_at(ua, h).is_some() {
                     continue;

@@ -452,6 +452,7 @@ fn draw_child(world: &World, seed: u64, rep: u64, seq: u64, day: usize, si: usiz
             place,
             la: auth.code.clone(),
             zones: Vec::new(),
+            needs: crate::eligibility::needs_of(&child),
         },
         child,
     }
@@ -928,6 +929,7 @@ fn day_instance(
             la: sh.la.clone(),
             provider: sh.provider,
             rating: sh.rating,
+            support: crate::eligibility::support_of(&sh.home),
         });
     }
     Instance {

@@ -100,7 +100,6 @@ pub struct ComponentSolver<'a> {
     active_at: HashMap<usize, Vec<usize>>,
     /// Solo rows per home: (row, solo unit).
     solo_rows_at: HashMap<usize, Vec<(usize, usize)>>,
-    pos_of: HashMap<usize, usize>,
     /// HiGHS column of each active candidate position.
     active: Vec<Option<usize>>,
     /// Active candidate positions, in the order they were added.
@@ -110,7 +109,7 @@ pub struct ComponentSolver<'a> {
     lp: Option<Model>,
     /// Reduced cost of every candidate position at the last LP optimum.
     reduced: Vec<f64>,
-    base_lp: Option<(f64, HashMap<usize, f64>)>,
+    base_lp: Option<(f64, Vec<f64>)>,
     /// Row duals of the unforced LP at its optimum, and whether that LP was integral (then
     /// they are the optimum's potentials).
     base_duals: Option<(Vec<f64>, bool)>,
@@ -147,7 +146,6 @@ impl<'a> ComponentSolver<'a> {
             dyn_entries: HashMap::new(),
             active_at: HashMap::new(),
             solo_rows_at: HashMap::new(),
-            pos_of: HashMap::new(),
             active: vec![None; comp.cands.len()],
             active_list: Vec::new(),
             switch_cols: Vec::new(),
@@ -167,13 +165,11 @@ impl<'a> ComponentSolver<'a> {
         let mut buf = Vec::new();
         s.ent_row.reserve(comp.cands.len() * 4);
         s.ent_coef.reserve(comp.cands.len() * 4);
-        s.pos_of.reserve(comp.cands.len());
-        for (pos, &k) in comp.cands.iter().enumerate() {
+        for &k in &comp.cands {
             f.entries(inst, k, &index, &mut buf);
             s.ent_row.extend(buf.iter().map(|e| e.0 as u32));
             s.ent_coef.extend(buf.iter().map(|e| e.1));
             s.ent_start.push(s.ent_row.len());
-            s.pos_of.insert(k, pos);
         }
         // Start from each unit's cheapest pairs (all of them when columns_per_unit is 0).
         let mut initial = Vec::new();
@@ -183,7 +179,7 @@ impl<'a> ComponentSolver<'a> {
                 ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
                 ks.truncate(opts.columns_per_unit);
             }
-            initial.extend(ks.into_iter().map(|k| s.pos_of[&k]));
+            initial.extend(ks.into_iter().map(|k| s.pos(k)));
         }
         initial.sort_unstable();
         let (mut model, switch_cols) = s.build(false);
@@ -423,6 +419,12 @@ impl<'a> ComponentSolver<'a> {
             .collect()
     }
 
+    /// Position of candidate `k` in the component's ascending candidate list (a binary search:
+    /// a large component has millions of candidates, too many for a hash map to pay off).
+    fn pos(&self, k: usize) -> usize {
+        self.comp.cands.binary_search(&k).expect("a candidate of this component")
+    }
+
     /// Free beds of a home.
     pub fn vacancies(&self, h: usize) -> usize {
         self.inst.batch.homes[h].vacancies.max(0) as usize
@@ -529,7 +531,7 @@ impl<'a> ComponentSolver<'a> {
             return self.solve_trivial(forced).map_or(Solved::Infeasible, Solved::Exact);
         }
         let mut lp = self.lp.take().expect("lp present");
-        let forced_pos = forced.map(|k| self.pos_of[&k]);
+        let forced_pos = forced.map(|k| self.pos(k));
         if let Some(pos) = forced_pos {
             self.activate(&mut lp, &[pos]);
             set_bounds(&mut lp, self.active[pos].unwrap(), 1.0, 1.0);
@@ -574,14 +576,7 @@ impl<'a> ComponentSolver<'a> {
         }
         let integral = lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
         if forced.is_none() && lp_status == HighsModelStatus::Optimal {
-            let rc = self
-                .comp
-                .cands
-                .iter()
-                .enumerate()
-                .map(|(p, &k)| (k, self.reduced[p]))
-                .collect();
-            self.base_lp = Some((lp_obj, rc));
+            self.base_lp = Some((lp_obj, self.reduced.clone()));
             self.base_duals = Some((row_duals.clone(), integral));
         }
         let result = if lp_status == HighsModelStatus::Infeasible {
@@ -730,12 +725,12 @@ impl<'a> ComponentSolver<'a> {
         for u in rest {
             let mut options: Vec<usize> = f.unit_cands[u]
                 .clone()
-                .filter(|k| self.active[self.pos_of[k]].is_some())
+                .filter(|k| self.active[self.pos(*k)].is_some())
                 .collect();
             options.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
             if let Some(k) = options.into_iter().find(|&k| usage.fits(inst, f, k)) {
                 usage.take(inst, f, k);
-                cols[self.active[self.pos_of[&k]].expect("active")] = 1.0;
+                cols[self.active[self.pos(k)].expect("active")] = 1.0;
             }
         }
         cols
@@ -807,7 +802,7 @@ impl<'a> ComponentSolver<'a> {
             .map(|&u| {
                 self.f.unit_cands[u]
                     .clone()
-                    .find(|k| col_of.get(&self.pos_of[k]).is_some_and(|&i| values[offset + i] > 0.5))
+                    .find(|k| col_of.get(&self.pos(*k)).is_some_and(|&i| values[offset + i] > 0.5))
             })
             .collect()
     }
@@ -836,7 +831,8 @@ impl<'a> ComponentSolver<'a> {
 
     /// LP objective and reduced cost per candidate from the unforced solve: lower bounds on
     /// regret (the LP value is convex in a column's lower bound, its slope the reduced cost).
-    pub fn lp_reduced_costs(&self) -> Option<&(f64, HashMap<usize, f64>)> {
+    /// (The reduced costs are by position in the component's candidate list.)
+    pub fn lp_reduced_costs(&self) -> Option<&(f64, Vec<f64>)> {
         self.base_lp.as_ref()
     }
 }
