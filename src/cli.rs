@@ -418,7 +418,9 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 columns_per_unit: a.columns_per_unit,
                 pairs_per_unit: a.pairs_per_unit,
             };
-            let result = crate::explain::solve_and_explain(&inst, &opts, a.alternatives);
+            let progress = crate::bench::progress_bar(0, "solving");
+            let result = crate::explain::solve_and_explain_with(&inst, &opts, a.alternatives, &progress);
+            progress.finish_and_clear();
             if a.check {
                 let problems = crate::check::check(&inst, &result);
                 if !problems.is_empty() {

@@ -142,6 +142,16 @@ pub fn solve_assignment(inst: &Instance, opts: &SolveOptions) -> (Formulation, S
 
 /// Solves a located batch and explains the answer: the whole back half of `solve`.
 pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usize) -> MatchResult {
+    solve_and_explain_with(inst, opts, alternatives, &indicatif::ProgressBar::hidden())
+}
+
+/// [`solve_and_explain`], reporting its stages and the children explained on `progress`.
+pub fn solve_and_explain_with(
+    inst: &Instance,
+    opts: &SolveOptions,
+    alternatives: usize,
+    progress: &indicatif::ProgressBar,
+) -> MatchResult {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
     // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
@@ -150,7 +160,11 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
     let mut path_regrets;
     let mut complete = Vec::new();
     let (f, solution) = loop {
+        progress.set_message("finding eligible pairs");
         let f = formulation(inst, opts, &complete);
+        progress.set_message("solving");
+        progress.set_length(f.units.len() as u64);
+        progress.set_position(0);
         alts.clear();
         competition.clear();
         path_regrets = 0;
@@ -178,7 +192,11 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
             } else {
                 solver.lp_reduced_costs().cloned()
             };
+            progress.set_message("explaining");
             for (i, &u) in comp.units.iter().enumerate() {
+                if paths.is_none() || alternatives == 0 || base.choice[i].is_none() {
+                    progress.inc(1); // the others count as their parallel searches finish
+                }
                 let lower = |k: usize| match &lp {
                     Some((lp_obj, rc)) if lp_obj.is_finite() => {
                         let pos = comp.cands.binary_search(&k).ok();
@@ -226,12 +244,18 @@ pub fn solve_and_explain(inst: &Instance, opts: &SolveOptions, alternatives: usi
                 let placed: Vec<usize> = (0..comp.units.len()).filter(|&i| base.choice[i].is_some()).collect();
                 let found: Vec<(usize, Vec<(usize, f64)>)> = placed
                     .par_iter()
-                    .map(|&i| (comp.units[i], p.best(comp.units[i], alternatives)))
+                    .map(|&i| {
+                        progress.inc(1);
+                        (comp.units[i], p.best(comp.units[i], alternatives))
+                    })
                     .collect();
                 alts.extend(found);
             }
             if let (Some(p), true) = (&paths, std::env::var_os("PLACEMATCH_DEBUG").is_some()) {
-                eprintln!("path regret work (searches, unstored pairs, full scans): {:?}", p.work());
+                eprintln!(
+                    "path regret work (searches, unstored pairs, full scans): {:?}",
+                    p.work()
+                );
             }
         });
         match attempt {

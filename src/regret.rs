@@ -22,10 +22,10 @@
 //! bound θ on the answer and looks at unstored pairs only where g_a could still beat it,
 //! evaluating those pairs on the fly, so the regrets stay exact.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::locate::Instance;
 use crate::model::{Component, Formulation};
@@ -62,7 +62,7 @@ pub struct PathRegret<'a> {
     adj: Vec<Vec<(f64, usize)>>,
     /// Per occupied home, the unstored pairs evaluated so far: every one with reduced cost up
     /// to the first number, cheapest first. Shared by all searches.
-    unstored: Vec<Mutex<(f64, Vec<(f64, usize)>)>>,
+    unstored: Vec<Mutex<Reach>>,
     /// Lower bound on any unstored pair's reduced cost, per local unit (+∞ if none).
     gap: Vec<f64>,
     /// Local units with unstored pairs, by `gap` ascending.
@@ -194,7 +194,9 @@ impl<'a> PathRegret<'a> {
             spare,
             to_sink,
             to_sink_exact: Mutex::new(HashMap::new()),
-            unstored: (0..adj.len()).map(|_| Mutex::new((f64::NEG_INFINITY, Vec::new()))).collect(),
+            unstored: (0..adj.len())
+                .map(|_| Mutex::new((f64::NEG_INFINITY, Vec::new())))
+                .collect(),
             adj,
             gap,
             pruned,
@@ -214,7 +216,7 @@ impl<'a> PathRegret<'a> {
 
     /// The unstored pairs into occupied home `o` with reduced cost up to `need`, evaluated once
     /// and shared (widened, doubling, when a search needs more).
-    fn unstored_into(&self, o: usize, need: f64) -> std::sync::MutexGuard<'_, (f64, Vec<(f64, usize)>)> {
+    fn unstored_into(&self, o: usize, need: f64) -> std::sync::MutexGuard<'_, Reach> {
         let mut cache = self.unstored[o].lock().expect("no search panics");
         if cache.0 < need {
             let h = self.occupied_home[o];
@@ -446,6 +448,10 @@ impl<'a> PathRegret<'a> {
         found
     }
 }
+
+/// Arcs evaluated into one home: (reach, (reduced cost, local unit) cheapest first); every
+/// arc with reduced cost up to the reach is in the list.
+type Reach = (f64, Vec<(f64, usize)>);
 
 /// A distance with a total order, for the heap (distances are never NaN).
 #[derive(Debug, Clone, Copy, PartialEq)]

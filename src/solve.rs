@@ -422,7 +422,10 @@ impl<'a> ComponentSolver<'a> {
     /// Position of candidate `k` in the component's ascending candidate list (a binary search:
     /// a large component has millions of candidates, too many for a hash map to pay off).
     fn pos(&self, k: usize) -> usize {
-        self.comp.cands.binary_search(&k).expect("a candidate of this component")
+        self.comp
+            .cands
+            .binary_search(&k)
+            .expect("a candidate of this component")
     }
 
     /// Free beds of a home.

@@ -250,11 +250,19 @@ proptest! {
 fn pruned_storage_equals_full_storage_on_generated_batches() {
     use placematch::generate::{generate, GenOptions};
     for seed in 1..=3u64 {
-        let batch = generate(&GenOptions { children: 60, homes: 400, seed, ..GenOptions::default() });
+        let batch = generate(&GenOptions {
+            children: 60,
+            homes: 400,
+            seed,
+            ..GenOptions::default()
+        });
         let inst = load(&serde_json::to_value(&batch).unwrap());
         let full = solve_checked_with(&inst, 3, &SolveOptions::default());
         for keep in [3, 10] {
-            let opts = SolveOptions { pairs_per_unit: Some(keep), ..SolveOptions::default() };
+            let opts = SolveOptions {
+                pairs_per_unit: Some(keep),
+                ..SolveOptions::default()
+            };
             let pruned = solve_checked_with(&inst, 3, &opts);
             assert_eq!(visible(&pruned), visible(&full), "seed {seed}, keep {keep}");
             assert!(pruned.model.variables <= full.model.variables);
