@@ -225,9 +225,14 @@ impl<'a> PathRegret<'a> {
             // Units whose bound was within the old reach are in the list already.
             let mut list = std::mem::take(&mut cache.1);
             let fresh = self.pruned.iter().skip_while(|&&a| self.gap[a] + bed <= done);
+            // Who has a stored pair here, as a set (a binary search per unit would miss cache).
+            let stored: std::collections::HashSet<usize> = self.f.home_cands[h]
+                .iter()
+                .map(|&k| self.local[self.f.cands[k].unit])
+                .collect();
             for &a in fresh.take_while(|&&a| self.gap[a] + bed <= upto) {
                 let ua = self.comp.units[a];
-                if self.at[a] == Some(h) || self.f.cand_at(ua, h).is_some() {
+                if self.at[a] == Some(h) || stored.contains(&a) {
                     continue;
                 }
                 self.bump(1);
