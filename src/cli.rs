@@ -411,6 +411,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 gap: a.gap,
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
+                ..Default::default()
             };
             let result = crate::explain::solve_and_explain(&inst, &opts, a.alternatives);
             if a.check {

@@ -79,6 +79,9 @@ pub struct ModelStats {
     /// Main solves that needed the MIP because the LP relaxation was fractional.
     #[serde(default)]
     pub mip_solves: usize,
+    /// Main solves settled by the exact search for small components (no HiGHS).
+    #[serde(default)]
+    pub small_solves: usize,
 }
 
 /// Headline figures of a result.

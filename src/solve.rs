@@ -9,6 +9,7 @@ use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::locate::Instance;
 use crate::model::{Component, Formulation, RowIndex, RowKey};
+use crate::small::{Small, SmallSolver};
 
 /// Solver settings.
 #[derive(Debug, Clone)]
@@ -21,6 +22,9 @@ pub struct SolveOptions {
     pub presolve: bool,
     /// Pairs per unit in the first LP; the rest are priced and added back as needed (0 = all).
     pub columns_per_unit: usize,
+    /// Components of at most this many units (and more than one) are solved by the exact
+    /// branch-and-bound of [`crate::small`] before HiGHS is tried (0 = always HiGHS).
+    pub small_units: usize,
 }
 
 impl Default for SolveOptions {
@@ -30,6 +34,7 @@ impl Default for SolveOptions {
             gap: 0.0,
             presolve: true,
             columns_per_unit: 12,
+            small_units: crate::small::DEFAULT_MAX_UNITS,
         }
     }
 }
@@ -113,6 +118,10 @@ pub struct ComponentSolver<'a> {
     pub added: usize,
     /// Solves that needed the MIP.
     pub mip_solves: usize,
+    /// The exact search of [`crate::small`] for a small component (None = HiGHS only).
+    small: Option<SmallSolver<'a>>,
+    /// Solves the small search settled (no HiGHS).
+    pub small_solves: usize,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -150,6 +159,8 @@ impl<'a> ComponentSolver<'a> {
             priced: 0,
             added: 0,
             mip_solves: 0,
+            small: (!trivial && comp.units.len() <= opts.small_units).then(|| SmallSolver::new(inst, f, comp)),
+            small_solves: 0,
         };
         if trivial {
             return s;
@@ -457,6 +468,33 @@ impl<'a> ComponentSolver<'a> {
         if self.trivial {
             return self.solve_trivial(forced).map_or(Solved::Infeasible, Solved::Exact);
         }
+        if let Some(small) = self.small.as_mut() {
+            let before = small.nodes;
+            let r = small.solve(forced, cutoff, self.deadline);
+            if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                eprintln!("small {:?} nodes {} -> {:?}", forced, small.nodes - before, matches!(r, Small::GaveUp));
+            }
+            let found = match r {
+                Small::Optimal { objective, choice } => Solved::Exact(Outcome {
+                    optimal: true,
+                    objective,
+                    bound: objective,
+                    choice,
+                }),
+                // Proven only to within the search's tolerance of the cutoff.
+                Small::NotBelow => Solved::AtLeast(cutoff - 1e-9),
+                Small::Infeasible => Solved::Infeasible,
+                Small::GaveUp => return self.solve_highs(forced, cutoff),
+            };
+            self.small_solves += 1;
+            return found;
+        }
+        self.solve_highs(forced, cutoff)
+    }
+
+    /// [`solve_below`](Self::solve_below) with HiGHS: LP relaxation with column generation,
+    /// then the MIP when the LP is fractional and below the cutoff.
+    fn solve_highs(&mut self, forced: Option<usize>, cutoff: f64) -> Solved {
         let mut lp = self.lp.take().expect("lp present");
         let forced_pos = forced.map(|k| self.pos_of[&k]);
         if let Some(pos) = forced_pos {
@@ -845,6 +883,21 @@ impl<'a> Usage<'a> {
         *self.provider_children.entry(inst.homes[c.home].provider).or_default() += size;
         for &m in &f.units[c.unit].members {
             *self.spend.entry(inst.children[m].la.as_str()).or_default() += inst.batch.homes[c.home].weekly_price;
+        }
+    }
+
+    /// Undoes [`take`](Self::take) of candidate `k` (the last one taken at its home): the
+    /// backtracking step of a depth-first search ([`crate::small`]).
+    pub fn untake(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
+        let c = &f.cands[k];
+        let size = f.size(c.unit) as i64;
+        *self.home_children.get_mut(&c.home).expect("taken") -= size;
+        let here = self.home_units.get_mut(&c.home).expect("taken");
+        let i = here.iter().rposition(|&o| o == c.unit).expect("taken");
+        here.remove(i);
+        *self.provider_children.get_mut(&inst.homes[c.home].provider).expect("taken") -= size;
+        for &m in &f.units[c.unit].members {
+            *self.spend.get_mut(inst.children[m].la.as_str()).expect("taken") -= inst.batch.homes[c.home].weekly_price;
         }
     }
 }
