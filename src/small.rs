@@ -234,7 +234,12 @@ impl<'a> SmallSolver<'a> {
         }
         let mut order = Vec::with_capacity(n);
         order.extend(forced_at.map(|(l, _)| l));
-        order.extend(self.order.iter().copied().filter(|&l| forced_at.is_none_or(|(fl, _)| fl != l)));
+        order.extend(
+            self.order
+                .iter()
+                .copied()
+                .filter(|&l| forced_at.is_none_or(|(fl, _)| fl != l)),
+        );
         // The options each unit may take, as index ranges into `opts` plus the hinted one first.
         let allowed: Vec<Vec<usize>> = (0..n)
             .map(|l| match forced_at {
@@ -309,7 +314,10 @@ impl<'a> SmallSolver<'a> {
         let root = s.bound(0, 0.0);
         s.dfs(0);
         if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
-            eprintln!("root plain {} lag {} best {} lambda {:?}", s.suffix[0], root, s.best, s.lambda);
+            eprintln!(
+                "root plain {} lag {} best {} lambda {:?}",
+                s.suffix[0], root, s.best, s.lambda
+            );
         }
         let (nodes, gave_up, best, choice) = (s.nodes, s.gave_up, s.best, s.best_choice);
         self.nodes += nodes;
@@ -501,7 +509,12 @@ impl Search<'_, '_> {
             if !self.usage.fits(s.inst, s.f, k) {
                 continue;
             }
-            let saved = (self.base, self.rebate, o.disc.map(|p| self.disc_value[p]), self.spent.clone());
+            let saved = (
+                self.base,
+                self.rebate,
+                o.disc.map(|p| self.disc_value[p]),
+                self.spent.clone(),
+            );
             self.usage.take(s.inst, s.f, k);
             let (block, price) = s.homes[o.home];
             let before = self.at_home[o.home];

@@ -449,6 +449,25 @@ impl<'a> ComponentSolver<'a> {
             }
             *rc = v;
         }
+        // Solo and conflict rows are not in the static arrays: an active column's own entries,
+        // and the solo rows an inactive column would join at its home, carry duals too (left
+        // out, the reduced cost overstates, and a regret bound built on it is not valid).
+        for (&pos, extra) in &self.dyn_entries {
+            for &(r, v) in extra {
+                self.reduced[pos] -= v * row_duals[r];
+            }
+        }
+        for (pos, &k) in self.comp.cands.iter().enumerate() {
+            let c = &self.f.cands[k];
+            if self.active[pos].is_some() {
+                continue;
+            }
+            for &(r, s) in self.solo_rows_at.get(&c.home).map(Vec::as_slice).unwrap_or(&[]) {
+                if s != c.unit {
+                    self.reduced[pos] -= self.f.solo_coef(self.inst, s, c.unit, c.home) * row_duals[r];
+                }
+            }
+        }
         self.priced += self.comp.cands.len() - self.active_list.len();
     }
 
@@ -472,7 +491,12 @@ impl<'a> ComponentSolver<'a> {
             let before = small.nodes;
             let r = small.solve(forced, cutoff, self.deadline);
             if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
-                eprintln!("small {:?} nodes {} -> {:?}", forced, small.nodes - before, matches!(r, Small::GaveUp));
+                eprintln!(
+                    "small {:?} nodes {} -> {:?}",
+                    forced,
+                    small.nodes - before,
+                    matches!(r, Small::GaveUp)
+                );
             }
             let found = match r {
                 Small::Optimal { objective, choice } => Solved::Exact(Outcome {
@@ -895,7 +919,10 @@ impl<'a> Usage<'a> {
         let here = self.home_units.get_mut(&c.home).expect("taken");
         let i = here.iter().rposition(|&o| o == c.unit).expect("taken");
         here.remove(i);
-        *self.provider_children.get_mut(&inst.homes[c.home].provider).expect("taken") -= size;
+        *self
+            .provider_children
+            .get_mut(&inst.homes[c.home].provider)
+            .expect("taken") -= size;
         for &m in &f.units[c.unit].members {
             *self.spend.get_mut(inst.children[m].la.as_str()).expect("taken") -= inst.batch.homes[c.home].weekly_price;
         }
