@@ -331,6 +331,29 @@ impl<'a> SmallSolver<'a> {
         }
     }
 
+    /// A lower bound on the optimum with each candidate of the component forced in (the
+    /// search's root bound, with the unforced budget multipliers): what regret ranking can
+    /// order candidates by and stop at, as it would with LP reduced costs.
+    pub fn forced_bounds(&self) -> Vec<(usize, f64)> {
+        let n = self.comp.units.len();
+        let all: Vec<Vec<usize>> = (0..n).map(|l| (0..self.opts[l].len()).collect()).collect();
+        let lambda = self.multipliers(&all);
+        let priced: f64 = lambda.iter().zip(&self.budgets).map(|(l, b)| l * b).sum();
+        let plain: Vec<f64> = (0..n).map(|l| self.unit_least(&all, l, &[])).collect();
+        let lag: Vec<f64> = (0..n).map(|l| self.unit_least(&all, l, &lambda)).collect();
+        let (plain_sum, lag_sum): (f64, f64) = (plain.iter().sum(), lag.iter().sum());
+        let mut out = Vec::new();
+        for l in 0..n {
+            for o in &self.opts[l] {
+                let Some(k) = o.k else { continue };
+                let a = plain_sum - plain[l] + o.least;
+                let b = lag_sum - lag[l] + self.charged(l, o, &lambda) - priced;
+                out.push((k, a.max(b)));
+            }
+        }
+        out
+    }
+
     /// A unit's least option with every budgeted pound charged at `lambda` (empty = none).
     fn unit_least(&self, allowed: &[Vec<usize>], l: usize, lambda: &[f64]) -> f64 {
         allowed[l]

@@ -499,12 +499,19 @@ impl<'a> ComponentSolver<'a> {
                 );
             }
             let found = match r {
-                Small::Optimal { objective, choice } => Solved::Exact(Outcome {
-                    optimal: true,
-                    objective,
-                    bound: objective,
-                    choice,
-                }),
+                Small::Optimal { objective, choice } => {
+                    if forced.is_none() {
+                        // No LP here: the search's root bounds stand in for LP reduced costs
+                        // (lp_obj + rc is a lower bound on the forced optimum either way).
+                        self.base_lp = Some((0.0, small.forced_bounds().into_iter().collect()));
+                    }
+                    Solved::Exact(Outcome {
+                        optimal: true,
+                        objective,
+                        bound: objective,
+                        choice,
+                    })
+                }
                 // Proven only to within the search's tolerance of the cutoff.
                 Small::NotBelow => Solved::AtLeast(cutoff - 1e-9),
                 Small::Infeasible => Solved::Infeasible,
@@ -820,6 +827,9 @@ impl<'a> ComponentSolver<'a> {
 
     /// LP objective and reduced cost per candidate from the unforced solve: lower bounds on
     /// regret (the LP value is convex in a column's lower bound, its slope the reduced cost).
+    /// For a component the small search settled: 0 and the search's root bound with each
+    /// candidate forced ([`SmallSolver::forced_bounds`]); lp_obj + rc bounds the forced
+    /// optimum from below either way.
     pub fn lp_reduced_costs(&self) -> Option<&(f64, HashMap<usize, f64>)> {
         self.base_lp.as_ref()
     }
