@@ -71,7 +71,7 @@ pub struct SmallSolver<'a> {
     comp: &'a Component,
     /// Options per component-local unit, least first (ties: candidate order, unplaced last).
     opts: Vec<Vec<Opt>>,
-    /// Branching order of component-local units: most to lose by staying unplaced first.
+    /// Branching order of component-local units: fewest options first.
     order: Vec<usize>,
     /// Per local home: (block vacancies, weekly price).
     homes: Vec<(i64, f64)>,
@@ -168,8 +168,16 @@ impl<'a> SmallSolver<'a> {
             })
             .collect();
         let mut order: Vec<usize> = (0..comp.units.len()).collect();
+        // Fewest options first (measured on the example: 6× fewer nodes than most-to-lose
+        // first); then most to lose by staying unplaced.
         let gain = |i: usize| f.unplaced[comp.units[i]] - opts[i][0].least;
-        order.sort_by(|&a, &b| gain(b).total_cmp(&gain(a)).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            opts[a]
+                .len()
+                .cmp(&opts[b].len())
+                .then(gain(b).total_cmp(&gain(a)))
+                .then(a.cmp(&b))
+        });
         SmallSolver {
             inst,
             f,
