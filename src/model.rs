@@ -142,8 +142,8 @@ impl Formulation {
     /// The SPEC §6 objective of a complete assignment of `units` (`choice[i]` is the candidate
     /// of `units[i]`, None = unplaced): Σ pair costs − block-bed rebates (each home's
     /// `weekly_price` × min(children placed, `block_vacancies`)) − volume discounts (`percent`% of
-    /// `weekly_price` off each of a provider's placements once it has `min_placements` children)
-    /// + Σ unplaced costs. The MIP's meaning as one function, for solvers that enumerate
+    /// `weekly_price` off each of a provider's placements once it has `min_placements` children),
+    /// plus Σ unplaced costs. The MIP's meaning as one function, for solvers that enumerate
     /// assignments instead of building rows ([`crate::small`]). Side rules are not checked here.
     pub fn objective_of(&self, inst: &Instance, units: &[usize], choice: &[Option<usize>]) -> f64 {
         let mut total = 0.0;

@@ -390,8 +390,8 @@ impl<'a> SmallSolver<'a> {
         // Slope of the bound in λ_a: spend on `a` of every unit's minimising option − budget.
         let slope = |lambda: &[f64], a: usize| -> f64 {
             let mut spend = 0.0;
-            for l in 0..allowed.len() {
-                let best = allowed[l]
+            for (l, options) in allowed.iter().enumerate() {
+                let best = options
                     .iter()
                     .map(|&i| &self.opts[l][i])
                     .min_by(|x, y| self.charged(l, x, lambda).total_cmp(&self.charged(l, y, lambda)));
@@ -491,7 +491,7 @@ impl Search<'_, '_> {
     fn dfs(&mut self, d: usize) {
         self.nodes += 1;
         if self.nodes > self.s.node_budget
-            || (self.nodes % 1024 == 0 && self.deadline.is_some_and(|t| Instant::now() >= t))
+            || (self.nodes.is_multiple_of(1024) && self.deadline.is_some_and(|t| Instant::now() >= t))
         {
             self.gave_up = true;
         }

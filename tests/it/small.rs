@@ -42,7 +42,6 @@ fn generated(seed: u64) -> Instance {
         admission_limits: true,
         discounts: true,
         budgets: true,
-        ..GenOptions::default()
     });
     load(&serde_json::to_value(&batch).unwrap())
 }
