@@ -56,5 +56,53 @@ fn daily(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, example, daily);
+fn daily_national(c: &mut Criterion) {
+    // The daily-national family (`scripts/instances`): 150 children against 6,000 homes.
+    // Issue 3's target: three alternatives add at most 50 % to the solve.
+    let batch = generate(&GenOptions {
+        children: 150,
+        homes: 6000,
+        seed: 1,
+        ..GenOptions::default()
+    });
+    let text = serde_json::to_string(&batch).unwrap();
+    let inst = load_batch(&text, "daily-national", None).unwrap();
+    let mut g = c.benchmark_group("daily-national-150x6000");
+    g.sample_size(10);
+    g.bench_function("read+validate+locate", |b| {
+        b.iter(|| load_batch(&text, "daily-national", None).unwrap())
+    });
+    for k in [0, 3] {
+        g.bench_function(format!("solve, {k} alternatives"), |b| {
+            b.iter(|| solve_and_explain(&inst, &SolveOptions::default(), k))
+        });
+    }
+    g.finish();
+}
+
+fn pruned_storage(c: &mut Criterion) {
+    // A national-shaped pure assignment, 1,000 × 8,000: every eligible pair stored, against
+    // each child's 100 cheapest (the rest proven irrelevant by pricing and by the regret search).
+    let batch = generate(&GenOptions {
+        children: 1000,
+        homes: 8000,
+        seed: 4,
+        ..GenOptions::default()
+    });
+    let inst = load_batch(&serde_json::to_string(&batch).unwrap(), "national-shaped", None).unwrap();
+    let mut g = c.benchmark_group("national-shaped-1000x8000");
+    g.sample_size(10);
+    for (name, keep) in [("all pairs stored", None), ("100 pairs per child", Some(100))] {
+        let opts = SolveOptions {
+            pairs_per_unit: keep,
+            ..SolveOptions::default()
+        };
+        g.bench_function(format!("{name}, 3 alternatives"), |b| {
+            b.iter(|| solve_and_explain(&inst, &opts, 3))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, example, daily, daily_national, pruned_storage);
 criterion_main!(benches);

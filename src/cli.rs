@@ -417,6 +417,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
                 pairs_per_unit: a.pairs_per_unit,
+                ..Default::default()
             };
             let progress = crate::bench::progress_bar(0, "solving");
             let result = crate::explain::solve_and_explain_with(&inst, &opts, a.alternatives, &progress);

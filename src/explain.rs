@@ -76,6 +76,7 @@ pub fn solve_components(
         stats.pairs_priced += solver.priced;
         stats.pairs_added += solver.added;
         stats.mip_solves += solver.mip_solves;
+        stats.small_solves += solver.small_solves;
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
@@ -303,7 +304,7 @@ pub fn solve_and_explain_with(
                                     alt_home,
                                     &difference,
                                     alt_km - chosen_km,
-                                    regret,
+                                    round2(regret),
                                     knock_on,
                                 );
                                 Alternative {

@@ -41,6 +41,7 @@ pub mod rules;
 pub mod scenario;
 pub mod simulate;
 pub mod simulate_plan;
+pub mod small;
 
 pub mod solve;
 pub mod validate;

@@ -253,6 +253,44 @@ impl Formulation {
             .fold(self.unplaced[u], f64::min)
     }
 
+    /// The SPEC §6 objective of a complete assignment of `units` (`choice[i]` is the candidate
+    /// of `units[i]`, None = unplaced): Σ pair costs − block-bed rebates (each home's
+    /// `weekly_price` × min(children placed, `block_vacancies`)) − volume discounts (`percent`% of
+    /// `weekly_price` off each of a provider's placements once it has `min_placements` children),
+    /// plus Σ unplaced costs. The MIP's meaning as one function, for solvers that enumerate
+    /// assignments instead of building rows ([`crate::small`]). Side rules are not checked here.
+    pub fn objective_of(&self, inst: &Instance, units: &[usize], choice: &[Option<usize>]) -> f64 {
+        let mut total = 0.0;
+        let mut at_home: BTreeMap<usize, i64> = BTreeMap::new();
+        let mut at_provider: BTreeMap<usize, (i64, f64)> = BTreeMap::new();
+        for (&u, &c) in units.iter().zip(choice) {
+            let Some(k) = c else {
+                total += self.unplaced[u];
+                continue;
+            };
+            let c = &self.cands[k];
+            debug_assert_eq!(c.unit, u, "candidate of another unit");
+            let size = self.size(u) as i64;
+            total += c.cost;
+            *at_home.entry(c.home).or_default() += size;
+            let e = at_provider.entry(inst.homes[c.home].provider).or_default();
+            e.0 += size;
+            e.1 += size as f64 * inst.batch.homes[c.home].weekly_price;
+        }
+        for (h, n) in at_home {
+            let home = &inst.batch.homes[h];
+            total -= home.weekly_price * n.min(home.block_vacancies).max(0) as f64;
+        }
+        for (p, (n, list)) in at_provider {
+            if let Some(d) = &inst.batch.providers[p].volume_discount {
+                if n >= d.min_placements {
+                    total -= list * d.percent / 100.0;
+                }
+            }
+        }
+        total
+    }
+
     /// Number of children in a unit.
     pub fn size(&self, unit: usize) -> usize {
         self.units[unit].members.len()

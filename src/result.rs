@@ -83,6 +83,9 @@ pub struct ModelStats {
     /// a plain assignment, with no re-solve.
     #[serde(default)]
     pub path_regrets: usize,
+    /// Main solves settled by the exact search for small components (no HiGHS).
+    #[serde(default)]
+    pub small_solves: usize,
 }
 
 /// Headline figures of a result.

@@ -9,6 +9,7 @@ use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::locate::Instance;
 use crate::model::{Component, Formulation, RowIndex, RowKey};
+use crate::small::{Small, SmallSolver};
 
 /// Solver settings.
 #[derive(Debug, Clone)]
@@ -24,6 +25,9 @@ pub struct SolveOptions {
     /// Pairs per unit kept in memory at all (None = automatic, [`crate::model::Formulation::keep_for`]).
     /// Honoured only for a pure assignment, where unstored pairs can be proven irrelevant.
     pub pairs_per_unit: Option<usize>,
+    /// Components of at most this many units (and more than one) are solved by the exact
+    /// branch-and-bound of [`crate::small`] before HiGHS is tried (0 = always HiGHS).
+    pub small_units: usize,
 }
 
 impl Default for SolveOptions {
@@ -34,6 +38,7 @@ impl Default for SolveOptions {
             presolve: true,
             columns_per_unit: 12,
             pairs_per_unit: None,
+            small_units: crate::small::DEFAULT_MAX_UNITS,
         }
     }
 }
@@ -119,6 +124,10 @@ pub struct ComponentSolver<'a> {
     pub added: usize,
     /// Solves that needed the MIP.
     pub mip_solves: usize,
+    /// The exact search of [`crate::small`] for a small component (None = HiGHS only).
+    small: Option<SmallSolver<'a>>,
+    /// Solves the small search settled (no HiGHS).
+    pub small_solves: usize,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -156,6 +165,12 @@ impl<'a> ComponentSolver<'a> {
             priced: 0,
             added: 0,
             mip_solves: 0,
+            // The search sees stored pairs only, so it runs only where every pair is stored.
+            small: (!trivial
+                && comp.units.len() <= opts.small_units
+                && comp.units.iter().all(|&u| f.floor[u].is_infinite()))
+            .then(|| SmallSolver::new(inst, f, comp)),
+            small_solves: 0,
         };
         if trivial {
             return s;
@@ -514,6 +529,25 @@ impl<'a> ComponentSolver<'a> {
             }
             *rc = v;
         }
+        // Solo and conflict rows are not in the static arrays: an active column's own entries,
+        // and the solo rows an inactive column would join at its home, carry duals too (left
+        // out, the reduced cost overstates, and a regret bound built on it is not valid).
+        for (&pos, extra) in &self.dyn_entries {
+            for &(r, v) in extra {
+                self.reduced[pos] -= v * row_duals[r];
+            }
+        }
+        for (pos, &k) in self.comp.cands.iter().enumerate() {
+            let c = &self.f.cands[k];
+            if self.active[pos].is_some() {
+                continue;
+            }
+            for &(r, s) in self.solo_rows_at.get(&c.home).map(Vec::as_slice).unwrap_or(&[]) {
+                if s != c.unit {
+                    self.reduced[pos] -= self.f.solo_coef(self.inst, s, c.unit, c.home) * row_duals[r];
+                }
+            }
+        }
         self.priced += self.comp.cands.len() - self.active_list.len();
     }
 
@@ -533,6 +567,49 @@ impl<'a> ComponentSolver<'a> {
         if self.trivial {
             return self.solve_trivial(forced).map_or(Solved::Infeasible, Solved::Exact);
         }
+        if let Some(small) = self.small.as_mut() {
+            let before = small.nodes;
+            let r = small.solve(forced, cutoff, self.deadline);
+            if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                eprintln!(
+                    "small {:?} nodes {} -> {:?}",
+                    forced,
+                    small.nodes - before,
+                    matches!(r, Small::GaveUp)
+                );
+            }
+            let found = match r {
+                Small::Optimal { objective, choice } => {
+                    if forced.is_none() {
+                        // No LP here: the search's root bounds stand in for LP reduced costs
+                        // (lp_obj + rc is a lower bound on the forced optimum either way).
+                        let mut rc = vec![f64::NEG_INFINITY; self.comp.cands.len()];
+                        for (k, b) in small.forced_bounds() {
+                            rc[self.comp.cands.binary_search(&k).expect("a candidate")] = b;
+                        }
+                        self.base_lp = Some((0.0, rc));
+                    }
+                    Solved::Exact(Outcome {
+                        optimal: true,
+                        objective,
+                        bound: objective,
+                        choice,
+                    })
+                }
+                // Proven only to within the search's tolerance of the cutoff.
+                Small::NotBelow => Solved::AtLeast(cutoff - 1e-9),
+                Small::Infeasible => Solved::Infeasible,
+                Small::GaveUp => return self.solve_highs(forced, cutoff),
+            };
+            self.small_solves += 1;
+            return found;
+        }
+        self.solve_highs(forced, cutoff)
+    }
+
+    /// [`solve_below`](Self::solve_below) with HiGHS: LP relaxation with column generation,
+    /// then the MIP when the LP is fractional and below the cutoff.
+    fn solve_highs(&mut self, forced: Option<usize>, cutoff: f64) -> Solved {
         let mut lp = self.lp.take().expect("lp present");
         let forced_pos = forced.map(|k| self.pos(k));
         if let Some(pos) = forced_pos {
@@ -834,7 +911,9 @@ impl<'a> ComponentSolver<'a> {
 
     /// LP objective and reduced cost per candidate from the unforced solve: lower bounds on
     /// regret (the LP value is convex in a column's lower bound, its slope the reduced cost).
-    /// (The reduced costs are by position in the component's candidate list.)
+    /// For a component the small search settled: 0 and the search's root bound with each
+    /// candidate forced ([`SmallSolver::forced_bounds`]); lp_obj + rc bounds the forced
+    /// optimum from below either way. (By position in the component's candidate list.)
     pub fn lp_reduced_costs(&self) -> Option<&(f64, Vec<f64>)> {
         self.base_lp.as_ref()
     }
@@ -922,6 +1001,24 @@ impl<'a> Usage<'a> {
         *self.provider_children.entry(inst.homes[c.home].provider).or_default() += size;
         for &m in &f.units[c.unit].members {
             *self.spend.entry(inst.children[m].la.as_str()).or_default() += inst.batch.homes[c.home].weekly_price;
+        }
+    }
+
+    /// Undoes [`take`](Self::take) of candidate `k` (the last one taken at its home): the
+    /// backtracking step of a depth-first search ([`crate::small`]).
+    pub fn untake(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
+        let c = &f.cands[k];
+        let size = f.size(c.unit) as i64;
+        *self.home_children.get_mut(&c.home).expect("taken") -= size;
+        let here = self.home_units.get_mut(&c.home).expect("taken");
+        let i = here.iter().rposition(|&o| o == c.unit).expect("taken");
+        here.remove(i);
+        *self
+            .provider_children
+            .get_mut(&inst.homes[c.home].provider)
+            .expect("taken") -= size;
+        for &m in &f.units[c.unit].members {
+            *self.spend.get_mut(inst.children[m].la.as_str()).expect("taken") -= inst.batch.homes[c.home].weekly_price;
         }
     }
 }

@@ -9,4 +9,5 @@ mod properties;
 mod report;
 mod rules;
 mod simulate;
+mod small;
 mod solve;

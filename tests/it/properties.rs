@@ -146,7 +146,8 @@ proptest! {
     #[test]
     fn path_regrets_equal_brute_force_forcing(seed in any::<u64>()) {
         let inst = load(&plain_tiny_batch(seed));
-        let r = solve_checked(&inst, 3);
+        // HiGHS and its duals, not the small-component search, so the paths are what is tested.
+        let r = solve_checked_with(&inst, 3, &SolveOptions { small_units: 0, ..SolveOptions::default() });
         let f = placematch::model::Formulation::build(&inst);
         let shared = f.components.iter().filter(|c| c.units.len() > 1).flat_map(|c| c.units.iter()).count();
         let placed_shared = r.placements.iter().filter(|p| {
@@ -193,7 +194,8 @@ fn path_regret_equals_forced_resolve_for_every_pair() {
         let inst = load(&serde_json::to_value(&batch).unwrap());
         let f = Formulation::build(&inst);
         for comp in f.components.iter().filter(|c| c.units.len() > 1) {
-            let mut solver = ComponentSolver::new(&inst, &f, comp, &SolveOptions::default(), None);
+            let opts = SolveOptions { small_units: 0, ..SolveOptions::default() };
+            let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
             let base = solver.solve(None).unwrap();
             let (y, w) = solver
                 .plain_potentials()
