@@ -975,9 +975,15 @@ impl<'a> Usage<'a> {
         let home = &inst.batch.homes[h];
         let here = self.home_units.get(&h).map(Vec::as_slice).unwrap_or(&[]);
         let p = inst.homes[h].provider;
-        let mut extra: HashMap<&str, f64> = HashMap::new();
+        // Spend per authority this unit adds (a few members at most: a small list, no hashing;
+        // this runs at every node of the small-component search).
+        let mut extra: Vec<(&str, f64)> = Vec::with_capacity(f.units[u].members.len());
         for &m in &f.units[u].members {
-            *extra.entry(inst.children[m].la.as_str()).or_default() += home.weekly_price;
+            let la = inst.children[m].la.as_str();
+            match extra.iter_mut().find(|e| e.0 == la) {
+                Some(e) => e.1 += home.weekly_price,
+                None => extra.push((la, home.weekly_price)),
+            }
         }
         self.home_children.get(&h).copied().unwrap_or(0) + size <= home.vacancies
             && (!f.is_solo(inst, u) || here.is_empty())
