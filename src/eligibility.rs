@@ -104,6 +104,11 @@ pub fn support(home: &Home, ind: Indicator) -> i64 {
     home.support.get(&ind).copied().unwrap_or(1)
 }
 
+/// A list of risks as a bit set (one bit per risk flag).
+pub fn risk_mask(risks: &[Risk]) -> u16 {
+    risks.iter().fold(0, |m, &r| m | 1 << (r as u16))
+}
+
 /// A child's need on every indicator, in [`Indicator::ALL`] order.
 pub fn needs_of(child: &Child) -> [i64; 12] {
     Indicator::ALL.map(|i| need(child, i))
@@ -211,10 +216,11 @@ fn rules(
     if group_size > 1 && group_size as i64 > h.vacancies {
         fail!(Reason::NoRoomForSiblings);
     }
-    if c.risks.iter().any(|x| !h.accepts.contains(x)) {
+    let cp = &inst.children[child];
+    if cp.risks & !hp.accepts != 0 {
         fail!(Reason::RiskNotAccepted);
     }
-    if meets(&c.risks, &h.incompatible_risks) || meets(&h.resident_risks, &c.incompatible_risks) {
+    if cp.risks & hp.incompatible != 0 || hp.resident & cp.incompatible != 0 {
         fail!(Reason::ResidentConflict);
     }
     let shortfall = inst.policy.max_need_shortfall;

@@ -256,6 +256,11 @@ pub struct ChildPlace {
     /// Need per indicator in [`crate::batch::Indicator::ALL`] order: read once, since every
     /// pair's needs check and cost read them.
     pub needs: [i64; 12],
+    /// Risks the child presents and risks it must not live alongside, as bit sets
+    /// ([`crate::eligibility::risk_mask`]): the risk rules run on every pair.
+    pub risks: u16,
+    /// See `risks`.
+    pub incompatible: u16,
 }
 
 /// A home as located.
@@ -271,6 +276,12 @@ pub struct HomePlace {
     pub rating: crate::batch::Ofsted,
     /// Support per indicator in [`crate::batch::Indicator::ALL`] order.
     pub support: [i64; 12],
+    /// Risks accepted, presented by residents, and residents must not live alongside (bit sets).
+    pub accepts: u16,
+    /// See `accepts`.
+    pub resident: u16,
+    /// See `accepts`.
+    pub incompatible: u16,
 }
 
 /// A validated batch with every location resolved and the policy layered: the
@@ -331,6 +342,8 @@ impl Instance {
                     la,
                     zones,
                     needs: crate::eligibility::needs_of(c),
+                    risks: crate::eligibility::risk_mask(&c.risks),
+                    incompatible: crate::eligibility::risk_mask(&c.incompatible_risks),
                 }
             })
             .collect();
@@ -368,6 +381,9 @@ impl Instance {
                     provider,
                     rating,
                     support: crate::eligibility::support_of(h),
+                    accepts: crate::eligibility::risk_mask(&h.accepts),
+                    resident: crate::eligibility::risk_mask(&h.resident_risks),
+                    incompatible: crate::eligibility::risk_mask(&h.incompatible_risks),
                 }
             })
             .collect();
