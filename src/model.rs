@@ -683,9 +683,9 @@ fn unit_candidates(
     scan
 }
 
-/// A cost with a total order (costs are never NaN).
+/// A cost or distance with a total order, for heaps (they are never NaN).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Cost(f64);
+pub(crate) struct Cost(pub(crate) f64);
 
 impl Eq for Cost {}
 

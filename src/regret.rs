@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::locate::Instance;
-use crate::model::{Component, Formulation};
+use crate::model::{Component, Cost, Formulation};
 
 /// A reduced cost below −TOLERANCE is a broken certificate: the caller falls back to
 /// re-solving. Anything between it and zero is solver round-off and counts as zero.
@@ -349,17 +349,17 @@ impl<'a> PathRegret<'a> {
         };
         let mut dist = vec![f64::INFINITY; sink + 1];
         let mut done = vec![false; sink + 1];
-        let mut heap: BinaryHeap<Reverse<(Key, usize)>> = BinaryHeap::new();
+        let mut heap: BinaryHeap<Reverse<(Cost, usize)>> = BinaryHeap::new();
         let relax =
-            |heap: &mut BinaryHeap<Reverse<(Key, usize)>>, dist: &mut Vec<f64>, node: usize, d: f64, cap: f64| {
+            |heap: &mut BinaryHeap<Reverse<(Cost, usize)>>, dist: &mut Vec<f64>, node: usize, d: f64, cap: f64| {
                 if d < dist[node] && d <= cap {
                     dist[node] = d;
-                    heap.push(Reverse((Key(d), node)));
+                    heap.push(Reverse((Cost(d), node)));
                 }
             };
         dist[i] = 0.0;
-        heap.push(Reverse((Key(0.0), i)));
-        while let Some(Reverse((Key(d), b))) = heap.pop() {
+        heap.push(Reverse((Cost(0.0), i)));
+        while let Some(Reverse((Cost(d), b))) = heap.pop() {
             if done[b] || d > dist[b] {
                 continue;
             }
@@ -457,21 +457,3 @@ impl<'a> PathRegret<'a> {
 /// Arcs evaluated into one home: (reach, (reduced cost, local unit) cheapest first); every
 /// arc with reduced cost up to the reach is in the list.
 type Reach = (f64, Vec<(f64, usize)>);
-
-/// A distance with a total order, for the heap (distances are never NaN).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Key(f64);
-
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}

@@ -9,7 +9,7 @@ use crate::harness::{
     brute_force, brute_force_with, load, plain_tiny_batch, solve_checked, solve_checked_with, tiny_batch,
 };
 
-fn config(cases: u32) -> Config {
+pub(crate) fn config(cases: u32) -> Config {
     // Fixed seed and no persistence files: the suite is deterministic and leaves no trace.
     Config {
         cases,
@@ -194,7 +194,10 @@ fn path_regret_equals_forced_resolve_for_every_pair() {
         let inst = load(&serde_json::to_value(&batch).unwrap());
         let f = Formulation::build(&inst);
         for comp in f.components.iter().filter(|c| c.units.len() > 1) {
-            let opts = SolveOptions { small_units: 0, ..SolveOptions::default() };
+            let opts = SolveOptions {
+                small_units: 0,
+                ..SolveOptions::default()
+            };
             let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
             let base = solver.solve(None).unwrap();
             let (y, w) = solver

@@ -2,7 +2,6 @@
 //! and the independent checker.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 
 use placematch::locate::Instance;
 use placematch::model::Formulation;
@@ -11,14 +10,7 @@ use placematch::solve::{ComponentSolver, SolveOptions};
 
 use crate::harness::{brute_force, brute_force_with, instance, load, solve_checked_with, tiny_batch};
 
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(20261123),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use crate::properties::config;
 
 /// HiGHS only: the small search switched off.
 fn highs() -> SolveOptions {
