@@ -242,15 +242,22 @@ pub fn solve_and_explain_with(
                 // One independent search per placed child: side by side on every core, in a
                 // fixed order of results whatever the threads did.
                 use rayon::prelude::*;
-                let placed: Vec<usize> = (0..comp.units.len()).filter(|&i| base.choice[i].is_some()).collect();
-                let found: Vec<(usize, Vec<(usize, f64)>)> = placed
+                // Children of one home share one search (their distances are its distances).
+                let mut by_home: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+                for (i, c) in base.choice.iter().enumerate() {
+                    if let Some(k) = c {
+                        by_home.entry(f.cands[*k].home).or_default().push(comp.units[i]);
+                    }
+                }
+                let groups: Vec<Vec<usize>> = by_home.into_values().collect();
+                let found: Vec<Vec<(usize, Vec<(usize, f64)>)>> = groups
                     .par_iter()
-                    .map(|&i| {
-                        progress.inc(1);
-                        (comp.units[i], p.best(comp.units[i], alternatives))
+                    .map(|us| {
+                        progress.inc(us.len() as u64);
+                        us.iter().copied().zip(p.best_sharing_home(us, alternatives)).collect()
                     })
                     .collect();
-                alts.extend(found);
+                alts.extend(found.into_iter().flatten());
             }
             if let (Some(p), true) = (&paths, std::env::var_os("PLACEMATCH_DEBUG").is_some()) {
                 eprintln!(

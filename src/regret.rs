@@ -294,22 +294,32 @@ impl<'a> PathRegret<'a> {
     /// everyone else re-optimised. Returns (home, regret), regrets rounded to 1e-6 so that
     /// round-off in the duals cannot reorder exact ties.
     pub fn best(&self, u: usize, limit: usize) -> Vec<(usize, f64)> {
-        self.search(u, limit, None)
+        self.search(&[u], limit, None).pop().expect("one unit")
+    }
+
+    /// [`best`](Self::best) for several units placed in the same home, in one search: the
+    /// distance back to a child is the distance back to its home (its only way in), so the
+    /// children of one home share every distance.
+    pub fn best_sharing_home(&self, us: &[usize], limit: usize) -> Vec<Vec<(usize, f64)>> {
+        self.search(us, limit, None)
     }
 
     /// The exact regret of forcing unit `u` into each of `homes` (those it is eligible for),
     /// in regret order.
     pub fn at_homes(&self, u: usize, homes: &[usize]) -> Vec<(usize, f64)> {
-        self.search(u, homes.len(), Some(homes))
+        self.search(&[u], homes.len(), Some(homes)).pop().expect("one unit")
     }
 
-    fn search(&self, u: usize, limit: usize, only: Option<&[usize]>) -> Vec<(usize, f64)> {
+    /// One Dijkstra back to the units `us` (one unplaced unit, or units sharing a home).
+    fn search(&self, us: &[usize], limit: usize, only: Option<&[usize]>) -> Vec<Vec<(usize, f64)>> {
         self.bump(0);
-        let i = self.local[u];
         let units = self.comp.units.len();
         let sink = units + self.occupied_home.len();
-        let wanted = |h: usize| Some(h) != self.at[i] && only.is_none_or(|o| o.contains(&h));
-        let mut found: Vec<(usize, f64)> = Vec::new();
+        let members: Vec<usize> = us.iter().map(|&u| self.local[u]).collect();
+        let home0 = self.at[members[0]];
+        debug_assert!(members.iter().all(|&i| self.at[i] == home0) && (home0.is_some() || us.len() == 1));
+        let wanted = |h: usize| Some(h) != home0 && only.is_none_or(|o| o.contains(&h));
+        let mut found: Vec<Vec<(usize, f64)>> = vec![Vec::new(); members.len()];
         if limit == 0 {
             return found;
         }
@@ -322,30 +332,42 @@ impl<'a> PathRegret<'a> {
             found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             found.truncate(limit);
         };
-        // An upper bound to prune with: moving u alone to a stored home with a spare bed is a
-        // feasible change (u's own bed frees up), so those homes' regrets are at most c̄ plus
-        // the price of u's bed.
-        let own_bed = self.at[i].map_or(0.0, |h| (-self.w(h)).max(0.0));
-        let mut upper: Vec<f64> = self.f.unit_cands[u]
-            .clone()
-            .map(|k| self.f.cands[k].home)
-            .filter(|&h| wanted(h))
-            .filter(|&h| !self.is_occupied(h) || self.spare[self.occupied[h]])
-            .map(|h| self.reduced(i, h, self.cost_at(i, h).expect("stored")) + own_bed)
+        // An upper bound to prune with: moving a unit alone to a stored home with a spare bed
+        // is a feasible change (its own bed frees up), so those homes' regrets are at most c̄
+        // plus the price of its bed.
+        let own_bed = home0.map_or(0.0, |h| (-self.w(h)).max(0.0));
+        let theta0: Vec<f64> = members
+            .iter()
+            .zip(us)
+            .map(|(&i, &u)| {
+                let mut upper: Vec<f64> = self.f.unit_cands[u]
+                    .clone()
+                    .map(|k| self.f.cands[k].home)
+                    .filter(|&h| wanted(h))
+                    .filter(|&h| !self.is_occupied(h) || self.spare[self.occupied[h]])
+                    .map(|h| self.reduced(i, h, self.cost_at(i, h).expect("stored")) + own_bed)
+                    .collect();
+                upper.sort_by(f64::total_cmp);
+                if upper.len() >= limit {
+                    upper[limit - 1]
+                } else {
+                    f64::INFINITY
+                }
+            })
             .collect();
-        upper.sort_by(f64::total_cmp);
-        let theta0 = if upper.len() >= limit {
-            upper[limit - 1]
-        } else {
-            f64::INFINITY
-        };
-        let theta = |found: &Vec<(usize, f64)>| {
-            let kth = if found.len() >= limit {
-                found[limit - 1].1
+        let theta = |found: &Vec<Vec<(usize, f64)>>, m: usize| {
+            let kth = if found[m].len() >= limit {
+                found[m][limit - 1].1
             } else {
                 f64::INFINITY
             };
-            kth.min(theta0) + 1e-9
+            kth.min(theta0[m]) + 1e-9
+        };
+        // The search serves every member: it may stop only where none could still improve.
+        let cap_of = |found: &Vec<Vec<(usize, f64)>>| {
+            (0..members.len())
+                .map(|m| theta(found, m))
+                .fold(f64::NEG_INFINITY, f64::max)
         };
         let mut dist = vec![f64::INFINITY; sink + 1];
         let mut done = vec![false; sink + 1];
@@ -357,14 +379,16 @@ impl<'a> PathRegret<'a> {
                     heap.push(Reverse((Cost(d), node)));
                 }
             };
-        dist[i] = 0.0;
-        heap.push(Reverse((Cost(0.0), i)));
+        // Start from the shared home (each member's only way in), or the unplaced unit itself.
+        let start = home0.map_or(members[0], |h| units + self.occupied[h]);
+        dist[start] = 0.0;
+        heap.push(Reverse((Cost(0.0), start)));
         while let Some(Reverse((Cost(d), b))) = heap.pop() {
             if done[b] || d > dist[b] {
                 continue;
             }
-            // Every home still unknown is at least `d` away: nothing can beat the list now.
-            let cap = theta(&found);
+            // Every home still unknown is at least `d` away: nothing can beat the lists now.
+            let cap = cap_of(&found);
             if d > cap {
                 break;
             }
@@ -378,11 +402,13 @@ impl<'a> PathRegret<'a> {
             } else if b < sink {
                 let h = self.occupied_home[b - units];
                 if wanted(h) {
-                    if let Some(c) = self.cost_at(i, h) {
-                        push(&mut found, h, self.reduced(i, h, c) + d);
+                    for (m, &i) in members.iter().enumerate() {
+                        if let Some(c) = self.cost_at(i, h) {
+                            push(&mut found[m], h, self.reduced(i, h, c) + d);
+                        }
                     }
                 }
-                let cap = theta(&found);
+                let cap = cap_of(&found);
                 // Units that could move in here, displacing one of its children: stored pairs,
                 // cheapest first…
                 let o = b - units;
@@ -412,24 +438,26 @@ impl<'a> PathRegret<'a> {
                 relax(&mut heap, &mut dist, sink, d + (-self.w(h)).max(0.0), cap);
             } else {
                 // T: homes nobody occupies are all at distance d.
-                for k in self.f.unit_cands[u].clone() {
-                    let h = self.f.cands[k].home;
-                    if wanted(h) && !self.is_occupied(h) {
-                        push(&mut found, h, self.reduced(i, h, self.f.cands[k].cost) + d);
+                for (m, (&i, &u)) in members.iter().zip(us).enumerate() {
+                    for k in self.f.unit_cands[u].clone() {
+                        let h = self.f.cands[k].home;
+                        if wanted(h) && !self.is_occupied(h) {
+                            push(&mut found[m], h, self.reduced(i, h, self.f.cands[k].cost) + d);
+                        }
                     }
-                }
-                if d + self.gap[i] <= theta(&found) {
-                    // u's unstored homes could make the list: evaluate them.
-                    self.bump(2);
-                    for h in 0..self.inst.batch.homes.len() {
-                        if wanted(h) && !self.is_occupied(h) && self.f.cand_at(u, h).is_none() {
-                            if let Some(c) = self.f.unit_cost_at(self.inst, u, h) {
-                                push(&mut found, h, self.reduced(i, h, c) + d);
+                    if d + self.gap[i] <= theta(&found, m) {
+                        // This unit's unstored homes could make its list: evaluate them.
+                        self.bump(2);
+                        for h in 0..self.inst.batch.homes.len() {
+                            if wanted(h) && !self.is_occupied(h) && self.f.cand_at(u, h).is_none() {
+                                if let Some(c) = self.f.unit_cost_at(self.inst, u, h) {
+                                    push(&mut found[m], h, self.reduced(i, h, c) + d);
+                                }
                             }
                         }
                     }
                 }
-                let cap = theta(&found);
+                let cap = cap_of(&found);
                 for (a, &up) in self.to_sink.iter().enumerate() {
                     if done[a] {
                         continue;
