@@ -250,14 +250,16 @@ pub fn solve_and_explain_with(
                     }
                 }
                 let groups: Vec<Vec<usize>> = by_home.into_values().collect();
-                let found: Vec<Vec<(usize, Vec<(usize, f64)>)>> = groups
+                let found: Vec<Vec<Vec<(usize, f64)>>> = groups
                     .par_iter()
                     .map(|us| {
                         progress.inc(us.len() as u64);
-                        us.iter().copied().zip(p.best_sharing_home(us, alternatives)).collect()
+                        p.best_sharing_home(us, alternatives)
                     })
                     .collect();
-                alts.extend(found.into_iter().flatten());
+                for (us, lists) in groups.iter().zip(found) {
+                    alts.extend(us.iter().copied().zip(lists));
+                }
             }
             if let (Some(p), true) = (&paths, std::env::var_os("PLACEMATCH_DEBUG").is_some()) {
                 eprintln!(
