@@ -129,13 +129,22 @@ fn formulation(inst: &Instance, opts: &SolveOptions, complete: &[usize]) -> Form
 pub fn solve_assignment(inst: &Instance, opts: &SolveOptions) -> (Formulation, Solution) {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
-    // Pruned pairs that could matter are added back by re-building (rare; each round adds
-    // every such unit's pairs).
+    until_priced(inst, opts, |f| solve_components(inst, f, opts, deadline, |_, _, _| {}))
+}
+
+/// Builds the formulation and runs `attempt` on it; while unstored pairs of some units could
+/// still matter (`Err`), builds again with those units' pairs complete (rare: each round adds
+/// every such unit's pairs).
+fn until_priced<T>(
+    inst: &Instance,
+    opts: &SolveOptions,
+    mut attempt: impl FnMut(&Formulation) -> Result<T, Vec<usize>>,
+) -> (Formulation, T) {
     let mut complete = Vec::new();
     loop {
         let f = formulation(inst, opts, &complete);
-        match solve_components(inst, &f, opts, deadline, |_, _, _| {}) {
-            Ok(solution) => return (f, solution),
+        match attempt(&f) {
+            Ok(t) => return (f, t),
             Err(more) => complete.extend(more),
         }
     }
@@ -158,18 +167,17 @@ pub fn solve_and_explain_with(
     // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
     let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
     let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
-    let mut path_regrets;
-    let mut complete = Vec::new();
-    let (f, solution) = loop {
-        progress.set_message("finding eligible pairs");
-        let f = formulation(inst, opts, &complete);
+    let mut path_regrets = 0;
+    progress.set_message("finding eligible pairs");
+    let (f, solution) = until_priced(inst, opts, |f| {
         progress.set_message("solving");
         progress.set_length(f.units.len() as u64);
         progress.set_position(0);
+        // A re-built formulation starts the explanations over.
         alts.clear();
         competition.clear();
         path_regrets = 0;
-        let attempt = solve_components(inst, &f, opts, deadline, |f, solver, base| {
+        solve_components(inst, f, opts, deadline, |f, solver, base| {
             let comp = solver.comp;
             // Explanations are extras: once the time limit has passed, report the placements only.
             if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
@@ -182,9 +190,8 @@ pub fn solve_and_explain_with(
                 .and_then(|(y, w)| PathRegret::new(inst, f, comp, &base.choice, &y, &w));
             if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
                 eprintln!(
-                    "component of {} units: plain potentials {}, path regret {}",
+                    "component of {} units: path regret {}",
                     comp.units.len(),
-                    solver.plain_potentials().is_some(),
                     paths.is_some()
                 );
             }
@@ -267,12 +274,8 @@ pub fn solve_and_explain_with(
                     p.work()
                 );
             }
-        });
-        match attempt {
-            Ok(solution) => break (f, solution),
-            Err(more) => complete.extend(more),
-        }
-    };
+        })
+    });
     let solve_seconds = started.elapsed().as_secs_f64();
     let Solution {
         unit_choice,

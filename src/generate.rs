@@ -53,6 +53,24 @@ pub struct GenOptions {
     pub budgets: bool,
 }
 
+impl GenOptions {
+    /// A batch of this size with every side constraint switched on.
+    pub fn with_side_constraints(children: usize, homes: usize, seed: u64) -> GenOptions {
+        GenOptions {
+            children,
+            homes,
+            seed,
+            siblings: true,
+            conflicts: true,
+            solo: true,
+            block_beds: true,
+            admission_limits: true,
+            discounts: true,
+            budgets: true,
+        }
+    }
+}
+
 // Stream numbers: one per concern, children from CHILD_STREAM + index.
 const PROVIDER_STREAM: u64 = 1;
 const HOME_STREAM: u64 = 2;
@@ -1161,18 +1179,7 @@ mod tests {
     use crate::validate::load_batch;
 
     fn all(children: usize, homes: usize, seed: u64) -> GenOptions {
-        GenOptions {
-            children,
-            homes,
-            seed,
-            siblings: true,
-            conflicts: true,
-            solo: true,
-            block_beds: true,
-            admission_limits: true,
-            discounts: true,
-            budgets: true,
-        }
+        GenOptions::with_side_constraints(children, homes, seed)
     }
 
     #[test]

@@ -284,6 +284,44 @@ pub struct HomePlace {
     pub incompatible: u16,
 }
 
+impl ChildPlace {
+    /// A child as located, with the per-pair facts (needs, risk sets) read once.
+    pub fn new(child: &crate::batch::Child, place: Place, la: String, zones: Vec<Zone>) -> ChildPlace {
+        use crate::eligibility::{needs_of, risk_mask};
+        ChildPlace {
+            place,
+            la,
+            zones,
+            needs: needs_of(child),
+            risks: risk_mask(&child.risks),
+            incompatible: risk_mask(&child.incompatible_risks),
+        }
+    }
+}
+
+impl HomePlace {
+    /// A home as located, with the per-pair facts (support, risk sets) read once.
+    pub fn new(
+        home: &crate::batch::Home,
+        place: Place,
+        la: String,
+        provider: usize,
+        rating: crate::batch::Ofsted,
+    ) -> HomePlace {
+        use crate::eligibility::{risk_mask, support_of};
+        HomePlace {
+            place,
+            la,
+            provider,
+            rating,
+            support: support_of(home),
+            accepts: risk_mask(&home.accepts),
+            resident: risk_mask(&home.resident_risks),
+            incompatible: risk_mask(&home.incompatible_risks),
+        }
+    }
+}
+
 /// A validated batch with every location resolved and the policy layered: the
 /// input of eligibility, the model and the checker.
 #[derive(Debug, Clone)]
@@ -337,14 +375,7 @@ impl Instance {
                         _ => unreachable!("validated zone"),
                     })
                     .collect();
-                ChildPlace {
-                    place,
-                    la,
-                    zones,
-                    needs: crate::eligibility::needs_of(c),
-                    risks: crate::eligibility::risk_mask(&c.risks),
-                    incompatible: crate::eligibility::risk_mask(&c.incompatible_risks),
-                }
+                ChildPlace::new(c, place, la, zones)
             })
             .collect();
         let provider_ix: HashMap<&str, usize> = batch
@@ -375,16 +406,7 @@ impl Instance {
                         (PlacementType::Foster, Some(r)) => r,
                         _ => Ofsted::NotYetInspected,
                     });
-                HomePlace {
-                    place,
-                    la,
-                    provider,
-                    rating,
-                    support: crate::eligibility::support_of(h),
-                    accepts: crate::eligibility::risk_mask(&h.accepts),
-                    resident: crate::eligibility::risk_mask(&h.resident_risks),
-                    incompatible: crate::eligibility::risk_mask(&h.incompatible_risks),
-                }
+                HomePlace::new(h, place, la, provider, rating)
             })
             .collect();
         Instance {

@@ -448,14 +448,7 @@ fn draw_child(world: &World, seed: u64, rep: u64, seq: u64, day: usize, si: usiz
         day,
         seq,
         segment: si,
-        place: ChildPlace {
-            place,
-            la: auth.code.clone(),
-            zones: Vec::new(),
-            needs: crate::eligibility::needs_of(&child),
-            risks: crate::eligibility::risk_mask(&child.risks),
-            incompatible: crate::eligibility::risk_mask(&child.incompatible_risks),
-        },
+        place: ChildPlace::new(&child, place, auth.code.clone(), Vec::new()),
         child,
     }
 }
@@ -925,22 +918,14 @@ fn day_instance(
         home.resident_risks.dedup();
         home.incompatible_risks.sort();
         home.incompatible_risks.dedup();
-        let masks = (
-            crate::eligibility::risk_mask(&home.accepts),
-            crate::eligibility::risk_mask(&home.resident_risks),
-            crate::eligibility::risk_mask(&home.incompatible_risks),
-        );
+        home_places.push(HomePlace::new(
+            &home,
+            sh.place.clone(),
+            sh.la.clone(),
+            sh.provider,
+            sh.rating,
+        ));
         batch_homes.push(home);
-        home_places.push(HomePlace {
-            place: sh.place.clone(),
-            la: sh.la.clone(),
-            provider: sh.provider,
-            rating: sh.rating,
-            support: crate::eligibility::support_of(&sh.home),
-            accepts: masks.0,
-            resident: masks.1,
-            incompatible: masks.2,
-        });
     }
     Instance {
         batch: Batch {

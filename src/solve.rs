@@ -635,12 +635,6 @@ impl<'a> ComponentSolver<'a> {
             self.price(&row_duals);
             if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
                 eprintln!(
-                    "lp {lp_obj} active {} added {} at {:?}",
-                    self.active.iter().flatten().count(),
-                    self.added,
-                    std::time::SystemTime::now()
-                );
-                eprintln!(
                     "lp {lp_obj} active {} added {}",
                     self.active.iter().flatten().count(),
                     self.added

@@ -23,18 +23,7 @@ fn highs() -> SolveOptions {
 /// A side-constrained generated batch small enough to hold a few multi-unit components.
 fn generated(seed: u64) -> Instance {
     use placematch::generate::{generate, GenOptions};
-    let batch = generate(&GenOptions {
-        children: 10,
-        homes: 30,
-        seed,
-        siblings: true,
-        conflicts: true,
-        solo: true,
-        block_beds: true,
-        admission_limits: true,
-        discounts: true,
-        budgets: true,
-    });
+    let batch = generate(&GenOptions::with_side_constraints(10, 30, seed));
     load(&serde_json::to_value(&batch).unwrap())
 }
 
