@@ -131,7 +131,7 @@ pub struct SolveArgs {
     /// on a larger batch). Honoured only for a pure assignment (no siblings, solo, conflicts,
     /// block beds, admission limits, discounts or budgets), where the rest are proven irrelevant.
     #[arg(long, value_name = "N")]
-    pub pairs_per_unit: Option<usize>,
+    pub pairs_per_unit: Option<std::num::NonZeroUsize>,
     /// Run the independent checker on the result before writing it.
     #[arg(long)]
     pub check: bool,
@@ -416,7 +416,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 gap: a.gap,
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
-                pairs_per_unit: a.pairs_per_unit,
+                pairs_per_unit: a.pairs_per_unit.map(usize::from),
                 ..Default::default()
             };
             let progress = crate::bench::progress_bar(0, "solving");

@@ -195,11 +195,6 @@ impl Formulation {
         f
     }
 
-    /// Whether some unit's eligible pairs are not all stored.
-    pub fn pruned(&self) -> bool {
-        self.floor.iter().any(|x| x.is_finite())
-    }
-
     /// Cost of placing unit `u` at home `h` (sum of its members' terms), if eligible: the
     /// same scan as building the model, for a pair that was not stored.
     pub fn unit_cost_at(&self, inst: &Instance, u: usize, h: usize) -> Option<f64> {
@@ -208,15 +203,7 @@ impl Formulation {
         if unit.blocked.is_some() || (inst.batch.homes[h].vacancies as usize) < size {
             return None;
         }
-        let mut cost = 0.0;
-        unit.members
-            .iter()
-            .all(|&m| {
-                eligible_km(inst, m, h, size)
-                    .inspect(|&km| cost += terms(inst, m, h, km).total())
-                    .is_some()
-            })
-            .then_some(cost)
+        members_cost(inst, unit, h)
     }
 
     /// Cost terms and km of one member (by position in its unit) at any home.
@@ -229,9 +216,7 @@ impl Formulation {
     /// Cost terms and km of one member (by position in its unit) at a candidate's home.
     pub fn member_terms(&self, inst: &Instance, k: usize, member_ix: usize) -> (Terms, f64) {
         let c = &self.cands[k];
-        let m = self.units[c.unit].members[member_ix];
-        let km = pair_km(inst, m, c.home);
-        (terms(inst, m, c.home, km), km)
+        self.member_terms_at(inst, c.unit, c.home, member_ix)
     }
 
     /// A lower bound on what a unit can add to the objective, whatever the others do: its
@@ -613,6 +598,21 @@ struct UnitScan {
     eligible: usize,
 }
 
+/// Cost of a unit at a home when every member is eligible there (the home has room for the
+/// unit). No allocation per pair: members are checked and costed one at a time.
+fn members_cost(inst: &Instance, unit: &Unit, h: usize) -> Option<f64> {
+    let size = unit.members.len();
+    let mut cost = 0.0;
+    unit.members
+        .iter()
+        .all(|&m| {
+            eligible_km(inst, m, h, size)
+                .inspect(|&km| cost += terms(inst, m, h, km).total())
+                .is_some()
+        })
+        .then_some(cost)
+}
+
 /// Whether a home's provider ties its units together (a provider-wide limit or discount).
 fn linked_provider(inst: &Instance, h: usize) -> bool {
     let pr = &inst.batch.providers[inst.homes[h].provider];
@@ -645,16 +645,9 @@ fn unit_candidates(
             continue; // no room: not a column (and for groups, a diagnosed reason)
         }
         scan.examined += size;
-        // No allocation per pair: members are checked and costed one at a time.
-        let mut cost = 0.0;
-        let ok = unit.members.iter().all(|&m| {
-            eligible_km(inst, m, h, size)
-                .inspect(|&km| cost += terms(inst, m, h, km).total())
-                .is_some()
-        });
-        if !ok {
+        let Some(cost) = members_cost(inst, unit, h) else {
             continue;
-        }
+        };
         scan.eligible += 1;
         eligible_at(h);
         if keep == usize::MAX {

@@ -188,3 +188,19 @@ fn a_reader_closing_the_pipe_early_is_not_a_failure() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// Keeping no pairs at all is not a setting: zero is refused, not silently raised to one.
+#[test]
+fn pairs_per_unit_zero_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    bin()
+        .args(["solve", "--pairs-per-unit", "0"])
+        .arg(instance("example.json"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--pairs-per-unit"));
+    assert!(!out.exists());
+}
