@@ -195,3 +195,44 @@ fn small_search_gives_up_past_its_node_budget() {
     small.node_budget = 10;
     assert_eq!(small.solve(None, f64::INFINITY, None), Small::GaveUp);
 }
+
+/// The HiGHS regret path (components too large for, or kept from, the small search): every
+/// placed child's alternatives are the three smallest regrets over all its homes, each
+/// re-solved with the pair forced. Guards the LP-bound cutoff of the forced re-solves, which
+/// skips homes whose bound already passes the k-th regret found.
+#[test]
+fn highs_regret_path_lists_the_smallest_forced_regrets() {
+    let opts = highs();
+    let mut checked = 0;
+    let mut bad = Vec::new();
+    for seed in 0..64u64 {
+        let inst = generated(seed);
+        let r = solve_checked_with(&inst, 3, &opts);
+        let f = Formulation::build(&inst);
+        for p in &r.placements {
+            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+            let u = f.unit_of[c];
+            let comp = f.components.iter().find(|comp| comp.units.contains(&u)).unwrap();
+            let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
+            let base = solver.solve(None).unwrap().objective;
+            let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
+            let mut all: Vec<f64> = f.unit_cands[u]
+                .clone()
+                .filter(|&k| f.cands[k].home != chosen)
+                .filter_map(|k| solver.solve(Some(k)).map(|o| o.objective - base))
+                .collect();
+            all.sort_by(f64::total_cmp);
+            let got: Vec<f64> = p.alternatives.iter().map(|a| a.regret).collect();
+            checked += 1;
+            if got.len() != all.len().min(3) || got.iter().zip(&all).any(|(g, w)| (g - w).abs() > 0.01) {
+                bad.push(format!(
+                    "seed {seed} {}: regrets {got:?}, best possible {:?}",
+                    p.child,
+                    &all[..all.len().min(3)]
+                ));
+            }
+        }
+    }
+    assert!(checked > 200, "only {checked} placements checked");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
