@@ -34,17 +34,54 @@ pub struct Solution {
 }
 
 /// Solves every component of `f` with HiGHS; `each` sees each component's solver right after
-/// its unforced solve (the explainer re-solves there; the plain assignment needs nothing).
+/// its unforced solve (the explainer re-solves there; the plain assignment needs nothing) and
+/// returns what it found, one value per component in component order.
+///
+/// Components share no child, home, provider limit, discount or budget, so they could be solved
+/// side by side; they are solved one after another because HiGHS 1.15's C API resets its
+/// global scheduler whenever a model is destroyed, which races with a solve on another thread
+/// (fixed in HiGHS 1.16, which this project cannot yet take: see the README's Performance
+/// section). Each `each` returns its findings instead of writing shared state, so going
+/// parallel later is a one-line change.
 ///
 /// When `f` stores only some pairs and a unit's unstored pairs could still improve its
 /// component, returns those units instead (`Err`): build again with them complete.
-pub fn solve_components(
+pub fn solve_components<R: Send>(
     inst: &Instance,
     f: &Formulation,
     opts: &SolveOptions,
     deadline: Option<std::time::Instant>,
-    mut each: impl FnMut(&Formulation, &mut ComponentSolver, &Outcome),
-) -> Result<Solution, Vec<usize>> {
+    each: impl Fn(&Formulation, &mut ComponentSolver, &Outcome) -> R + Sync,
+) -> Result<(Solution, Vec<R>), Vec<usize>> {
+    /// One component's share of the answer.
+    struct Solved<R> {
+        base: Outcome,
+        unpriced: Vec<usize>,
+        size: (usize, usize),
+        work: [usize; 4],
+        found: Option<R>,
+    }
+    let solved: Vec<Solved<R>> = f
+        .components
+        .iter()
+        .map(|comp| {
+            let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
+            let base = solver.solve(None).expect("the unforced model is always feasible");
+            let unpriced = solver.unpriced_units(&base);
+            // The unforced solve's size and work, before any re-solve for explanations.
+            let size = solver.size();
+            let work = [solver.priced, solver.added, solver.mip_solves, solver.small_solves];
+            let found = unpriced.is_empty().then(|| each(f, &mut solver, &base));
+            Solved {
+                size,
+                work,
+                base,
+                unpriced,
+                found,
+            }
+        })
+        .collect();
+
     let mut stats = ModelStats {
         eligible_pairs: f.eligible_pairs,
         components: f.components.len(),
@@ -54,14 +91,13 @@ pub fn solve_components(
     let mut unit_choice: Vec<Option<usize>> = vec![None; f.units.len()];
     let (mut optimal, mut bound) = (true, 0.0);
     let mut unpriced = Vec::new();
-    for comp in &f.components {
-        let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
-        let base = solver.solve(None).expect("the unforced model is always feasible");
-        let more = solver.unpriced_units(&base);
-        if !more.is_empty() {
-            unpriced.extend(more);
+    let mut found = Vec::with_capacity(solved.len());
+    for (comp, s) in f.components.iter().zip(solved) {
+        if !s.unpriced.is_empty() {
+            unpriced.extend(s.unpriced);
             continue;
         }
+        let base = s.base;
         optimal &= base.optimal;
         // A time limit can stop HiGHS before it proves any bound: fall back to the trivial one,
         // so the result always carries a finite, valid bound.
@@ -70,19 +106,19 @@ pub fn solve_components(
         } else {
             comp.units.iter().map(|&u| f.unit_lower_bound(inst, u)).sum()
         };
-        let (cols, rows) = solver.size();
-        stats.variables += cols;
-        stats.constraints += rows;
-        stats.pairs_priced += solver.priced;
-        stats.pairs_added += solver.added;
-        stats.mip_solves += solver.mip_solves;
-        stats.small_solves += solver.small_solves;
+        stats.variables += s.size.0;
+        stats.constraints += s.size.1;
+        stats.pairs_priced += s.work[0];
+        stats.pairs_added += s.work[1];
+        stats.mip_solves += s.work[2];
+        stats.small_solves += s.work[3];
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
-        each(f, &mut solver, &base);
+        found.extend(s.found);
     }
     if !unpriced.is_empty() {
+        unpriced.sort_unstable();
         return Err(unpriced);
     }
     // Units back to children: every member of a unit goes where the unit goes.
@@ -94,13 +130,16 @@ pub fn solve_components(
             }
         }
     }
-    Ok(Solution {
-        unit_choice,
-        assign,
-        optimal,
-        bound,
-        stats,
-    })
+    Ok((
+        Solution {
+            unit_choice,
+            assign,
+            optimal,
+            bound,
+            stats,
+        },
+        found,
+    ))
 }
 
 /// The formulation a solve of `inst` works on: pruned to each unit's cheapest pairs when the
@@ -129,7 +168,9 @@ fn formulation(inst: &Instance, opts: &SolveOptions, complete: &[usize]) -> Form
 pub fn solve_assignment(inst: &Instance, opts: &SolveOptions) -> (Formulation, Solution) {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
-    until_priced(inst, opts, |f| solve_components(inst, f, opts, deadline, |_, _, _| {}))
+    until_priced(inst, opts, |f| {
+        solve_components(inst, f, opts, deadline, |_, _, _| ()).map(|(solution, _)| solution)
+    })
 }
 
 /// Builds the formulation and runs `attempt` on it; while unstored pairs of some units could
@@ -164,24 +205,22 @@ pub fn solve_and_explain_with(
 ) -> MatchResult {
     let started = std::time::Instant::now();
     let deadline = opts.time_limit.map(|t| started + std::time::Duration::from_secs_f64(t));
-    // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
-    let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
-    let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
-    let mut path_regrets = 0;
     progress.set_message("finding eligible pairs");
-    let (f, solution) = until_priced(inst, opts, |f| {
+    let (f, (solution, found)) = until_priced(inst, opts, |f| {
         progress.set_message("solving");
         progress.set_length(f.units.len() as u64);
         progress.set_position(0);
-        // A re-built formulation starts the explanations over.
-        alts.clear();
-        competition.clear();
-        path_regrets = 0;
         solve_components(inst, f, opts, deadline, |f, solver, base| {
             let comp = solver.comp;
+            let mut found = Found::default();
+            let Found {
+                alts,
+                competition,
+                path_regrets,
+            } = &mut found;
             // Explanations are extras: once the time limit has passed, report the placements only.
             if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-                return;
+                return found;
             }
             // A plain assignment's regrets come from shortest paths on its residual graph, exactly
             // and without a re-solve per home; other components re-solve with the pair forced.
@@ -214,7 +253,7 @@ pub fn solve_and_explain_with(
                 };
                 match base.choice[i] {
                     Some(_) if alternatives > 0 && paths.is_some() => {
-                        path_regrets += 1; // searched in parallel below
+                        *path_regrets += 1; // searched in parallel below
                     }
                     Some(chosen) if alternatives > 0 => {
                         let list = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
@@ -257,14 +296,14 @@ pub fn solve_and_explain_with(
                     }
                 }
                 let groups: Vec<Vec<usize>> = by_home.into_values().collect();
-                let found: Vec<Vec<Vec<(usize, f64)>>> = groups
+                let searched: Vec<Vec<Vec<(usize, f64)>>> = groups
                     .par_iter()
                     .map(|us| {
                         progress.inc(us.len() as u64);
                         p.best_sharing_home(us, alternatives)
                     })
                     .collect();
-                for (us, lists) in groups.iter().zip(found) {
+                for (us, lists) in groups.iter().zip(searched) {
                     alts.extend(us.iter().copied().zip(lists));
                 }
             }
@@ -274,9 +313,19 @@ pub fn solve_and_explain_with(
                     p.work()
                 );
             }
+            found
         })
     });
     let solve_seconds = started.elapsed().as_secs_f64();
+    // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
+    let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+    let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
+    let mut path_regrets = 0;
+    for found in found {
+        alts.extend(found.alts);
+        competition.extend(found.competition);
+        path_regrets += found.path_regrets;
+    }
     let Solution {
         unit_choice,
         assign,
@@ -375,6 +424,16 @@ pub fn solve_and_explain_with(
         placements,
         unplaced,
     }
+}
+
+/// What explaining one component found: per placed unit its alternatives as (home, regret),
+/// per unplaced unit its competition as (home, regret if feasible), and how many units' regrets
+/// came from shortest paths.
+#[derive(Debug, Default)]
+struct Found {
+    alts: HashMap<usize, Vec<(usize, f64)>>,
+    competition: HashMap<usize, Vec<(usize, Option<f64>)>>,
+    path_regrets: usize,
 }
 
 fn round2(x: f64) -> f64 {

@@ -229,7 +229,7 @@ fn unit_choices(
     match rule {
         Rule::Optimal => {
             // The rules' formulation stores every pair, so nothing is left to price back in.
-            let s = solve_components(inst, f, &SolveOptions::default(), None, |_, _, _| {})
+            let (s, _) = solve_components(inst, f, &SolveOptions::default(), None, |_, _, _| ())
                 .expect("a complete formulation has no unstored pairs");
             (s.unit_choice, Some((s.optimal, s.bound, s.stats)))
         }
