@@ -41,47 +41,18 @@ pub struct Solution {
 /// side by side; they are solved one after another because HiGHS 1.15's C API resets its
 /// global scheduler whenever a model is destroyed, which races with a solve on another thread
 /// (fixed in HiGHS 1.16, which this project cannot yet take: see the README's Performance
-/// section). Each `each` returns its findings instead of writing shared state, so going
-/// parallel later is a one-line change.
+/// section). `each` returns its findings instead of writing shared state, so a re-built
+/// formulation starts them over by itself.
 ///
 /// When `f` stores only some pairs and a unit's unstored pairs could still improve its
 /// component, returns those units instead (`Err`): build again with them complete.
-pub fn solve_components<R: Send>(
+pub fn solve_components<R>(
     inst: &Instance,
     f: &Formulation,
     opts: &SolveOptions,
     deadline: Option<std::time::Instant>,
-    each: impl Fn(&Formulation, &mut ComponentSolver, &Outcome) -> R + Sync,
+    mut each: impl FnMut(&Formulation, &mut ComponentSolver, &Outcome) -> R,
 ) -> Result<(Solution, Vec<R>), Vec<usize>> {
-    /// One component's share of the answer.
-    struct Solved<R> {
-        base: Outcome,
-        unpriced: Vec<usize>,
-        size: (usize, usize),
-        work: [usize; 4],
-        found: Option<R>,
-    }
-    let solved: Vec<Solved<R>> = f
-        .components
-        .iter()
-        .map(|comp| {
-            let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
-            let base = solver.solve(None).expect("the unforced model is always feasible");
-            let unpriced = solver.unpriced_units(&base);
-            // The unforced solve's size and work, before any re-solve for explanations.
-            let size = solver.size();
-            let work = [solver.priced, solver.added, solver.mip_solves, solver.small_solves];
-            let found = unpriced.is_empty().then(|| each(f, &mut solver, &base));
-            Solved {
-                size,
-                work,
-                base,
-                unpriced,
-                found,
-            }
-        })
-        .collect();
-
     let mut stats = ModelStats {
         eligible_pairs: f.eligible_pairs,
         components: f.components.len(),
@@ -91,13 +62,15 @@ pub fn solve_components<R: Send>(
     let mut unit_choice: Vec<Option<usize>> = vec![None; f.units.len()];
     let (mut optimal, mut bound) = (true, 0.0);
     let mut unpriced = Vec::new();
-    let mut found = Vec::with_capacity(solved.len());
-    for (comp, s) in f.components.iter().zip(solved) {
-        if !s.unpriced.is_empty() {
-            unpriced.extend(s.unpriced);
+    let mut found = Vec::with_capacity(f.components.len());
+    for comp in &f.components {
+        let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
+        let base = solver.solve(None).expect("the unforced model is always feasible");
+        let more = solver.unpriced_units(&base);
+        if !more.is_empty() {
+            unpriced.extend(more);
             continue;
         }
-        let base = s.base;
         optimal &= base.optimal;
         // A time limit can stop HiGHS before it proves any bound: fall back to the trivial one,
         // so the result always carries a finite, valid bound.
@@ -106,19 +79,20 @@ pub fn solve_components<R: Send>(
         } else {
             comp.units.iter().map(|&u| f.unit_lower_bound(inst, u)).sum()
         };
-        stats.variables += s.size.0;
-        stats.constraints += s.size.1;
-        stats.pairs_priced += s.work[0];
-        stats.pairs_added += s.work[1];
-        stats.mip_solves += s.work[2];
-        stats.small_solves += s.work[3];
+        // The unforced solve's size and work, before any re-solve for explanations.
+        let (cols, rows) = solver.size();
+        stats.variables += cols;
+        stats.constraints += rows;
+        stats.pairs_priced += solver.priced;
+        stats.pairs_added += solver.added;
+        stats.mip_solves += solver.mip_solves;
+        stats.small_solves += solver.small_solves;
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
-        found.extend(s.found);
+        found.push(each(f, &mut solver, &base));
     }
     if !unpriced.is_empty() {
-        unpriced.sort_unstable();
         return Err(unpriced);
     }
     // Units back to children: every member of a unit goes where the unit goes.

@@ -726,23 +726,7 @@ impl<'a> ComponentSolver<'a> {
                 let _ = model.try_set_solution(Some(&start), None, None, None);
             }
             if let Some(path) = std::env::var_os("PLACEMATCH_WRITE_MODEL") {
-                let c = std::ffi::CString::new(path.to_string_lossy().as_bytes()).expect("path");
-                unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), c.as_ptr()) };
-                let mut side = String::new();
-                for (key, lo, hi) in &self.rows {
-                    side.push_str(&format!("row {key:?} {lo} {hi}\n"));
-                }
-                for &u in &self.comp.units {
-                    side.push_str(&format!("unitcol {u} {:?}\n", self.f.units[u].members));
-                }
-                for &p in &positions {
-                    let c = &self.f.cands[self.comp.cands[p]];
-                    side.push_str(&format!(
-                        "pair {} {} {} {}\n",
-                        c.unit, c.home, c.cost, self.inst.batch.homes[c.home].weekly_price
-                    ));
-                }
-                std::fs::write(format!("{}.side", path.to_string_lossy()), side).expect("side");
+                self.write_model(&mut model, &positions, std::path::Path::new(&path));
             }
             let solved = model.solve();
             let status = solved.status();
@@ -787,6 +771,35 @@ impl<'a> ComponentSolver<'a> {
                 bound,
                 choice,
             });
+        }
+    }
+
+    /// `PLACEMATCH_WRITE_MODEL`: the MIP as HiGHS is about to solve it (MPS, by HiGHS) and, beside
+    /// it, `PATH.side` naming each row and pair column by index (no child details). A debugging
+    /// aid, so a failure to write is reported on standard error and the solve goes on.
+    fn write_model(&self, model: &mut Model, positions: &[usize], path: &std::path::Path) {
+        use std::fmt::Write as _;
+        let mut side = String::new();
+        for (key, lo, hi) in &self.rows {
+            let _ = writeln!(side, "row {key:?} {lo} {hi}");
+        }
+        for &u in &self.comp.units {
+            let _ = writeln!(side, "unitcol {u} {:?}", self.f.units[u].members);
+        }
+        for &p in positions {
+            let c = &self.f.cands[self.comp.cands[p]];
+            let price = self.inst.batch.homes[c.home].weekly_price;
+            let _ = writeln!(side, "pair {} {} {} {price}", c.unit, c.home, c.cost);
+        }
+        let written = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
+            .ok()
+            .map(|c| unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), c.as_ptr()) })
+            // HiGHS writes MPS with a warning status (it names rows and columns itself).
+            .is_some_and(|status| status != highs_sys::STATUS_ERROR as highs_sys::HighsInt);
+        let mut side_path = path.as_os_str().to_owned();
+        side_path.push(".side");
+        if !written || std::fs::write(&side_path, side).is_err() {
+            eprintln!("placematch: PLACEMATCH_WRITE_MODEL: could not write {}", path.display());
         }
     }
 

@@ -49,6 +49,25 @@ fn checked_objective(inst: &Instance, f: &Formulation, units: &[usize], choice: 
     e.objective - others
 }
 
+/// The regret of every other home of a placed child, smallest first: its component re-solved
+/// by HiGHS with that home forced, less the unforced optimum (the oracle alternatives are
+/// checked against).
+fn forced_regrets(inst: &Instance, f: &Formulation, p: &placematch::result::Placement) -> Vec<f64> {
+    let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+    let u = f.unit_of[c];
+    let comp = f.components.iter().find(|comp| comp.units.contains(&u)).unwrap();
+    let mut solver = ComponentSolver::new(inst, f, comp, &highs(), None);
+    let base = solver.solve(None).unwrap().objective;
+    let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
+    let mut all: Vec<f64> = f.unit_cands[u]
+        .clone()
+        .filter(|&k| f.cands[k].home != chosen)
+        .filter_map(|k| solver.solve(Some(k)).map(|o| o.objective - base))
+        .collect();
+    all.sort_by(f64::total_cmp);
+    all
+}
+
 /// Every multi-unit component, unforced and with each candidate forced: the small search's
 /// optimum equals HiGHS's (and its choice passes the checker with that objective).
 fn small_equals_highs(inst: &Instance) -> Result<usize, TestCaseError> {
@@ -124,20 +143,8 @@ proptest! {
         let exact = solve_checked_with(&inst, 3, &highs());
         prop_assert!((small.objective - exact.objective).abs() <= 1e-6 * exact.objective.abs().max(1.0));
         let f = Formulation::build(&inst);
-        let opts = highs();
         for p in &small.placements {
-            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
-            let u = f.unit_of[c];
-            let comp = f.components.iter().find(|comp| comp.units.contains(&u)).unwrap();
-            let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
-            let base = solver.solve(None).unwrap().objective;
-            let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
-            let mut all: Vec<f64> = f.unit_cands[u]
-                .clone()
-                .filter(|&k| f.cands[k].home != chosen)
-                .filter_map(|k| solver.solve(Some(k)).map(|o| o.objective - base))
-                .collect();
-            all.sort_by(f64::total_cmp);
+            let all = forced_regrets(&inst, &f, p);
             let got: Vec<f64> = p.alternatives.iter().map(|a| a.regret).collect();
             prop_assert_eq!(got.len(), all.len().min(3), "{}", p.child);
             for (g, w) in got.iter().zip(&all) {
@@ -210,18 +217,7 @@ fn highs_regret_path_lists_the_smallest_forced_regrets() {
         let r = solve_checked_with(&inst, 3, &opts);
         let f = Formulation::build(&inst);
         for p in &r.placements {
-            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
-            let u = f.unit_of[c];
-            let comp = f.components.iter().find(|comp| comp.units.contains(&u)).unwrap();
-            let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
-            let base = solver.solve(None).unwrap().objective;
-            let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
-            let mut all: Vec<f64> = f.unit_cands[u]
-                .clone()
-                .filter(|&k| f.cands[k].home != chosen)
-                .filter_map(|k| solver.solve(Some(k)).map(|o| o.objective - base))
-                .collect();
-            all.sort_by(f64::total_cmp);
+            let all = forced_regrets(&inst, &f, p);
             let got: Vec<f64> = p.alternatives.iter().map(|a| a.regret).collect();
             checked += 1;
             if got.len() != all.len().min(3) || got.iter().zip(&all).any(|(g, w)| (g - w).abs() > 0.01) {
