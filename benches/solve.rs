@@ -104,5 +104,34 @@ fn pruned_storage(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, example, daily, daily_national, pruned_storage);
+fn split_regions(c: &mut Criterion) {
+    // A 300 × 3,000 batch with sibling groups, conflicts, solo children and block beds, and a
+    // 25 km distance limit, so it splits into 57 components (the largest of 93 units): the
+    // side-constrained regret path (forced LP and MIP re-solves), its components solved on one
+    // thread against side by side.
+    let batch = generate(&GenOptions {
+        children: 300,
+        homes: 3000,
+        seed: 0,
+        siblings: true,
+        conflicts: true,
+        solo: true,
+        block_beds: true,
+        ..GenOptions::default()
+    });
+    let mut v = serde_json::to_value(&batch).unwrap();
+    v["policy"] = serde_json::json!({"max_distance_km": 25});
+    let inst = load_batch(&v.to_string(), "split-regions", None).unwrap();
+    let mut g = c.benchmark_group("split-regions-300x3000");
+    g.sample_size(10);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        g.bench_function(format!("3 alternatives, {threads} thread(s)"), |b| {
+            b.iter(|| pool.install(|| solve_and_explain(&inst, &SolveOptions::default(), 3)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, example, daily, daily_national, pruned_storage, split_regions);
 criterion_main!(benches);

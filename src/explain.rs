@@ -37,22 +37,60 @@ pub struct Solution {
 /// its unforced solve (the explainer re-solves there; the plain assignment needs nothing) and
 /// returns what it found, one value per component in component order.
 ///
-/// Components share no child, home, provider limit, discount or budget, so they could be solved
-/// side by side; they are solved one after another because HiGHS 1.15's C API resets its
-/// global scheduler whenever a model is destroyed, which races with a solve on another thread
-/// (fixed in HiGHS 1.16, which this project cannot yet take: see the README's Performance
-/// section). `each` returns its findings instead of writing shared state, so a re-built
-/// formulation starts them over by itself.
+/// Components share no child, home, provider limit, discount or budget, so they are solved
+/// side by side (one rayon task each, largest first so a giant component does not start
+/// last), each HiGHS instance on one thread. That is safe with HiGHS 1.15: its scheduler is
+/// per calling thread (`thread_local` in `HighsTaskExecutor.cpp`), every solver is created,
+/// run and destroyed inside its own task, and with `threads = 1` no HiGHS worker threads
+/// exist for a destroy to race with. Results are merged in component order, so the answer
+/// does not depend on how many threads ran. `each` returns its findings instead of writing
+/// shared state, so a re-built formulation starts them over by itself.
 ///
 /// When `f` stores only some pairs and a unit's unstored pairs could still improve its
 /// component, returns those units instead (`Err`): build again with them complete.
-pub fn solve_components<R>(
+pub fn solve_components<R: Send>(
     inst: &Instance,
     f: &Formulation,
     opts: &SolveOptions,
     deadline: Option<std::time::Instant>,
-    mut each: impl FnMut(&Formulation, &mut ComponentSolver, &Outcome) -> R,
+    each: impl Fn(&Formulation, &mut ComponentSolver, &Outcome) -> R + Sync,
 ) -> Result<(Solution, Vec<R>), Vec<usize>> {
+    use rayon::prelude::*;
+    /// One component's share of the answer.
+    struct Solved<R> {
+        base: Outcome,
+        unpriced: Vec<usize>,
+        /// Columns and rows of the unforced model, and its work (pairs priced and added,
+        /// MIP and small solves), before any re-solve for explanations.
+        size: (usize, usize),
+        work: [usize; 4],
+        found: Option<R>,
+    }
+    let solve_one = |comp: &crate::model::Component| {
+        let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
+        let base = solver.solve(None).expect("the unforced model is always feasible");
+        let unpriced = solver.unpriced_units(&base);
+        let size = solver.size();
+        let work = [solver.priced, solver.added, solver.mip_solves, solver.small_solves];
+        let found = unpriced.is_empty().then(|| each(f, &mut solver, &base));
+        Solved {
+            base,
+            unpriced,
+            size,
+            work,
+            found,
+        }
+    };
+    // Largest first (ties by position), then back to component order.
+    let mut order: Vec<usize> = (0..f.components.len()).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(f.components[c].cands.len()), c));
+    let mut solved: Vec<(usize, Solved<R>)> = order
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|c| (c, solve_one(&f.components[c])))
+        .collect();
+    solved.sort_by_key(|(c, _)| *c);
+
     let mut stats = ModelStats {
         eligible_pairs: f.eligible_pairs,
         components: f.components.len(),
@@ -63,14 +101,13 @@ pub fn solve_components<R>(
     let (mut optimal, mut bound) = (true, 0.0);
     let mut unpriced = Vec::new();
     let mut found = Vec::with_capacity(f.components.len());
-    for comp in &f.components {
-        let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
-        let base = solver.solve(None).expect("the unforced model is always feasible");
-        let more = solver.unpriced_units(&base);
-        if !more.is_empty() {
-            unpriced.extend(more);
+    for (c, s) in solved {
+        let comp = &f.components[c];
+        if !s.unpriced.is_empty() {
+            unpriced.extend(s.unpriced);
             continue;
         }
+        let base = s.base;
         optimal &= base.optimal;
         // A time limit can stop HiGHS before it proves any bound: fall back to the trivial one,
         // so the result always carries a finite, valid bound.
@@ -79,18 +116,16 @@ pub fn solve_components<R>(
         } else {
             comp.units.iter().map(|&u| f.unit_lower_bound(inst, u)).sum()
         };
-        // The unforced solve's size and work, before any re-solve for explanations.
-        let (cols, rows) = solver.size();
-        stats.variables += cols;
-        stats.constraints += rows;
-        stats.pairs_priced += solver.priced;
-        stats.pairs_added += solver.added;
-        stats.mip_solves += solver.mip_solves;
-        stats.small_solves += solver.small_solves;
+        stats.variables += s.size.0;
+        stats.constraints += s.size.1;
+        stats.pairs_priced += s.work[0];
+        stats.pairs_added += s.work[1];
+        stats.mip_solves += s.work[2];
+        stats.small_solves += s.work[3];
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }
-        found.push(each(f, &mut solver, &base));
+        found.extend(s.found);
     }
     if !unpriced.is_empty() {
         return Err(unpriced);

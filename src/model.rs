@@ -465,7 +465,10 @@ impl Formulation {
         };
         push(idx.assign.get(&u), 1.0);
         push(idx.capacity.get(&h), size);
-        push(idx.block.get(&h), -size);
+        // b_j ≤ Σ min(size, block beds)·x: the same integer points as Σ size·x (b_j is capped at
+        // the block beds anyway), but a sibling group half-placed no longer buys a whole
+        // block bed in the LP.
+        push(idx.block.get(&h), -size.min(home.block_vacancies as f64));
         push(idx.admissions.get(&p), size);
         if let Some(d) = &inst.batch.providers[p].volume_discount {
             push(

@@ -56,7 +56,8 @@ pub struct Outcome {
     pub choice: Vec<Option<usize>>,
 }
 
-/// Most pairs added back to prove a MIP optimal before settling for the LP bound.
+/// Under a time limit, most pairs added back to prove a MIP optimal before settling for the LP
+/// bound.
 const MAX_WIDENING: usize = 20_000;
 
 /// What a solve with a cutoff found.
@@ -318,10 +319,15 @@ impl<'a> ComponentSolver<'a> {
                 }
                 self.add_row(lp, row, &members);
             }
-            // Conflicting pairs at the same home each get their row.
+            // Conflicting pairs at the same home each get their row; so does a solo child with
+            // each other child there. For a solo child that row is implied by its solo row at
+            // integer points, but the solo row is a big-M and its LP lets a solo child share a
+            // home fractionally; the pairwise rows close that (regret re-solves on batches with
+            // solo children then rarely need the MIP).
+            let solo_u = self.f.is_solo(self.inst, u);
             for &o in &others {
                 let ou = self.f.cands[self.comp.cands[o]].unit;
-                if self.f.conflicts[u].contains(&ou) {
+                if self.f.conflicts[u].contains(&ou) || solo_u || self.f.is_solo(self.inst, ou) {
                     let row = self.f.conflict_row(u, ou, h);
                     self.add_row(lp, row, &[(pos, 1.0), (o, 1.0)]);
                 }
@@ -706,6 +712,8 @@ impl<'a> ComponentSolver<'a> {
     ) -> Option<Outcome> {
         self.mip_solves += 1;
         let mut widened = false;
+        // Set when HiGHS's answer after a MIP start failed the objective check below.
+        let mut no_start = false;
         loop {
             let positions: Vec<usize> = (0..self.comp.cands.len())
                 .filter(|&p| self.active[p].is_some())
@@ -719,36 +727,55 @@ impl<'a> ComponentSolver<'a> {
             if let Some(pos) = forced_pos {
                 set_bounds(&mut model, offset + col_of[&pos], 1.0, 1.0);
             }
-            if lp_obj.is_some() {
+            let start = lp_obj.filter(|_| !no_start).map(|_| {
                 // HiGHS's own heuristics find poor incumbents on budget-bound batches: start it
                 // from an LP dive instead (or, failing that, the LP's integral part).
                 let start = self.mip_start(&self.greedy_start(lp_cols), &positions);
                 let _ = model.try_set_solution(Some(&start), None, None, None);
-            }
+                start
+            });
             if let Some(path) = std::env::var_os("PLACEMATCH_WRITE_MODEL") {
-                self.write_model(&mut model, &positions, std::path::Path::new(&path));
+                self.write_model(&mut model, &positions, start.as_deref(), std::path::Path::new(&path));
             }
+            let costs = column_costs(&model);
             let solved = model.solve();
             let status = solved.status();
             let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
             if status == HighsModelStatus::Infeasible || !has_solution {
                 return None;
             }
-            let objective = solved.objective_value();
+            let values = solved.get_solution().columns().to_vec();
+            // HiGHS's objective must be its solution's: HiGHS 1.16.0 maps a MIP start into its
+            // presolved space with the wrong objective and then calls a worse solution optimal
+            // (README, Performance). On a mismatch, solve again without the start; if it
+            // persists, report the solution's own objective, unproven.
+            let reported = solved.objective_value();
+            let objective: f64 = costs.iter().zip(&values).map(|(c, x)| c * x).sum();
+            let consistent = (reported - objective).abs() <= 1e-6 * objective.abs().max(1.0);
+            if !consistent && start.is_some() {
+                if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                    eprintln!(
+                        "HiGHS objective {reported} is not its solution's {objective}: solving without the start"
+                    );
+                }
+                no_start = true;
+                continue;
+            }
             let bound = solved
                 .double_info_value(c"mip_dual_bound")
                 .unwrap_or(objective)
                 .min(objective);
-            let values = solved.get_solution().columns().to_vec();
-            let proven = status == HighsModelStatus::Optimal;
+            let proven = consistent && status == HighsModelStatus::Optimal;
             if let (Some(lp_obj), false, true) = (lp_obj, widened, proven) {
                 let gap = objective - lp_obj;
                 let more: Vec<usize> = (0..self.comp.cands.len())
                     .filter(|&p| self.active[p].is_none() && self.reduced[p] < gap - 1e-7)
                     .collect();
-                if more.len() > MAX_WIDENING {
-                    // Too many pairs could still matter to prove optimality here: report the
-                    // solution with the LP bound instead of an unbounded MIP.
+                if self.deadline.is_some() && more.len() > MAX_WIDENING {
+                    // Under a time limit, a MIP this much wider would rarely finish: report the
+                    // solution with the LP bound instead. Without one the contract is a proven
+                    // optimum (SPEC §7: `feasible` means a time limit hit), so every pair that
+                    // could matter comes back.
                     let choice = self.choice_mip(&values, &col_of, offset);
                     return Some(Outcome {
                         optimal: false,
@@ -775,9 +802,11 @@ impl<'a> ComponentSolver<'a> {
     }
 
     /// `PLACEMATCH_WRITE_MODEL`: the MIP as HiGHS is about to solve it (MPS, by HiGHS) and, beside
-    /// it, `PATH.side` naming each row and pair column by index (no child details). A debugging
-    /// aid, so a failure to write is reported on standard error and the solve goes on.
-    fn write_model(&self, model: &mut Model, positions: &[usize], path: &std::path::Path) {
+    /// it, `PATH.side` naming each row and pair column by index (no child details), then the MIP
+    /// start given to HiGHS, if any, as `start COLUMN VALUE` lines (a start changes HiGHS's
+    /// search, so a solve is reproducible only with it). A debugging aid, so a failure to write
+    /// is reported on standard error and the solve goes on.
+    fn write_model(&self, model: &mut Model, positions: &[usize], start: Option<&[f64]>, path: &std::path::Path) {
         use std::fmt::Write as _;
         let mut side = String::new();
         for (key, lo, hi) in &self.rows {
@@ -790,6 +819,9 @@ impl<'a> ComponentSolver<'a> {
             let c = &self.f.cands[self.comp.cands[p]];
             let price = self.inst.batch.homes[c.home].weekly_price;
             let _ = writeln!(side, "pair {} {} {} {price}", c.unit, c.home, c.cost);
+        }
+        for (col, v) in start.unwrap_or_default().iter().enumerate().filter(|(_, v)| **v != 0.0) {
+            let _ = writeln!(side, "start {col} {v}");
         }
         let written = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
             .ok()
@@ -973,6 +1005,37 @@ fn configure(m: &mut Model, opts: &SolveOptions, mip: bool, knapsacks: bool) {
     // MIP it is the user's choice (`--no-presolve`).
     if !mip || !opts.presolve {
         m.set_option("presolve", "off");
+    }
+}
+
+/// The objective coefficients of `model`'s columns, read back from HiGHS (so the check of its
+/// answer uses exactly what it solved).
+fn column_costs(model: &Model) -> Vec<f64> {
+    let n = model.num_cols();
+    let ptr = model.as_ptr();
+    // SAFETY: `ptr` is a live Highs instance; every buffer is sized for all columns and all
+    // nonzeros, as `Highs_getColsByRange` writes them.
+    unsafe {
+        let nnz = highs_sys::Highs_getNumNz(ptr).max(0) as usize;
+        let (mut costs, mut lower, mut upper) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut start, mut index, mut value) = (vec![0; n + 1], vec![0; nnz.max(1)], vec![0.0; nnz.max(1)]);
+        let (mut got_cols, mut got_nz) = (0, 0);
+        if n > 0 {
+            highs_sys::Highs_getColsByRange(
+                ptr,
+                0,
+                n as highs_sys::HighsInt - 1,
+                &mut got_cols,
+                costs.as_mut_ptr(),
+                lower.as_mut_ptr(),
+                upper.as_mut_ptr(),
+                &mut got_nz,
+                start.as_mut_ptr(),
+                index.as_mut_ptr(),
+                value.as_mut_ptr(),
+            );
+        }
+        costs
     }
 }
 

@@ -252,3 +252,44 @@ fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
     assert_eq!(back.bound, r.bound);
     assert!(placematch::check::check(&inst, &r).is_empty());
 }
+
+/// Components are solved side by side; the answer must not depend on how many threads ran.
+/// A batch of several independent side-constrained components (conflicts, solo, siblings: the
+/// HiGHS path, the small search switched off) gives the same result, regrets and competition
+/// included, on one thread as on four, and the checker accepts it.
+#[test]
+fn parallel_components_give_the_same_answer_as_one_thread() {
+    use placematch::generate::{generate, GenOptions};
+    use placematch::model::Formulation;
+    use placematch::solve::SolveOptions;
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    let batch = generate(&GenOptions {
+        budgets: false,
+        discounts: false,
+        admission_limits: false,
+        ..GenOptions::with_side_constraints(40, 400, 0)
+    });
+    let mut v = serde_json::to_value(&batch).unwrap();
+    // A distance limit keeps children apart: the batch splits by region.
+    v["policy"] = json!({"max_distance_km": 25});
+    let inst = load(&v);
+    let f = Formulation::build(&inst);
+    let multi = f.components.iter().filter(|c| c.units.len() > 1).count();
+    assert!(multi >= 3, "only {multi} multi-unit components");
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut r = pool.install(|| crate::harness::solve_checked_with(&inst, 3, &opts));
+        r.solve_seconds = 0.0;
+        r
+    };
+    let one = on(1);
+    assert!(
+        one.placements.iter().any(|p| !p.alternatives.is_empty()),
+        "{:?}",
+        one.model
+    );
+    assert_eq!(placematch::write::to_json(&one), placematch::write::to_json(&on(4)));
+}
