@@ -682,7 +682,23 @@ impl<'a> ComponentSolver<'a> {
         }
         let mut result = match result {
             Some(r) => r,
-            None => self.solve_mip(&mut lp, forced_pos, if lp_ok { Some(lp_obj) } else { None }, &cols),
+            None => match self.solve_mip(
+                &mut lp,
+                forced_pos,
+                if lp_ok { Some(lp_obj) } else { None },
+                &cols,
+                cutoff,
+            ) {
+                Solved::Exact(o) => Some(o),
+                Solved::Infeasible => None,
+                Solved::AtLeast(at_least) => {
+                    if let Some(pos) = forced_pos {
+                        set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
+                    }
+                    self.lp = Some(lp);
+                    return Solved::AtLeast(at_least);
+                }
+            },
         };
         if let Some(pos) = forced_pos {
             set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
@@ -709,7 +725,8 @@ impl<'a> ComponentSolver<'a> {
         forced_pos: Option<usize>,
         lp_obj: Option<f64>,
         lp_cols: &[f64],
-    ) -> Option<Outcome> {
+        cutoff: f64,
+    ) -> Solved {
         self.mip_solves += 1;
         let mut widened = false;
         // Set when HiGHS's answer after a MIP start failed the objective check below.
@@ -727,6 +744,11 @@ impl<'a> ComponentSolver<'a> {
             if let Some(pos) = forced_pos {
                 set_bounds(&mut model, offset + col_of[&pos], 1.0, 1.0);
             }
+            if cutoff.is_finite() {
+                // Only an optimum below the cutoff matters (regret ranking): HiGHS prunes every
+                // node at or above it, and ends "infeasible" when none is below.
+                model.set_option("objective_bound", cutoff);
+            }
             let start = lp_obj.filter(|_| !no_start).map(|_| {
                 // HiGHS's own heuristics find poor incumbents on budget-bound batches: start it
                 // from an LP dive instead (or, failing that, the LP's integral part).
@@ -741,8 +763,30 @@ impl<'a> ComponentSolver<'a> {
             let solved = model.solve();
             let status = solved.status();
             let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
+            if status == HighsModelStatus::Infeasible && cutoff.is_finite() {
+                // Nothing below the cutoff among the active pairs. A pair left out could still
+                // reach below it only if its reduced cost is under cutoff − LP: add those once.
+                // (A widening for optimality keeps a solution below the cutoff feasible, so it is
+                // never followed by this; after this one, nothing is left to add.)
+                if let Some(lp_obj) = lp_obj {
+                    let more: Vec<usize> = (0..self.comp.cands.len())
+                        .filter(|&p| self.active[p].is_none() && self.reduced[p] < cutoff - lp_obj - 1e-7)
+                        .collect();
+                    if more.is_empty() {
+                        return Solved::AtLeast(cutoff);
+                    }
+                    if !widened && (self.deadline.is_none() || more.len() <= MAX_WIDENING) {
+                        self.activate(lp, &more);
+                        widened = true;
+                        continue;
+                    }
+                }
+                // Without an LP bound (time limit) or past the widening cap: not proven, so
+                // treated like a forced home that could not be evaluated.
+                return Solved::Infeasible;
+            }
             if status == HighsModelStatus::Infeasible || !has_solution {
-                return None;
+                return Solved::Infeasible;
             }
             let values = solved.get_solution().columns().to_vec();
             // HiGHS's objective must be its solution's: HiGHS 1.16.0 maps a MIP start into its
@@ -777,7 +821,7 @@ impl<'a> ComponentSolver<'a> {
                     // optimum (SPEC §7: `feasible` means a time limit hit), so every pair that
                     // could matter comes back.
                     let choice = self.choice_mip(&values, &col_of, offset);
-                    return Some(Outcome {
+                    return Solved::Exact(Outcome {
                         optimal: false,
                         objective,
                         bound: lp_obj.min(objective),
@@ -792,7 +836,7 @@ impl<'a> ComponentSolver<'a> {
             }
             let choice = self.choice_mip(&values, &col_of, offset);
             // Without an optimal LP (time limit) the pruned pairs were not all priced: not proven.
-            return Some(Outcome {
+            return Solved::Exact(Outcome {
                 optimal: proven && lp_obj.is_some(),
                 objective,
                 bound,
