@@ -60,24 +60,29 @@ pub fn solve_components<R: Send>(
     struct Solved<R> {
         base: Outcome,
         unpriced: Vec<usize>,
-        /// Columns and rows of the unforced model, and its work (pairs priced and added,
-        /// MIP and small solves), before any re-solve for explanations.
-        size: (usize, usize),
-        work: [usize; 4],
+        /// The unforced model's size and work, before any re-solve for explanations.
+        stats: ModelStats,
         found: Option<R>,
     }
     let solve_one = |comp: &crate::model::Component| {
         let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
         let base = solver.solve(None).expect("the unforced model is always feasible");
         let unpriced = solver.unpriced_units(&base);
-        let size = solver.size();
-        let work = [solver.priced, solver.added, solver.mip_solves, solver.small_solves];
+        let (variables, constraints) = solver.size();
+        let stats = ModelStats {
+            variables,
+            constraints,
+            pairs_priced: solver.priced,
+            pairs_added: solver.added,
+            mip_solves: solver.mip_solves,
+            small_solves: solver.small_solves,
+            ..Default::default()
+        };
         let found = unpriced.is_empty().then(|| each(f, &mut solver, &base));
         Solved {
             base,
             unpriced,
-            size,
-            work,
+            stats,
             found,
         }
     };
@@ -116,12 +121,12 @@ pub fn solve_components<R: Send>(
         } else {
             comp.units.iter().map(|&u| f.unit_lower_bound(inst, u)).sum()
         };
-        stats.variables += s.size.0;
-        stats.constraints += s.size.1;
-        stats.pairs_priced += s.work[0];
-        stats.pairs_added += s.work[1];
-        stats.mip_solves += s.work[2];
-        stats.small_solves += s.work[3];
+        stats.variables += s.stats.variables;
+        stats.constraints += s.stats.constraints;
+        stats.pairs_priced += s.stats.pairs_priced;
+        stats.pairs_added += s.stats.pairs_added;
+        stats.mip_solves += s.stats.mip_solves;
+        stats.small_solves += s.stats.small_solves;
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }

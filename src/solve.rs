@@ -680,30 +680,22 @@ impl<'a> ComponentSolver<'a> {
             self.lp = Some(lp);
             return Solved::AtLeast(lp_obj);
         }
-        let mut result = match result {
-            Some(r) => r,
-            None => match self.solve_mip(
-                &mut lp,
-                forced_pos,
-                if lp_ok { Some(lp_obj) } else { None },
-                &cols,
-                cutoff,
-            ) {
-                Solved::Exact(o) => Some(o),
-                Solved::Infeasible => None,
-                Solved::AtLeast(at_least) => {
-                    if let Some(pos) = forced_pos {
-                        set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
-                    }
-                    self.lp = Some(lp);
-                    return Solved::AtLeast(at_least);
-                }
+        let mip = match result {
+            Some(r) => Ok(r),
+            None => match self.solve_mip(&mut lp, forced_pos, lp_ok.then_some(lp_obj), &cols, cutoff) {
+                Solved::Exact(o) => Ok(Some(o)),
+                Solved::Infeasible => Ok(None),
+                Solved::AtLeast(at_least) => Err(at_least),
             },
         };
         if let Some(pos) = forced_pos {
             set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
         }
         self.lp = Some(lp);
+        let mut result = match mip {
+            Ok(r) => r,
+            Err(at_least) => return Solved::AtLeast(at_least),
+        };
         if forced.is_none() && result.is_none() {
             // Everyone unplaced is always feasible; reaching here means a time limit hit first.
             let objective = self.comp.units.iter().map(|&u| self.f.unplaced[u]).sum();
