@@ -245,6 +245,8 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
         .map(|(i, h)| (h.id.as_str(), i))
         .collect();
     let mut seen = vec![0usize; ch.len()];
+    // Alternatives with an inexact regret: (child, home, regret, home id).
+    let mut moved: Vec<(usize, usize, f64, &str)> = Vec::new();
     let mut assign = vec![None; ch.len()];
     for pl in &r.placements {
         let (Some(&c), Some(&h)) = (child_ix.get(pl.child.as_str()), home_ix.get(pl.home.as_str())) else {
@@ -332,10 +334,34 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
                 ));
             }
             let at = terms(inst, c, ah, km);
-            if !close(alt.cost.total, at.total()) || alt.regret < -1e-6 {
+            if !close(alt.cost.total, at.total()) || (alt.regret_exact && alt.regret < -1e-6) {
                 p.push(format!(
                     "alternative {} for {}: cost or regret does not recompute",
                     alt.home, pl.child
+                ));
+            }
+            if !alt.regret_exact {
+                moved.push((c, ah, alt.regret, alt.home.as_str()));
+            }
+        }
+    }
+    // A regret marked inexact is an upper bound: where moving the child (and its kept-together
+    // siblings) there alone is feasible, that move's objective change bounds it.
+    if !moved.is_empty() {
+        let (_, groups) = kept_group_sizes(inst);
+        let base = evaluate_assignment(inst, &assign);
+        for (c, ah, regret, home) in moved {
+            let mut alt = assign.clone();
+            let group = ch[c].sibling_group.as_ref().and_then(|g| groups.get(g));
+            for &m in group.map(Vec::as_slice).unwrap_or(std::slice::from_ref(&c)) {
+                alt[m] = Some(ah);
+            }
+            let e = evaluate_assignment(inst, &alt);
+            if e.violations.is_empty() && regret > e.objective - base.objective + 0.01 + 1e-9 * regret.abs() {
+                p.push(format!(
+                    "alternative {home} for {}: regret {regret} is marked an upper bound, but moving the child there alone changes the objective by only {}",
+                    ch[c].id,
+                    e.objective - base.objective
                 ));
             }
         }

@@ -11,7 +11,7 @@ use crate::cost::Terms;
 use crate::eligibility::{max_distance, min_rating, Reason};
 use crate::locate::Instance;
 use crate::model::{reasons_for, Formulation};
-use crate::regret::PathRegret;
+use crate::regret::{PathRegret, SingleMoves};
 use crate::result::{
     Alternative, Competition, Exclusion, MatchResult, ModelStats, Placement, Relaxation, Status, Unplaced,
     RESULT_FORMAT,
@@ -66,7 +66,16 @@ pub fn solve_components<R: Send>(
     }
     let solve_one = |comp: &crate::model::Component| {
         let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
-        let base = solver.solve(None).expect("the unforced model is always feasible");
+        let mut base = solver.solve(None).expect("the unforced model is always feasible");
+        if !base.optimal {
+            // A time limit stopped the search: polish its answer with single moves.
+            let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
+            let change = moves.improve(MAX_POLISH_PASSES);
+            if change < 0.0 {
+                base.objective += change;
+                base.choice = moves.choice().to_vec();
+            }
+        }
         let unpriced = solver.unpriced_units(&base);
         let (variables, constraints) = solver.size();
         let stats = ModelStats {
@@ -232,8 +241,26 @@ pub fn solve_and_explain_with(
                 competition,
                 path_regrets,
             } = &mut found;
-            // Explanations are extras: once the time limit has passed, report the placements only.
-            if comp.cands.is_empty() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            if comp.cands.is_empty() {
+                return found;
+            }
+            let out_of_time = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+            // Once the time limit has passed there is no re-optimising: alternatives come from
+            // moving each child alone (an upper bound on the regret, marked as such), and
+            // unplaced children get no competition list. A lone unit's move is its re-solve.
+            let mut moves: Option<SingleMoves> = None;
+            let lone = comp.units.len() == 1;
+            if out_of_time() {
+                if alternatives > 0 {
+                    let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
+                    for (i, &u) in comp.units.iter().enumerate() {
+                        let list = moves.best(i, alternatives);
+                        if !list.is_empty() {
+                            alts.insert(u, list.into_iter().map(|(k, r)| (f.cands[k].home, r, lone)).collect());
+                        }
+                    }
+                }
+                progress.inc(comp.units.len() as u64);
                 return found;
             }
             // A plain assignment's regrets come from shortest paths on its residual graph, exactly
@@ -269,9 +296,20 @@ pub fn solve_and_explain_with(
                     Some(_) if alternatives > 0 && paths.is_some() => {
                         *path_regrets += 1; // searched in parallel below
                     }
+                    Some(_) if alternatives > 0 && out_of_time() => {
+                        let list = moves
+                            .get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice))
+                            .best(i, alternatives);
+                        alts.insert(u, list.into_iter().map(|(k, r)| (f.cands[k].home, r, lone)).collect());
+                    }
                     Some(chosen) if alternatives > 0 => {
                         let list = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
-                        alts.insert(u, list.into_iter().map(|(k, r)| (f.cands[k].home, r)).collect());
+                        alts.insert(
+                            u,
+                            list.into_iter()
+                                .map(|(k, r, exact)| (f.cands[k].home, r, exact))
+                                .collect(),
+                        );
                     }
                     None => {
                         // Cheapest eligible homes first: those are the ones a reader asks about.
@@ -318,7 +356,8 @@ pub fn solve_and_explain_with(
                     })
                     .collect();
                 for (us, lists) in groups.iter().zip(searched) {
-                    alts.extend(us.iter().copied().zip(lists));
+                    let exact = |l: Vec<(usize, f64)>| l.into_iter().map(|(h, r)| (h, r, true)).collect();
+                    alts.extend(us.iter().copied().zip(lists.into_iter().map(exact)));
                 }
             }
             if let (Some(p), true) = (&paths, std::env::var_os("PLACEMATCH_DEBUG").is_some()) {
@@ -332,7 +371,7 @@ pub fn solve_and_explain_with(
     });
     let solve_seconds = started.elapsed().as_secs_f64();
     // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
-    let mut alts: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+    let mut alts: HashMap<usize, Vec<(usize, f64, bool)>> = HashMap::new();
     let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
     let mut path_regrets = 0;
     for found in found {
@@ -367,7 +406,7 @@ pub fn solve_and_explain_with(
                     .get(&u)
                     .map(|list| {
                         list.iter()
-                            .map(|&(alt_home, regret)| {
+                            .map(|&(alt_home, regret, exact)| {
                                 let (t, alt_km) = f.member_terms_at(inst, u, alt_home, member_ix);
                                 let difference = Terms::from_values(t.minus(&chosen_terms).values().map(round2));
                                 let alt_cost = f.unit_cost_at(inst, u, alt_home).expect("an eligible alternative");
@@ -379,12 +418,16 @@ pub fn solve_and_explain_with(
                                     alt_home,
                                     &difference,
                                     alt_km - chosen_km,
-                                    round2(regret),
-                                    knock_on,
+                                    RegretShare {
+                                        regret: round2(regret),
+                                        exact,
+                                        knock_on,
+                                    },
                                 );
                                 Alternative {
                                     home: inst.batch.homes[alt_home].id.clone(),
                                     regret: round2(regret),
+                                    regret_exact: exact,
                                     cost: t.into(),
                                     distance_km: alt_km,
                                     difference,
@@ -425,6 +468,10 @@ pub fn solve_and_explain_with(
     let key = |id: &str, urg: Urgency| (urg, id.to_string());
     placements.sort_by_key(|p| key(&p.child, p.urgency));
     unplaced.sort_by_key(|p| key(&p.child, p.urgency));
+    stats.estimated_regrets = placements
+        .iter()
+        .filter(|p| p.alternatives.iter().any(|a| !a.regret_exact))
+        .count();
     MatchResult {
         format: RESULT_FORMAT.to_string(),
         batch_id: inst.batch.batch_id.clone(),
@@ -445,10 +492,15 @@ pub fn solve_and_explain_with(
 /// came from shortest paths.
 #[derive(Debug, Default)]
 struct Found {
-    alts: HashMap<usize, Vec<(usize, f64)>>,
+    /// Per placed unit: (home, regret, whether the regret is exact).
+    alts: HashMap<usize, Vec<(usize, f64, bool)>>,
     competition: HashMap<usize, Vec<(usize, Option<f64>)>>,
     path_regrets: usize,
 }
+
+/// Passes of single-move polishing for a time-limited answer (each pass is one look at
+/// every unit; they converge in a few).
+const MAX_POLISH_PASSES: usize = 20;
 
 fn round2(x: f64) -> f64 {
     // `+ 0.0` turns a negative zero into zero, so the JSON never shows -0.0.
@@ -473,7 +525,7 @@ fn ranked_regrets(
     base: &Outcome,
     k: usize,
     lower: impl Fn(usize) -> f64,
-) -> Vec<(usize, f64)> {
+) -> Vec<(usize, f64, bool)> {
     // A lone unit's re-solve is a closed-form lookup, so every candidate is simply evaluated;
     // with company, the LP reduced cost gives a valid lower bound.
     let lone = solver.comp.units.len() == 1;
@@ -506,8 +558,8 @@ fn ranked_regrets(
         .map(|c| (bound(c), c))
         .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut found: Vec<(usize, f64)> = Vec::new();
-    let kth = |found: &Vec<(usize, f64)>| {
+    let mut found: Vec<(usize, f64, bool)> = Vec::new();
+    let kth = |found: &Vec<(usize, f64, bool)>| {
         if found.len() >= k {
             found[k - 1].1
         } else {
@@ -519,15 +571,18 @@ fn ranked_regrets(
             break;
         }
         let cutoff = base.objective + kth(&found) + 1e-6;
+        // A forced solve cut short by the time limit gives the best placement it found: an
+        // upper bound, kept but marked.
         let regret = match known(c, lb) {
-            Some(r) => Some(r),
+            Some(r) => Some((r, true)),
             None => match solver.solve_below(Some(c), cutoff) {
-                Solved::Exact(o) => Some((o.objective - base.objective).max(0.0)),
+                Solved::Exact(o) if o.optimal => Some(((o.objective - base.objective).max(0.0), true)),
+                Solved::Exact(o) => Some((o.objective - base.objective, false)),
                 _ => None,
             },
         };
-        if let Some(regret) = regret {
-            found.push((c, regret));
+        if let Some((regret, exact)) = regret {
+            found.push((c, regret, exact));
             found.sort_by(|a, b| a.1.total_cmp(&b.1).then(f.cands[a.0].home.cmp(&f.cands[b.0].home)));
             found.truncate(k);
         }
@@ -553,17 +608,21 @@ fn home_name(inst: &Instance, h: usize) -> String {
     home.name.clone().unwrap_or_else(|| home.id.clone())
 }
 
+/// An alternative's regret, whether it is exact, and the part of it borne by the rest of the batch.
+struct RegretShare {
+    regret: f64,
+    exact: bool,
+    knock_on: f64,
+}
+
 /// "Oakwood is £350 a week cheaper but 61 km further from home and rated Requires Improvement
 /// (regret £412 a week)." Built from the term differences, largest first.
-fn why_alternative(
-    inst: &Instance,
-    child: usize,
-    alt: usize,
-    d: &Terms,
-    dkm: f64,
-    regret: f64,
-    knock_on: f64,
-) -> String {
+fn why_alternative(inst: &Instance, child: usize, alt: usize, d: &Terms, dkm: f64, share: RegretShare) -> String {
+    let RegretShare {
+        regret,
+        exact,
+        knock_on,
+    } = share;
     let c = &inst.batch.children[child];
     let rating = inst.homes[alt].rating.label();
     let better = |x: f64| x < 0.0;
@@ -684,7 +743,19 @@ fn why_alternative(
             money(knock_on)
         ));
     }
-    s.push_str(&format!(" (regret {} a week).", money(regret)));
+    if exact {
+        s.push_str(&format!(" (regret {} a week).", money(regret)));
+    } else if regret >= 0.0 {
+        s.push_str(&format!(
+            " (regret at most {} a week: the time limit stopped the search before it could re-arrange the rest of the batch).",
+            money(regret)
+        ));
+    } else {
+        s.push_str(&format!(
+            " (moving here would save the batch {} a week: the time limit stopped the search before it found this).",
+            money(regret)
+        ));
+    }
     s
 }
 

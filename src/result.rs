@@ -86,6 +86,18 @@ pub struct ModelStats {
     /// Main solves settled by the exact search for small components (no HiGHS).
     #[serde(default)]
     pub small_solves: usize,
+    /// Placed children with an alternative whose regret is an upper bound only
+    /// (`regret_exact: false`): a time limit ran out before re-optimisation.
+    #[serde(default)]
+    pub estimated_regrets: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// Headline figures of a result.
@@ -167,6 +179,13 @@ pub struct Alternative {
     pub home: String,
     /// How much the batch objective rises if the child goes here, everyone else re-optimised.
     pub regret: f64,
+    /// False when a `--time-limit` ran out before this regret could be proven: `regret` is
+    /// then an upper bound, the objective change of a placement that was found (this child
+    /// alone moved here with everyone else staying put, or the best re-arrangement found in
+    /// the time). It can be negative: a better placement of the batch that the search did not
+    /// reach. Left out of the JSON when true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub regret_exact: bool,
     /// Cost of this home for the child.
     pub cost: Cost,
     /// Km from the child's home.

@@ -11,6 +11,9 @@ use crate::locate::Instance;
 use crate::model::{Component, Formulation, RowIndex, RowKey};
 use crate::small::{Small, SmallSolver};
 
+/// Passes of single-move polishing for a MIP start ([`crate::regret::SingleMoves::improve`]).
+const POLISH_PASSES: usize = 20;
+
 /// Solver settings.
 #[derive(Debug, Clone)]
 pub struct SolveOptions {
@@ -723,7 +726,42 @@ impl<'a> ComponentSolver<'a> {
         let mut widened = false;
         // Set when HiGHS's answer after a MIP start failed the objective check below.
         let mut no_start = false;
+        // The start's columns: the greedy completion of the LP, polished by single moves in the
+        // unforced solve (regional backlog: greedy 730,680, polished 560,874 in 1.1 s; HiGHS had
+        // not beaten the unpolished start after 10 s). Pairs the polish uses join the model first.
+        let mut start_cols: Option<Vec<f64>> = None;
         loop {
+            if lp_obj.is_some() && !no_start && start_cols.is_none() {
+                let mut cols = self.greedy_start(lp_cols);
+                if forced_pos.is_none() {
+                    let t0 = Instant::now();
+                    let mut moves =
+                        crate::regret::SingleMoves::new(self.inst, self.f, self.comp, &self.choice_lp(&cols));
+                    let change = moves.improve(POLISH_PASSES);
+                    if change < 0.0 {
+                        let chosen: Vec<usize> = moves.choice().iter().flatten().map(|&k| self.pos(k)).collect();
+                        let new: Vec<usize> = chosen.iter().copied().filter(|&p| self.active[p].is_none()).collect();
+                        self.activate(lp, &new);
+                        let width = self
+                            .active_list
+                            .iter()
+                            .filter_map(|&p| self.active[p])
+                            .max()
+                            .map_or(0, |c| c + 1);
+                        cols = vec![0.0; width.max(cols.len())];
+                        for p in chosen {
+                            cols[self.active[p].expect("activated")] = 1.0;
+                        }
+                    }
+                    if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                        eprintln!(
+                            "MIP start polished by {change:.2} in {:.2} s",
+                            t0.elapsed().as_secs_f64()
+                        );
+                    }
+                }
+                start_cols = Some(cols);
+            }
             let positions: Vec<usize> = (0..self.comp.cands.len())
                 .filter(|&p| self.active[p].is_some())
                 .collect();
@@ -741,10 +779,10 @@ impl<'a> ComponentSolver<'a> {
                 // node at or above it, and ends "infeasible" when none is below.
                 model.set_option("objective_bound", cutoff);
             }
-            let start = lp_obj.filter(|_| !no_start).map(|_| {
+            let start = start_cols.as_ref().filter(|_| !no_start).map(|cols| {
                 // HiGHS's own heuristics find poor incumbents on budget-bound batches: start it
                 // from an LP dive instead (or, failing that, the LP's integral part).
-                let start = self.mip_start(&self.greedy_start(lp_cols), &positions);
+                let start = self.mip_start(cols, &positions);
                 let _ = model.try_set_solution(Some(&start), None, None, None);
                 start
             });
@@ -752,6 +790,10 @@ impl<'a> ComponentSolver<'a> {
                 self.write_model(&mut model, &positions, start.as_deref(), std::path::Path::new(&path));
             }
             let costs = column_costs(&model);
+            if let (Some(st), true) = (&start, std::env::var_os("PLACEMATCH_DEBUG").is_some()) {
+                let v: f64 = costs.iter().zip(st).map(|(c, x)| c * x).sum();
+                eprintln!("MIP start objective {v:.2}");
+            }
             let solved = model.solve();
             let status = solved.status();
             let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
@@ -797,9 +839,12 @@ impl<'a> ComponentSolver<'a> {
                 no_start = true;
                 continue;
             }
+            // HiGHS's bound, or the LP's where a time limit stopped HiGHS before its root
+            // caught up (both are valid).
             let bound = solved
                 .double_info_value(c"mip_dual_bound")
                 .unwrap_or(objective)
+                .max(lp_obj.unwrap_or(f64::NEG_INFINITY))
                 .min(objective);
             let proven = consistent && status == HighsModelStatus::Optimal;
             if let (Some(lp_obj), false, true) = (lp_obj, widened, proven) {

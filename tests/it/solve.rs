@@ -293,3 +293,143 @@ fn parallel_components_give_the_same_answer_as_one_thread() {
     );
     assert_eq!(placematch::write::to_json(&one), placematch::write::to_json(&on(4)));
 }
+
+/// When a time limit runs out before the explanations, alternatives still come: each is
+/// this child moved alone (siblings with it), everyone else staying, so its regret is exactly
+/// that move's objective change and an upper bound on the re-optimised regret, marked
+/// `regret_exact: false`. The time-limited answer is polished by the same moves first, so none
+/// of them improves it.
+#[test]
+fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
+    use placematch::check::{evaluate_assignment, kept_group_sizes};
+    use placematch::generate::{generate, GenOptions};
+    use placematch::solve::SolveOptions;
+    let batch = generate(&GenOptions::with_side_constraints(300, 3000, 4));
+    let inst = load(&serde_json::to_value(&batch).unwrap());
+    let opts = SolveOptions {
+        time_limit: Some(1e-9),
+        ..SolveOptions::default()
+    };
+    let r = placematch::explain::solve_and_explain(&inst, &opts, 3);
+    assert!(
+        placematch::check::check(&inst, &r).is_empty(),
+        "{:?}",
+        placematch::check::check(&inst, &r)
+    );
+    assert!(
+        r.summary.placed > 0,
+        "the polish places children even when HiGHS had no time"
+    );
+    let inexact = r
+        .placements
+        .iter()
+        .filter(|p| p.alternatives.iter().any(|a| !a.regret_exact))
+        .count();
+    assert!(inexact > r.placements.len() / 2, "{inexact} of {}", r.placements.len());
+    assert_eq!(r.model.estimated_regrets, inexact);
+
+    let ch = &inst.batch.children;
+    let home_ix: std::collections::HashMap<&str, usize> = inst
+        .batch
+        .homes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
+    let mut assign = vec![None; ch.len()];
+    for p in &r.placements {
+        let c = ch.iter().position(|c| c.id == p.child).unwrap();
+        assign[c] = Some(home_ix[p.home.as_str()]);
+    }
+    let (_, groups) = kept_group_sizes(&inst);
+    let base = evaluate_assignment(&inst, &assign).objective;
+    let mut seen = 0;
+    for p in &r.placements {
+        let c = ch.iter().position(|c| c.id == p.child).unwrap();
+        for a in p.alternatives.iter().filter(|a| !a.regret_exact) {
+            let mut moved = assign.clone();
+            let members = ch[c]
+                .sibling_group
+                .as_ref()
+                .and_then(|g| groups.get(g))
+                .cloned()
+                .unwrap_or(vec![c]);
+            for m in members {
+                moved[m] = Some(home_ix[a.home.as_str()]);
+            }
+            let e = evaluate_assignment(&inst, &moved);
+            assert!(e.violations.is_empty(), "{} → {}: {:?}", p.child, a.home, e.violations);
+            assert!(
+                (e.objective - base - a.regret).abs() < 0.011,
+                "{} → {}: regret {} but the move changes the objective by {}",
+                p.child,
+                a.home,
+                a.regret,
+                e.objective - base
+            );
+            assert!(
+                a.regret >= -0.01,
+                "an improving move was left: {} → {}",
+                p.child,
+                a.home
+            );
+            assert!(a.why.contains("at most"), "{}", a.why);
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+    // The checker holds an inexact regret to the move it claims to bound.
+    let mut bad = r.clone();
+    let (i, j) = bad
+        .placements
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| p.alternatives.iter().position(|a| !a.regret_exact).map(|j| (i, j)))
+        .unwrap();
+    bad.placements[i].alternatives[j].regret += 100.0;
+    let problems = placematch::check::check(&inst, &bad);
+    assert!(problems.iter().any(|p| p.contains("upper bound")), "{problems:?}");
+}
+
+/// Polishing a time-limited answer: when the authority's budget is spent, no single move can
+/// place its unplaced child, but moving its placed child to a cheaper home first makes room.
+#[test]
+fn polish_makes_room_in_a_spent_budget_for_an_unplaced_child() {
+    use placematch::model::Formulation;
+    use placematch::regret::SingleMoves;
+    let mut b = two_homes();
+    b["homes"] = json!([
+        {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 1000, "ofsted": "good"},
+        {"id": "H2", "provider": "PB", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 900},
+        {"id": "H3", "provider": "PB", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 900}
+    ]);
+    // C1 at H1 and C2 at H2 or H3 would cost £1,900; the two at H2 and H3, £1,800. C1 prefers
+    // H1 (£1,000 rated Good against £900 not yet inspected, £300 in quality).
+    b["policy"] = json!({"weekly_budget": 1850});
+    let inst = load(&b);
+    let f = Formulation::build(&inst);
+    assert_eq!(f.components.len(), 1);
+    let comp = &f.components[0];
+    let at = |child: usize, home: usize| f.cand_at(f.unit_of[child], home).expect("eligible");
+    // C1 at H1, C2 unplaced: no single move places C2 within budget or improves C1.
+    let pos = |child: usize| comp.units.iter().position(|&u| u == f.unit_of[child]).unwrap();
+    let mut choice = vec![None; comp.units.len()];
+    choice[pos(0)] = Some(at(0, 0));
+    let before = f.objective_of(&inst, &comp.units, &choice);
+    let mut moves = SingleMoves::new(&inst, &f, comp, &choice);
+    let change = moves.improve(20);
+    let after = moves.choice().to_vec();
+    assert!(after.iter().all(Option::is_some), "both placed: {after:?}");
+    let spend: f64 = after
+        .iter()
+        .flatten()
+        .map(|&k| inst.batch.homes[f.cands[k].home].weekly_price)
+        .sum();
+    assert!(spend <= 1850.0, "within budget: {spend}");
+    let objective = f.objective_of(&inst, &comp.units, &after);
+    assert!(
+        (before + change - objective).abs() < 1e-6,
+        "the change is the objective's"
+    );
+    assert!(change < -10_000.0, "an unplaced child's cost saved: {change}");
+}
