@@ -64,13 +64,25 @@ pub fn solve_components<R: Send>(
         stats: ModelStats,
         found: Option<R>,
     }
+    // HiGHS stops a second early (a tenth of the limit below 10 s), leaving it for polishing
+    // its answer, which converges in about that on the regional backlog. The polish gets at
+    // least a second even where the search overran: a greedy answer placed by the polish beats
+    // leaving everyone unplaced when the LP did not finish.
+    let polish_time = std::time::Duration::from_secs(1);
+    let reserve = std::time::Duration::from_secs_f64(opts.time_limit.unwrap_or(0.0) * POLISH_SHARE).min(polish_time);
+    let search_deadline = deadline.map(|d| d - reserve);
     let solve_one = |comp: &crate::model::Component| {
-        let mut solver = ComponentSolver::new(inst, f, comp, opts, deadline);
+        let mut solver = ComponentSolver::new(inst, f, comp, opts, search_deadline);
         let mut base = solver.solve(None).expect("the unforced model is always feasible");
         if !base.optimal {
             // A time limit stopped the search: polish its answer with single moves.
             let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
-            let change = moves.improve(MAX_POLISH_PASSES);
+            let until = deadline.map(|d| d.max(std::time::Instant::now() + polish_time));
+            let t0 = std::time::Instant::now();
+            let change = moves.improve(MAX_POLISH_PASSES, until);
+            if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                eprintln!("answer polished by {change:.2} in {:.2} s", t0.elapsed().as_secs_f64());
+            }
             if change < 0.0 {
                 base.objective += change;
                 base.choice = moves.choice().to_vec();
@@ -244,13 +256,12 @@ pub fn solve_and_explain_with(
             if comp.cands.is_empty() {
                 return found;
             }
-            let out_of_time = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
             // Once the time limit has passed there is no re-optimising: alternatives come from
             // moving each child alone (an upper bound on the regret, marked as such), and
             // unplaced children get no competition list. A lone unit's move is its re-solve.
             let mut moves: Option<SingleMoves> = None;
             let lone = comp.units.len() == 1;
-            if out_of_time() {
+            if solver.out_of_time() {
                 if alternatives > 0 {
                     let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
                     for (i, &u) in comp.units.iter().enumerate() {
@@ -296,7 +307,7 @@ pub fn solve_and_explain_with(
                     Some(_) if alternatives > 0 && paths.is_some() => {
                         *path_regrets += 1; // searched in parallel below
                     }
-                    Some(_) if alternatives > 0 && out_of_time() => {
+                    Some(_) if alternatives > 0 && solver.out_of_time() => {
                         let list = moves
                             .get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice))
                             .best(i, alternatives);
@@ -501,6 +512,8 @@ struct Found {
 /// Passes of single-move polishing for a time-limited answer (each pass is one look at
 /// every unit; they converge in a few).
 const MAX_POLISH_PASSES: usize = 20;
+/// Share of a time limit kept back from HiGHS for polishing a time-limited answer.
+const POLISH_SHARE: f64 = 0.1;
 
 fn round2(x: f64) -> f64 {
     // `+ 0.0` turns a negative zero into zero, so the JSON never shows -0.0.

@@ -501,6 +501,8 @@ pub struct SingleMoves<'a> {
     usage: crate::solve::Usage<'a>,
     /// Provider → positions (in the component) of the units placed with it.
     by_provider: HashMap<usize, Vec<usize>>,
+    /// Position → the unit's candidates, cheapest own cost first (sorted when first needed).
+    by_cost: HashMap<usize, Vec<usize>>,
 }
 
 /// Moves evaluated per unit, cheapest own cost first: enough to rank k of them.
@@ -533,6 +535,7 @@ impl<'a> SingleMoves<'a> {
             choice: choice.to_vec(),
             usage,
             by_provider,
+            by_cost: HashMap::new(),
         }
     }
 
@@ -592,7 +595,7 @@ impl<'a> SingleMoves<'a> {
     /// (a budget, bed, solo, conflict or admission it needs): single moves cannot place a
     /// child whose authority's budget is spent. Returns the two moves and their objective
     /// change, if it improves.
-    fn make_room(&mut self) -> Option<RoomMove> {
+    fn make_room(&mut self, until: Option<std::time::Instant>) -> Option<RoomMove> {
         let (inst, f) = (self.inst, self.f);
         let mut best: Option<RoomMove> = None;
         let las = |u: usize| -> Vec<&str> {
@@ -603,6 +606,9 @@ impl<'a> SingleMoves<'a> {
                 .collect()
         };
         for i in (0..self.choice.len()).filter(|&i| self.choice[i].is_none()) {
+            if until.is_some_and(|t| std::time::Instant::now() >= t) {
+                break;
+            }
             let u = self.comp.units[i];
             let mine = las(u);
             let mut cands: Vec<usize> = f.unit_cands[u].clone().collect();
@@ -649,14 +655,19 @@ impl<'a> SingleMoves<'a> {
         let (inst, f) = (self.inst, self.f);
         let from = self.choice[i];
         let u = self.comp.units[i];
-        let mut order: Vec<usize> = f.unit_cands[u].clone().filter(|&c| Some(c) != from).collect();
-        order.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+        let order = self.by_cost.entry(i).or_insert_with(|| {
+            let mut o: Vec<usize> = f.unit_cands[u].clone().collect();
+            o.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+            o
+        });
         if let Some(k) = from {
             self.usage.untake(inst, f, k);
         }
+        let usage = &self.usage;
         let fits: Vec<usize> = order
-            .into_iter()
-            .filter(|&c| self.usage.fits(inst, f, c))
+            .iter()
+            .copied()
+            .filter(|&c| Some(c) != from && usage.fits(inst, f, c))
             .take(MOVES_PER_UNIT)
             .collect();
         if let Some(k) = from {
@@ -679,14 +690,18 @@ impl<'a> SingleMoves<'a> {
     }
 
     /// Makes improving moves, unit by unit in component order (each unit its best), until a
-    /// pass finds none or after `max_passes`. A time-limited MIP answer is often not even
-    /// locally optimal (regional backlog, 30 s: 171 single moves improved it). Returns the
-    /// objective change (≤ 0).
-    pub fn improve(&mut self, max_passes: usize) -> f64 {
+    /// pass finds none, after `max_passes`, or once `until` has passed. A time-limited MIP
+    /// answer is often not even locally optimal (regional backlog, 30 s: 171 single moves
+    /// improved it). Returns the objective change (≤ 0).
+    pub fn improve(&mut self, max_passes: usize, until: Option<std::time::Instant>) -> f64 {
+        let late = || until.is_some_and(|t| std::time::Instant::now() >= t);
         let mut total = 0.0;
         for _ in 0..max_passes {
             let mut changed = false;
             for i in 0..self.choice.len() {
+                if late() {
+                    return total;
+                }
                 let Some(&(to, d)) = self.moves(i).first() else {
                     continue;
                 };
@@ -699,7 +714,7 @@ impl<'a> SingleMoves<'a> {
             }
             if !changed {
                 // Every single move is spent: place an unplaced unit by moving another first.
-                let Some(((i, c), (j, o), d)) = self.make_room() else {
+                let Some(((i, c), (j, o), d)) = self.make_room(until) else {
                     break;
                 };
                 // The other unit leaves first, so the placement finds its room.

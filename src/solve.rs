@@ -523,6 +523,11 @@ impl<'a> ComponentSolver<'a> {
         })
     }
 
+    /// Whether this solver's time limit has passed (explanations then stop re-solving).
+    pub fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
     fn time_left(&self) -> Option<f64> {
         self.deadline
             .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(0.01))
@@ -737,7 +742,7 @@ impl<'a> ComponentSolver<'a> {
                     let t0 = Instant::now();
                     let mut moves =
                         crate::regret::SingleMoves::new(self.inst, self.f, self.comp, &self.choice_lp(&cols));
-                    let change = moves.improve(POLISH_PASSES);
+                    let change = moves.improve(POLISH_PASSES, self.deadline);
                     if change < 0.0 {
                         let chosen: Vec<usize> = moves.choice().iter().flatten().map(|&k| self.pos(k)).collect();
                         let new: Vec<usize> = chosen.iter().copied().filter(|&p| self.active[p].is_none()).collect();

@@ -82,7 +82,11 @@ pub fn to_table(result: &MatchResult) -> String {
         let next = p
             .alternatives
             .first()
-            .map(|a| format!("{} (+{})", a.home, a.regret.round()))
+            .map(|a| {
+                // An upper bound only (a time limit ran out first): say so.
+                let at_most = if a.regret_exact { "" } else { "≤ " };
+                format!("{} ({at_most}+{})", a.home, a.regret.round())
+            })
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
             "{:<12} {:<10} {:<12} {:>8.1} {:>9.0} {:>9.0}  {}\n",

@@ -136,6 +136,11 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
                 "Self-contained: everything is inside this one file and nothing is loaded from the network. "
                 "Costs are pounds per week; the regret of an alternative is how much the whole batch's cost "
                 "would rise if the child went there instead, everyone else re-optimised."
+                @if r.placements.iter().any(|p| p.alternatives.iter().any(|a| !a.regret_exact)) {
+                    " Regrets marked ≤ are upper bounds: the time limit ran out before the batch could be "
+                    "re-optimised around them, so they are the cost of moving the child there with everyone else "
+                    "left where they are."
+                }
             }
             table {
                 caption { "Model" }
@@ -258,7 +263,7 @@ fn glance(r: &MatchResult, ctx: Option<&BatchContext>) -> Markup {
                         td.n { (money(p.cost.total)) }
                         td {
                             @match p.alternatives.first() {
-                                Some(a) => { (a.home) " (" (signed_money(a.regret)) ")" }
+                                Some(a) => { (a.home) " (" (regret_text(a)) ")" }
                                 None => span.empty { "—" }
                             }
                         }
@@ -333,7 +338,7 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                             tr {
                                 td.n { span class=(format!("sw a{}", i % ALT_COLOURS)) {} (i + 1) }
                                 td { (home_label(ctx, &a.home)) }
-                                td.n { (signed_money(a.regret)) }
+                                td.n { (regret_text(a)) }
                                 td.n { (money(a.cost.total)) }
                                 td.n { (format!("{:.1}", a.distance_km)) }
                                 td { (a.why) }
@@ -458,5 +463,14 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// An alternative's regret, "≤ " first when it is only an upper bound (`regret_exact: false`).
+fn regret_text(a: &Alternative) -> String {
+    if a.regret_exact {
+        signed_money(a.regret)
+    } else {
+        format!("≤ {}", signed_money(a.regret))
     }
 }
