@@ -265,9 +265,9 @@ pub fn solve_and_explain_with(
                 if alternatives > 0 {
                     let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
                     for (i, &u) in comp.units.iter().enumerate() {
-                        let list = moves.best(i, alternatives);
+                        let list = single_move_alternatives(&mut moves, f, i, alternatives, lone);
                         if !list.is_empty() {
-                            alts.insert(u, list.into_iter().map(|(k, r)| (f.cands[k].home, r, lone)).collect());
+                            alts.insert(u, list);
                         }
                     }
                 }
@@ -308,10 +308,8 @@ pub fn solve_and_explain_with(
                         *path_regrets += 1; // searched in parallel below
                     }
                     Some(_) if alternatives > 0 && solver.out_of_time() => {
-                        let list = moves
-                            .get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice))
-                            .best(i, alternatives);
-                        alts.insert(u, list.into_iter().map(|(k, r)| (f.cands[k].home, r, lone)).collect());
+                        let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
+                        alts.insert(u, single_move_alternatives(moves, f, i, alternatives, lone));
                     }
                     Some(chosen) if alternatives > 0 => {
                         let list = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
@@ -524,12 +522,29 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// The `k` best single moves of the unit at position `i` as alternatives (home, regret,
+/// exact): exact only for a lone unit, whose move is its re-solve.
+fn single_move_alternatives(
+    moves: &mut SingleMoves,
+    f: &Formulation,
+    i: usize,
+    k: usize,
+    lone: bool,
+) -> Vec<(usize, f64, bool)> {
+    moves
+        .best(i, k)
+        .into_iter()
+        .map(|(c, r)| (f.cands[c].home, r, lone))
+        .collect()
+}
+
 /// The `k` best alternatives of a unit by exact regret, without a MIP per home.
 ///
 /// Candidates are taken in order of a valid lower bound (LP reduced cost); each is then
 /// re-solved as an LP with the pair forced in (warm-started), which is exact when integral
 /// and a tighter bound otherwise; the MIP runs only for candidates whose LP bound could still
 /// make the list. The search stops once no untried candidate can beat the k-th regret found.
+/// A forced solve cut short by the time limit gives an upper bound, marked inexact.
 fn ranked_regrets(
     solver: &mut ComponentSolver,
     f: &Formulation,
