@@ -4,7 +4,7 @@
 //! SPEC §4–§6 directly (no columns, units or components), so it can judge the model,
 //! the brute-force reference and any other matching rule alike.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::batch::Ofsted;
 use crate::cost::{terms, unmet_need, unplaced_cost, Terms};
@@ -48,6 +48,34 @@ pub fn kept_group_sizes(inst: &Instance) -> (Vec<usize>, BTreeMap<String, Vec<us
         }
     }
     (size, groups)
+}
+
+/// The assignment (per child, the home index or None) a result's placements describe;
+/// placements naming an unknown child or home are left out ([`check`] reports them).
+pub fn assignment_of(inst: &Instance, r: &MatchResult) -> Vec<Option<usize>> {
+    let (child_ix, home_ix) = (inst.child_index(), inst.home_index());
+    let mut assign = vec![None; inst.batch.children.len()];
+    for p in &r.placements {
+        if let (Some(&c), Some(&h)) = (child_ix.get(p.child.as_str()), home_ix.get(p.home.as_str())) {
+            assign[c] = Some(h);
+        }
+    }
+    assign
+}
+
+/// `assign` with child `c` moved to home `h`, its kept-together siblings with it and everyone
+/// else where they are: the placement an inexact regret (`regret_exact: false`) is held to.
+pub fn moved_alone(inst: &Instance, assign: &[Option<usize>], c: usize, h: usize) -> Vec<Option<usize>> {
+    let (_, groups) = kept_group_sizes(inst);
+    let mut moved = assign.to_vec();
+    let group = inst.batch.children[c]
+        .sibling_group
+        .as_ref()
+        .and_then(|g| groups.get(g));
+    for &m in group.map(Vec::as_slice).unwrap_or(std::slice::from_ref(&c)) {
+        moved[m] = Some(h);
+    }
+    moved
 }
 
 /// Scores an assignment (per child, the home index or None) and lists every violation.
@@ -236,14 +264,7 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
             r.batch_id, inst.batch.batch_id
         ));
     }
-    let child_ix: HashMap<&str, usize> = ch.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let home_ix: HashMap<&str, usize> = inst
-        .batch
-        .homes
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.id.as_str(), i))
-        .collect();
+    let (child_ix, home_ix) = (inst.child_index(), inst.home_index());
     let mut seen = vec![0usize; ch.len()];
     // Alternatives with an inexact regret: (child, home, regret, home id).
     let mut moved: Vec<(usize, usize, f64, &str)> = Vec::new();
@@ -348,15 +369,9 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
     // A regret marked inexact is an upper bound: where moving the child (and its kept-together
     // siblings) there alone is feasible, that move's objective change bounds it.
     if !moved.is_empty() {
-        let (_, groups) = kept_group_sizes(inst);
         let base = evaluate_assignment(inst, &assign);
         for (c, ah, regret, home) in moved {
-            let mut alt = assign.clone();
-            let group = ch[c].sibling_group.as_ref().and_then(|g| groups.get(g));
-            for &m in group.map(Vec::as_slice).unwrap_or(std::slice::from_ref(&c)) {
-                alt[m] = Some(ah);
-            }
-            let e = evaluate_assignment(inst, &alt);
+            let e = evaluate_assignment(inst, &moved_alone(inst, &assign, c, ah));
             if e.violations.is_empty() && regret > e.objective - base.objective + 0.01 + 1e-9 * regret.abs() {
                 p.push(format!(
                     "alternative {home} for {}: regret {regret} is marked an upper bound, but moving the child there alone changes the objective by only {}",

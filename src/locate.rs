@@ -337,6 +337,26 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Child id → index in `batch.children`.
+    pub fn child_index(&self) -> std::collections::HashMap<&str, usize> {
+        self.batch
+            .children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect()
+    }
+
+    /// Home id → index in `batch.homes`.
+    pub fn home_index(&self) -> std::collections::HashMap<&str, usize> {
+        self.batch
+            .homes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id.as_str(), i))
+            .collect()
+    }
+
     /// Resolves a batch that has passed validation (unknown postcodes or providers panic here,
     /// which validation rules out).
     pub fn locate(batch: crate::batch::Batch, extra_policy: Option<&crate::policy::PolicyInput>) -> Instance {

@@ -596,45 +596,40 @@ impl<'a> SingleMoves<'a> {
     /// child whose authority's budget is spent. Returns the two moves and their objective
     /// change, if it improves.
     fn make_room(&mut self, until: Option<std::time::Instant>) -> Option<RoomMove> {
-        let (inst, f) = (self.inst, self.f);
+        let (inst, f, comp) = (self.inst, self.f, self.comp);
         let mut best: Option<RoomMove> = None;
-        let las = |u: usize| -> Vec<&str> {
-            f.units[u]
-                .members
-                .iter()
-                .map(|&m| inst.children[m].la.as_str())
-                .collect()
-        };
-        for i in (0..self.choice.len()).filter(|&i| self.choice[i].is_none()) {
+        let las: Vec<Vec<&str>> = comp
+            .units
+            .iter()
+            .map(|&u| {
+                f.units[u]
+                    .members
+                    .iter()
+                    .map(|&m| inst.children[m].la.as_str())
+                    .collect()
+            })
+            .collect();
+        let unplaced: Vec<usize> = (0..self.choice.len()).filter(|&i| self.choice[i].is_none()).collect();
+        for i in unplaced {
             if until.is_some_and(|t| std::time::Instant::now() >= t) {
                 break;
             }
-            let u = self.comp.units[i];
-            let mine = las(u);
-            let mut cands: Vec<usize> = f.unit_cands[u].clone().collect();
-            cands.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
-            for &c in cands.iter().take(ROOM_CANDIDATES) {
+            // Units sharing an authority with this one share its budget, wherever they live.
+            let same_la: Vec<bool> = las.iter().map(|l| l.iter().any(|la| las[i].contains(la))).collect();
+            let tries: Vec<usize> = self.cost_order(i).iter().copied().take(ROOM_CANDIDATES).collect();
+            for c in tries {
                 let (h, p) = (f.cands[c].home, self.provider(c));
-                for j in 0..self.choice.len() {
+                for (j, &shares_budget) in same_la.iter().enumerate() {
                     let Some(kj) = self.choice[j] else { continue };
-                    let v = self.comp.units[j];
-                    let related =
-                        f.cands[kj].home == h || self.provider(kj) == p || las(v).iter().any(|la| mine.contains(la));
-                    if !related {
+                    if !(shares_budget || f.cands[kj].home == h || self.provider(kj) == p) {
                         continue;
                     }
                     self.usage.untake(inst, f, kj);
                     if self.usage.fits(inst, f, c) {
                         self.usage.take(inst, f, c);
-                        let mut order: Vec<usize> = f.unit_cands[v].clone().filter(|&o| o != kj).collect();
-                        order.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
-                        let fits: Vec<usize> = order
-                            .into_iter()
-                            .filter(|&o| self.usage.fits(inst, f, o))
-                            .take(MOVES_PER_UNIT)
-                            .collect();
+                        let homes = self.fitting(j, Some(kj));
                         self.usage.untake(inst, f, c);
-                        for o in fits {
+                        for o in homes {
                             let d = self.delta_of(&[(i, c), (j, o)]);
                             if d < -1e-6 && best.is_none_or(|b| d < b.2 - 1e-9) {
                                 best = Some(((i, c), (j, o), d));
@@ -648,28 +643,42 @@ impl<'a> SingleMoves<'a> {
         best
     }
 
+    /// The candidates of the unit at position `i`, cheapest own cost first (sorted once).
+    fn cost_order(&mut self, i: usize) -> &[usize] {
+        let f = self.f;
+        let u = self.comp.units[i];
+        self.by_cost.entry(i).or_insert_with(|| {
+            let mut o: Vec<usize> = f.unit_cands[u].clone().collect();
+            o.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+            o
+        })
+    }
+
+    /// The [`MOVES_PER_UNIT`] cheapest candidates of the unit at position `i`, other than
+    /// `skip`, that fit what the other units use now (the caller takes the unit's own
+    /// placement out of the usage first).
+    fn fitting(&mut self, i: usize, skip: Option<usize>) -> Vec<usize> {
+        let (inst, f) = (self.inst, self.f);
+        self.cost_order(i);
+        let (order, usage) = (&self.by_cost[&i], &self.usage);
+        order
+            .iter()
+            .copied()
+            .filter(|&c| Some(c) != skip && usage.fits(inst, f, c))
+            .take(MOVES_PER_UNIT)
+            .collect()
+    }
+
     /// Feasible moves of the unit at position `i` (placing it, if unplaced), the
     /// [`MOVES_PER_UNIT`] cheapest by own cost, as (candidate, objective change), smallest
     /// change first, ties by home.
     fn moves(&mut self, i: usize) -> Vec<(usize, f64)> {
         let (inst, f) = (self.inst, self.f);
         let from = self.choice[i];
-        let u = self.comp.units[i];
-        let order = self.by_cost.entry(i).or_insert_with(|| {
-            let mut o: Vec<usize> = f.unit_cands[u].clone().collect();
-            o.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
-            o
-        });
         if let Some(k) = from {
             self.usage.untake(inst, f, k);
         }
-        let usage = &self.usage;
-        let fits: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&c| Some(c) != from && usage.fits(inst, f, c))
-            .take(MOVES_PER_UNIT)
-            .collect();
+        let fits = self.fitting(i, from);
         if let Some(k) = from {
             self.usage.take(inst, f, k);
         }

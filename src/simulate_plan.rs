@@ -206,20 +206,7 @@ fn simulate_one(plan: &Plan, beds: &[i64], stream: u64, seed: u64) -> anyhow::Re
                 );
             }
             counts[0] += 1;
-            let home_ix: BTreeMap<&str, usize> = inst
-                .batch
-                .homes
-                .iter()
-                .enumerate()
-                .map(|(i, h)| (h.id.as_str(), i))
-                .collect();
-            let child_ix: BTreeMap<&str, usize> = inst
-                .batch
-                .children
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.as_str(), i))
-                .collect();
+            let (home_ix, child_ix) = (inst.home_index(), inst.child_index());
             for p in &result.placements {
                 let hi = home_ix[p.home.as_str()];
                 let ci = child_ix[p.child.as_str()];

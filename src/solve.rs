@@ -747,13 +747,7 @@ impl<'a> ComponentSolver<'a> {
                         let chosen: Vec<usize> = moves.choice().iter().flatten().map(|&k| self.pos(k)).collect();
                         let new: Vec<usize> = chosen.iter().copied().filter(|&p| self.active[p].is_none()).collect();
                         self.activate(lp, &new);
-                        let width = self
-                            .active_list
-                            .iter()
-                            .filter_map(|&p| self.active[p])
-                            .max()
-                            .map_or(0, |c| c + 1);
-                        cols = vec![0.0; width.max(cols.len())];
+                        cols = vec![0.0; self.active_width()];
                         for p in chosen {
                             cols[self.active[p].expect("activated")] = 1.0;
                         }
@@ -921,19 +915,23 @@ impl<'a> ComponentSolver<'a> {
         }
     }
 
+    /// One past the last HiGHS column of an active pair: the length of LP-shaped column values
+    /// that cover every pair.
+    fn active_width(&self) -> usize {
+        self.active_list
+            .iter()
+            .filter_map(|&p| self.active[p])
+            .max()
+            .map_or(0, |c| c + 1)
+    }
+
     /// A greedy completion of the LP's integral part: units left fractional take, most
     /// costly-to-leave first, their cheapest active pair that keeps every rule (capacity,
     /// solo, conflicts, admissions, budgets). Returns LP-shaped column values.
     fn greedy_start(&self, lp_cols: &[f64]) -> Vec<f64> {
         let (inst, f) = (self.inst, self.f);
         // Columns added since the LP (widening) lie beyond `lp_cols`: size for every active one.
-        let width = self
-            .active_list
-            .iter()
-            .filter_map(|&p| self.active[p])
-            .max()
-            .map_or(0, |c| c + 1);
-        let mut cols = vec![0.0; lp_cols.len().max(width)];
+        let mut cols = vec![0.0; lp_cols.len().max(self.active_width())];
         let mut usage = Usage::default();
         let mut done = std::collections::HashSet::new();
         for &pos in &self.active_list {

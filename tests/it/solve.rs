@@ -302,7 +302,7 @@ fn parallel_components_give_the_same_answer_as_one_thread() {
 /// a tenth of that, so the outcome does not depend on the machine's speed.)
 #[test]
 fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
-    use placematch::check::{evaluate_assignment, kept_group_sizes};
+    use placematch::check::{assignment_of, evaluate_assignment, moved_alone};
     use placematch::generate::{generate, GenOptions};
     use placematch::solve::SolveOptions;
     let batch = generate(&GenOptions::with_side_constraints(150, 1500, 4));
@@ -330,35 +330,14 @@ fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
     assert_eq!(r.model.estimated_regrets, inexact);
 
     let ch = &inst.batch.children;
-    let home_ix: std::collections::HashMap<&str, usize> = inst
-        .batch
-        .homes
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.id.as_str(), i))
-        .collect();
-    let mut assign = vec![None; ch.len()];
-    for p in &r.placements {
-        let c = ch.iter().position(|c| c.id == p.child).unwrap();
-        assign[c] = Some(home_ix[p.home.as_str()]);
-    }
-    let (_, groups) = kept_group_sizes(&inst);
+    let home = |id: &str| inst.batch.homes.iter().position(|h| h.id == id).unwrap();
+    let assign = assignment_of(&inst, &r);
     let base = evaluate_assignment(&inst, &assign).objective;
     let mut seen = 0;
     for p in &r.placements {
         let c = ch.iter().position(|c| c.id == p.child).unwrap();
         for a in p.alternatives.iter().filter(|a| !a.regret_exact) {
-            let mut moved = assign.clone();
-            let members = ch[c]
-                .sibling_group
-                .as_ref()
-                .and_then(|g| groups.get(g))
-                .cloned()
-                .unwrap_or(vec![c]);
-            for m in members {
-                moved[m] = Some(home_ix[a.home.as_str()]);
-            }
-            let e = evaluate_assignment(&inst, &moved);
+            let e = evaluate_assignment(&inst, &moved_alone(&inst, &assign, c, home(&a.home)));
             assert!(e.violations.is_empty(), "{} → {}: {:?}", p.child, a.home, e.violations);
             assert!(
                 (e.objective - base - a.regret).abs() < 0.011,
