@@ -97,6 +97,8 @@ pub fn solve_components<R: Send>(
             pairs_added: solver.added,
             mip_solves: solver.mip_solves,
             small_solves: solver.small_solves,
+            restricted_mips: solver.lns.map_or(0, |l| l.sub_mips),
+            restricted_gain: solver.lns.map_or(0.0, |l| -l.change),
             ..Default::default()
         };
         let found = unpriced.is_empty().then(|| each(f, &mut solver, &base));
@@ -148,6 +150,8 @@ pub fn solve_components<R: Send>(
         stats.pairs_added += s.stats.pairs_added;
         stats.mip_solves += s.stats.mip_solves;
         stats.small_solves += s.stats.small_solves;
+        stats.restricted_mips += s.stats.restricted_mips;
+        stats.restricted_gain += s.stats.restricted_gain;
         for (i, &u) in comp.units.iter().enumerate() {
             unit_choice[u] = base.choice[i];
         }

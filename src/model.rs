@@ -328,9 +328,7 @@ impl Formulation {
         let mut rows = Vec::new();
         // Σ_j y_uj + u_u = 1
         rows.extend(comp.units.iter().map(|&u| (RowKey::Assign(u), 1.0, 1.0)));
-        let mut homes: Vec<usize> = comp.cands.iter().map(|&k| self.cands[k].home).collect();
-        homes.sort_unstable();
-        homes.dedup();
+        let homes = self.component_homes(comp);
         // Σ_i size_i·y_ij ≤ vacancies_j
         rows.extend(
             homes
@@ -366,10 +364,21 @@ impl Formulation {
             .collect();
         las.sort_unstable();
         las.dedup();
+        // Each unit's cheapest list price, found once (per authority it was a pass over every pair).
+        let cheapest: Vec<Option<f64>> = comp
+            .units
+            .iter()
+            .map(|&u| {
+                self.unit_cands[u]
+                    .clone()
+                    .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
+                    .min_by(f64::total_cmp)
+            })
+            .collect();
         for la in las {
             if let Some(b) = inst.policy.budget_for(la) {
                 rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
-                if let Some(k) = self.budget_count(inst, comp, la, b) {
+                if let Some(k) = self.budget_count(inst, comp, &cheapest, la, b) {
                     rows.push((RowKey::BudgetCount(la.to_string()), f64::NEG_INFINITY, k as f64));
                 }
             }
@@ -382,14 +391,18 @@ impl Formulation {
     /// price, so the cheapest-first count bounds every feasible placement. The budget row
     /// implies it for integer solutions, but not for the LP relaxation, which otherwise
     /// "places" fractions of children that no whole placement could fund.
-    fn budget_count(&self, inst: &Instance, comp: &Component, la: &str, b: f64) -> Option<usize> {
+    /// (`unit_cheapest`: per unit of the component, its cheapest eligible list price.)
+    fn budget_count(
+        &self,
+        inst: &Instance,
+        comp: &Component,
+        unit_cheapest: &[Option<f64>],
+        la: &str,
+        b: f64,
+    ) -> Option<usize> {
         let mut cheapest: Vec<f64> = Vec::new();
-        for &u in &comp.units {
-            let Some(p) = self.unit_cands[u]
-                .clone()
-                .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
-                .min_by(f64::total_cmp)
-            else {
+        for (&u, p) in comp.units.iter().zip(unit_cheapest) {
+            let Some(p) = *p else {
                 continue;
             };
             let in_la = self.units[u]
@@ -497,23 +510,26 @@ impl Formulation {
         }
     }
 
-    /// Big-M of a provider's discount switch: the most its discount can be worth.
-    pub fn discount_cap(&self, inst: &Instance, comp: &Component, p: usize) -> f64 {
-        let Some(d) = &inst.batch.providers[p].volume_discount else {
-            return 0.0;
-        };
-        let mut homes: Vec<usize> = comp
-            .cands
-            .iter()
-            .map(|&k| self.cands[k].home)
-            .filter(|&h| inst.homes[h].provider == p)
-            .collect();
+    /// Big-M of each discount switch in a component, by provider: the most its discount can be
+    /// worth (one pass over the component's homes; per provider it was a pass each).
+    pub fn discount_caps(&self, inst: &Instance, comp: &Component) -> HashMap<usize, f64> {
+        let mut caps = HashMap::new();
+        for h in self.component_homes(comp) {
+            let p = inst.homes[h].provider;
+            if let Some(d) = &inst.batch.providers[p].volume_discount {
+                let home = &inst.batch.homes[h];
+                *caps.entry(p).or_insert(0.0) += home.weekly_price * d.percent / 100.0 * home.vacancies as f64;
+            }
+        }
+        caps
+    }
+
+    /// The homes where a component has a candidate, ascending.
+    fn component_homes(&self, comp: &Component) -> Vec<usize> {
+        let mut homes: Vec<usize> = comp.cands.iter().map(|&k| self.cands[k].home).collect();
         homes.sort_unstable();
         homes.dedup();
         homes
-            .iter()
-            .map(|&h| inst.batch.homes[h].weekly_price * d.percent / 100.0 * inst.batch.homes[h].vacancies as f64)
-            .sum()
     }
 }
 

@@ -90,6 +90,13 @@ pub struct ModelStats {
     /// (`regret_exact: false`): a time limit ran out before re-optimisation.
     #[serde(default)]
     pub estimated_regrets: usize,
+    /// Restricted copies of a budget component's MIP solved under a time limit to improve its
+    /// start before the whole MIP (large-neighbourhood search).
+    #[serde(default)]
+    pub restricted_mips: usize,
+    /// How much those restricted MIPs lowered the objective, £ per week.
+    #[serde(default)]
+    pub restricted_gain: f64,
 }
 
 fn yes() -> bool {
