@@ -15,9 +15,9 @@ use crate::small::{Small, SmallSolver};
 const POLISH_PASSES: usize = 20;
 
 /// Most time the large-neighbourhood search ([`crate::lns`]) takes from the whole MIP. On the
-/// regional backlog it turns a 10 or 20 s run's 862,374 into 827,940; given 60 s, HiGHS's own
-/// heuristics reach as good an answer without it (821,737 against 821,722), and the whole
-/// MIP's bound needs the time.
+/// regional backlog it turns a 10 or 20 s run's 862,374 into about 827,800; given 60 s,
+/// HiGHS's own heuristics reach as good an answer without it (821,737 against 821,722), and
+/// the whole MIP's bound needs the time.
 const LNS_MOST: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Solver settings.
@@ -65,8 +65,8 @@ pub struct Outcome {
     pub choice: Vec<Option<usize>>,
 }
 
-/// Under a time limit, most pairs added back to prove a MIP optimal before settling for the LP
-/// bound.
+/// Under a time limit, most pairs a forced solve (regret) adds back to prove that nothing is
+/// below its cutoff, before it gives the candidate up as not evaluated.
 const MAX_WIDENING: usize = 20_000;
 
 /// What a solve with a cutoff found.
@@ -312,13 +312,13 @@ impl<'a> ComponentSolver<'a> {
                     pending[r - first_new].push((col, coef));
                 }
             }
-            let (mut idx, mut val) = self.column_entries(pos);
+            let (idx, val) = self.column_entries(pos);
             // Entries in pending rows go in with the rows.
-            let keep: Vec<bool> = idx.iter().map(|&r| (r as usize) < first_new).collect();
-            let mut it = keep.iter();
-            idx.retain(|_| *it.next().expect("same length"));
-            let mut it = keep.iter();
-            val.retain(|_| *it.next().expect("same length"));
+            let (idx, val): (Vec<highs_sys::HighsInt>, Vec<f64>) = idx
+                .into_iter()
+                .zip(val)
+                .filter(|&(r, _)| (r as usize) < first_new)
+                .unzip();
             // The safe API takes `Row` handles only it can mint; the row indices are ours.
             let status = unsafe {
                 highs_sys::Highs_addCol(
@@ -943,7 +943,7 @@ impl<'a> ComponentSolver<'a> {
                     // every pair that could matter comes back, time limit or not: `feasible`
                     // means a time limit hit (SPEC §7), not that a proof looked long. (Until
                     // 2026-12-02 a limit of any length skipped widenings of over 20,000 pairs,
-                    // so a 150 × 1,500 batch given 600 s came back `feasible` in 0.5 s.)
+                    // so a 150 × 1,500 batch given 600 s came back `feasible` in under a second.)
                     let choice = self.choice_mip(&values, &col_of, offset);
                     return Solved::Exact(Outcome {
                         optimal: false,
