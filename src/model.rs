@@ -364,21 +364,24 @@ impl Formulation {
             .collect();
         las.sort_unstable();
         las.dedup();
-        // Each unit's cheapest list price, found once (per authority it was a pass over every pair).
-        let cheapest: Vec<Option<f64>> = comp
-            .units
-            .iter()
-            .map(|&u| {
-                self.unit_cands[u]
-                    .clone()
-                    .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
-                    .min_by(f64::total_cmp)
-            })
-            .collect();
+        // Each unit's cheapest list price, found once and only if some authority has a budget
+        // (per authority it was a pass over every pair).
+        let mut cheapest: Option<Vec<Option<f64>>> = None;
         for la in las {
             if let Some(b) = inst.policy.budget_for(la) {
                 rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
-                if let Some(k) = self.budget_count(inst, comp, &cheapest, la, b) {
+                let cheapest = cheapest.get_or_insert_with(|| {
+                    comp.units
+                        .iter()
+                        .map(|&u| {
+                            self.unit_cands[u]
+                                .clone()
+                                .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
+                                .min_by(f64::total_cmp)
+                        })
+                        .collect()
+                });
+                if let Some(k) = self.budget_count(inst, comp, cheapest, la, b) {
                     rows.push((RowKey::BudgetCount(la.to_string()), f64::NEG_INFINITY, k as f64));
                 }
             }

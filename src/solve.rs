@@ -140,6 +140,10 @@ pub struct ComponentSolver<'a> {
     pub small_solves: usize,
     /// What the large-neighbourhood search did before the unforced MIP, if it ran.
     pub lns: Option<crate::lns::LnsStats>,
+    /// Whether the component has weekly budgets (knapsack rows).
+    knapsacks: bool,
+    /// Big-M of each provider's discount switch (set once: the rows and pairs are fixed).
+    discount_caps: HashMap<usize, f64>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -184,11 +188,17 @@ impl<'a> ComponentSolver<'a> {
             .then(|| SmallSolver::new(inst, f, comp)),
             small_solves: 0,
             lns: None,
+            knapsacks: false,
+            discount_caps: HashMap::new(),
         };
         if trivial {
             return s;
         }
         s.rows = f.rows(inst, comp);
+        s.knapsacks = s.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_)));
+        if s.rows.iter().any(|r| matches!(r.0, RowKey::DiscountValue(_))) {
+            s.discount_caps = f.discount_caps(inst, comp);
+        }
         let index = RowIndex::new(&s.rows);
         let mut buf = Vec::new();
         s.ent_row.reserve(comp.cands.len() * 4);
@@ -228,7 +238,6 @@ impl<'a> ComponentSolver<'a> {
         let index = RowIndex::new(&self.rows);
         let mut col = 0;
         let mut switch_cols = Vec::new();
-        let caps = self.f.discount_caps(inst, self.comp);
         for &u in &self.comp.units {
             // u_i is integral whenever the y are, so it stays continuous.
             pb.add_column(self.f.unplaced[u], 0.0..=1.0, [(rows[index.assign[&u]], 1.0)]);
@@ -248,7 +257,7 @@ impl<'a> ComponentSolver<'a> {
                 RowKey::DiscountValue(p) => {
                     let d = inst.batch.providers[*p].volume_discount.as_ref().expect("discount row");
                     let (sw, cnt) = (index.discount_switch[p], index.discount_count[p]);
-                    let big_m = caps[p];
+                    let big_m = self.discount_caps[p];
                     pb.add_column_with_integrality(
                         0.0,
                         0.0..=1.0,
@@ -271,8 +280,7 @@ impl<'a> ComponentSolver<'a> {
             }
         }
         let mut m = pb.optimise(Sense::Minimise);
-        let knapsacks = self.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_)));
-        configure(&mut m, &self.opts, integer, knapsacks);
+        configure(&mut m, &self.opts, integer, self.knapsacks);
         (m, switch_cols)
     }
 
@@ -821,17 +829,12 @@ impl<'a> ComponentSolver<'a> {
                 // node at or above it, and ends "infeasible" when none is below.
                 model.set_option("objective_bound", cutoff);
             }
-            let mut integer = vec![false; model.num_cols()];
-            for c in switch_cols.iter().copied().chain(offset..model.num_cols()) {
-                integer[c] = true;
-            }
             let lns_until = if forced_pos.is_none() && start_cols.is_some() && !no_start {
                 self.lns_until()
             } else {
                 None
             };
-            let full = full_model(&model, integer, lns_until.is_some());
-            let costs = &full.costs;
+            let costs = column_costs(&model);
             let mut start = start_cols.as_ref().filter(|_| !no_start).map(|cols| {
                 // HiGHS's own heuristics find poor incumbents on budget-bound batches: start it
                 // from an LP dive instead (or, failing that, the LP's integral part).
@@ -841,6 +844,11 @@ impl<'a> ComponentSolver<'a> {
                 // Under a time limit, a budget component's start is improved piece by piece
                 // first ([`crate::lns`]); the whole MIP then gets the rest of the time.
                 let t0 = Instant::now();
+                let mut integer = vec![false; model.num_cols()];
+                for c in switch_cols.iter().copied().chain(offset..model.num_cols()) {
+                    integer[c] = true;
+                }
+                let full = full_model(&model, integer);
                 let mut guide = crate::lns::Guide {
                     lp: vec![0.0; positions.len()],
                     reduced: vec![0.0; positions.len()],
@@ -1014,7 +1022,7 @@ impl<'a> ComponentSolver<'a> {
     /// 60 s (821,355 against 822,135, within the run-to-run spread).
     fn lns_until(&self) -> Option<Instant> {
         let deadline = self.deadline?;
-        if !self.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_))) {
+        if !self.knapsacks {
             return None;
         }
         let now = Instant::now();
@@ -1208,14 +1216,44 @@ fn configure(m: &mut Model, opts: &SolveOptions, mip: bool, knapsacks: bool) {
     }
 }
 
-/// `model` as HiGHS holds it (so the check of its answer uses exactly what it solved);
-/// `integer` marks its integer columns. Rows are read only `with_rows` (the restricted MIPs
-/// need them; reading them costs a transpose of the matrix).
-fn full_model(model: &Model, integer: Vec<bool>, with_rows: bool) -> crate::lns::FullModel {
-    let (n, m) = (model.num_cols(), if with_rows { model.num_rows() } else { 0 });
+/// The objective coefficients of `model`'s columns, read back from HiGHS (so the check of its
+/// answer uses exactly what it solved).
+fn column_costs(model: &Model) -> Vec<f64> {
+    let n = model.num_cols();
+    let mut costs = vec![0.0; n];
+    let ptr = model.as_ptr();
+    if n > 0 {
+        let mut got = 0;
+        // SAFETY: `ptr` is a live Highs instance and `costs` has one slot per column; HiGHS
+        // skips the outputs whose pointers are null.
+        let status = unsafe {
+            highs_sys::Highs_getColsByRange(
+                ptr,
+                0,
+                n as highs_sys::HighsInt - 1,
+                &mut got,
+                costs.as_mut_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                &mut 0,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        ffi_ok(status, "reading the costs");
+    }
+    costs
+}
+
+/// `model` as HiGHS holds it, columns and rows, for the restricted MIPs of [`crate::lns`];
+/// `integer` marks its integer columns.
+fn full_model(model: &Model, integer: Vec<bool>) -> crate::lns::FullModel {
+    let (n, m) = (model.num_cols(), model.num_rows());
     let ptr = model.as_ptr();
     // SAFETY: `ptr` is a live Highs instance; every buffer is sized for all columns (rows) and
-    // all nonzeros, as `Highs_getColsByRange` and `Highs_getRowsByRange` write them.
+    // all nonzeros, as `Highs_getColsByRange` and `Highs_getRowsByRange` write them (HiGHS
+    // skips the outputs whose pointers are null).
     unsafe {
         let nnz = highs_sys::Highs_getNumNz(ptr).max(0) as usize;
         let (mut costs, mut lower, mut upper) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
@@ -1239,7 +1277,7 @@ fn full_model(model: &Model, integer: Vec<bool>, with_rows: bool) -> crate::lns:
         }
         start[n] = got_nz;
         if m > 0 {
-            let (mut rs, mut ri, mut rv) = (vec![0; m + 1], vec![0; nnz.max(1)], vec![0.0; nnz.max(1)]);
+            // Only the bounds: null matrix pointers spare HiGHS a transpose.
             highs_sys::Highs_getRowsByRange(
                 ptr,
                 0,
@@ -1247,10 +1285,10 @@ fn full_model(model: &Model, integer: Vec<bool>, with_rows: bool) -> crate::lns:
                 &mut got,
                 row_lower.as_mut_ptr(),
                 row_upper.as_mut_ptr(),
-                &mut got_nz,
-                rs.as_mut_ptr(),
-                ri.as_mut_ptr(),
-                rv.as_mut_ptr(),
+                &mut 0,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
             );
         }
         index.truncate(start[n] as usize);

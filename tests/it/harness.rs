@@ -234,3 +234,9 @@ pub fn plain_tiny_batch(seed: u64) -> Value {
     }
     v
 }
+
+/// Generates a batch and loads it, as `placematch generate` then `solve` would.
+pub fn load_generated(opts: &placematch::generate::GenOptions) -> Instance {
+    let batch = placematch::generate::generate(opts);
+    load(&serde_json::to_value(&batch).unwrap())
+}

@@ -178,20 +178,19 @@ proptest! {
 /// regret of every eligible home of every child equals a re-solve with that pair forced in.
 #[test]
 fn path_regret_equals_forced_resolve_for_every_pair() {
-    use placematch::generate::{generate, GenOptions};
+    use placematch::generate::GenOptions;
     use placematch::model::Formulation;
     use placematch::regret::PathRegret;
     use placematch::solve::ComponentSolver;
     let mut checked = 0;
     for seed in 1..=3u64 {
         // Few homes for the children, so beds are contested and paths run through full homes.
-        let batch = generate(&GenOptions {
+        let inst = crate::harness::load_generated(&GenOptions {
             children: 40,
             homes: 60,
             seed,
             ..GenOptions::default()
         });
-        let inst = load(&serde_json::to_value(&batch).unwrap());
         let f = Formulation::build(&inst);
         for comp in f.components.iter().filter(|c| c.units.len() > 1) {
             let opts = SolveOptions {
@@ -253,15 +252,14 @@ proptest! {
 /// homes and keeps a handful: placements, regrets and diagnoses are unchanged.
 #[test]
 fn pruned_storage_equals_full_storage_on_generated_batches() {
-    use placematch::generate::{generate, GenOptions};
+    use placematch::generate::GenOptions;
     for seed in 1..=3u64 {
-        let batch = generate(&GenOptions {
+        let inst = crate::harness::load_generated(&GenOptions {
             children: 60,
             homes: 400,
             seed,
             ..GenOptions::default()
         });
-        let inst = load(&serde_json::to_value(&batch).unwrap());
         let full = solve_checked_with(&inst, 3, &SolveOptions::default());
         for keep in [3, 10] {
             let opts = SolveOptions {

@@ -22,9 +22,8 @@ fn highs() -> SolveOptions {
 
 /// A side-constrained generated batch small enough to hold a few multi-unit components.
 fn generated(seed: u64) -> Instance {
-    use placematch::generate::{generate, GenOptions};
-    let batch = generate(&GenOptions::with_side_constraints(10, 30, seed));
-    load(&serde_json::to_value(&batch).unwrap())
+    use placematch::generate::GenOptions;
+    crate::harness::load_generated(&GenOptions::with_side_constraints(10, 30, seed))
 }
 
 /// The independent checker's objective of one component's choice (everyone else unplaced),

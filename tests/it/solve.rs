@@ -184,15 +184,14 @@ fn same_batch_twice_gives_identical_results_apart_from_timing() {
 
 #[test]
 fn pruning_is_reported_and_changes_nothing_on_a_generated_batch() {
-    use placematch::generate::{generate, GenOptions};
+    use placematch::generate::GenOptions;
     use placematch::solve::SolveOptions;
-    let batch = generate(&GenOptions {
+    let inst = crate::harness::load_generated(&GenOptions {
         children: 40,
         homes: 400,
         seed: 9,
         ..GenOptions::default()
     });
-    let inst = load(&serde_json::to_value(&batch).unwrap());
     let pruned = crate::harness::solve_checked_with(
         &inst,
         1,
@@ -222,9 +221,9 @@ fn pruning_is_reported_and_changes_nothing_on_a_generated_batch() {
 /// `"bound": null`, which no reader (report, check) could load back.
 #[test]
 fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
-    use placematch::generate::{generate, GenOptions};
+    use placematch::generate::GenOptions;
     use placematch::solve::SolveOptions;
-    let batch = generate(&GenOptions {
+    let inst = crate::harness::load_generated(&GenOptions {
         children: 300,
         homes: 3000,
         seed: 4,
@@ -236,7 +235,6 @@ fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
         budgets: true,
         ..GenOptions::default()
     });
-    let inst = load(&serde_json::to_value(&batch).unwrap());
     let opts = SolveOptions {
         time_limit: Some(1e-9),
         ..SolveOptions::default()
@@ -303,10 +301,9 @@ fn parallel_components_give_the_same_answer_as_one_thread() {
 #[test]
 fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
     use placematch::check::{assignment_of, evaluate_assignment, moved_alone};
-    use placematch::generate::{generate, GenOptions};
+    use placematch::generate::GenOptions;
     use placematch::solve::SolveOptions;
-    let batch = generate(&GenOptions::with_side_constraints(150, 1500, 4));
-    let inst = load(&serde_json::to_value(&batch).unwrap());
+    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(150, 1500, 4));
     let opts = SolveOptions {
         time_limit: Some(1e-9),
         ..SolveOptions::default()
@@ -425,10 +422,9 @@ fn polish_makes_room_in_a_spent_budget_for_an_unplaced_child() {
 /// widenings of over 20,000 pairs: a 150 × 1,500 batch given 600 s came back `feasible`).
 #[test]
 fn restricted_mips_before_a_time_limited_mip_keep_the_optimum() {
-    use placematch::generate::{generate, GenOptions};
+    use placematch::generate::GenOptions;
     use placematch::solve::SolveOptions;
-    let batch = generate(&GenOptions::with_side_constraints(60, 600, 5));
-    let inst = load(&serde_json::to_value(&batch).unwrap());
+    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(60, 600, 5));
     let free = crate::harness::solve_checked_with(&inst, 0, &SolveOptions::default());
     let limited = crate::harness::solve_checked_with(
         &inst,
