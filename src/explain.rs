@@ -96,6 +96,7 @@ pub fn solve_components<R: Send>(
             pairs_priced: solver.priced,
             pairs_added: solver.added,
             mip_solves: solver.mip_solves,
+            widenings: solver.widenings,
             small_solves: solver.small_solves,
             restricted_mips: solver.lns.map_or(0, |l| l.sub_mips),
             restricted_gain: solver.lns.map_or(0.0, |l| -l.change),
@@ -149,6 +150,7 @@ pub fn solve_components<R: Send>(
         stats.pairs_priced += s.stats.pairs_priced;
         stats.pairs_added += s.stats.pairs_added;
         stats.mip_solves += s.stats.mip_solves;
+        stats.widenings += s.stats.widenings;
         stats.small_solves += s.stats.small_solves;
         stats.restricted_mips += s.stats.restricted_mips;
         stats.restricted_gain += s.stats.restricted_gain;
@@ -316,13 +318,35 @@ pub fn solve_and_explain_with(
                         alts.insert(u, single_move_alternatives(moves, f, i, alternatives, lone));
                     }
                     Some(chosen) if alternatives > 0 => {
-                        let list = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
-                        alts.insert(
-                            u,
-                            list.into_iter()
-                                .map(|(k, r, exact)| (f.cands[k].home, r, exact))
-                                .collect(),
-                        );
+                        let (list, cut_short) = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
+                        let mut list: Vec<(usize, f64, bool)> = list
+                            .into_iter()
+                            .map(|(k, r, exact)| (f.cands[k].home, r, exact))
+                            .collect();
+                        if cut_short || list.iter().any(|a| !a.2) {
+                            let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
+                            // A forced solve the time limit cut short may have found less than
+                            // moving the child there alone does (a 150 × 1,500 side-constrained
+                            // batch: 41,848 against 493); the move is an upper bound too.
+                            for a in list.iter_mut().filter(|a| !a.2) {
+                                let k = f.cand_at(u, a.0).expect("an eligible home");
+                                if let Some(change) = moves.move_change(i, k) {
+                                    a.1 = a.1.min(change);
+                                }
+                            }
+                            list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                        }
+                        if cut_short {
+                            // The time limit came mid-list: the rest from single moves, marked.
+                            let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
+                            for alt in single_move_alternatives(moves, f, i, alternatives, lone) {
+                                if list.len() < alternatives && list.iter().all(|a| a.0 != alt.0) {
+                                    list.push(alt);
+                                }
+                            }
+                            list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                        }
+                        alts.insert(u, list);
                     }
                     None => {
                         // Cheapest eligible homes first: those are the ones a reader asks about.
@@ -330,21 +354,27 @@ pub fn solve_and_explain_with(
                         let mut ks: Vec<usize> = f.unit_cands[u].clone().collect();
                         ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
                         ks.truncate(3);
-                        let list = match &paths {
+                        let list: Vec<(usize, Option<f64>)> = match &paths {
                             Some(p) => {
                                 let homes: Vec<usize> = ks.iter().map(|&k| f.cands[k].home).collect();
                                 let found: HashMap<usize, f64> = p.at_homes(u, &homes).into_iter().collect();
                                 homes.iter().map(|h| (*h, found.get(h).copied())).collect()
                             }
+                            // Past the time limit, no more re-solves (each would still cost
+                            // HiGHS's presolve): the list ends there.
                             None => ks
                                 .into_iter()
-                                .map(|k| {
-                                    let o = solver.solve(Some(k));
-                                    (f.cands[k].home, o.map(|o| o.objective - base.objective))
+                                .map_while(|k| {
+                                    (!solver.out_of_time()).then(|| {
+                                        let o = solver.solve(Some(k));
+                                        (f.cands[k].home, o.map(|o| o.objective - base.objective))
+                                    })
                                 })
                                 .collect(),
                         };
-                        competition.insert(u, list);
+                        if !list.is_empty() {
+                            competition.insert(u, list);
+                        }
                     }
                     _ => {}
                 }
@@ -548,7 +578,8 @@ fn single_move_alternatives(
 /// re-solved as an LP with the pair forced in (warm-started), which is exact when integral
 /// and a tighter bound otherwise; the MIP runs only for candidates whose LP bound could still
 /// make the list. The search stops once no untried candidate can beat the k-th regret found.
-/// A forced solve cut short by the time limit gives an upper bound, marked inexact.
+/// A forced solve cut short by the time limit gives an upper bound, marked inexact; past the
+/// limit the search stops, and says so (the second value).
 fn ranked_regrets(
     solver: &mut ComponentSolver,
     f: &Formulation,
@@ -557,7 +588,7 @@ fn ranked_regrets(
     base: &Outcome,
     k: usize,
     lower: impl Fn(usize) -> f64,
-) -> Vec<(usize, f64, bool)> {
+) -> (Vec<(usize, f64, bool)>, bool) {
     // A lone unit's re-solve is a closed-form lookup, so every candidate is simply evaluated;
     // with company, the LP reduced cost gives a valid lower bound.
     let lone = solver.comp.units.len() == 1;
@@ -602,6 +633,12 @@ fn ranked_regrets(
         if lb > kth(&found) + 1e-6 {
             break;
         }
+        if solver.out_of_time() {
+            // Each forced solve past the limit still costs HiGHS's presolve (a 150 × 1,500
+            // side-constrained batch given 600 s ended 16.6 s late): the caller completes the
+            // list from single moves.
+            return (found, true);
+        }
         let cutoff = base.objective + kth(&found) + 1e-6;
         // A forced solve cut short by the time limit gives the best placement it found: an
         // upper bound, kept but marked.
@@ -619,7 +656,7 @@ fn ranked_regrets(
             found.truncate(k);
         }
     }
-    found
+    (found, false)
 }
 
 fn money(x: f64) -> String {

@@ -687,6 +687,21 @@ impl<'a> SingleMoves<'a> {
         moves
     }
 
+    /// The objective change of moving the unit at position `i` alone to candidate `to`, if
+    /// that move keeps every side rule.
+    pub fn move_change(&mut self, i: usize, to: usize) -> Option<f64> {
+        let (inst, f) = (self.inst, self.f);
+        let from = self.choice[i];
+        if let Some(k) = from {
+            self.usage.untake(inst, f, k);
+        }
+        let fits = Some(to) != from && self.usage.fits(inst, f, to);
+        if let Some(k) = from {
+            self.usage.take(inst, f, k);
+        }
+        fits.then(|| self.delta(i, to))
+    }
+
     /// The `k` feasible moves of the placed unit at position `i` with the smallest objective
     /// change, as (candidate, change). Empty for an unplaced unit.
     pub fn best(&mut self, i: usize, k: usize) -> Vec<(usize, f64)> {

@@ -79,6 +79,10 @@ pub struct ModelStats {
     /// Main solves that needed the MIP because the LP relaxation was fractional.
     #[serde(default)]
     pub mip_solves: usize,
+    /// MIPs of the main solve re-solved after pairs whose reduced cost was below the gap were
+    /// added back (one when no time limit is set; under a limit they come back in steps).
+    #[serde(default)]
+    pub widenings: usize,
     /// Children whose alternatives' regrets came from shortest paths on the residual graph of
     /// a plain assignment, with no re-solve.
     #[serde(default)]

@@ -14,11 +14,16 @@ use crate::small::{Small, SmallSolver};
 /// Passes of single-move polishing for a MIP start ([`crate::regret::SingleMoves::improve`]).
 const POLISH_PASSES: usize = 20;
 
-/// Most time the large-neighbourhood search ([`crate::lns`]) takes from the whole MIP. On the
-/// regional backlog it turns a 10 or 20 s run's 862,374 into about 827,800; given 60 s,
-/// HiGHS's own heuristics reach as good an answer without it (821,737 against 821,722), and
-/// the whole MIP's bound needs the time.
-const LNS_MOST: std::time::Duration = std::time::Duration::from_secs(5);
+/// Most time the large-neighbourhood search ([`crate::lns`]) takes before the whole MIP, and
+/// the least time worth leaving to the whole MIP after it: with less, the search takes all the
+/// time and the whole MIP does not run. Under a time limit the whole MIP proves nothing about
+/// the pairs it leaves out (its bound counts only up to the LP plus their least reduced cost:
+/// [`full_bound`]), so on a batch too big to widen in time its only use is a better answer,
+/// and on the regional backlog it finds none in its first 20 s (the root's cut rounds), then
+/// overran its limit by up to 2 s. Measured there on 2026-12-02 against half the time up to
+/// 5 s: README, Performance.
+const LNS_MOST: std::time::Duration = std::time::Duration::from_secs(20);
+const WHOLE_MIP_LEAST: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Solver settings.
 #[derive(Debug, Clone)]
@@ -37,6 +42,10 @@ pub struct SolveOptions {
     /// Components of at most this many units (and more than one) are solved by the exact
     /// branch-and-bound of [`crate::small`] before HiGHS is tried (0 = always HiGHS).
     pub small_units: usize,
+    /// Under a time limit, most pairs the first widening adds back before the next MIP (each
+    /// later one may add twice as many as the one before); without a limit, every pair that
+    /// could matter comes back at once.
+    pub widening_step: usize,
 }
 
 impl Default for SolveOptions {
@@ -48,6 +57,7 @@ impl Default for SolveOptions {
             columns_per_unit: 12,
             pairs_per_unit: None,
             small_units: crate::small::DEFAULT_MAX_UNITS,
+            widening_step: MAX_WIDENING,
         }
     }
 }
@@ -134,6 +144,8 @@ pub struct ComponentSolver<'a> {
     pub added: usize,
     /// Solves that needed the MIP.
     pub mip_solves: usize,
+    /// MIPs re-solved after pairs were added back (reduced cost below the gap).
+    pub widenings: usize,
     /// The exact search of [`crate::small`] for a small component (None = HiGHS only).
     small: Option<SmallSolver<'a>>,
     /// Solves the small search settled (no HiGHS).
@@ -181,6 +193,7 @@ impl<'a> ComponentSolver<'a> {
             priced: 0,
             added: 0,
             mip_solves: 0,
+            widenings: 0,
             // The search sees stored pairs only, so it runs only where every pair is stored.
             small: (!trivial
                 && comp.units.len() <= opts.small_units
@@ -359,9 +372,16 @@ impl<'a> ComponentSolver<'a> {
             // integer points, but the solo row is a big-M and its LP lets a solo child share a
             // home fractionally; the pairwise rows close that (regret re-solves on batches with
             // solo children then rarely need the MIP).
+            // Where either child alone fills the home, its capacity row already says as much,
+            // LP included, so the pair's row is left out (the regional backlog's full model:
+            // 58% of homes have one bed).
             let solo_u = self.f.is_solo(self.inst, u);
+            let vacancies = self.inst.batch.homes[h].vacancies;
             for &o in &others {
                 let ou = self.f.cands[self.comp.cands[o]].unit;
+                if self.f.size(u).min(self.f.size(ou)) as i64 >= vacancies {
+                    continue;
+                }
                 if self.f.conflicts[u].contains(&ou) || solo_u || self.f.is_solo(self.inst, ou) {
                     let row = self.f.conflict_row(u, ou, h);
                     self.add_row(&mut pending, row, &[(pos, 1.0), (o, 1.0)]);
@@ -579,6 +599,14 @@ impl<'a> ComponentSolver<'a> {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
+    /// The least reduced cost of a pair not in the model (None when every pair is in).
+    fn least_inactive_reduced_cost(&self) -> Option<f64> {
+        (0..self.comp.cands.len())
+            .filter(|&p| self.active[p].is_none())
+            .map(|p| self.reduced[p])
+            .min_by(f64::total_cmp)
+    }
+
     fn time_left(&self) -> Option<f64> {
         self.deadline
             .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(0.01))
@@ -780,6 +808,8 @@ impl<'a> ComponentSolver<'a> {
     ) -> Solved {
         self.mip_solves += 1;
         let mut widened = false;
+        // Widening steps taken under a time limit.
+        let mut steps = 0u32;
         // Set when HiGHS's answer after a MIP start failed the objective check below.
         let mut no_start = false;
         // The start's columns: the greedy completion of the LP, polished by single moves in the
@@ -829,7 +859,7 @@ impl<'a> ComponentSolver<'a> {
                 // node at or above it, and ends "infeasible" when none is below.
                 model.set_option("objective_bound", cutoff);
             }
-            let lns_until = if forced_pos.is_none() && start_cols.is_some() && !no_start {
+            let lns_until = if forced_pos.is_none() && start_cols.is_some() && !no_start && self.lns.is_none() {
                 self.lns_until()
             } else {
                 None
@@ -873,6 +903,24 @@ impl<'a> ComponentSolver<'a> {
                 self.lns = Some(stats);
                 // A wider MIP, if one follows, starts from this too.
                 start_cols = Some(self.lp_shaped(&better, &positions, offset));
+                if self.out_of_time() {
+                    // The restricted MIPs had all the time ([`Self::lns_until`]): their answer
+                    // is the answer, with the LP's bound. (Started anyway, HiGHS's presolve and
+                    // root ran past the limit.)
+                    let objective: f64 = costs.iter().zip(&better).map(|(c, x)| c * x).sum();
+                    let choice = self.choice_mip(&better, &col_of, offset);
+                    let bound = full_bound(
+                        lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective),
+                        lp_obj,
+                        self.least_inactive_reduced_cost(),
+                    );
+                    return Solved::Exact(Outcome {
+                        optimal: false,
+                        objective,
+                        bound,
+                        choice,
+                    });
+                }
                 start = Some(better);
                 if let Some(t) = self.time_left() {
                     model.set_option("time_limit", t);
@@ -905,6 +953,7 @@ impl<'a> ComponentSolver<'a> {
                     }
                     if !widened && (self.deadline.is_none() || more.len() <= MAX_WIDENING) {
                         self.activate(lp, &more);
+                        self.widenings += 1;
                         widened = true;
                         continue;
                     }
@@ -934,16 +983,18 @@ impl<'a> ComponentSolver<'a> {
                 continue;
             }
             // HiGHS's bound, or the LP's where a time limit stopped HiGHS before its root
-            // caught up (both are valid).
-            let bound = solved
+            // caught up (both are valid for the active pairs); for the full model, capped by
+            // what a pair left out could reach ([`full_bound`]).
+            let mip_bound = solved
                 .double_info_value(c"mip_dual_bound")
                 .unwrap_or(objective)
                 .max(lp_obj.unwrap_or(f64::NEG_INFINITY))
                 .min(objective);
+            let bound = full_bound(mip_bound, lp_obj, self.least_inactive_reduced_cost());
             let proven = consistent && status == HighsModelStatus::Optimal;
-            if let (Some(lp_obj), false, true) = (lp_obj, widened, proven) {
+            if let (Some(lp_obj), true) = (lp_obj, proven) {
                 let gap = objective - lp_obj;
-                let more: Vec<usize> = (0..self.comp.cands.len())
+                let mut more: Vec<usize> = (0..self.comp.cands.len())
                     .filter(|&p| self.active[p].is_none() && self.reduced[p] < gap - 1e-7)
                     .collect();
                 if !more.is_empty() && self.out_of_time() {
@@ -956,15 +1007,28 @@ impl<'a> ComponentSolver<'a> {
                     return Solved::Exact(Outcome {
                         optimal: false,
                         objective,
-                        bound: lp_obj.min(objective),
+                        bound,
                         choice,
                     });
                 }
                 if !more.is_empty() {
-                    // The wider MIP starts from this answer.
+                    // Under a time limit, the pairs that could matter come back cheapest first,
+                    // in steps that double, each MIP starting from the last one's answer: the
+                    // widening then ends in time. All at once, a regional backlog without
+                    // budgets, whose restricted MIP was proven in 5 s, brought back 2.26
+                    // million pairs (10 million conflict rows) and ended 75 s late.
+                    let step = self.opts.widening_step.saturating_mul(1 << steps.min(40));
+                    steps += 1;
+                    let complete = self.deadline.is_none() || more.len() <= step;
+                    if !complete {
+                        more.sort_by(|&a, &b| self.reduced[a].total_cmp(&self.reduced[b]).then(a.cmp(&b)));
+                        more.truncate(step);
+                        more.sort_unstable();
+                    }
                     start_cols = Some(self.lp_shaped(&values, &positions, offset));
                     self.activate(lp, &more);
-                    widened = true;
+                    self.widenings += 1;
+                    widened |= complete;
                     continue;
                 }
             }
@@ -1013,10 +1077,11 @@ impl<'a> ComponentSolver<'a> {
         }
     }
 
-    /// Until when the large-neighbourhood search may run: half the time left, at most
-    /// [`LNS_MOST`], and only for a component with weekly budgets under a time limit. Without
-    /// a limit the whole MIP must be proven optimal anyway, and a better start did not make
-    /// the proof faster (150 × 1,500 side-constrained batch: 13.5 s without, 17.1 s with).
+    /// Until when the large-neighbourhood search may run: [`LNS_MOST`], or all the time left
+    /// when that would leave the whole MIP less than [`WHOLE_MIP_LEAST`]; and only for a
+    /// component with weekly budgets under a time limit.
+    /// Without a limit the whole MIP must be proven optimal anyway, and a better start did not
+    /// make the proof faster (150 × 1,500 side-constrained batch: 13.5 s without, 17.1 s with).
     /// Run after the whole MIP instead, from its answer, the search did worse at 30 s (HiGHS
     /// had not yet improved on the polished start: 827,804 against 822,544) and no better at
     /// 60 s (821,355 against 822,135, within the run-to-run spread).
@@ -1026,7 +1091,14 @@ impl<'a> ComponentSolver<'a> {
             return None;
         }
         let now = Instant::now();
-        (deadline > now).then(|| now + ((deadline - now) / 2).min(LNS_MOST))
+        let left = deadline.saturating_duration_since(now);
+        (!left.is_zero()).then(|| {
+            if left < LNS_MOST + WHOLE_MIP_LEAST {
+                deadline
+            } else {
+                now + LNS_MOST
+            }
+        })
     }
 
     /// MIP column values (pairs from `offset`, over `positions`) as LP-shaped column values,
@@ -1307,6 +1379,20 @@ fn full_model(model: &Model, integer: Vec<bool>) -> crate::lns::FullModel {
     }
 }
 
+/// A lower bound for a whole component from a MIP over its active pairs only. A solution
+/// that uses a pair left out costs at least the LP optimum plus that pair's reduced cost (the
+/// LP duals price every pair), so the MIP's bound holds for the full model only up to the LP
+/// plus the least reduced cost left out. Without an optimal LP the pairs left out were not
+/// priced and nothing is known (until 2026-12-02 the MIP's bound was reported as it was, so a
+/// time-limited regional run claimed a 0.7% gap where 3.6% was proven).
+fn full_bound(mip_bound: f64, lp_obj: Option<f64>, least_left_out: Option<f64>) -> f64 {
+    match (least_left_out, lp_obj) {
+        (None, _) => mip_bound,
+        (Some(rc), Some(lp)) => mip_bound.min(lp + rc),
+        (Some(_), None) => f64::NEG_INFINITY,
+    }
+}
+
 fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
     // The safe API mints column handles only for columns it added itself; ours come from
     // `ColProblem` and `Highs_addCol`, so bounds change through the C API.
@@ -1396,4 +1482,22 @@ fn ffi_ok(status: highs_sys::HighsInt, what: &str) {
         highs_sys::STATUS_OK as highs_sys::HighsInt,
         "HiGHS rejected {what}"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_bound;
+
+    #[test]
+    fn a_mip_bound_over_active_pairs_is_capped_by_the_pairs_left_out() {
+        // Every pair in: the MIP's bound stands.
+        assert_eq!(full_bound(120.0, Some(100.0), None), 120.0);
+        // A pair left out with reduced cost 5 could give 105: the MIP's 120 is not proven.
+        assert_eq!(full_bound(120.0, Some(100.0), Some(5.0)), 105.0);
+        // Pairs left out that cannot beat the MIP's bound leave it.
+        assert_eq!(full_bound(120.0, Some(100.0), Some(30.0)), 120.0);
+        // No LP, so the pairs left out were never priced: no bound.
+        assert_eq!(full_bound(120.0, None, Some(30.0)), f64::NEG_INFINITY);
+        assert_eq!(full_bound(120.0, None, None), 120.0);
+    }
 }

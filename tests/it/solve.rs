@@ -447,3 +447,68 @@ fn restricted_mips_before_a_time_limited_mip_keep_the_optimum() {
         free.objective
     );
 }
+
+#[test]
+fn widening_in_steps_under_a_time_limit_still_proves_the_optimum() {
+    use placematch::generate::GenOptions;
+    use placematch::solve::SolveOptions;
+    // Without budgets the restricted MIP closes at once, and with one pair per child to start
+    // with, many pairs could still matter: without a limit they all come back in one widening;
+    // under a (generous) limit they come back cheapest first in doubling steps, from one pair,
+    // and the last step must still prove the same optimum.
+    let inst = crate::harness::load_generated(&GenOptions {
+        budgets: false,
+        ..GenOptions::with_side_constraints(40, 400, 2)
+    });
+    let once = SolveOptions {
+        columns_per_unit: 1,
+        ..SolveOptions::default()
+    };
+    let stepped = SolveOptions {
+        time_limit: Some(600.0),
+        widening_step: 1,
+        ..once.clone()
+    };
+    let free = crate::harness::solve_checked_with(&inst, 0, &once);
+    let limited = crate::harness::solve_checked_with(&inst, 0, &stepped);
+    assert_eq!(free.model.widenings, 1, "{:?}", free.model);
+    assert!(limited.model.widenings > 2, "{:?}", limited.model);
+    assert_eq!(format!("{:?}", free.status), "Optimal");
+    assert_eq!(format!("{:?}", limited.status), "Optimal");
+    assert!(
+        (limited.objective - free.objective).abs() <= 1e-6 * free.objective.abs(),
+        "{} against {}",
+        limited.objective,
+        free.objective
+    );
+    assert!((limited.bound - limited.objective).abs() <= 1e-6 * limited.objective.abs());
+}
+
+#[test]
+fn alternatives_cut_short_by_a_time_limit_still_pass_the_checker() {
+    use placematch::generate::GenOptions;
+    use placematch::solve::SolveOptions;
+    // Wherever the limit falls among the forced re-solves, every alternative's regret is
+    // either exact or an upper bound no worse than moving the child there alone (the checker's
+    // rule). Here the unforced solve ends before the limit and the forced re-solves run into
+    // it. Until 2026-12-02 a re-solve cut short reported what its MIP start cost (regret
+    // 14,837 where the move alone cost 355), which the checker rejected at 8, 10, 12 and 15 s.
+    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(100, 1000, 4));
+    for limit in [8.0, 12.0] {
+        let r = crate::harness::solve_checked_with(
+            &inst,
+            3,
+            &SolveOptions {
+                time_limit: Some(limit),
+                ..SolveOptions::default()
+            },
+        );
+        let marked = r
+            .placements
+            .iter()
+            .flat_map(|p| &p.alternatives)
+            .filter(|a| !a.regret_exact)
+            .count();
+        assert!(marked > 0, "the limit {limit} s should cut regrets short");
+    }
+}
