@@ -326,22 +326,20 @@ pub fn solve_and_explain_with(
                         if cut_short || list.iter().any(|a| !a.2) {
                             let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
                             // A forced solve the time limit cut short may have found less than
-                            // moving the child there alone does (a 150 × 1,500 side-constrained
-                            // batch: 41,848 against 493); the move is an upper bound too.
+                            // moving the child there alone does (a 100 × 1,000 side-constrained
+                            // batch: 14,837 against 355); the move is an upper bound too.
                             for a in list.iter_mut().filter(|a| !a.2) {
                                 let k = f.cand_at(u, a.0).expect("an eligible home");
                                 if let Some(change) = moves.move_change(i, k) {
                                     a.1 = a.1.min(change);
                                 }
                             }
-                            list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                        }
-                        if cut_short {
-                            // The time limit came mid-list: the rest from single moves, marked.
-                            let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
-                            for alt in single_move_alternatives(moves, f, i, alternatives, lone) {
-                                if list.len() < alternatives && list.iter().all(|a| a.0 != alt.0) {
-                                    list.push(alt);
+                            if cut_short {
+                                // The time limit came mid-list: the rest from single moves.
+                                for alt in single_move_alternatives(moves, f, i, alternatives, lone) {
+                                    if list.len() < alternatives && list.iter().all(|a| a.0 != alt.0) {
+                                        list.push(alt);
+                                    }
                                 }
                             }
                             list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));

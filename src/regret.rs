@@ -673,15 +673,9 @@ impl<'a> SingleMoves<'a> {
     /// [`MOVES_PER_UNIT`] cheapest by own cost, as (candidate, objective change), smallest
     /// change first, ties by home.
     fn moves(&mut self, i: usize) -> Vec<(usize, f64)> {
-        let (inst, f) = (self.inst, self.f);
+        let f = self.f;
         let from = self.choice[i];
-        if let Some(k) = from {
-            self.usage.untake(inst, f, k);
-        }
-        let fits = self.fitting(i, from);
-        if let Some(k) = from {
-            self.usage.take(inst, f, k);
-        }
+        let fits = self.lifted(i, |s| s.fitting(i, from));
         let mut moves: Vec<(usize, f64)> = fits.into_iter().map(|c| (c, self.delta(i, c))).collect();
         moves.sort_by(|a, b| a.1.total_cmp(&b.1).then(f.cands[a.0].home.cmp(&f.cands[b.0].home)));
         moves
@@ -690,16 +684,22 @@ impl<'a> SingleMoves<'a> {
     /// The objective change of moving the unit at position `i` alone to candidate `to`, if
     /// that move keeps every side rule.
     pub fn move_change(&mut self, i: usize, to: usize) -> Option<f64> {
+        let fits = Some(to) != self.choice[i] && self.lifted(i, |s| s.usage.fits(s.inst, s.f, to));
+        fits.then(|| self.delta(i, to))
+    }
+
+    /// `then` with the unit at position `i` taken out of the usage (what the others use).
+    fn lifted<R>(&mut self, i: usize, then: impl FnOnce(&mut Self) -> R) -> R {
         let (inst, f) = (self.inst, self.f);
         let from = self.choice[i];
         if let Some(k) = from {
             self.usage.untake(inst, f, k);
         }
-        let fits = Some(to) != from && self.usage.fits(inst, f, to);
+        let r = then(self);
         if let Some(k) = from {
             self.usage.take(inst, f, k);
         }
-        fits.then(|| self.delta(i, to))
+        r
     }
 
     /// The `k` feasible moves of the placed unit at position `i` with the smallest objective

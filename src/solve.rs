@@ -23,6 +23,7 @@ const POLISH_PASSES: usize = 20;
 /// overran its limit by up to 2 s. Measured there on 2026-12-02 against half the time up to
 /// 5 s: README, Performance.
 const LNS_MOST: std::time::Duration = std::time::Duration::from_secs(20);
+/// See [`LNS_MOST`].
 const WHOLE_MIP_LEAST: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Solver settings.
@@ -599,12 +600,13 @@ impl<'a> ComponentSolver<'a> {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    /// The least reduced cost of a pair not in the model (None when every pair is in).
-    fn least_inactive_reduced_cost(&self) -> Option<f64> {
-        (0..self.comp.cands.len())
+    /// [`full_bound`] of a MIP bound over the active pairs, from the pairs left out now.
+    fn full_bound(&self, mip_bound: f64, lp_obj: Option<f64>) -> f64 {
+        let least_left_out = (0..self.comp.cands.len())
             .filter(|&p| self.active[p].is_none())
             .map(|p| self.reduced[p])
-            .min_by(f64::total_cmp)
+            .min_by(f64::total_cmp);
+        full_bound(mip_bound, lp_obj, least_left_out)
     }
 
     fn time_left(&self) -> Option<f64> {
@@ -909,11 +911,7 @@ impl<'a> ComponentSolver<'a> {
                     // root ran past the limit.)
                     let objective: f64 = costs.iter().zip(&better).map(|(c, x)| c * x).sum();
                     let choice = self.choice_mip(&better, &col_of, offset);
-                    let bound = full_bound(
-                        lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective),
-                        lp_obj,
-                        self.least_inactive_reduced_cost(),
-                    );
+                    let bound = self.full_bound(lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective), lp_obj);
                     return Solved::Exact(Outcome {
                         optimal: false,
                         objective,
@@ -990,7 +988,7 @@ impl<'a> ComponentSolver<'a> {
                 .unwrap_or(objective)
                 .max(lp_obj.unwrap_or(f64::NEG_INFINITY))
                 .min(objective);
-            let bound = full_bound(mip_bound, lp_obj, self.least_inactive_reduced_cost());
+            let bound = self.full_bound(mip_bound, lp_obj);
             let proven = consistent && status == HighsModelStatus::Optimal;
             if let (Some(lp_obj), true) = (lp_obj, proven) {
                 let gap = objective - lp_obj;

@@ -235,6 +235,18 @@ pub fn plain_tiny_batch(seed: u64) -> Value {
     v
 }
 
+/// Asserts that both results are proven optimal with the same objective (to 1e-6 relative).
+pub fn assert_same_optimum(a: &MatchResult, b: &MatchResult) {
+    assert_eq!(format!("{:?}", a.status), "Optimal");
+    assert_eq!(format!("{:?}", b.status), "Optimal");
+    assert!(
+        (a.objective - b.objective).abs() <= 1e-6 * b.objective.abs(),
+        "{} against {}",
+        a.objective,
+        b.objective
+    );
+}
+
 /// Generates a batch and loads it, as `placematch generate` then `solve` would.
 pub fn load_generated(opts: &placematch::generate::GenOptions) -> Instance {
     let batch = placematch::generate::generate(opts);
