@@ -387,15 +387,29 @@ impl<'a> SmallSolver<'a> {
     /// minimising options meets the budget, found by bisection on that slope per authority.
     fn multipliers(&self, allowed: &[Vec<usize>]) -> Vec<f64> {
         let mut lambda = vec![0.0; self.budgets.len()];
+        // Only units with a member in `a` spend on it (or see λ_a): the rest are skipped.
+        let mut units_of: Vec<Vec<usize>> = vec![Vec::new(); self.budgets.len()];
+        for (l, las) in self.unit_las.iter().enumerate() {
+            for &(a, _) in las {
+                if units_of[a].last() != Some(&l) {
+                    units_of[a].push(l);
+                }
+            }
+        }
         // Slope of the bound in λ_a: spend on `a` of every unit's minimising option − budget.
         let slope = |lambda: &[f64], a: usize| -> f64 {
             let mut spend = 0.0;
-            for (l, options) in allowed.iter().enumerate() {
-                let best = options
-                    .iter()
-                    .map(|&i| &self.opts[l][i])
-                    .min_by(|x, y| self.charged(l, x, lambda).total_cmp(&self.charged(l, y, lambda)));
-                if let Some(o) = best.filter(|o| o.k.is_some()) {
+            for &l in &units_of[a] {
+                let options = &allowed[l];
+                // Each option charged once (a comparator would charge both sides every time).
+                let mut best: Option<(f64, &Opt)> = None;
+                for o in options.iter().map(|&i| &self.opts[l][i]) {
+                    let c = self.charged(l, o, lambda);
+                    if best.is_none_or(|(b, _)| c.total_cmp(&b).is_lt()) {
+                        best = Some((c, o));
+                    }
+                }
+                if let Some((_, o)) = best.filter(|(_, o)| o.k.is_some()) {
                     spend += self.unit_las[l]
                         .iter()
                         .filter(|e| e.0 == a)
