@@ -66,6 +66,12 @@ pub struct Formulation {
     /// (+∞ when every one is): what pricing and regret need to prove the unstored pairs
     /// cannot matter. See [`Formulation::build_with`].
     pub floor: Vec<f64>,
+    /// Weekly budgets of the batch's responsible authorities that have one, by budget index
+    /// (authorities in code order).
+    pub budgets: Vec<f64>,
+    /// Per unit, (budget index, members whose authority it is): a unit's budgeted spend
+    /// without a string lookup per member (the small-component search checks it at every node).
+    pub unit_budgets: Vec<Vec<(usize, i64)>>,
 }
 
 /// Pairs a solve keeps in memory: a national what-if has ~10⁸ eligible pairs, far more than
@@ -178,6 +184,7 @@ impl Formulation {
             home_cands[c.home].push(k);
         }
         let conflicts = unit_conflicts(inst, &units);
+        let (budgets, unit_budgets) = unit_budgets(inst, &units);
         let mut f = Formulation {
             units,
             unit_of,
@@ -190,6 +197,8 @@ impl Formulation {
             pairs_examined,
             eligible_pairs,
             floor,
+            budgets,
+            unit_budgets,
         };
         f.components = f.find_components(inst, links);
         f
@@ -714,6 +723,38 @@ impl Ord for Cost {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
     }
+}
+
+/// Budget index per budgeted authority (in code order) and each unit's members per index.
+fn unit_budgets(inst: &Instance, units: &[Unit]) -> (Vec<f64>, Vec<Vec<(usize, i64)>>) {
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &inst.children {
+        if inst.policy.budget_for(&c.la).is_some() {
+            index.insert(c.la.as_str(), 0);
+        }
+    }
+    let mut budgets = Vec::with_capacity(index.len());
+    for (i, (la, slot)) in index.iter_mut().enumerate() {
+        *slot = i;
+        budgets.push(inst.policy.budget_for(la).expect("budgeted"));
+    }
+    let per_unit = units
+        .iter()
+        .map(|unit| {
+            let mut out: Vec<(usize, i64)> = Vec::new();
+            for &m in &unit.members {
+                let Some(&b) = index.get(inst.children[m].la.as_str()) else {
+                    continue;
+                };
+                match out.iter_mut().find(|e| e.0 == b) {
+                    Some(e) => e.1 += 1,
+                    None => out.push((b, 1)),
+                }
+            }
+            out
+        })
+        .collect();
+    (budgets, per_unit)
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {

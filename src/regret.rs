@@ -498,7 +498,7 @@ pub struct SingleMoves<'a> {
     comp: &'a Component,
     /// Candidate per unit of `comp` (None = unplaced).
     choice: Vec<Option<usize>>,
-    usage: crate::solve::Usage<'a>,
+    usage: crate::solve::Usage,
     /// Provider → positions (in the component) of the units placed with it.
     by_provider: HashMap<usize, Vec<usize>>,
     /// Position → the unit's candidates, cheapest own cost first (sorted when first needed).

@@ -432,7 +432,12 @@ impl<'a> SmallSolver<'a> {
                     hi *= 2.0;
                     lambda[a] = hi;
                 }
+                // To a millionth: the bound moves by at most that times the spend (pounds a
+                // week), and a looser λ costs nodes, never correctness.
                 for _ in 0..40 {
+                    if hi - lo <= 1e-6 * hi.max(1.0) {
+                        break;
+                    }
                     let mid = 0.5 * (lo + hi);
                     lambda[a] = mid;
                     if slope(&lambda, a) > 0.0 {
@@ -458,7 +463,7 @@ struct Search<'s, 'a> {
     lag: Vec<f64>,
     lambda: Vec<f64>,
     reach: Vec<Vec<i64>>,
-    usage: Usage<'a>,
+    usage: Usage,
     /// Children placed per local home, and per discount provider (with their discount value).
     at_home: Vec<i64>,
     disc_count: Vec<i64>,

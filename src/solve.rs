@@ -1405,59 +1405,50 @@ fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
 #[derive(Debug, Default, Clone)]
 // Fx hashing: `fits` runs at every node of the small-component search, where SipHash was a
 // third of the example batch's run time (only lookups, never iterated: order cannot leak).
-pub struct Usage<'a> {
+pub struct Usage {
     home_children: FxHashMap<usize, i64>,
     home_units: FxHashMap<usize, Vec<usize>>,
     provider_children: FxHashMap<usize, i64>,
-    spend: FxHashMap<&'a str, f64>,
+    /// Spend per budget index ([`Formulation::budgets`]).
+    spend: FxHashMap<usize, f64>,
 }
 
-impl<'a> Usage<'a> {
+impl Usage {
     /// Whether candidate `k` can be added without breaking capacity, solo, conflict,
     /// admission or budget rules.
-    pub fn fits(&self, inst: &'a Instance, f: &Formulation, k: usize) -> bool {
+    pub fn fits(&self, inst: &Instance, f: &Formulation, k: usize) -> bool {
         let c = &f.cands[k];
         let (u, h) = (c.unit, c.home);
         let size = f.size(u) as i64;
         let home = &inst.batch.homes[h];
         let here = self.home_units.get(&h).map(Vec::as_slice).unwrap_or(&[]);
         let p = inst.homes[h].provider;
-        let members = &f.units[u].members;
         self.home_children.get(&h).copied().unwrap_or(0) + size <= home.vacancies
             && (!f.is_solo(inst, u) || here.is_empty())
             && !here.iter().any(|&o| f.is_solo(inst, o) || f.conflicts[u].contains(&o))
             && inst.batch.providers[p]
                 .max_admissions
                 .is_none_or(|m| self.provider_children.get(&p).copied().unwrap_or(0) + size <= m)
-            // Spend per authority this unit adds, each authority checked at its first member
-            // (a few members at most: no allocation on this hot path).
-            && members.iter().enumerate().all(|(i, &m)| {
-                let la = inst.children[m].la.as_str();
-                if members[..i].iter().any(|&o| inst.children[o].la == la) {
-                    return true;
-                }
-                let add = members.iter().filter(|&&o| inst.children[o].la == la).count() as f64 * home.weekly_price;
-                inst.policy
-                    .budget_for(la)
-                    .is_none_or(|b| self.spend.get(la).copied().unwrap_or(0.0) + add <= b + 1e-9)
+            && f.unit_budgets[u].iter().all(|&(b, m)| {
+                self.spend.get(&b).copied().unwrap_or(0.0) + m as f64 * home.weekly_price <= f.budgets[b] + 1e-9
             })
     }
 
     /// Records candidate `k` as placed.
-    pub fn take(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
+    pub fn take(&mut self, inst: &Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
         let size = f.size(c.unit) as i64;
         *self.home_children.entry(c.home).or_default() += size;
         self.home_units.entry(c.home).or_default().push(c.unit);
         *self.provider_children.entry(inst.homes[c.home].provider).or_default() += size;
-        for &m in &f.units[c.unit].members {
-            *self.spend.entry(inst.children[m].la.as_str()).or_default() += inst.batch.homes[c.home].weekly_price;
+        for &(b, m) in &f.unit_budgets[c.unit] {
+            *self.spend.entry(b).or_default() += m as f64 * inst.batch.homes[c.home].weekly_price;
         }
     }
 
     /// Undoes [`take`](Self::take) of candidate `k` (the last one taken at its home): the
     /// backtracking step of a depth-first search ([`crate::small`]).
-    pub fn untake(&mut self, inst: &'a Instance, f: &Formulation, k: usize) {
+    pub fn untake(&mut self, inst: &Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
         let size = f.size(c.unit) as i64;
         *self.home_children.get_mut(&c.home).expect("taken") -= size;
@@ -1468,8 +1459,8 @@ impl<'a> Usage<'a> {
             .provider_children
             .get_mut(&inst.homes[c.home].provider)
             .expect("taken") -= size;
-        for &m in &f.units[c.unit].members {
-            *self.spend.get_mut(inst.children[m].la.as_str()).expect("taken") -= inst.batch.homes[c.home].weekly_price;
+        for &(b, m) in &f.unit_budgets[c.unit] {
+            *self.spend.get_mut(&b).expect("taken") -= m as f64 * inst.batch.homes[c.home].weekly_price;
         }
     }
 }
