@@ -96,7 +96,7 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
         Some(s) if provider.step_across && h.kind != s.to => -p.step_across_credit,
         _ => 0.0,
     };
-    let language = if !c.languages.is_empty() && !c.languages.iter().any(|l| h.languages.contains(l)) {
+    let language = if inst.language_mismatch(child, home) {
         p.language_mismatch
     } else {
         0.0
@@ -105,7 +105,7 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
         price: h.weekly_price,
         // Rounded to the penny so that reports read cleanly and recompute exactly.
         distance: (p.per_km * (km - p.free_km).max(0.0) * 100.0).round() / 100.0,
-        out_of_area: if hp.la != inst.children[child].la {
+        out_of_area: if inst.out_of_area(child, home) {
             p.out_of_area
         } else {
             0.0

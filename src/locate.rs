@@ -323,9 +323,95 @@ pub struct Instance {
     pub children: Vec<ChildPlace>,
     /// Per home, same order as `batch.homes`.
     pub homes: Vec<HomePlace>,
+    /// Keys the cost terms compare on every eligible pair (built by [`Instance::new`]).
+    keys: PairKeys,
+}
+
+/// Authorities and languages as small integers: the `out_of_area` and `language` terms are
+/// computed for every eligible pair (122 million in the national what-if), and string
+/// comparisons were a tenth of its pair scan.
+#[derive(Debug, Clone)]
+struct PairKeys {
+    child_la: Vec<u32>,
+    home_la: Vec<u32>,
+    /// Language bit sets per child and per home, when the batch has at most 64 languages
+    /// (otherwise the strings are compared).
+    langs: Option<(Vec<u64>, Vec<u64>)>,
+}
+
+impl PairKeys {
+    fn new(batch: &crate::batch::Batch, children: &[ChildPlace], homes: &[HomePlace]) -> PairKeys {
+        let mut las: HashMap<&str, u32> = HashMap::new();
+        let mut child_la = Vec::with_capacity(children.len());
+        for c in children {
+            let n = las.len() as u32;
+            child_la.push(*las.entry(c.la.as_str()).or_insert(n));
+        }
+        let mut home_la = Vec::with_capacity(homes.len());
+        for h in homes {
+            let n = las.len() as u32;
+            home_la.push(*las.entry(h.la.as_str()).or_insert(n));
+        }
+        let mut codes: HashMap<&str, u32> = HashMap::new();
+        let all = batch
+            .children
+            .iter()
+            .flat_map(|c| &c.languages)
+            .chain(batch.homes.iter().flat_map(|h| &h.languages));
+        for l in all {
+            let n = codes.len() as u32;
+            codes.entry(l.as_str()).or_insert(n);
+        }
+        let mask = |ls: &[String]| ls.iter().fold(0u64, |m, l| m | 1 << codes[l.as_str()]);
+        let langs = (codes.len() <= 64).then(|| {
+            (
+                batch.children.iter().map(|c| mask(&c.languages)).collect(),
+                batch.homes.iter().map(|h| mask(&h.languages)).collect(),
+            )
+        });
+        PairKeys {
+            child_la,
+            home_la,
+            langs,
+        }
+    }
 }
 
 impl Instance {
+    /// A located instance: the batch, its resolved policy, and its children and homes as
+    /// located (same order as the batch's).
+    pub fn new(
+        batch: crate::batch::Batch,
+        policy: crate::policy::Policy,
+        children: Vec<ChildPlace>,
+        homes: Vec<HomePlace>,
+    ) -> Instance {
+        let keys = PairKeys::new(&batch, &children, &homes);
+        Instance {
+            batch,
+            policy,
+            children,
+            homes,
+            keys,
+        }
+    }
+
+    /// Whether the home is outside the child's responsible authority (`out_of_area`).
+    pub fn out_of_area(&self, child: usize, home: usize) -> bool {
+        self.keys.child_la[child] != self.keys.home_la[home]
+    }
+
+    /// Whether the child lists languages and the home shares none of them (SPEC §8.8).
+    pub fn language_mismatch(&self, child: usize, home: usize) -> bool {
+        match &self.keys.langs {
+            Some((c, h)) => c[child] != 0 && c[child] & h[home] == 0,
+            None => {
+                let (c, h) = (&self.batch.children[child], &self.batch.homes[home]);
+                !c.languages.is_empty() && !c.languages.iter().any(|l| h.languages.contains(l))
+            }
+        }
+    }
+
     /// Child id → index in `batch.children`.
     pub fn child_index(&self) -> std::collections::HashMap<&str, usize> {
         self.batch
@@ -418,11 +504,6 @@ impl Instance {
                 HomePlace::new(h, place, la, provider, rating)
             })
             .collect();
-        Instance {
-            batch,
-            policy,
-            children,
-            homes,
-        }
+        Instance::new(batch, policy, children, homes)
     }
 }

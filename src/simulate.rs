@@ -927,8 +927,8 @@ fn day_instance(
         ));
         batch_homes.push(home);
     }
-    Instance {
-        batch: Batch {
+    Instance::new(
+        Batch {
             format: crate::batch::BATCH_FORMAT.into(),
             batch_id: Some(format!("rep{}-day{}", r.rep, d + 1)),
             as_of: None,
@@ -937,10 +937,10 @@ fn day_instance(
             homes: batch_homes,
             children,
         },
-        policy: world.policy.clone(),
-        children: places,
-        homes: home_places,
-    }
+        world.policy.clone(),
+        places,
+        home_places,
+    )
 }
 
 /// Runs every rule on every replication (in parallel) and summarises.

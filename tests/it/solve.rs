@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{load, solve_checked};
+use crate::harness::{instance, load, solve_checked};
 
 /// Two foster homes near Horsham: H1 cheap, H2 dearer; one provider each.
 fn two_homes() -> Value {
@@ -496,5 +496,49 @@ fn alternatives_cut_short_by_a_time_limit_still_pass_the_checker() {
             .filter(|a| !a.regret_exact)
             .count();
         assert!(marked > 0, "the limit {limit} s should cut regrets short");
+    }
+}
+
+/// The `out_of_area` and `language` terms use integer keys ([`Instance::out_of_area`],
+/// [`Instance::language_mismatch`]); they must agree with the strings of SPEC §5 and §8.8 on
+/// every pair, with bit sets (≤ 64 languages) and with the string fallback (more).
+#[test]
+fn pair_keys_agree_with_the_strings() {
+    let by_strings = |inst: &placematch::locate::Instance, c: usize, h: usize| {
+        let (ch, ho) = (&inst.batch.children[c], &inst.batch.homes[h]);
+        let mismatch = !ch.languages.is_empty() && !ch.languages.iter().any(|l| ho.languages.contains(l));
+        (inst.children[c].la != inst.homes[h].la, mismatch)
+    };
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(instance("example.json")).unwrap()).unwrap();
+    let mut many = example.clone();
+    // 70 languages: more than a bit set holds.
+    for (i, c) in many["children"].as_array_mut().unwrap().iter_mut().enumerate() {
+        c["languages"] = json!((0..5).map(|j| format!("l{}", i * 5 + j)).collect::<Vec<_>>());
+    }
+    many["children"][0]["languages"] = json!(["en"]);
+    for (i, v) in [example, many].iter().enumerate() {
+        let inst = load(v);
+        let (mut outside, mut mismatched) = (0, 0);
+        for c in 0..inst.children.len() {
+            for h in 0..inst.homes.len() {
+                let want = by_strings(&inst, c, h);
+                assert_eq!(
+                    (inst.out_of_area(c, h), inst.language_mismatch(c, h)),
+                    want,
+                    "batch {i}, pair {c}, {h}"
+                );
+                outside += want.0 as usize;
+                mismatched += want.1 as usize;
+            }
+        }
+        // Both answers occur, so the comparison is not vacuous.
+        assert!(
+            outside > 0 && outside < inst.children.len() * inst.homes.len(),
+            "batch {i}"
+        );
+        assert!(
+            mismatched > 0 && mismatched < inst.children.len() * inst.homes.len(),
+            "batch {i}"
+        );
     }
 }
