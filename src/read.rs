@@ -102,6 +102,19 @@ pub struct Partial {
 /// Reads a batch document, collecting every structural problem.
 /// Fails outright only when the text is not JSON or not an object.
 pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
+    // A well-formed batch deserialises straight from the text: building the JSON tree first
+    // was most of reading daily-national (4 MB). Any error at all falls back to the tree, which
+    // reads each record on its own and so collects every problem.
+    if let Ok(batch) = serde_json::from_str::<Batch>(text) {
+        let every = |n: usize| (0..n).collect();
+        return Ok(Partial {
+            issues: wrong_format(&batch.format).into_iter().collect(),
+            provider_pos: every(batch.providers.len()),
+            home_pos: every(batch.homes.len()),
+            child_pos: every(batch.children.len()),
+            batch,
+        });
+    }
     let value = parse_json(text)?;
     let Value::Object(map) = &value else {
         return Err(Issue::new("", ErrorCode::WrongType, "a batch is a JSON object"));
@@ -145,15 +158,8 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
                 format!("missing field `format` (expected \"{BATCH_FORMAT}\")"),
             ),
         );
-    } else if batch.format != BATCH_FORMAT && !issues.iter().any(|i| i.path == "format") {
-        issues.insert(
-            0,
-            Issue::new(
-                "format",
-                ErrorCode::WrongFormat,
-                format!("format is \"{}\", expected \"{BATCH_FORMAT}\"", batch.format),
-            ),
-        );
+    } else if let (Some(wrong), false) = (wrong_format(&batch.format), issues.iter().any(|i| i.path == "format")) {
+        issues.insert(0, wrong);
     }
     Ok(Partial {
         batch,
@@ -161,6 +167,17 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
         provider_pos,
         home_pos,
         child_pos,
+    })
+}
+
+/// The issue of a batch whose `format` is not [`BATCH_FORMAT`].
+fn wrong_format(format: &str) -> Option<Issue> {
+    (format != BATCH_FORMAT).then(|| {
+        Issue::new(
+            "format",
+            ErrorCode::WrongFormat,
+            format!("format is \"{format}\", expected \"{BATCH_FORMAT}\""),
+        )
     })
 }
 

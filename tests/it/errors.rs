@@ -509,3 +509,27 @@ fn e1608_unknown_place_code() {
         ("h.csv line 2 column PLACE", "E1608")
     );
 }
+
+/// A well-formed batch is read straight from the text, anything else through the JSON tree
+/// (`read::parse_batch`): both must give the same batch and the same issues. A duplicated key
+/// is an error for the straight read but not for the tree (the last value wins), so it
+/// exercises the fallback; two bad records in one batch must both be reported by it.
+#[test]
+fn straight_read_and_tree_read_agree() {
+    let base = base_batch().to_string();
+    let direct = placematch::validate::load_batch(&base, "x", None).expect("valid");
+    // The same batch with its format given twice, the first time wrongly.
+    let dup = base.replacen('{', "{\"format\": \"placematch/batch@2\", ", 1);
+    let tree = placematch::validate::load_batch(&dup, "x", None).expect("last value wins");
+    assert_eq!(
+        serde_json::to_value(&direct.batch).unwrap(),
+        serde_json::to_value(&tree.batch).unwrap()
+    );
+    let two_bad = with(|b| {
+        b["children"][0]["age"] = json!("ten");
+        b["homes"][1]["vacancies"] = json!(-1.5);
+    });
+    let got = issues(&two_bad);
+    assert!(got.iter().any(|(p, _)| p == "children[0].age"), "{got:?}");
+    assert!(got.iter().any(|(p, _)| p == "homes[1].vacancies"), "{got:?}");
+}
