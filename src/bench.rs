@@ -138,7 +138,7 @@ pub fn metrics(rule: Rule, batch: &str, inst: &Instance, assign: &[Option<usize>
         mean_km: e.summary.mean_km,
         p90_km,
         share_over_20_miles: share(&|c| e.km[c].expect("placed") > FAR_KM),
-        share_out_of_area: share(&|c| inst.homes[assign[c].expect("placed")].la != inst.children[c].la),
+        share_out_of_area: share(&|c| inst.out_of_area(c, assign[c].expect("placed"))),
         share_good_or_outstanding: share(&|c| inst.homes[assign[c].expect("placed")].rating <= Ofsted::Good),
         unmet_need: placed
             .iter()

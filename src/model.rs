@@ -727,17 +727,13 @@ impl Ord for Cost {
 
 /// Budget index per budgeted authority (in code order) and each unit's members per index.
 fn unit_budgets(inst: &Instance, units: &[Unit]) -> (Vec<f64>, Vec<Vec<(usize, i64)>>) {
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &inst.children {
-        if inst.policy.budget_for(&c.la).is_some() {
-            index.insert(c.la.as_str(), 0);
-        }
-    }
-    let mut budgets = Vec::with_capacity(index.len());
-    for (i, (la, slot)) in index.iter_mut().enumerate() {
-        *slot = i;
-        budgets.push(inst.policy.budget_for(la).expect("budgeted"));
-    }
+    let by_la: BTreeMap<&str, f64> = inst
+        .children
+        .iter()
+        .filter_map(|c| Some((c.la.as_str(), inst.policy.budget_for(&c.la)?)))
+        .collect();
+    let index: HashMap<&str, usize> = by_la.keys().enumerate().map(|(i, &la)| (la, i)).collect();
+    let budgets = by_la.into_values().collect();
     let per_unit = units
         .iter()
         .map(|unit| {

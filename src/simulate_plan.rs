@@ -225,7 +225,7 @@ fn simulate_one(plan: &Plan, beds: &[i64], stream: u64, seed: u64) -> anyhow::Re
                         p.cost.total
                     },
                     money: if offer.is_some() { 0.0 } else { price },
-                    in_area: inst.homes[hi].la == inst.children[ci].la,
+                    in_area: !inst.out_of_area(ci, hi),
                     within: p.distance_km <= 32.0,
                 });
                 counts[1] += 1;

@@ -81,6 +81,8 @@ pub struct SmallSolver<'a> {
     budgets: Vec<f64>,
     /// Per component-local unit: (local authority, members of it), for budget spend.
     unit_las: Vec<Vec<(usize, i64)>>,
+    /// Per local authority, the local units with a member in it.
+    units_of: Vec<Vec<usize>>,
     /// The last unforced optimum, tried first by later searches.
     hint: Option<Vec<Option<usize>>>,
     /// Nodes a search may visit.
@@ -145,28 +147,32 @@ impl<'a> SmallSolver<'a> {
             });
             opts.push(list);
         }
-        let mut la_ix: HashMap<&str, usize> = HashMap::new();
+        // The formulation's budget indices, renumbered for the component's own authorities.
+        let mut budget_ix: HashMap<usize, usize> = HashMap::new();
         let mut budgets = Vec::new();
-        let unit_las = comp
+        let unit_las: Vec<Vec<(usize, i64)>> = comp
             .units
             .iter()
             .map(|&u| {
-                let mut las: Vec<(usize, i64)> = Vec::new();
-                for &m in &f.units[u].members {
-                    let la = inst.children[m].la.as_str();
-                    let Some(b) = inst.policy.budget_for(la) else { continue };
-                    let a = *la_ix.entry(la).or_insert_with(|| {
-                        budgets.push(b);
-                        budgets.len() - 1
-                    });
-                    match las.iter_mut().find(|e| e.0 == a) {
-                        Some(e) => e.1 += 1,
-                        None => las.push((a, 1)),
-                    }
-                }
-                las
+                f.unit_budgets[u]
+                    .iter()
+                    .map(|&(b, m)| {
+                        let a = *budget_ix.entry(b).or_insert_with(|| {
+                            budgets.push(f.budgets[b]);
+                            budgets.len() - 1
+                        });
+                        (a, m)
+                    })
+                    .collect()
             })
             .collect();
+        // Only units with a member in an authority spend on its budget (or see its λ).
+        let mut units_of = vec![Vec::new(); budgets.len()];
+        for (l, las) in unit_las.iter().enumerate() {
+            for &(a, _) in las {
+                units_of[a].push(l);
+            }
+        }
         let mut order: Vec<usize> = (0..comp.units.len()).collect();
         // Fewest options first (measured on the example: 6× fewer nodes than most-to-lose
         // first); then most to lose by staying unplaced.
@@ -188,6 +194,7 @@ impl<'a> SmallSolver<'a> {
             discounts,
             budgets,
             unit_las,
+            units_of,
             hint: None,
             node_budget: DEFAULT_NODE_BUDGET,
             nodes: 0,
@@ -387,19 +394,10 @@ impl<'a> SmallSolver<'a> {
     /// minimising options meets the budget, found by bisection on that slope per authority.
     fn multipliers(&self, allowed: &[Vec<usize>]) -> Vec<f64> {
         let mut lambda = vec![0.0; self.budgets.len()];
-        // Only units with a member in `a` spend on it (or see λ_a): the rest are skipped.
-        let mut units_of: Vec<Vec<usize>> = vec![Vec::new(); self.budgets.len()];
-        for (l, las) in self.unit_las.iter().enumerate() {
-            for &(a, _) in las {
-                if units_of[a].last() != Some(&l) {
-                    units_of[a].push(l);
-                }
-            }
-        }
         // Slope of the bound in λ_a: spend on `a` of every unit's minimising option − budget.
         let slope = |lambda: &[f64], a: usize| -> f64 {
             let mut spend = 0.0;
-            for &l in &units_of[a] {
+            for &l in &self.units_of[a] {
                 let options = &allowed[l];
                 // Each option charged once (a comparator would charge both sides every time).
                 let mut best: Option<(f64, &Opt)> = None;

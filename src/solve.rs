@@ -550,19 +550,12 @@ impl<'a> ComponentSolver<'a> {
         if provider.max_admissions.is_some_and(|m| (size as i64) > m) {
             return None;
         }
-        for &m in &self.f.units[c.unit].members {
-            let la = &inst.children[m].la;
-            if let Some(b) = inst.policy.budget_for(la) {
-                let spend: f64 = self.f.units[c.unit]
-                    .members
-                    .iter()
-                    .filter(|&&x| inst.children[x].la == *la)
-                    .count() as f64
-                    * home.weekly_price;
-                if spend > b + 1e-9 {
-                    return None;
-                }
-            }
+        let f = self.f;
+        if f.unit_budgets[c.unit]
+            .iter()
+            .any(|&(b, m)| m as f64 * home.weekly_price > f.budgets[b] + 1e-9)
+        {
+            return None;
         }
         let mut v = c.cost - home.weekly_price * (size as i64).min(home.block_vacancies) as f64;
         if let Some(d) = &provider.volume_discount {
@@ -1402,9 +1395,9 @@ fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
 /// What a partial assignment uses of every shared resource (beds, solo and conflict
 /// company, provider admissions, authority budgets): the one feasibility state behind the
 /// greedy MIP start and every heuristic matching rule ([`crate::rules`]).
-#[derive(Debug, Default, Clone)]
 // Fx hashing: `fits` runs at every node of the small-component search, where SipHash was a
 // third of the example batch's run time (only lookups, never iterated: order cannot leak).
+#[derive(Debug, Default, Clone)]
 pub struct Usage {
     home_children: FxHashMap<usize, i64>,
     home_units: FxHashMap<usize, Vec<usize>>,
