@@ -62,6 +62,9 @@ pub struct Formulation {
     pub pairs_examined: usize,
     /// Eligible (child, home) pairs, stored or not.
     pub eligible_pairs: usize,
+    /// Per unit, how many homes it is eligible at, stored or not (a regret search for a child
+    /// with fewer homes than alternatives asked for stops once it has priced them all).
+    pub unit_eligible: Vec<usize>,
     /// Per unit, the cheapest cost among its eligible pairs that are *not* stored in `cands`
     /// (+∞ when every one is): what pricing and regret need to prove the unstored pairs
     /// cannot matter. See [`Formulation::build_with`].
@@ -170,12 +173,14 @@ impl Formulation {
         let mut cands = Vec::with_capacity(per_unit.iter().map(|p| p.1.cands.len()).sum());
         let mut unit_cands = Vec::with_capacity(units.len());
         let mut floor = Vec::with_capacity(units.len());
+        let mut unit_eligible = Vec::with_capacity(units.len());
         let (mut pairs_examined, mut eligible_pairs) = (0, 0);
         for (_, scan) in per_unit {
             let start = cands.len();
             cands.extend(scan.cands);
             unit_cands.push(start..cands.len());
             floor.push(scan.floor);
+            unit_eligible.push(scan.eligible);
             pairs_examined += scan.examined;
             eligible_pairs += scan.eligible * units[unit_cands.len() - 1].members.len();
         }
@@ -196,6 +201,7 @@ impl Formulation {
             components: Vec::new(),
             pairs_examined,
             eligible_pairs,
+            unit_eligible,
             floor,
             budgets,
             unit_budgets,

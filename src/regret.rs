@@ -19,8 +19,11 @@
 //!
 //! When the model stores only each unit's cheapest pairs ([`Formulation::build_with`]), an
 //! unstored pair's reduced cost is at least g_a = floor_a − y_a. The search keeps an upper
-//! bound θ on the answer and looks at unstored pairs only where g_a could still beat it,
-//! evaluating those pairs on the fly, so the regrets stay exact.
+//! bound θ on the answer and looks at unstored pairs only where g_a could still beat it, so
+//! the regrets stay exact. The unstored pairs into occupied homes are evaluated once, up
+//! front and in parallel: the shared distances from T need nearly all of them on a large
+//! batch (a 10,000-child what-if settled every node), and evaluated one home at a time,
+//! under the tree's lock, they took a single core 54 s.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -60,15 +63,17 @@ pub struct PathRegret<'a> {
     /// Per occupied home, the stored pairs of units that could move in: (reduced cost, local
     /// unit), cheapest first, so a search stops reading at its bound.
     adj: Vec<Vec<(f64, usize)>>,
-    /// Per occupied home, the unstored pairs evaluated so far: every one with reduced cost up
-    /// to the first number, cheapest first. Shared by all searches.
-    unstored: Vec<Mutex<Reach>>,
+    /// Per occupied home, every unstored pair into it of a unit that could move in: (reduced
+    /// cost, local unit), cheapest first.
+    unstored: Vec<Vec<(f64, usize)>>,
     /// Lower bound on any unstored pair's reduced cost, per local unit (+∞ if none).
     gap: Vec<f64>,
     /// Local units with unstored pairs, by `gap` ascending.
     pruned: Vec<usize>,
     /// Work done: searches, unstored pairs evaluated, full scans of a unit's homes.
     work: [AtomicUsize; 3],
+    /// Distances from T, shared by every search.
+    tree: Mutex<SinkTree>,
 }
 
 impl<'a> PathRegret<'a> {
@@ -181,6 +186,9 @@ impl<'a> PathRegret<'a> {
         }
         let mut pruned: Vec<usize> = (0..n).filter(|&a| gap[a].is_finite()).collect();
         pruned.sort_by(|&a, &b| gap[a].total_cmp(&gap[b]).then(a.cmp(&b)));
+        let w_of: Vec<f64> = (0..inst.batch.homes.len()).map(w).collect();
+        let unstored = unstored_arcs(inst, f, comp, &at, &y, &w_of, &occupied_home, &pruned);
+        let evaluated = pruned.len() * occupied_home.len();
         Some(PathRegret {
             inst,
             f,
@@ -188,19 +196,18 @@ impl<'a> PathRegret<'a> {
             local,
             at,
             y,
-            w: (0..inst.batch.homes.len()).map(w).collect(),
+            w: w_of,
             occupied,
             occupied_home,
             spare,
             to_sink,
             to_sink_exact: Mutex::new(HashMap::new()),
-            unstored: (0..adj.len())
-                .map(|_| Mutex::new((f64::NEG_INFINITY, Vec::new())))
-                .collect(),
+            unstored,
             adj,
             gap,
             pruned,
-            work: Default::default(),
+            work: [AtomicUsize::new(0), AtomicUsize::new(evaluated), AtomicUsize::new(0)],
+            tree: Mutex::default(),
         })
     }
 
@@ -212,38 +219,6 @@ impl<'a> PathRegret<'a> {
 
     fn bump(&self, i: usize) {
         self.work[i].fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// The unstored pairs into occupied home `o` with reduced cost up to `need`, evaluated once
-    /// and shared (widened, doubling, when a search needs more).
-    fn unstored_into(&self, o: usize, need: f64) -> std::sync::MutexGuard<'_, Reach> {
-        let mut cache = self.unstored[o].lock().expect("no search panics");
-        if cache.0 < need {
-            let h = self.occupied_home[o];
-            let bed = (-self.w(h)).max(0.0);
-            let (done, upto) = (cache.0, need.max(2.0 * cache.0).max(100.0));
-            // Units whose bound was within the old reach are in the list already.
-            let mut list = std::mem::take(&mut cache.1);
-            let fresh = self.pruned.iter().skip_while(|&&a| self.gap[a] + bed <= done);
-            // Who has a stored pair here, as a set (a binary search per unit would miss cache).
-            let stored: std::collections::HashSet<usize> = self.f.home_cands[h]
-                .iter()
-                .map(|&k| self.local[self.f.cands[k].unit])
-                .collect();
-            for &a in fresh.take_while(|&&a| self.gap[a] + bed <= upto) {
-                let ua = self.comp.units[a];
-                if self.at[a] == Some(h) || stored.contains(&a) {
-                    continue;
-                }
-                self.bump(1);
-                if let Some(c) = self.f.unit_cost_at(self.inst, ua, h) {
-                    list.push((self.reduced(a, h, c), a));
-                }
-            }
-            list.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-            *cache = (upto, list);
-        }
-        cache
     }
 
     fn w(&self, h: usize) -> f64 {
@@ -311,6 +286,13 @@ impl<'a> PathRegret<'a> {
     }
 
     /// One Dijkstra back to the units `us` (one unplaced unit, or units sharing a home).
+    ///
+    /// Nearly every search reaches T at once (a home with a free bed leads there for
+    /// nothing), and from T the whole graph floods: a 10,000-child what-if settled ~13,000
+    /// nodes per search. A shortest path that passes through T is the distance to T plus
+    /// T's own distance to the node, the same for every search, so those come from the
+    /// shared [`SinkTree`] in its settled order and are never expanded here; only nodes
+    /// reached more cheaply without T are.
     fn search(&self, us: &[usize], limit: usize, only: Option<&[usize]>) -> Vec<Vec<(usize, f64)>> {
         self.bump(0);
         let units = self.comp.units.len();
@@ -323,15 +305,6 @@ impl<'a> PathRegret<'a> {
         if limit == 0 {
             return found;
         }
-        let push = |found: &mut Vec<(usize, f64)>, h: usize, regret: f64| {
-            let regret = (regret * 1e6).round() / 1e6;
-            if found.iter().any(|x| x.0 == h) {
-                return;
-            }
-            found.push((h, regret));
-            found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            found.truncate(limit);
-        };
         // An upper bound to prune with: moving a unit alone to a stored home with a spare bed
         // is a feasible change (its own bed frees up), so those homes' regrets are at most c̄
         // plus the price of its bed.
@@ -355,19 +328,42 @@ impl<'a> PathRegret<'a> {
                 }
             })
             .collect();
+        // Homes each member could be listed at: once all are, its list is complete.
+        let available: Vec<usize> = us
+            .iter()
+            .map(|&u| match only {
+                Some(o) => o.iter().filter(|&&h| Some(h) != home0).count(),
+                None => self.f.unit_eligible[u] - usize::from(home0.is_some()),
+            })
+            .collect();
         let theta = |found: &Vec<Vec<(usize, f64)>>, m: usize| {
-            let kth = if found[m].len() >= limit {
-                found[m][limit - 1].1
+            if found[m].len() >= available[m] {
+                f64::NEG_INFINITY
             } else {
-                f64::INFINITY
-            };
-            kth.min(theta0[m]) + 1e-9
+                kth(&found[m], limit).min(theta0[m]) + 1e-9
+            }
         };
         // The search serves every member: it may stop only where none could still improve.
         let cap_of = |found: &Vec<Vec<(usize, f64)>>| {
             (0..members.len())
                 .map(|m| theta(found, m))
                 .fold(f64::NEG_INFINITY, f64::max)
+        };
+        // A settled occupied home: each member's regret there is its arc in plus the distance.
+        // An unstored pair costs at least the unit's floor plus the bed's price, so it is
+        // evaluated only where that could still make the list (with room for the rounding).
+        let arrive = |found: &mut Vec<Vec<(usize, f64)>>, h: usize, d: f64| {
+            let bed = (-self.w(h)).max(0.0);
+            for (m, (&i, &u)) in members.iter().zip(us).enumerate() {
+                let c = match self.f.cand_at(u, h) {
+                    Some(k) => Some(self.f.cands[k].cost),
+                    None if d + self.gap[i] + bed <= theta(found, m) + ROUNDING => self.f.unit_cost_at(self.inst, u, h),
+                    None => None,
+                };
+                if let Some(c) = c {
+                    push(&mut found[m], h, self.reduced(i, h, c) + d, limit);
+                }
+            }
         };
         let mut dist = vec![f64::INFINITY; sink + 1];
         let mut done = vec![false; sink + 1];
@@ -383,10 +379,60 @@ impl<'a> PathRegret<'a> {
         let start = home0.map_or(members[0], |h| units + self.occupied[h]);
         dist[start] = 0.0;
         heap.push(Reverse((Cost(0.0), start)));
-        while let Some(Reverse((Cost(d), b))) = heap.pop() {
-            if done[b] || d > dist[b] {
-                continue;
+        // Once T is settled at `via`: the shared tree's nodes, read in its settled order from
+        // `next` on, through a local copy of the part read so far.
+        let mut via: Option<f64> = None;
+        let mut stream: Vec<(f64, usize)> = Vec::new();
+        let mut next = 0;
+        loop {
+            if via.is_some() && next >= stream.len() {
+                self.tree_from(next, &mut stream);
             }
+            let from_tree = via.map(|t| t + stream.get(next).map_or(f64::INFINITY, |x| x.0));
+            let from_heap = heap.peek().map(|Reverse((Cost(d), _))| *d);
+            let (d, b) = match (from_heap, from_tree) {
+                (None, None) => break,
+                (Some(dh), t) if t.is_none_or(|t| dh <= t) => {
+                    let Reverse((_, b)) = heap.pop().expect("peeked");
+                    if b > sink {
+                        // The unstored arcs into an occupied home are due.
+                        let o = b - sink - 1;
+                        let cap = cap_of(&found);
+                        let base = dist[units + o];
+                        for &(rc, a) in &self.unstored[o] {
+                            if base + rc > cap {
+                                break;
+                            }
+                            if !done[a] {
+                                relax(&mut heap, &mut dist, a, base + rc, cap);
+                            }
+                        }
+                        continue;
+                    }
+                    if done[b] || dh > dist[b] {
+                        continue;
+                    }
+                    (dh, b)
+                }
+                (_, Some(t)) if t.is_finite() => {
+                    let b = stream[next].1;
+                    next += 1;
+                    if done[b] {
+                        continue;
+                    }
+                    // Through T: settled, and never expanded (the tree has done that).
+                    if t > cap_of(&found) {
+                        break;
+                    }
+                    done[b] = true;
+                    dist[b] = t;
+                    if (units..sink).contains(&b) && wanted(self.occupied_home[b - units]) {
+                        arrive(&mut found, self.occupied_home[b - units], t);
+                    }
+                    continue;
+                }
+                _ => break,
+            };
             // Every home still unknown is at least `d` away: nothing can beat the lists now.
             let cap = cap_of(&found);
             if d > cap {
@@ -402,11 +448,7 @@ impl<'a> PathRegret<'a> {
             } else if b < sink {
                 let h = self.occupied_home[b - units];
                 if wanted(h) {
-                    for (m, &i) in members.iter().enumerate() {
-                        if let Some(c) = self.cost_at(i, h) {
-                            push(&mut found[m], h, self.reduced(i, h, c) + d);
-                        }
-                    }
+                    arrive(&mut found, h, d);
                 }
                 let cap = cap_of(&found);
                 // Units that could move in here, displacing one of its children: stored pairs,
@@ -420,29 +462,23 @@ impl<'a> PathRegret<'a> {
                         relax(&mut heap, &mut dist, a, d + rc, cap);
                     }
                 }
-                // …and unstored ones, where they could still beat the bound (an unstored pair
-                // here costs at least its unit's floor, plus this bed's price).
+                // …and unstored ones, when the search gets as far as the least they could cost
+                // (its unit's floor, plus this bed's price): by then the lists are shorter.
                 let bed = (-self.w(h)).max(0.0);
-                if self.pruned.first().is_some_and(|&a| d + self.gap[a] + bed <= cap) {
-                    let cache = self.unstored_into(o, cap - d);
-                    for &(rc, a) in &cache.1 {
-                        if d + rc > cap {
-                            break;
-                        }
-                        if !done[a] {
-                            relax(&mut heap, &mut dist, a, d + rc, cap);
-                        }
+                if let Some(&a) = self.pruned.first() {
+                    if d + self.gap[a] + bed <= cap {
+                        heap.push(Reverse((Cost(d + self.gap[a] + bed), sink + 1 + o)));
                     }
                 }
                 // T: one of this home's children leaves.
-                relax(&mut heap, &mut dist, sink, d + (-self.w(h)).max(0.0), cap);
+                relax(&mut heap, &mut dist, sink, d + bed, cap);
             } else {
                 // T: homes nobody occupies are all at distance d.
                 for (m, (&i, &u)) in members.iter().zip(us).enumerate() {
                     for k in self.f.unit_cands[u].clone() {
                         let h = self.f.cands[k].home;
                         if wanted(h) && !self.is_occupied(h) {
-                            push(&mut found[m], h, self.reduced(i, h, self.f.cands[k].cost) + d);
+                            push(&mut found[m], h, self.reduced(i, h, self.f.cands[k].cost) + d, limit);
                         }
                     }
                     if d + self.gap[i] <= theta(&found, m) {
@@ -451,40 +487,211 @@ impl<'a> PathRegret<'a> {
                         for h in 0..self.inst.batch.homes.len() {
                             if wanted(h) && !self.is_occupied(h) && self.f.cand_at(u, h).is_none() {
                                 if let Some(c) = self.f.unit_cost_at(self.inst, u, h) {
-                                    push(&mut found[m], h, self.reduced(i, h, c) + d);
+                                    push(&mut found[m], h, self.reduced(i, h, c) + d, limit);
                                 }
                             }
                         }
                     }
                 }
-                let cap = cap_of(&found);
-                for (a, &up) in self.to_sink.iter().enumerate() {
-                    if done[a] {
-                        continue;
-                    }
-                    let up = if self.gap[a] < up && d + self.gap[a] <= cap {
-                        self.exact_to_sink(a)
-                    } else {
-                        up
-                    };
-                    if up.is_finite() {
-                        relax(&mut heap, &mut dist, a, d + up, cap);
-                    }
-                }
-                for (o, &spare) in self.spare.iter().enumerate() {
-                    if spare {
-                        relax(&mut heap, &mut dist, units + o, d, cap);
-                    }
-                }
+                // Everything beyond T comes from the shared tree (its first node is T).
+                via = Some(d);
+                next = 1;
             }
         }
         found
     }
+
+    /// Extends `into`, this search's copy of the shared tree's settled order, to past
+    /// position `from`, settling more of the tree first if no search has got that far (nothing
+    /// is added once the tree has settled every node T reaches).
+    fn tree_from(&self, from: usize, into: &mut Vec<(f64, usize)>) {
+        /// Nodes settled at a time: a search that reads past the settled part usually goes on.
+        const CHUNK: usize = 256;
+        let mut tree = self.tree.lock().expect("no search panics");
+        if tree.order.len() <= from {
+            self.grow(&mut tree, from + CHUNK);
+        }
+        let upto = tree.order.len().min(from + 4 * CHUNK);
+        if into.len() < upto {
+            into.extend_from_slice(&tree.order[into.len()..upto]);
+        }
+    }
+
+    /// Settles the shared tree's nodes until `len` are settled or none is left: Dijkstra
+    /// from T over the same arcs as [`search`](Self::search), where unstored arcs into a home
+    /// and a pruned unit's exact arc from T are evaluated only once the frontier reaches the
+    /// least they could cost.
+    fn grow(&self, tree: &mut SinkTree, len: usize) {
+        let units = self.comp.units.len();
+        let sink = units + self.occupied_home.len();
+        if tree.dist.is_empty() {
+            tree.dist = vec![f64::INFINITY; sink + 1];
+            tree.done = vec![false; sink + 1];
+            tree.dist[sink] = 0.0;
+            tree.heap.push(Reverse((Cost(0.0), Step::Node(sink))));
+        }
+        fn relax(tree: &mut SinkTree, node: usize, d: f64) {
+            if d < tree.dist[node] && !tree.done[node] {
+                tree.dist[node] = d;
+                tree.heap.push(Reverse((Cost(d), Step::Node(node))));
+            }
+        }
+        while tree.order.len() < len {
+            let Some(Reverse((Cost(d), step))) = tree.heap.pop() else {
+                break;
+            };
+            match step {
+                Step::Node(b) => {
+                    if tree.done[b] || d > tree.dist[b] {
+                        continue;
+                    }
+                    tree.done[b] = true;
+                    tree.order.push((d, b));
+                    if b < units {
+                        match self.at[b] {
+                            Some(h) => relax(tree, units + self.occupied[h], d),
+                            None => relax(tree, sink, d),
+                        }
+                    } else if b < sink {
+                        let o = b - units;
+                        for &(rc, a) in &self.adj[o] {
+                            relax(tree, a, d + rc);
+                        }
+                        let bed = (-self.w(self.occupied_home[o])).max(0.0);
+                        if let Some(&a) = self.pruned.first() {
+                            tree.heap.push(Reverse((Cost(d + self.gap[a] + bed), Step::Unstored(o))));
+                        }
+                        relax(tree, sink, d + bed);
+                    } else {
+                        for a in 0..units {
+                            let up = self.to_sink[a];
+                            if self.gap[a] < up {
+                                // The exact arc costs at least the unit's floor: look when due.
+                                tree.heap.push(Reverse((Cost(d + self.gap[a]), Step::ToUnit(a))));
+                            } else if up.is_finite() {
+                                relax(tree, a, d + up);
+                            }
+                        }
+                        for (o, &spare) in self.spare.iter().enumerate() {
+                            if spare {
+                                relax(tree, units + o, d);
+                            }
+                        }
+                    }
+                }
+                Step::Unstored(o) => {
+                    let base = tree.dist[units + o];
+                    for &(rc, a) in &self.unstored[o] {
+                        relax(tree, a, base + rc);
+                    }
+                }
+                Step::ToUnit(a) => {
+                    // T is at 0, so the unit is at its exact arc.
+                    let exact = self.exact_to_sink(a);
+                    if exact.is_finite() {
+                        relax(tree, a, exact);
+                    }
+                }
+            }
+        }
+    }
 }
 
-/// Arcs evaluated into one home: (reach, (reduced cost, local unit) cheapest first); every
-/// arc with reduced cost up to the reach is in the list.
-type Reach = (f64, Vec<(f64, usize)>);
+/// Slack on a bound compared with a regret that is rounded to 1e-6 afterwards.
+const ROUNDING: f64 = 1e-6;
+
+/// The `limit`-th regret in a list, +∞ while it is shorter.
+fn kth(found: &[(usize, f64)], limit: usize) -> f64 {
+    if found.len() >= limit {
+        found[limit - 1].1
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Adds a home's regret to a sorted list of at most `limit` (rounded to 1e-6 so that
+/// round-off in the duals cannot reorder exact ties; a home is listed once).
+fn push(found: &mut Vec<(usize, f64)>, h: usize, regret: f64, limit: usize) {
+    let regret = (regret * 1e6).round() / 1e6;
+    if found.iter().any(|x| x.0 == h) {
+        return;
+    }
+    found.push((h, regret));
+    found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    found.truncate(limit);
+}
+
+/// Distances from T in the residual graph, settled in order as far as any search has needed
+/// them, and shared by all searches.
+#[derive(Default)]
+struct SinkTree {
+    /// Settled nodes in the order settled: (distance from T, node).
+    order: Vec<(f64, usize)>,
+    dist: Vec<f64>,
+    done: Vec<bool>,
+    heap: BinaryHeap<Reverse<(Cost, Step)>>,
+}
+
+/// What the tree's Dijkstra does next, in distance order.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    /// Settle a node.
+    Node(usize),
+    /// Relax the unstored arcs into an occupied home.
+    Unstored(usize),
+    /// Relax a pruned unit's exact arc from T.
+    ToUnit(usize),
+}
+
+
+/// Every unstored pair into each occupied home (by position in `occupied_home`) of a pruned
+/// unit that could move in, as (reduced cost, local unit) cheapest first. Evaluated unit by
+/// unit in parallel (a unit's data stays in cache across the homes), then gathered per home.
+#[allow(clippy::too_many_arguments)]
+fn unstored_arcs(
+    inst: &Instance,
+    f: &Formulation,
+    comp: &Component,
+    at: &[Option<usize>],
+    y: &[f64],
+    w: &[f64],
+    occupied_home: &[usize],
+    pruned: &[usize],
+) -> Vec<Vec<(f64, usize)>> {
+    use rayon::prelude::*;
+    let mut homes: Vec<(usize, usize)> = occupied_home.iter().enumerate().map(|(o, &h)| (h, o)).collect();
+    homes.sort_unstable();
+    let per_unit: Vec<Vec<(usize, f64)>> = pruned
+        .par_iter()
+        .map(|&a| {
+            let u = comp.units[a];
+            let stored = &f.cands[f.unit_cands[u].clone()]; // in home order, as `homes`
+            let mut s = 0;
+            let mut out = Vec::new();
+            for &(h, o) in &homes {
+                while s < stored.len() && stored[s].home < h {
+                    s += 1;
+                }
+                if at[a] == Some(h) || stored.get(s).is_some_and(|c| c.home == h) {
+                    continue;
+                }
+                if let Some(c) = f.unit_cost_at(inst, u, h) {
+                    out.push((o, (c - y[a] - w[h]).max(0.0)));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut into: Vec<Vec<(f64, usize)>> = vec![Vec::new(); occupied_home.len()];
+    for (&a, arcs) in pruned.iter().zip(per_unit) {
+        for (o, rc) in arcs {
+            into[o].push((rc, a));
+        }
+    }
+    into.par_iter_mut()
+        .for_each(|l| l.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))));
+    into
+}
 
 /// Regret figures when there is no time left to re-optimise (a `--time-limit` ran out
 /// first): moving one unit alone to another home, everyone else staying where they are.

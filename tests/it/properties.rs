@@ -272,3 +272,4 @@ fn pruned_storage_equals_full_storage_on_generated_batches() {
         }
     }
 }
+
