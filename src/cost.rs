@@ -81,17 +81,17 @@ impl Terms {
 
 /// Total unmet need of a pair (Σ max(0, need − support)).
 pub fn unmet_need(inst: &Instance, child: usize, home: usize) -> i64 {
-    let (needs, support) = (&inst.children[child].needs, &inst.homes[home].support);
-    needs.iter().zip(support).map(|(n, s)| (n - s).max(0)).sum()
+    let (needs, support) = (&inst.children[child].needs, &inst.screen(home).support);
+    needs.iter().zip(support).map(|(n, &s)| (n - s as i64).max(0)).sum()
 }
 
 /// The cost terms of placing `child` in `home`, `km` apart.
 pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
     let p = &inst.policy;
     let c = &inst.batch.children[child];
-    let h = &inst.batch.homes[home];
-    let hp = &inst.homes[home];
-    let provider = &inst.batch.providers[hp.provider];
+    // The packed copy of the home's fields: the terms are computed for every eligible pair.
+    let h = inst.screen(home);
+    let provider = &inst.batch.providers[h.provider as usize];
     let step = match &c.step_across {
         Some(s) if provider.step_across && h.kind != s.to => -p.step_across_credit,
         _ => 0.0,
@@ -102,7 +102,7 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
         0.0
     };
     Terms {
-        price: h.weekly_price,
+        price: h.price,
         // Rounded to the penny so that reports read cleanly and recompute exactly.
         distance: (p.per_km * (km - p.free_km).max(0.0) * 100.0).round() / 100.0,
         out_of_area: if inst.out_of_area(child, home) {
@@ -110,7 +110,7 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
         } else {
             0.0
         },
-        quality: p.ofsted_cost(hp.rating),
+        quality: p.ofsted_cost(h.rating),
         needs: p.unmet_need * unmet_need(inst, child, home) as f64,
         type_preference: p.type_rank * type_position(c, h.kind).unwrap_or(0) as f64,
         step_across: step,

@@ -147,7 +147,7 @@ pub fn children_conflict(a: &Child, b: &Child) -> bool {
 /// Kilometres from a child's home to a home.
 pub fn pair_km(inst: &Instance, child: usize, home: usize) -> f64 {
     let c = &inst.children[child].place;
-    let h = &inst.homes[home].place;
+    let h = inst.screen(home);
     km(c.lat, c.lon, h.lat, h.lon)
 }
 
@@ -178,8 +178,8 @@ fn rules(
     first: bool,
 ) -> (Reasons, Option<f64>) {
     let c = &inst.batch.children[child];
-    let h = &inst.batch.homes[home];
-    let hp = &inst.homes[home];
+    // The packed copy of the home's fields: these rules run on every pair.
+    let h = inst.screen(home);
     let mut r = Reasons::default();
     macro_rules! fail {
         ($reason:expr) => {{
@@ -195,37 +195,38 @@ fn rules(
     if h.kind == PlacementType::Secure && !c.secure_order {
         fail!(Reason::SecureNeedsOrder);
     }
-    let age_ok = h.age_min.is_none_or(|a| c.age >= a) && h.age_max.is_none_or(|a| c.age <= a);
+    let age_ok = c.age >= h.age_min as i64 && c.age <= h.age_max as i64;
     if !age_ok || (h.kind == PlacementType::Supported && !(16..=17).contains(&c.age)) {
         fail!(Reason::AgeOutOfRange);
     }
     if let Some(sex) = c.sex {
-        if !h.sexes.is_empty() && !h.sexes.contains(&sex) {
+        if h.sexes != 0 && h.sexes & crate::locate::sex_bit(sex) == 0 {
             fail!(Reason::SexNotAccepted);
         }
     }
-    if hp.rating > min_rating(inst, child) {
+    if h.rating > min_rating(inst, child) {
         fail!(Reason::OfstedBelowMinimum);
     }
-    if c.requires_solo && h.occupied > 0 {
+    if c.requires_solo && h.occupied {
         fail!(Reason::SoloUnavailable);
     }
-    if c.budget_cap.is_some_and(|cap| h.weekly_price > cap) {
+    if c.budget_cap.is_some_and(|cap| h.price > cap) {
         fail!(Reason::OverBudget);
     }
-    if group_size > 1 && group_size as i64 > h.vacancies {
+    if group_size > 1 && group_size as i64 > h.vacancies as i64 {
         fail!(Reason::NoRoomForSiblings);
     }
     let cp = &inst.children[child];
-    if cp.risks & !hp.accepts != 0 {
+    if cp.risks & !h.accepts != 0 {
         fail!(Reason::RiskNotAccepted);
     }
-    if cp.risks & hp.incompatible != 0 || hp.resident & cp.incompatible != 0 {
+    if cp.risks & h.incompatible != 0 || h.resident & cp.incompatible != 0 {
         fail!(Reason::ResidentConflict);
     }
+    let hp = &inst.homes[home];
     let shortfall = inst.policy.max_need_shortfall;
-    let (needs, support) = (&inst.children[child].needs, &hp.support);
-    if needs.iter().zip(support).any(|(n, s)| n - s >= shortfall) {
+    let (needs, support) = (&inst.children[child].needs, &h.support);
+    if needs.iter().zip(support).any(|(n, &s)| n - s as i64 >= shortfall) {
         fail!(Reason::NeedNotMet);
     }
     let in_zone = inst.children[child].zones.iter().any(|z| match z {

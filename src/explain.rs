@@ -282,8 +282,12 @@ pub fn solve_and_explain_with(
             }
             // A plain assignment's regrets come from shortest paths on its residual graph, exactly
             // and without a re-solve per home; other components re-solve with the pair forced.
+            // (Only when something will ask: building it prices every unstored pair into an
+            // occupied home, 9 s of a national what-if.)
+            let asked = alternatives > 0 || base.choice.iter().any(Option::is_none);
             let paths = solver
                 .plain_potentials()
+                .filter(|_| asked)
                 .and_then(|(y, w)| PathRegret::new(inst, f, comp, &base.choice, &y, &w));
             if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
                 eprintln!(

@@ -559,7 +559,8 @@ impl<'a> PathRegret<'a> {
                         }
                         let bed = (-self.w(self.occupied_home[o])).max(0.0);
                         if let Some(&a) = self.pruned.first() {
-                            tree.heap.push(Reverse((Cost(d + self.gap[a] + bed), Step::Unstored(o))));
+                            tree.heap
+                                .push(Reverse((Cost(d + self.gap[a] + bed), Step::Unstored(o))));
                         }
                         relax(tree, sink, d + bed);
                     } else {
@@ -642,7 +643,6 @@ enum Step {
     /// Relax a pruned unit's exact arc from T.
     ToUnit(usize),
 }
-
 
 /// Every unstored pair into each occupied home (by position in `occupied_home`) of a pruned
 /// unit that could move in, as (reduced cost, local unit) cheapest first. Evaluated unit by

@@ -272,4 +272,3 @@ fn pruned_storage_equals_full_storage_on_generated_batches() {
         }
     }
 }
-
