@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
-use rustc_hash::FxHashMap;
 
 use crate::locate::Instance;
 use crate::model::{Component, Formulation, RowIndex, RowKey};
@@ -1395,15 +1394,24 @@ fn set_bounds(m: &mut Model, col: usize, lo: f64, hi: f64) {
 /// What a partial assignment uses of every shared resource (beds, solo and conflict
 /// company, provider admissions, authority budgets): the one feasibility state behind the
 /// greedy MIP start and every heuristic matching rule ([`crate::rules`]).
-// Fx hashing: `fits` runs at every node of the small-component search, where SipHash was a
-// third of the example batch's run time (only lookups, never iterated: order cannot leak).
+// Plain vectors by index, grown on first use: `fits` runs at every node of the small-component
+// search, where SipHash was a third of the example batch's run time and Fx hashing still a
+// fifth.
 #[derive(Debug, Default, Clone)]
 pub struct Usage {
-    home_children: FxHashMap<usize, i64>,
-    home_units: FxHashMap<usize, Vec<usize>>,
-    provider_children: FxHashMap<usize, i64>,
+    home_children: Vec<i64>,
+    home_units: Vec<Vec<usize>>,
+    provider_children: Vec<i64>,
     /// Spend per budget index ([`Formulation::budgets`]).
-    spend: FxHashMap<usize, f64>,
+    spend: Vec<f64>,
+}
+
+/// Entry `i` of a vector grown on use, for writing.
+fn slot<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize(i + 1, T::default());
+    }
+    &mut v[i]
 }
 
 impl Usage {
@@ -1414,16 +1422,16 @@ impl Usage {
         let (u, h) = (c.unit, c.home);
         let size = f.size(u) as i64;
         let home = &inst.batch.homes[h];
-        let here = self.home_units.get(&h).map(Vec::as_slice).unwrap_or(&[]);
+        let here = self.home_units.get(h).map(Vec::as_slice).unwrap_or(&[]);
         let p = inst.homes[h].provider;
-        self.home_children.get(&h).copied().unwrap_or(0) + size <= home.vacancies
+        self.home_children.get(h).copied().unwrap_or(0) + size <= home.vacancies
             && (!f.is_solo(inst, u) || here.is_empty())
             && !here.iter().any(|&o| f.is_solo(inst, o) || f.conflicts[u].contains(&o))
             && inst.batch.providers[p]
                 .max_admissions
-                .is_none_or(|m| self.provider_children.get(&p).copied().unwrap_or(0) + size <= m)
+                .is_none_or(|m| self.provider_children.get(p).copied().unwrap_or(0) + size <= m)
             && f.unit_budgets[u].iter().all(|&(b, m)| {
-                self.spend.get(&b).copied().unwrap_or(0.0) + m as f64 * home.weekly_price <= f.budgets[b] + 1e-9
+                self.spend.get(b).copied().unwrap_or(0.0) + m as f64 * home.weekly_price <= f.budgets[b] + 1e-9
             })
     }
 
@@ -1431,11 +1439,11 @@ impl Usage {
     pub fn take(&mut self, inst: &Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
         let size = f.size(c.unit) as i64;
-        *self.home_children.entry(c.home).or_default() += size;
-        self.home_units.entry(c.home).or_default().push(c.unit);
-        *self.provider_children.entry(inst.homes[c.home].provider).or_default() += size;
+        *slot(&mut self.home_children, c.home) += size;
+        slot(&mut self.home_units, c.home).push(c.unit);
+        *slot(&mut self.provider_children, inst.homes[c.home].provider) += size;
         for &(b, m) in &f.unit_budgets[c.unit] {
-            *self.spend.entry(b).or_default() += m as f64 * inst.batch.homes[c.home].weekly_price;
+            *slot(&mut self.spend, b) += m as f64 * inst.batch.homes[c.home].weekly_price;
         }
     }
 
@@ -1444,16 +1452,13 @@ impl Usage {
     pub fn untake(&mut self, inst: &Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
         let size = f.size(c.unit) as i64;
-        *self.home_children.get_mut(&c.home).expect("taken") -= size;
-        let here = self.home_units.get_mut(&c.home).expect("taken");
+        self.home_children[c.home] -= size;
+        let here = &mut self.home_units[c.home];
         let i = here.iter().rposition(|&o| o == c.unit).expect("taken");
         here.remove(i);
-        *self
-            .provider_children
-            .get_mut(&inst.homes[c.home].provider)
-            .expect("taken") -= size;
+        self.provider_children[inst.homes[c.home].provider] -= size;
         for &(b, m) in &f.unit_budgets[c.unit] {
-            *self.spend.get_mut(&b).expect("taken") -= m as f64 * inst.batch.homes[c.home].weekly_price;
+            self.spend[b] -= m as f64 * inst.batch.homes[c.home].weekly_price;
         }
     }
 }

@@ -542,3 +542,66 @@ fn pair_keys_agree_with_the_strings() {
         );
     }
 }
+
+/// The eligibility rules and cost terms (and so the checker) read a packed copy of each
+/// home's fields ([`Instance::screen`]); it must say what the batch says, field by field, on
+/// the example and on generated batches (unset ages, any sex, every support score).
+#[test]
+fn home_screen_agrees_with_the_batch() {
+    use placematch::batch::Sex;
+    use placematch::generate::GenOptions;
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(instance("example.json")).unwrap()).unwrap();
+    let mut unset = example.clone();
+    for (i, h) in unset["homes"].as_array_mut().unwrap().iter_mut().enumerate() {
+        let h = h.as_object_mut().unwrap();
+        h.remove(if i % 2 == 0 { "age_min" } else { "age_max" });
+    }
+    let mut instances = vec![load(&example), load(&unset)];
+    for seed in 1..=3 {
+        instances.push(crate::harness::load_generated(&GenOptions {
+            children: 20,
+            homes: 300,
+            seed,
+            ..GenOptions::default()
+        }));
+    }
+    let (mut unset_age, mut any_sex, mut occupied) = (0, 0, 0);
+    for inst in &instances {
+        for (i, (h, p)) in inst.batch.homes.iter().zip(&inst.homes).enumerate() {
+            let s = inst.screen(i);
+            assert_eq!(s.price, h.weekly_price);
+            assert_eq!((s.lat, s.lon), (p.place.lat, p.place.lon));
+            assert_eq!(s.vacancies as i64, h.vacancies);
+            assert_eq!(s.provider as usize, p.provider);
+            assert_eq!((s.kind, s.rating, s.occupied), (h.kind, p.rating, h.occupied > 0));
+            assert_eq!(
+                (s.accepts, s.resident, s.incompatible),
+                (p.accepts, p.resident, p.incompatible)
+            );
+            assert_eq!(s.support.map(i64::from), p.support);
+            for age in 0..=25i64 {
+                let in_range = h.age_min.is_none_or(|a| age >= a) && h.age_max.is_none_or(|a| age <= a);
+                assert_eq!(
+                    age >= s.age_min as i64 && age <= s.age_max as i64,
+                    in_range,
+                    "home {i}, age {age}"
+                );
+            }
+            for sex in [Sex::Female, Sex::Male] {
+                let accepted = h.sexes.is_empty() || h.sexes.contains(&sex);
+                assert_eq!(
+                    s.sexes == 0 || s.sexes & placematch::locate::sex_bit(sex) != 0,
+                    accepted
+                );
+            }
+            unset_age += (h.age_min.is_none() || h.age_max.is_none()) as usize;
+            any_sex += h.sexes.is_empty() as usize;
+            occupied += (h.occupied > 0) as usize;
+        }
+    }
+    // The cases that need a conversion occur, so the comparison is not vacuous.
+    assert!(
+        unset_age > 0 && any_sex > 0 && occupied > 0,
+        "{unset_age} {any_sex} {occupied}"
+    );
+}
