@@ -223,6 +223,56 @@ fn path_regret_equals_forced_resolve_for_every_pair() {
     assert!(checked >= 500, "only {checked} pairs checked");
 }
 
+/// A search for a child's k best homes stops once nothing left can beat its k-th regret, and
+/// reads the distances it shares with every other search (from the sink T) only as far as it
+/// needs them: its short list must be the head of the full ranking, whichever search first
+/// grew the shared tree and however far.
+#[test]
+fn path_regret_short_lists_are_the_head_of_the_full_ranking() {
+    use placematch::generate::GenOptions;
+    use placematch::model::Formulation;
+    use placematch::regret::PathRegret;
+    use placematch::solve::ComponentSolver;
+    let mut checked = 0;
+    for seed in 4..=6u64 {
+        let inst = crate::harness::load_generated(&GenOptions {
+            children: 40,
+            homes: 60,
+            seed,
+            ..GenOptions::default()
+        });
+        let f = Formulation::build(&inst);
+        let opts = SolveOptions {
+            small_units: 0,
+            ..SolveOptions::default()
+        };
+        for comp in f.components.iter().filter(|c| c.units.len() > 1) {
+            let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
+            let base = solver.solve(None).unwrap();
+            let (y, w) = solver
+                .plain_potentials()
+                .expect("a plain component with an integral LP");
+            // Short lists first (a fresh tree grown only as far as they need), then the full
+            // rankings from another fresh tree.
+            let short = PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
+            let lists: Vec<Vec<Vec<(usize, f64)>>> = comp
+                .units
+                .iter()
+                .map(|&u| (1..=3).map(|k| short.best(u, k)).collect())
+                .collect();
+            let full = PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
+            for (&u, lists) in comp.units.iter().zip(&lists) {
+                let all = full.best(u, usize::MAX);
+                for (k, list) in (1..=3).zip(lists) {
+                    assert_eq!(list.as_slice(), &all[..k.min(all.len())], "unit {u}, k = {k}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 100, "only {checked} lists checked");
+}
+
 /// What a reader sees of a result, less timings and model sizes.
 fn visible(r: &placematch::result::MatchResult) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap();
