@@ -174,67 +174,25 @@ proptest! {
     }
 }
 
-/// On generated plain batches large enough for chains of displacement, the shortest-path
-/// regret of every eligible home of every child equals a re-solve with that pair forced in.
-#[test]
-fn path_regret_equals_forced_resolve_for_every_pair() {
+/// Runs `check` on every component of more than one unit of generated plain batches (one
+/// per seed) with few homes for the children, so beds are contested and shortest paths run
+/// through full homes: with the component's solver, its optimum and a fresh residual graph
+/// built from the optimum's duals (`fresh()` gives another).
+fn for_contested_plain_components(
+    seeds: std::ops::RangeInclusive<u64>,
+    mut check: impl for<'a> FnMut(
+        &'a placematch::model::Formulation,
+        &'a placematch::model::Component,
+        &mut placematch::solve::ComponentSolver<'a>,
+        &placematch::solve::Outcome,
+        &dyn Fn() -> placematch::regret::PathRegret<'a>,
+    ),
+) {
     use placematch::generate::GenOptions;
     use placematch::model::Formulation;
     use placematch::regret::PathRegret;
     use placematch::solve::ComponentSolver;
-    let mut checked = 0;
-    for seed in 1..=3u64 {
-        // Few homes for the children, so beds are contested and paths run through full homes.
-        let inst = crate::harness::load_generated(&GenOptions {
-            children: 40,
-            homes: 60,
-            seed,
-            ..GenOptions::default()
-        });
-        let f = Formulation::build(&inst);
-        for comp in f.components.iter().filter(|c| c.units.len() > 1) {
-            let opts = SolveOptions {
-                small_units: 0,
-                ..SolveOptions::default()
-            };
-            let mut solver = ComponentSolver::new(&inst, &f, comp, &opts, None);
-            let base = solver.solve(None).unwrap();
-            let (y, w) = solver
-                .plain_potentials()
-                .expect("a plain component with an integral LP");
-            let paths = PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
-            for (i, &u) in comp.units.iter().enumerate() {
-                let all = paths.best(u, usize::MAX);
-                let others = f.unit_cands[u].clone().filter(|&k| Some(k) != base.choice[i]).count();
-                assert_eq!(all.len(), others, "every other home of unit {u} is priced");
-                for (h, regret) in all {
-                    let k = f.cand_at(u, h).expect("an eligible home");
-                    let forced = solver.solve(Some(k)).expect("a plain model stays feasible");
-                    assert!(
-                        (regret - (forced.objective - base.objective)).abs() <= 1e-5,
-                        "unit {u}, candidate {k}: paths {regret} vs re-solve {}",
-                        forced.objective - base.objective
-                    );
-                    checked += 1;
-                }
-            }
-        }
-    }
-    assert!(checked >= 500, "only {checked} pairs checked");
-}
-
-/// A search for a child's k best homes stops once nothing left can beat its k-th regret, and
-/// reads the distances it shares with every other search (from the sink T) only as far as it
-/// needs them: its short list must be the head of the full ranking, whichever search first
-/// grew the shared tree and however far.
-#[test]
-fn path_regret_short_lists_are_the_head_of_the_full_ranking() {
-    use placematch::generate::GenOptions;
-    use placematch::model::Formulation;
-    use placematch::regret::PathRegret;
-    use placematch::solve::ComponentSolver;
-    let mut checked = 0;
-    for seed in 4..=6u64 {
+    for seed in seeds {
         let inst = crate::harness::load_generated(&GenOptions {
             children: 40,
             homes: 60,
@@ -252,24 +210,64 @@ fn path_regret_short_lists_are_the_head_of_the_full_ranking() {
             let (y, w) = solver
                 .plain_potentials()
                 .expect("a plain component with an integral LP");
-            // Short lists first (a fresh tree grown only as far as they need), then the full
-            // rankings from another fresh tree.
-            let short = PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
-            let lists: Vec<Vec<Vec<(usize, f64)>>> = comp
-                .units
-                .iter()
-                .map(|&u| (1..=3).map(|k| short.best(u, k)).collect())
-                .collect();
-            let full = PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
-            for (&u, lists) in comp.units.iter().zip(&lists) {
-                let all = full.best(u, usize::MAX);
-                for (k, list) in (1..=3).zip(lists) {
-                    assert_eq!(list.as_slice(), &all[..k.min(all.len())], "unit {u}, k = {k}");
-                    checked += 1;
-                }
-            }
+            let fresh =
+                || PathRegret::new(&inst, &f, comp, &base.choice, &y, &w).expect("potentials certify the optimum");
+            check(&f, comp, &mut solver, &base, &fresh);
         }
     }
+}
+
+/// On generated plain batches large enough for chains of displacement, the shortest-path
+/// regret of every eligible home of every child equals a re-solve with that pair forced in.
+#[test]
+fn path_regret_equals_forced_resolve_for_every_pair() {
+    let mut checked = 0;
+    for_contested_plain_components(1..=3, |f, comp, solver, base, fresh| {
+        let paths = fresh();
+        for (i, &u) in comp.units.iter().enumerate() {
+            let all = paths.best(u, usize::MAX);
+            let others = f.unit_cands[u].clone().filter(|&k| Some(k) != base.choice[i]).count();
+            assert_eq!(all.len(), others, "every other home of unit {u} is priced");
+            for (h, regret) in all {
+                let k = f.cand_at(u, h).expect("an eligible home");
+                let forced = solver.solve(Some(k)).expect("a plain model stays feasible");
+                assert!(
+                    (regret - (forced.objective - base.objective)).abs() <= 1e-5,
+                    "unit {u}, candidate {k}: paths {regret} vs re-solve {}",
+                    forced.objective - base.objective
+                );
+                checked += 1;
+            }
+        }
+    });
+    assert!(checked >= 500, "only {checked} pairs checked");
+}
+
+/// A search for a child's k best homes stops once nothing left can beat its k-th regret, and
+/// reads the distances it shares with every other search (from the sink T) only as far as it
+/// needs them: its short list must be the head of the full ranking, whichever search first
+/// grew the shared tree and however far.
+#[test]
+fn path_regret_short_lists_are_the_head_of_the_full_ranking() {
+    let mut checked = 0;
+    for_contested_plain_components(4..=6, |_, comp, _, _, fresh| {
+        // Short lists first (a fresh tree grown only as far as they need), then the full
+        // rankings from another fresh tree.
+        let short = fresh();
+        let lists: Vec<Vec<Vec<(usize, f64)>>> = comp
+            .units
+            .iter()
+            .map(|&u| (1..=3).map(|k| short.best(u, k)).collect())
+            .collect();
+        let full = fresh();
+        for (&u, lists) in comp.units.iter().zip(&lists) {
+            let all = full.best(u, usize::MAX);
+            for (k, list) in (1..=3).zip(lists) {
+                assert_eq!(list.as_slice(), &all[..k.min(all.len())], "unit {u}, k = {k}");
+                checked += 1;
+            }
+        }
+    });
     assert!(checked >= 100, "only {checked} lists checked");
 }
 
