@@ -322,7 +322,20 @@ pub fn solve_and_explain_with(
                         alts.insert(u, single_move_alternatives(moves, f, i, alternatives, lone));
                     }
                     Some(chosen) if alternatives > 0 => {
-                        let (list, cut_short) = ranked_regrets(solver, f, u, chosen, base, alternatives, lower);
+                        // Moving the unit alone is a feasible change, so the k-th cheapest such
+                        // move bounds its k-th regret from above: forced solves need only look
+                        // below it (a MIP per home otherwise proves optima far above the list).
+                        let ceiling = if lone {
+                            f64::INFINITY
+                        } else {
+                            let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
+                            moves
+                                .best(i, alternatives)
+                                .get(alternatives - 1)
+                                .map_or(f64::INFINITY, |m| m.1)
+                        };
+                        let (list, cut_short) =
+                            ranked_regrets(solver, f, u, chosen, base, alternatives, ceiling, lower);
                         let mut list: Vec<(usize, f64, bool)> = list
                             .into_iter()
                             .map(|(k, r, exact)| (f.cands[k].home, r, exact))
@@ -580,8 +593,11 @@ fn single_move_alternatives(
 /// re-solved as an LP with the pair forced in (warm-started), which is exact when integral
 /// and a tighter bound otherwise; the MIP runs only for candidates whose LP bound could still
 /// make the list. The search stops once no untried candidate can beat the k-th regret found.
-/// A forced solve cut short by the time limit gives an upper bound, marked inexact; past the
-/// limit the search stops, and says so (the second value).
+/// `ceiling` is a known upper bound on the k-th regret (the k-th cheapest feasible single move):
+/// a forced solve is cut off there from the start, not only once k regrets are found. A forced
+/// solve cut short by the time limit gives an upper bound, marked inexact; past the limit the
+/// search stops, and says so (the second value).
+#[allow(clippy::too_many_arguments)]
 fn ranked_regrets(
     solver: &mut ComponentSolver,
     f: &Formulation,
@@ -589,6 +605,7 @@ fn ranked_regrets(
     chosen: usize,
     base: &Outcome,
     k: usize,
+    ceiling: f64,
     lower: impl Fn(usize) -> f64,
 ) -> (Vec<(usize, f64, bool)>, bool) {
     // A lone unit's re-solve is a closed-form lookup, so every candidate is simply evaluated;
@@ -624,11 +641,14 @@ fn ranked_regrets(
         .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut found: Vec<(usize, f64, bool)> = Vec::new();
+    // With room for round-off between the move's arithmetic and the solver's objective: a
+    // home whose regret is the ceiling itself must not be cut off (it belongs on the list).
+    let ceiling = ceiling + 1e-6 * base.objective.abs().max(1.0);
     let kth = |found: &Vec<(usize, f64, bool)>| {
         if found.len() >= k {
-            found[k - 1].1
+            found[k - 1].1.min(ceiling)
         } else {
-            f64::INFINITY
+            ceiling
         }
     };
     for (lb, c) in order {
