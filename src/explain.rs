@@ -325,15 +325,15 @@ pub fn solve_and_explain_with(
                         // Moving the unit alone is a feasible change, so the k-th cheapest such
                         // move bounds its k-th regret from above: forced solves need only look
                         // below it (a MIP per home otherwise proves optima far above the list).
-                        let ceiling = if lone {
-                            f64::INFINITY
-                        } else {
+                        // The same moves complete a list the time limit cuts short.
+                        let single = (!lone).then(|| {
                             let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
-                            moves
-                                .best(i, alternatives)
-                                .get(alternatives - 1)
-                                .map_or(f64::INFINITY, |m| m.1)
-                        };
+                            single_move_alternatives(moves, f, i, alternatives, lone)
+                        });
+                        let ceiling = single
+                            .as_ref()
+                            .and_then(|s| s.get(alternatives - 1))
+                            .map_or(f64::INFINITY, |a| a.1);
                         let (list, cut_short) =
                             ranked_regrets(solver, f, u, chosen, base, alternatives, ceiling, lower);
                         let mut list: Vec<(usize, f64, bool)> = list
@@ -353,7 +353,9 @@ pub fn solve_and_explain_with(
                             }
                             if cut_short {
                                 // The time limit came mid-list: the rest from single moves.
-                                for alt in single_move_alternatives(moves, f, i, alternatives, lone) {
+                                let single =
+                                    single.unwrap_or_else(|| single_move_alternatives(moves, f, i, alternatives, lone));
+                                for alt in single {
                                     if list.len() < alternatives && list.iter().all(|a| a.0 != alt.0) {
                                         list.push(alt);
                                     }
