@@ -366,10 +366,20 @@ impl Formulation {
                 rows.push((RowKey::Admissions(p), f64::NEG_INFINITY, m as f64));
             }
             if pr.volume_discount.is_some() {
-                // W_p − Σ d_j·size·y ≤ 0;  W_p − M·z_p ≤ 0;  Σ size·y − n·z_p ≥ 0
-                rows.push((RowKey::DiscountValue(p), f64::NEG_INFINITY, 0.0));
-                rows.push((RowKey::DiscountSwitch(p), f64::NEG_INFINITY, 0.0));
+                // Σ size·y − n·z_p ≥ 0, and per home j of the provider
+                // w_j − Σ d_j·size·y_ij ≤ 0;  w_j − d_j·vacancies_j·z_p ≤ 0.
+                // One discount value per home, not one per provider: with a provider-wide
+                // value W_p ≤ M·z_p the LP earned a whole placement's discount for a 1/n
+                // switch; per home it earns d_j·z_p, 1/n of it (the same integer points).
                 rows.push((RowKey::DiscountCount(p), 0.0, f64::INFINITY));
+                let n = pr.volume_discount.as_ref().map_or(0, |d| d.min_placements);
+                for &h in homes.iter().filter(|&&h| inst.homes[h].provider == p) {
+                    rows.push((RowKey::DiscountValue(h), f64::NEG_INFINITY, 0.0));
+                    rows.push((RowKey::DiscountSwitch(h), f64::NEG_INFINITY, 0.0));
+                    if homes_b[h].vacancies < n {
+                        rows.push((RowKey::DiscountOthers(p, h), f64::NEG_INFINITY, 0.0));
+                    }
+                }
             }
         }
         let mut las: Vec<&str> = comp
@@ -503,10 +513,17 @@ impl Formulation {
         push(idx.admissions.get(&p), size);
         if let Some(d) = &inst.batch.providers[p].volume_discount {
             push(
-                idx.discount_value.get(&p),
+                idx.discount_value.get(&h),
                 -size * home.weekly_price * d.percent / 100.0,
             );
             push(idx.discount_count.get(&p), size);
+            // The provider's other homes' discounts need this placement among their n.
+            for &(h2, r) in idx.discount_others.get(&p).into_iter().flatten() {
+                if h2 != h {
+                    let cap = Self::discount_cap(inst, h2).expect("discount row");
+                    push(Some(&r), -cap * size);
+                }
+            }
         }
         // Budgets count list prices per member's responsible authority.
         for &m in &self.units[u].members {
@@ -528,18 +545,12 @@ impl Formulation {
         }
     }
 
-    /// Big-M of each discount switch in a component, by provider: the most its discount can be
-    /// worth (one pass over the component's homes; per provider it was a pass each).
-    pub fn discount_caps(&self, inst: &Instance, comp: &Component) -> HashMap<usize, f64> {
-        let mut caps = HashMap::new();
-        for h in self.component_homes(comp) {
-            let p = inst.homes[h].provider;
-            if let Some(d) = &inst.batch.providers[p].volume_discount {
-                let home = &inst.batch.homes[h];
-                *caps.entry(p).or_insert(0.0) += home.weekly_price * d.percent / 100.0 * home.vacancies as f64;
-            }
-        }
-        caps
+    /// The most a home's volume discount can be worth in one batch (its switch row's
+    /// coefficient): the discount on every vacancy filled. None if its provider has none.
+    pub fn discount_cap(inst: &Instance, h: usize) -> Option<f64> {
+        let d = inst.batch.providers[inst.homes[h].provider].volume_discount.as_ref()?;
+        let home = &inst.batch.homes[h];
+        Some(home.weekly_price * d.percent / 100.0 * home.vacancies as f64)
     }
 
     /// The homes where a component has a candidate, ascending.
@@ -562,10 +573,12 @@ pub struct RowIndex {
     pub block: HashMap<usize, usize>,
     /// Provider → admissions row.
     pub admissions: HashMap<usize, usize>,
-    /// Provider → discount value row.
+    /// Home → discount value row.
     pub discount_value: HashMap<usize, usize>,
-    /// Provider → discount switch row.
+    /// Home → discount switch row.
     pub discount_switch: HashMap<usize, usize>,
+    /// Provider → (home, discount-needs-others row), ascending by home.
+    pub discount_others: HashMap<usize, Vec<(usize, usize)>>,
     /// Provider → discount count row.
     pub discount_count: HashMap<usize, usize>,
     /// Authority → budget row.
@@ -584,8 +597,9 @@ impl RowIndex {
                 RowKey::Capacity(h) => drop(ix.capacity.insert(*h, i)),
                 RowKey::Block(h) => drop(ix.block.insert(*h, i)),
                 RowKey::Admissions(p) => drop(ix.admissions.insert(*p, i)),
-                RowKey::DiscountValue(p) => drop(ix.discount_value.insert(*p, i)),
-                RowKey::DiscountSwitch(p) => drop(ix.discount_switch.insert(*p, i)),
+                RowKey::DiscountValue(h) => drop(ix.discount_value.insert(*h, i)),
+                RowKey::DiscountSwitch(h) => drop(ix.discount_switch.insert(*h, i)),
+                RowKey::DiscountOthers(p, h) => ix.discount_others.entry(*p).or_default().push((*h, i)),
                 RowKey::DiscountCount(p) => drop(ix.discount_count.insert(*p, i)),
                 RowKey::Budget(la) => drop(ix.budget.insert(la.clone(), i)),
                 RowKey::BudgetCount(la) => drop(ix.budget_count.insert(la.clone(), i)),
@@ -611,10 +625,16 @@ pub enum RowKey {
     Conflict(usize, usize, usize),
     /// Provider admission limit.
     Admissions(usize),
-    /// Discount value ≤ discount earned.
+    /// A home's discount value ≤ the discount earned there.
     DiscountValue(usize),
-    /// Discount value only when switched on.
+    /// A home's discount value only when its provider's switch is on.
     DiscountSwitch(usize),
+    /// A home's discount value only with n − vacancies placements at the provider's other
+    /// homes: (n − V_j)·w_j ≤ d_j·V_j·Σ_{other homes} size·y (implied for integer points, as
+    /// a discount needs n children and at most V_j are at j; it tightens the LP, where a
+    /// lone placement otherwise earned a fraction of its discount). Homes with V_j < n only.
+    /// (Provider, home.)
+    DiscountOthers(usize, usize),
     /// Switch on only with enough placements.
     DiscountCount(usize),
     /// Authority weekly budget.

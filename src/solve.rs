@@ -155,8 +155,6 @@ pub struct ComponentSolver<'a> {
     pub lns: Option<crate::lns::LnsStats>,
     /// Whether the component has weekly budgets (knapsack rows).
     knapsacks: bool,
-    /// Big-M of each provider's discount switch (set once: the rows and pairs are fixed).
-    discount_caps: HashMap<usize, f64>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -203,16 +201,12 @@ impl<'a> ComponentSolver<'a> {
             small_solves: 0,
             lns: None,
             knapsacks: false,
-            discount_caps: HashMap::new(),
         };
         if trivial {
             return s;
         }
         s.rows = f.rows(inst, comp);
         s.knapsacks = s.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_)));
-        if s.rows.iter().any(|r| matches!(r.0, RowKey::DiscountValue(_))) {
-            s.discount_caps = f.discount_caps(inst, comp);
-        }
         let index = RowIndex::new(&s.rows);
         let mut buf = Vec::new();
         s.ent_row.reserve(comp.cands.len() * 4);
@@ -252,6 +246,17 @@ impl<'a> ComponentSolver<'a> {
         let index = RowIndex::new(&self.rows);
         let mut col = 0;
         let mut switch_cols = Vec::new();
+        // Each provider's switch enters the switch rows of its homes.
+        let mut switch_rows: HashMap<usize, Vec<(Row, f64)>> = HashMap::new();
+        for (i, (key, _, _)) in self.rows.iter().enumerate() {
+            if let RowKey::DiscountSwitch(h) = key {
+                let cap = Formulation::discount_cap(inst, *h).expect("discount row");
+                switch_rows
+                    .entry(inst.homes[*h].provider)
+                    .or_default()
+                    .push((rows[i], -cap));
+            }
+        }
         for &u in &self.comp.units {
             // u_i is integral whenever the y are, so it stays continuous.
             pb.add_column(self.f.unplaced[u], 0.0..=1.0, [(rows[index.assign[&u]], 1.0)]);
@@ -268,19 +273,25 @@ impl<'a> ComponentSolver<'a> {
                     );
                     col += 1;
                 }
-                RowKey::DiscountValue(p) => {
+                RowKey::DiscountCount(p) => {
                     let d = inst.batch.providers[*p].volume_discount.as_ref().expect("discount row");
-                    let (sw, cnt) = (index.discount_switch[p], index.discount_count[p]);
-                    let big_m = self.discount_caps[p];
-                    pb.add_column_with_integrality(
-                        0.0,
-                        0.0..=1.0,
-                        [(rows[sw], -big_m), (rows[cnt], -(d.min_placements as f64))],
-                        integer,
-                    );
+                    let mut entries = switch_rows.remove(p).unwrap_or_default();
+                    entries.push((rows[index.discount_count[p]], -(d.min_placements as f64)));
+                    pb.add_column_with_integrality(0.0, 0.0..=1.0, entries, integer);
                     switch_cols.push(col);
-                    pb.add_column(-1.0, 0.0.., [(rows[index.discount_value[p]], 1.0), (rows[sw], 1.0)]);
-                    col += 2;
+                    col += 1;
+                }
+                RowKey::DiscountValue(h) => {
+                    let sw = index.discount_switch[h];
+                    let mut entries = vec![(rows[index.discount_value[h]], 1.0), (rows[sw], 1.0)];
+                    let p = inst.homes[*h].provider;
+                    if let Some(&(_, r)) = index.discount_others.get(&p).and_then(|v| v.iter().find(|e| e.0 == *h)) {
+                        let d = inst.batch.providers[p].volume_discount.as_ref().expect("discount row");
+                        let n = d.min_placements as f64;
+                        entries.push((rows[r], n - inst.batch.homes[*h].vacancies as f64));
+                    }
+                    pb.add_column(-1.0, 0.0.., entries);
+                    col += 1;
                 }
                 _ => {}
             }
@@ -1159,7 +1170,8 @@ impl<'a> ComponentSolver<'a> {
             .collect();
         let mut placed: HashMap<usize, f64> = HashMap::new(); // unit -> Σ y
         let mut at_home: HashMap<usize, f64> = HashMap::new(); // home -> children
-        let mut at_provider: HashMap<usize, (f64, f64)> = HashMap::new(); // provider -> (children, discount value)
+        let mut at_provider: HashMap<usize, f64> = HashMap::new(); // provider -> children
+        let mut discount_at: HashMap<usize, f64> = HashMap::new(); // home -> discount value
         for (i, &p) in positions.iter().enumerate() {
             if y[i] > 0.5 {
                 let c = &self.f.cands[self.comp.cands[p]];
@@ -1171,11 +1183,14 @@ impl<'a> ComponentSolver<'a> {
                     .volume_discount
                     .as_ref()
                     .map_or(0.0, |d| d.percent);
-                let e = at_provider.entry(prov).or_default();
-                e.0 += size;
-                e.1 += size * inst.batch.homes[c.home].weekly_price * pct / 100.0;
+                *at_provider.entry(prov).or_default() += size;
+                *discount_at.entry(c.home).or_default() += size * inst.batch.homes[c.home].weekly_price * pct / 100.0;
             }
         }
+        let on = |p: usize| {
+            let d = inst.batch.providers[p].volume_discount.as_ref().expect("discount row");
+            at_provider.get(&p).copied().unwrap_or(0.0) >= d.min_placements as f64
+        };
         let mut out: Vec<f64> = self
             .comp
             .units
@@ -1191,13 +1206,12 @@ impl<'a> ComponentSolver<'a> {
                         .unwrap_or(0.0)
                         .min(inst.batch.homes[*h].block_vacancies as f64),
                 ),
-                RowKey::DiscountValue(p) => {
-                    let d = inst.batch.providers[*p].volume_discount.as_ref().expect("discount row");
-                    let (n, value) = at_provider.get(p).copied().unwrap_or((0.0, 0.0));
-                    let on = n >= d.min_placements as f64;
-                    out.push(if on { 1.0 } else { 0.0 });
-                    out.push(if on { value } else { 0.0 });
-                }
+                RowKey::DiscountCount(p) => out.push(if on(*p) { 1.0 } else { 0.0 }),
+                RowKey::DiscountValue(h) => out.push(if on(inst.homes[*h].provider) {
+                    discount_at.get(h).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                }),
                 _ => {}
             }
         }

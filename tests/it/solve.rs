@@ -73,6 +73,39 @@ fn volume_discount_can_change_the_answer() {
 }
 
 #[test]
+fn volume_discount_out_of_reach_earns_nothing_in_the_lp() {
+    use placematch::model::Formulation;
+    use placematch::solve::{ComponentSolver, SolveOptions};
+    // Two children, and a provider whose 90% discount needs three at its one two-bed home: no
+    // placement can earn it. With one provider-wide value (≤ M·z, z ≤ placements/3) the LP
+    // sent both there at 900 − 540 and needed a MIP to learn otherwise; a home's value that
+    // needs n − vacancies placements at the provider's other homes keeps the LP at the integer
+    // optimum, H1 for both.
+    let mut b = two_homes();
+    b["providers"][1]["volume_discount"] = json!({"min_placements": 3, "percent": 90});
+    let inst = load(&b);
+    let f = Formulation::build(&inst);
+    assert_eq!(f.components.len(), 1);
+    // HiGHS, not the small-component search.
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
+    let out = s.solve(None).expect("feasible");
+    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
+    assert!(
+        (lp - out.objective).abs() <= 1e-6,
+        "LP {lp} vs optimum {}",
+        out.objective
+    );
+    assert_eq!(s.mip_solves, 0);
+    let r = solve_checked(&inst, 0);
+    assert_eq!(home_of(&r, "C1").as_deref(), Some("H1"));
+    assert_eq!(home_of(&r, "C2").as_deref(), Some("H1"));
+}
+
+#[test]
 fn weekly_budget_leaves_a_child_unplaced_rather_than_overspend() {
     let mut b = two_homes();
     b["policy"] = json!({"weekly_budget": 700});
@@ -451,7 +484,7 @@ fn widening_in_steps_under_a_time_limit_still_proves_the_optimum() {
     // and the last step must still prove the same optimum.
     let inst = crate::harness::load_generated(&GenOptions {
         budgets: false,
-        ..GenOptions::with_side_constraints(40, 400, 2)
+        ..GenOptions::with_side_constraints(40, 400, 3)
     });
     let once = SolveOptions {
         columns_per_unit: 1,
