@@ -291,6 +291,17 @@ impl Formulation {
         total
     }
 
+    /// Whether candidate `k` alone costs more than a budget of its unit's authorities (list
+    /// price × members of that authority > weekly budget): no placement can use it, though
+    /// §4 calls it eligible. The LP could use a fraction of it.
+    pub fn over_budget(&self, inst: &Instance, k: usize) -> bool {
+        let c = &self.cands[k];
+        let price = inst.batch.homes[c.home].weekly_price;
+        self.unit_budgets[c.unit]
+            .iter()
+            .any(|&(b, members)| price * members as f64 > self.budgets[b])
+    }
+
     /// Number of children in a unit.
     pub fn size(&self, unit: usize) -> usize {
         self.units[unit].members.len()

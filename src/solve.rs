@@ -155,6 +155,9 @@ pub struct ComponentSolver<'a> {
     pub lns: Option<crate::lns::LnsStats>,
     /// Whether the component has weekly budgets (knapsack rows).
     knapsacks: bool,
+    /// Positions whose pair alone breaks a weekly budget ([`Formulation::over_budget`]): never
+    /// columns (the LP would place fractions of them), priced at +∞.
+    over_budget: Vec<bool>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -201,12 +204,16 @@ impl<'a> ComponentSolver<'a> {
             small_solves: 0,
             lns: None,
             knapsacks: false,
+            over_budget: Vec::new(),
         };
         if trivial {
             return s;
         }
         s.rows = f.rows(inst, comp);
         s.knapsacks = s.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_)));
+        if s.knapsacks {
+            s.over_budget = comp.cands.iter().map(|&k| f.over_budget(inst, k)).collect();
+        }
         let index = RowIndex::new(&s.rows);
         let mut buf = Vec::new();
         s.ent_row.reserve(comp.cands.len() * 4);
@@ -220,7 +227,7 @@ impl<'a> ComponentSolver<'a> {
         // Start from each unit's cheapest pairs (all of them when columns_per_unit is 0).
         let mut initial = Vec::new();
         for &u in &comp.units {
-            let mut ks: Vec<usize> = f.unit_cands[u].clone().collect();
+            let mut ks: Vec<usize> = f.unit_cands[u].clone().filter(|&k| !f.over_budget(inst, k)).collect();
             if opts.columns_per_unit > 0 && ks.len() > opts.columns_per_unit {
                 ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
                 ks.truncate(opts.columns_per_unit);
@@ -648,6 +655,9 @@ impl<'a> ComponentSolver<'a> {
                 }
             }
         }
+        for (rc, _) in self.reduced.iter_mut().zip(&self.over_budget).filter(|e| *e.1) {
+            *rc = f64::INFINITY;
+        }
         self.priced += self.comp.cands.len() - self.active_list.len();
     }
 
@@ -710,8 +720,11 @@ impl<'a> ComponentSolver<'a> {
     /// [`solve_below`](Self::solve_below) with HiGHS: LP relaxation with column generation,
     /// then the MIP when the LP is fractional and below the cutoff.
     fn solve_highs(&mut self, forced: Option<usize>, cutoff: f64) -> Solved {
-        let mut lp = self.lp.take().expect("lp present");
         let forced_pos = forced.map(|k| self.pos(k));
+        if forced_pos.is_some_and(|p| self.over_budget.get(p).copied().unwrap_or(false)) {
+            return Solved::Infeasible;
+        }
+        let mut lp = self.lp.take().expect("lp present");
         if let Some(pos) = forced_pos {
             self.activate(&mut lp, &[pos]);
             set_bounds(&mut lp, self.active[pos].unwrap(), 1.0, 1.0);

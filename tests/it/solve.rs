@@ -106,6 +106,53 @@ fn volume_discount_out_of_reach_earns_nothing_in_the_lp() {
 }
 
 #[test]
+fn a_home_dearer_than_the_whole_budget_is_not_in_the_lp() {
+    use placematch::model::Formulation;
+    use placematch::solve::{ComponentSolver, SolveOptions};
+    // Budget 1,000: C1 takes H1 (400); C2 can afford only H3 (550, far). H2 (1,100, near) is
+    // beyond the budget on its own, yet the LP placed a ninth of C2 there to save distance,
+    // and a MIP had to learn otherwise. Left out of the LP, the LP is the optimum.
+    let b = json!({
+        "format": "placematch/batch@1",
+        "policy": {"weekly_budget": 1000, "per_km": 1000},
+        "providers": [{"id": "PA"}],
+        "homes": [
+            {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 400},
+            {"id": "H2", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 1100},
+            {"id": "H3", "provider": "PA", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 550}
+        ],
+        "children": [
+            {"id": "C1", "location": {"postcode": "RH12 1"}, "age": 9},
+            {"id": "C2", "location": {"postcode": "RH12 1"}, "age": 10}
+        ]
+    });
+    let inst = load(&b);
+    let f = Formulation::build(&inst);
+    assert_eq!(f.components.len(), 1);
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
+    let out = s.solve(None).expect("feasible");
+    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
+    assert!(
+        (lp - out.objective).abs() <= 1e-6,
+        "LP {lp} vs optimum {}",
+        out.objective
+    );
+    assert_eq!(s.mip_solves, 0);
+    let r = solve_checked(&inst, 3);
+    assert_eq!(home_of(&r, "C1").as_deref(), Some("H1"));
+    assert_eq!(home_of(&r, "C2").as_deref(), Some("H3"));
+    // H2 is never offered as an alternative: no placement there keeps the budget.
+    assert!(r
+        .placements
+        .iter()
+        .all(|p| p.alternatives.iter().all(|a| a.home != "H2")));
+}
+
+#[test]
 fn weekly_budget_leaves_a_child_unplaced_rather_than_overspend() {
     let mut b = two_homes();
     b["policy"] = json!({"weekly_budget": 700});
