@@ -292,14 +292,15 @@ impl Formulation {
     }
 
     /// Whether candidate `k` alone costs more than a budget of its unit's authorities (list
-    /// price × members of that authority > weekly budget): no placement can use it, though
-    /// §4 calls it eligible. The LP could use a fraction of it.
+    /// price × members of that authority > weekly budget, with the same tolerance as
+    /// [`crate::solve::Usage::fits`]): no placement can use it, though §4 calls it eligible.
+    /// The LP could use a fraction of it.
     pub fn over_budget(&self, inst: &Instance, k: usize) -> bool {
         let c = &self.cands[k];
         let price = inst.batch.homes[c.home].weekly_price;
         self.unit_budgets[c.unit]
             .iter()
-            .any(|&(b, members)| price * members as f64 > self.budgets[b])
+            .any(|&(b, members)| price * members as f64 > self.budgets[b] + 1e-9)
     }
 
     /// Number of children in a unit.

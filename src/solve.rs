@@ -724,10 +724,11 @@ impl<'a> ComponentSolver<'a> {
     /// [`solve_below`](Self::solve_below) with HiGHS: LP relaxation with column generation,
     /// then the MIP when the LP is fractional and below the cutoff.
     ///
-    /// A forced solve leaves the model as it found it: the pairs and rows it added (by pricing,
-    /// and by widening its MIP, often thousands) are dropped again, or every later forced LP
-    /// and MIP would carry them (an 80 × 800 side-constrained batch: one forced solve's
-    /// widening took the columns from 1,282 to 7,366, and each later one got ~10× slower).
+    /// A forced solve that widened its MIP (often thousands of pairs) or grew the model by over
+    /// a quarter leaves it as it found it: the pairs and rows it added are dropped again, or
+    /// every later forced LP and MIP would carry them (an 80 × 800 side-constrained batch: one
+    /// forced solve's widening took the columns from 1,282 to 7,366, and each later one got
+    /// ~10× slower).
     fn solve_highs(&mut self, forced: Option<usize>, cutoff: f64) -> Solved {
         if forced.is_none() {
             return self.solve_highs_at(forced, cutoff);
