@@ -79,6 +79,26 @@ proptest! {
         }
     }
 
+    /// The same through HiGHS alone, without the small-component search: its rows (a discount
+    /// value per home and the rows that make it need the provider's other placements, pairs
+    /// dearer than a whole budget left out, forced solves rolled back) keep brute force's
+    /// optimum and every alternative's regret.
+    #[test]
+    fn highs_model_matches_brute_force_and_forcing(seed in any::<u64>()) {
+        let inst = load(&tiny_batch(seed));
+        let r = solve_checked_with(&inst, 3, &SolveOptions { small_units: 0, ..SolveOptions::default() });
+        let best = brute_force(&inst);
+        prop_assert!((r.objective - best).abs() <= 1e-6 * best.abs().max(1.0), "HiGHS {} vs brute force {}", r.objective, best);
+        for p in &r.placements {
+            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+            for a in &p.alternatives {
+                let h = inst.batch.homes.iter().position(|x| x.id == a.home).unwrap();
+                let forced = brute_force_with(&inst, Some((c, h)));
+                prop_assert!((a.regret - (forced - best)).abs() <= 0.01, "{} at {}: regret {} vs brute force {}", p.child, a.home, a.regret, forced - best);
+            }
+        }
+    }
+
     /// Every alternative's regret is what forcing that home costs: never below the optimum.
     #[test]
     fn regrets_are_non_negative_and_sorted(seed in any::<u64>()) {
