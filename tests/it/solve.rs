@@ -692,7 +692,7 @@ fn a_forced_solve_that_widens_is_rolled_back() {
     use placematch::model::Formulation;
     use placematch::solve::{ComponentSolver, SolveOptions};
     // Regret forces pairs one at a time; the thousands of pairs a forced MIP's widening brings
-    // back must not stay in the model for the next (80 × 800: 84 s -> 23 s once dropped). A
+    // back must not stay in the model for the next (80 × 800: 84 s -> 25 s once dropped). A
     // forced solve that grew the model by more than a quarter leaves it as it found it, one that
     // widened counts as such here, and the forced optima do not depend on the order.
     let inst = crate::harness::load_generated(&GenOptions {
