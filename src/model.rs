@@ -423,6 +423,73 @@ impl Formulation {
                 }
             }
         }
+        rows.extend(self.budget_alone_rows(inst, comp));
+        rows
+    }
+
+    /// The units of a component that answer to one budget only, wholly (every member of that
+    /// authority), grouped by budget index: the groups the "alone" rows speak of.
+    pub fn budget_groups(&self, comp: &Component) -> BTreeMap<usize, Vec<usize>> {
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &u in &comp.units {
+            if let [(b, m)] = self.unit_budgets[u][..] {
+                if m as usize == self.size(u) {
+                    groups.entry(b).or_default().push(u);
+                }
+            }
+        }
+        groups
+    }
+
+    /// Rows saying that a unit placed at a home too dear to leave room for any other unit of
+    /// its group leaves them all unplaced: (|L| − 1)·Σ_{dear j} x_ij − Σ_{v≠i} u_v ≤ 0, where a
+    /// home is dear when its price plus the cheapest other unit's cheapest price is over the
+    /// budget. Implied at integer points; the LP otherwise spends a budget exactly by placing
+    /// 0.3 of a child in a £4,700 home and 0.7 in a £350 one.
+    fn budget_alone_rows(&self, inst: &Instance, comp: &Component) -> Vec<(RowKey, f64, f64)> {
+        let price = |k: usize| inst.batch.homes[self.cands[k].home].weekly_price;
+        let mut rows = Vec::new();
+        for (b, group) in self.budget_groups(comp) {
+            if group.len() < 2 {
+                continue;
+            }
+            let budget = self.budgets[b];
+            // Each unit's cheapest spend against the budget (members × cheapest price).
+            let least: Vec<f64> = group
+                .iter()
+                .map(|&u| {
+                    let m = self.size(u) as f64;
+                    self.unit_cands[u]
+                        .clone()
+                        .map(|k| m * price(k))
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect();
+            for (i, &u) in group.iter().enumerate() {
+                let others = least
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .map(|(_, &v)| v)
+                    .fold(f64::INFINITY, f64::min);
+                if !others.is_finite() {
+                    continue;
+                }
+                let threshold = budget - others;
+                let m = self.size(u) as f64;
+                let dear = self.unit_cands[u].clone().any(|k| {
+                    let spend = m * price(k);
+                    spend > threshold + 1e-9 && spend <= budget + 1e-9
+                });
+                if dear {
+                    rows.push((
+                        RowKey::BudgetAlone(b, u, group.len() - 1, threshold.to_bits()),
+                        f64::NEG_INFINITY,
+                        0.0,
+                    ));
+                }
+            }
+        }
         rows
     }
 
@@ -537,6 +604,11 @@ impl Formulation {
                 }
             }
         }
+        if let Some(&(r, others, threshold)) = idx.budget_alone.get(&u) {
+            if size * home.weekly_price > threshold + 1e-9 {
+                push(Some(&r), others as f64);
+            }
+        }
         // Budgets count list prices per member's responsible authority.
         for &m in &self.units[u].members {
             let la = inst.children[m].la.as_str();
@@ -597,6 +669,9 @@ pub struct RowIndex {
     pub budget: HashMap<String, usize>,
     /// Authority → budget count row.
     pub budget_count: HashMap<String, usize>,
+    /// Unit → (its "alone" row, the other units of its group, the price above which a home
+    /// leaves them no room).
+    pub budget_alone: HashMap<usize, (usize, usize, f64)>,
 }
 
 impl RowIndex {
@@ -615,6 +690,9 @@ impl RowIndex {
                 RowKey::DiscountCount(p) => drop(ix.discount_count.insert(*p, i)),
                 RowKey::Budget(la) => drop(ix.budget.insert(la.clone(), i)),
                 RowKey::BudgetCount(la) => drop(ix.budget_count.insert(la.clone(), i)),
+                RowKey::BudgetAlone(_, u, others, bits) => {
+                    ix.budget_alone.insert(*u, (i, *others, f64::from_bits(*bits)));
+                }
                 RowKey::Solo(..) | RowKey::Conflict(..) => {}
             }
         }
@@ -653,6 +731,10 @@ pub enum RowKey {
     Budget(String),
     /// At most this many of an authority's children fit its budget (implied; tightens the LP).
     BudgetCount(String),
+    /// A unit at a home too dear to leave room for the rest of its budget group leaves them
+    /// unplaced (implied; tightens the LP): (budget index, unit, others in the group, the
+    /// price threshold's f64 bits).
+    BudgetAlone(usize, usize, usize, u64),
 }
 
 /// What scanning one unit's homes found.

@@ -268,9 +268,26 @@ impl<'a> ComponentSolver<'a> {
                     .push((rows[i], -cap));
             }
         }
+        // The "alone" rows of each budget group, for the unplaced columns of the others.
+        let mut alone: HashMap<usize, Vec<(usize, usize)>> = HashMap::new(); // budget -> (row, unit)
+        for (i, (key, _, _)) in self.rows.iter().enumerate() {
+            if let RowKey::BudgetAlone(b, u, _, _) = key {
+                alone.entry(*b).or_default().push((i, *u));
+            }
+        }
+        let mut in_group: HashMap<usize, usize> = HashMap::new(); // unit -> budget
+        if !alone.is_empty() {
+            for (b, group) in self.f.budget_groups(self.comp) {
+                in_group.extend(group.into_iter().map(|u| (u, b)));
+            }
+        }
         for &u in &self.comp.units {
             // u_i is integral whenever the y are, so it stays continuous.
-            pb.add_column(self.f.unplaced[u], 0.0..=1.0, [(rows[index.assign[&u]], 1.0)]);
+            let mut entries = vec![(rows[index.assign[&u]], 1.0)];
+            if let Some(group_rows) = in_group.get(&u).and_then(|b| alone.get(b)) {
+                entries.extend(group_rows.iter().filter(|e| e.1 != u).map(|&(r, _)| (rows[r], -1.0)));
+            }
+            pb.add_column(self.f.unplaced[u], 0.0..=1.0, entries);
             col += 1;
         }
         for (key, _, _) in &self.rows {

@@ -153,6 +153,53 @@ fn a_home_dearer_than_the_whole_budget_is_not_in_the_lp() {
 }
 
 #[test]
+fn a_home_too_dear_to_leave_room_for_the_others_is_not_half_taken_in_the_lp() {
+    use placematch::model::Formulation;
+    use placematch::solve::{ComponentSolver, SolveOptions};
+    // Budget 1,000, two children. H2 (900, near) would leave 100, too little for the other
+    // child's cheapest home (300), so taking it means leaving the other unplaced. The LP spent
+    // the budget exactly instead: C1 two thirds in H2 and a third in far H3 (300), C2 in H1.
+    // The row "C1 in a dear home leaves C2 unplaced" keeps the LP at the optimum, H3 for C1.
+    let b = json!({
+        "format": "placematch/batch@1",
+        "policy": {"weekly_budget": 1000, "per_km": 1000},
+        "providers": [{"id": "PA"}],
+        "homes": [
+            {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 300},
+            {"id": "H2", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 900},
+            {"id": "H3", "provider": "PA", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 300}
+        ],
+        "children": [
+            {"id": "C1", "location": {"postcode": "RH12 1"}, "age": 9},
+            {"id": "C2", "location": {"postcode": "RH12 1"}, "age": 10}
+        ]
+    });
+    let inst = load(&b);
+    let f = Formulation::build(&inst);
+    assert_eq!(f.components.len(), 1);
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
+    let out = s.solve(None).expect("feasible");
+    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
+    assert!(
+        (lp - out.objective).abs() <= 1e-6,
+        "LP {lp} vs optimum {}",
+        out.objective
+    );
+    assert_eq!(s.mip_solves, 0);
+    let r = solve_checked(&inst, 3);
+    assert_eq!(r.summary.placed, 2);
+    let homes: Vec<Option<String>> = ["C1", "C2"].iter().map(|c| home_of(&r, c)).collect();
+    assert!(
+        homes.contains(&Some("H3".to_string())) && homes.contains(&Some("H1".to_string())),
+        "{homes:?}"
+    );
+}
+
+#[test]
 fn weekly_budget_leaves_a_child_unplaced_rather_than_overspend() {
     let mut b = two_homes();
     b["policy"] = json!({"weekly_budget": 700});
