@@ -465,25 +465,40 @@ impl Formulation {
                         .fold(f64::INFINITY, f64::min)
                 })
                 .collect();
+            // Units the budget can pay for at all, cheapest first: a tier's row is implied
+            // by the count row from there on.
+            let mut sorted = least.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut spend = 0.0;
+            let fit = sorted.iter().take_while(|&&v| {
+                spend += v;
+                spend <= budget + 1e-9
+            });
+            let most = fit.count();
             for (i, &u) in group.iter().enumerate() {
-                let others = least
+                let mut others: Vec<f64> = least
                     .iter()
                     .enumerate()
                     .filter(|&(j, _)| j != i)
                     .map(|(_, &v)| v)
-                    .fold(f64::INFINITY, f64::min);
-                if !others.is_finite() {
-                    continue;
-                }
-                let threshold = budget - others;
+                    .filter(|v| v.is_finite())
+                    .collect();
+                others.sort_by(f64::total_cmp);
                 let m = self.size(u) as f64;
-                let dear = self.unit_cands[u].clone().any(|k| {
-                    let spend = m * price(k);
-                    spend > threshold + 1e-9 && spend <= budget + 1e-9
-                });
-                if dear {
+                let mut cheapest_others = 0.0;
+                // Tier t: homes dear enough that at most t others then fit.
+                for (t, &v) in others.iter().enumerate().take(most.saturating_sub(1)) {
+                    cheapest_others += v;
+                    let threshold = budget - cheapest_others;
+                    let dear = self.unit_cands[u].clone().any(|k| {
+                        let spend = m * price(k);
+                        spend > threshold + 1e-9 && spend <= budget + 1e-9
+                    });
+                    if !dear {
+                        continue; // (a higher tier's lower threshold may still catch some)
+                    }
                     rows.push((
-                        RowKey::BudgetAlone(b, u, group.len() - 1, threshold.to_bits()),
+                        RowKey::BudgetAlone(b, u, group.len() - 1 - t, threshold.to_bits()),
                         f64::NEG_INFINITY,
                         0.0,
                     ));
@@ -604,9 +619,9 @@ impl Formulation {
                 }
             }
         }
-        if let Some(&(r, others, threshold)) = idx.budget_alone.get(&u) {
+        for &(r, coef, threshold) in idx.budget_alone.get(&u).into_iter().flatten() {
             if size * home.weekly_price > threshold + 1e-9 {
-                push(Some(&r), others as f64);
+                push(Some(&r), coef as f64);
             }
         }
         // Budgets count list prices per member's responsible authority.
@@ -669,9 +684,8 @@ pub struct RowIndex {
     pub budget: HashMap<String, usize>,
     /// Authority → budget count row.
     pub budget_count: HashMap<String, usize>,
-    /// Unit → (its "alone" row, the other units of its group, the price above which a home
-    /// leaves them no room).
-    pub budget_alone: HashMap<usize, (usize, usize, f64)>,
+    /// Unit → its "alone" rows: (row, coefficient, the spend above which a home enters it).
+    pub budget_alone: HashMap<usize, Vec<(usize, usize, f64)>>,
 }
 
 impl RowIndex {
@@ -690,8 +704,11 @@ impl RowIndex {
                 RowKey::DiscountCount(p) => drop(ix.discount_count.insert(*p, i)),
                 RowKey::Budget(la) => drop(ix.budget.insert(la.clone(), i)),
                 RowKey::BudgetCount(la) => drop(ix.budget_count.insert(la.clone(), i)),
-                RowKey::BudgetAlone(_, u, others, bits) => {
-                    ix.budget_alone.insert(*u, (i, *others, f64::from_bits(*bits)));
+                RowKey::BudgetAlone(_, u, coef, bits) => {
+                    ix.budget_alone
+                        .entry(*u)
+                        .or_default()
+                        .push((i, *coef, f64::from_bits(*bits)))
                 }
                 RowKey::Solo(..) | RowKey::Conflict(..) => {}
             }

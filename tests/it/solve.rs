@@ -200,6 +200,50 @@ fn a_home_too_dear_to_leave_room_for_the_others_is_not_half_taken_in_the_lp() {
 }
 
 #[test]
+fn a_home_that_leaves_room_for_one_other_child_only_binds_the_lp_too() {
+    use placematch::model::Formulation;
+    use placematch::solve::{ComponentSolver, SolveOptions};
+    // Budget 1,100, three children whose cheapest home is 300. With C1 in H2 (700, near) only
+    // one other child can still be paid for, so one would wait. The LP placed C1 half in H2
+    // and half in far H3 (300); the tier row "C1 in a home that leaves room for one other
+    // leaves the rest unplaced" keeps it at the optimum: H3 for C1, H1 for the others.
+    let b = json!({
+        "format": "placematch/batch@1",
+        "policy": {"weekly_budget": 1100, "per_km": 1000},
+        "providers": [{"id": "PA"}],
+        "homes": [
+            {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 2, "weekly_price": 300},
+            {"id": "H2", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 700},
+            {"id": "H3", "provider": "PA", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 300}
+        ],
+        "children": [
+            {"id": "C1", "location": {"postcode": "RH12 1"}, "age": 9},
+            {"id": "C2", "location": {"postcode": "RH12 1"}, "age": 10},
+            {"id": "C3", "location": {"postcode": "RH12 1"}, "age": 11}
+        ]
+    });
+    let inst = load(&b);
+    let f = Formulation::build(&inst);
+    assert_eq!(f.components.len(), 1);
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
+    let out = s.solve(None).expect("feasible");
+    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
+    assert!(
+        (lp - out.objective).abs() <= 1e-6,
+        "LP {lp} vs optimum {}",
+        out.objective
+    );
+    assert_eq!(s.mip_solves, 0);
+    let r = solve_checked(&inst, 3);
+    assert_eq!(r.summary.placed, 3);
+    assert!(r.placements.iter().all(|p| p.home != "H2"));
+}
+
+#[test]
 fn weekly_budget_leaves_a_child_unplaced_rather_than_overspend() {
     let mut b = two_homes();
     b["policy"] = json!({"weekly_budget": 700});
