@@ -377,18 +377,17 @@ impl Formulation {
             if let Some(m) = pr.max_admissions {
                 rows.push((RowKey::Admissions(p), f64::NEG_INFINITY, m as f64));
             }
-            if pr.volume_discount.is_some() {
+            if let Some(d) = &pr.volume_discount {
                 // Σ size·y − n·z_p ≥ 0, and per home j of the provider
                 // w_j − Σ d_j·size·y_ij ≤ 0;  w_j − d_j·vacancies_j·z_p ≤ 0.
                 // One discount value per home, not one per provider: with a provider-wide
                 // value W_p ≤ M·z_p the LP earned a whole placement's discount for a 1/n
                 // switch; per home it earns d_j·z_p, 1/n of it (the same integer points).
                 rows.push((RowKey::DiscountCount(p), 0.0, f64::INFINITY));
-                let n = pr.volume_discount.as_ref().map_or(0, |d| d.min_placements);
                 for &h in homes.iter().filter(|&&h| inst.homes[h].provider == p) {
                     rows.push((RowKey::DiscountValue(h), f64::NEG_INFINITY, 0.0));
                     rows.push((RowKey::DiscountSwitch(h), f64::NEG_INFINITY, 0.0));
-                    if homes_b[h].vacancies < n {
+                    if homes_b[h].vacancies < d.min_placements {
                         rows.push((RowKey::DiscountOthers(p, h), f64::NEG_INFINITY, 0.0));
                     }
                 }
@@ -441,11 +440,11 @@ impl Formulation {
         groups
     }
 
-    /// Rows saying that a unit placed at a home too dear to leave room for any other unit of
-    /// its group leaves them all unplaced: (|L| − 1)·Σ_{dear j} x_ij − Σ_{v≠i} u_v ≤ 0, where a
-    /// home is dear when its price plus the cheapest other unit's cheapest price is over the
-    /// budget. Implied at integer points; the LP otherwise spends a budget exactly by placing
-    /// 0.3 of a child in a £4,700 home and 0.7 in a £350 one.
+    /// Rows saying that a unit placed at a home so dear that the budget can then pay for at
+    /// most t other units of its group L (at their cheapest) leaves the rest unplaced:
+    /// (|L| − 1 − t)·Σ_{homes that dear} x_ij − Σ_{v≠i} u_v ≤ 0, one per unit and tier t below
+    /// what the budget allows anyway. Implied at integer points; the LP otherwise spends a
+    /// budget exactly by placing 0.3 of a child in a £4,700 home and 0.7 in a £350 one.
     fn budget_alone_rows(&self, inst: &Instance, comp: &Component) -> Vec<(RowKey, f64, f64)> {
         let price = |k: usize| inst.batch.homes[self.cands[k].home].weekly_price;
         let mut rows = Vec::new();

@@ -186,6 +186,29 @@ pub fn brute_force(inst: &Instance) -> f64 {
     brute_force_with(inst, None)
 }
 
+/// Where `r` disagrees with enumeration, if anywhere: its objective against the brute-force
+/// optimum (`best`, within 1e-6 relative), then every alternative's regret against the rise of
+/// that optimum with the child forced into the home (within £0.01). `who` names the solver.
+pub fn brute_force_mismatch(inst: &Instance, r: &MatchResult, best: f64, who: &str) -> Option<String> {
+    if (r.objective - best).abs() > 1e-6 * best.abs().max(1.0) {
+        return Some(format!("{who} {} vs brute force {best}", r.objective));
+    }
+    for p in &r.placements {
+        let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+        for a in &p.alternatives {
+            let h = inst.batch.homes.iter().position(|x| x.id == a.home).unwrap();
+            let rise = brute_force_with(inst, Some((c, h))) - best;
+            if (a.regret - rise).abs() > 0.01 {
+                return Some(format!(
+                    "{} at {}: regret {} vs brute force {rise}",
+                    p.child, a.home, a.regret
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The optimum by enumeration with one child forced into one home (its regret's reference).
 pub fn brute_force_with(inst: &Instance, forced: Option<(usize, usize)>) -> f64 {
     let n = inst.batch.children.len();

@@ -8,7 +8,7 @@ use placematch::model::Formulation;
 use placematch::small::{Small, SmallSolver};
 use placematch::solve::{ComponentSolver, SolveOptions};
 
-use crate::harness::{brute_force, brute_force_with, instance, load, solve_checked_with, tiny_batch};
+use crate::harness::{brute_force, brute_force_mismatch, instance, load, solve_checked_with, tiny_batch};
 
 use crate::properties::config;
 
@@ -114,16 +114,8 @@ proptest! {
         let inst = load(&tiny_batch(seed));
         small_equals_highs(&inst)?;
         let r = solve_checked_with(&inst, 3, &SolveOptions::default());
-        let best = brute_force(&inst);
-        prop_assert!((r.objective - best).abs() <= 1e-6 * best.abs().max(1.0), "small {} vs brute force {}", r.objective, best);
-        for p in &r.placements {
-            let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
-            for a in &p.alternatives {
-                let h = inst.batch.homes.iter().position(|x| x.id == a.home).unwrap();
-                let forced = brute_force_with(&inst, Some((c, h)));
-                prop_assert!((a.regret - (forced - best)).abs() <= 0.01, "{} at {}: regret {} vs brute force {}", p.child, a.home, a.regret, forced - best);
-            }
-        }
+        let mismatch = brute_force_mismatch(&inst, &r, brute_force(&inst), "small");
+        prop_assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
     }
 }
 

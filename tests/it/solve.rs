@@ -24,6 +24,46 @@ fn home_of(r: &placematch::result::MatchResult, child: &str) -> Option<String> {
     r.placements.iter().find(|p| p.child == child).map(|p| p.home.clone())
 }
 
+/// One provider's foster homes H1, H2, … (postcode, vacancies, weekly price) and `children`
+/// children C1, C2, … at RH12 1, under a weekly budget and £1,000 a km (so distance counts).
+fn budget_batch(budget: u32, homes: &[(&str, u32, u32)], children: usize) -> Value {
+    let homes: Vec<Value> = homes
+        .iter()
+        .enumerate()
+        .map(|(i, &(postcode, vacancies, price))| {
+            json!({"id": format!("H{}", i + 1), "provider": "PA", "type": "foster",
+                "location": {"postcode": postcode}, "vacancies": vacancies, "weekly_price": price})
+        })
+        .collect();
+    let children: Vec<Value> = (0..children)
+        .map(|i| json!({"id": format!("C{}", i + 1), "location": {"postcode": "RH12 1"}, "age": 9 + i}))
+        .collect();
+    json!({"format": "placematch/batch@1", "policy": {"weekly_budget": budget, "per_km": 1000},
+        "providers": [{"id": "PA"}], "homes": homes, "children": children})
+}
+
+/// The batch is one component whose LP relaxation, solved by HiGHS (not the small search),
+/// is already its optimum: no MIP was needed.
+fn assert_lp_is_the_optimum(inst: &placematch::locate::Instance) {
+    use placematch::model::Formulation;
+    use placematch::solve::{ComponentSolver, SolveOptions};
+    let f = Formulation::build(inst);
+    assert_eq!(f.components.len(), 1);
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    let mut s = ComponentSolver::new(inst, &f, &f.components[0], &opts, None);
+    let out = s.solve(None).expect("feasible");
+    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
+    assert!(
+        (lp - out.objective).abs() <= 1e-6,
+        "LP {lp} vs optimum {}",
+        out.objective
+    );
+    assert_eq!(s.mip_solves, 0);
+}
+
 #[test]
 fn unconstrained_children_share_the_cheapest_home() {
     let r = solve_checked(&load(&two_homes()), 3);
@@ -74,8 +114,6 @@ fn volume_discount_can_change_the_answer() {
 
 #[test]
 fn volume_discount_out_of_reach_earns_nothing_in_the_lp() {
-    use placematch::model::Formulation;
-    use placematch::solve::{ComponentSolver, SolveOptions};
     // Two children, and a provider whose 90% discount needs three at its one two-bed home: no
     // placement can earn it. With one provider-wide value (≤ M·z, z ≤ placements/3) the LP
     // sent both there at 900 − 540 and needed a MIP to learn otherwise; a home's value that
@@ -84,22 +122,7 @@ fn volume_discount_out_of_reach_earns_nothing_in_the_lp() {
     let mut b = two_homes();
     b["providers"][1]["volume_discount"] = json!({"min_placements": 3, "percent": 90});
     let inst = load(&b);
-    let f = Formulation::build(&inst);
-    assert_eq!(f.components.len(), 1);
-    // HiGHS, not the small-component search.
-    let opts = SolveOptions {
-        small_units: 0,
-        ..SolveOptions::default()
-    };
-    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
-    let out = s.solve(None).expect("feasible");
-    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
-    assert!(
-        (lp - out.objective).abs() <= 1e-6,
-        "LP {lp} vs optimum {}",
-        out.objective
-    );
-    assert_eq!(s.mip_solves, 0);
+    assert_lp_is_the_optimum(&inst);
     let r = solve_checked(&inst, 0);
     assert_eq!(home_of(&r, "C1").as_deref(), Some("H1"));
     assert_eq!(home_of(&r, "C2").as_deref(), Some("H1"));
@@ -107,41 +130,12 @@ fn volume_discount_out_of_reach_earns_nothing_in_the_lp() {
 
 #[test]
 fn a_home_dearer_than_the_whole_budget_is_not_in_the_lp() {
-    use placematch::model::Formulation;
-    use placematch::solve::{ComponentSolver, SolveOptions};
     // Budget 1,000: C1 takes H1 (400); C2 can afford only H3 (550, far). H2 (1,100, near) is
     // beyond the budget on its own, yet the LP placed a ninth of C2 there to save distance,
     // and a MIP had to learn otherwise. Left out of the LP, the LP is the optimum.
-    let b = json!({
-        "format": "placematch/batch@1",
-        "policy": {"weekly_budget": 1000, "per_km": 1000},
-        "providers": [{"id": "PA"}],
-        "homes": [
-            {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 400},
-            {"id": "H2", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 1100},
-            {"id": "H3", "provider": "PA", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 550}
-        ],
-        "children": [
-            {"id": "C1", "location": {"postcode": "RH12 1"}, "age": 9},
-            {"id": "C2", "location": {"postcode": "RH12 1"}, "age": 10}
-        ]
-    });
+    let b = budget_batch(1000, &[("RH12 1", 1, 400), ("RH12 1", 1, 1100), ("RH13 5", 1, 550)], 2);
     let inst = load(&b);
-    let f = Formulation::build(&inst);
-    assert_eq!(f.components.len(), 1);
-    let opts = SolveOptions {
-        small_units: 0,
-        ..SolveOptions::default()
-    };
-    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
-    let out = s.solve(None).expect("feasible");
-    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
-    assert!(
-        (lp - out.objective).abs() <= 1e-6,
-        "LP {lp} vs optimum {}",
-        out.objective
-    );
-    assert_eq!(s.mip_solves, 0);
+    assert_lp_is_the_optimum(&inst);
     let r = solve_checked(&inst, 3);
     assert_eq!(home_of(&r, "C1").as_deref(), Some("H1"));
     assert_eq!(home_of(&r, "C2").as_deref(), Some("H3"));
@@ -154,42 +148,13 @@ fn a_home_dearer_than_the_whole_budget_is_not_in_the_lp() {
 
 #[test]
 fn a_home_too_dear_to_leave_room_for_the_others_is_not_half_taken_in_the_lp() {
-    use placematch::model::Formulation;
-    use placematch::solve::{ComponentSolver, SolveOptions};
     // Budget 1,000, two children. H2 (900, near) would leave 100, too little for the other
     // child's cheapest home (300), so taking it means leaving the other unplaced. The LP spent
     // the budget exactly instead: C1 two thirds in H2 and a third in far H3 (300), C2 in H1.
     // The row "C1 in a dear home leaves C2 unplaced" keeps the LP at the optimum, H3 for C1.
-    let b = json!({
-        "format": "placematch/batch@1",
-        "policy": {"weekly_budget": 1000, "per_km": 1000},
-        "providers": [{"id": "PA"}],
-        "homes": [
-            {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 300},
-            {"id": "H2", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 900},
-            {"id": "H3", "provider": "PA", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 300}
-        ],
-        "children": [
-            {"id": "C1", "location": {"postcode": "RH12 1"}, "age": 9},
-            {"id": "C2", "location": {"postcode": "RH12 1"}, "age": 10}
-        ]
-    });
+    let b = budget_batch(1000, &[("RH12 1", 1, 300), ("RH12 1", 1, 900), ("RH13 5", 1, 300)], 2);
     let inst = load(&b);
-    let f = Formulation::build(&inst);
-    assert_eq!(f.components.len(), 1);
-    let opts = SolveOptions {
-        small_units: 0,
-        ..SolveOptions::default()
-    };
-    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
-    let out = s.solve(None).expect("feasible");
-    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
-    assert!(
-        (lp - out.objective).abs() <= 1e-6,
-        "LP {lp} vs optimum {}",
-        out.objective
-    );
-    assert_eq!(s.mip_solves, 0);
+    assert_lp_is_the_optimum(&inst);
     let r = solve_checked(&inst, 3);
     assert_eq!(r.summary.placed, 2);
     let homes: Vec<Option<String>> = ["C1", "C2"].iter().map(|c| home_of(&r, c)).collect();
@@ -201,43 +166,13 @@ fn a_home_too_dear_to_leave_room_for_the_others_is_not_half_taken_in_the_lp() {
 
 #[test]
 fn a_home_that_leaves_room_for_one_other_child_only_binds_the_lp_too() {
-    use placematch::model::Formulation;
-    use placematch::solve::{ComponentSolver, SolveOptions};
     // Budget 1,100, three children whose cheapest home is 300. With C1 in H2 (700, near) only
     // one other child can still be paid for, so one would wait. The LP placed C1 half in H2
     // and half in far H3 (300); the tier row "C1 in a home that leaves room for one other
     // leaves the rest unplaced" keeps it at the optimum: H3 for C1, H1 for the others.
-    let b = json!({
-        "format": "placematch/batch@1",
-        "policy": {"weekly_budget": 1100, "per_km": 1000},
-        "providers": [{"id": "PA"}],
-        "homes": [
-            {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 2, "weekly_price": 300},
-            {"id": "H2", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 700},
-            {"id": "H3", "provider": "PA", "type": "foster", "location": {"postcode": "RH13 5"}, "vacancies": 1, "weekly_price": 300}
-        ],
-        "children": [
-            {"id": "C1", "location": {"postcode": "RH12 1"}, "age": 9},
-            {"id": "C2", "location": {"postcode": "RH12 1"}, "age": 10},
-            {"id": "C3", "location": {"postcode": "RH12 1"}, "age": 11}
-        ]
-    });
+    let b = budget_batch(1100, &[("RH12 1", 2, 300), ("RH12 1", 1, 700), ("RH13 5", 1, 300)], 3);
     let inst = load(&b);
-    let f = Formulation::build(&inst);
-    assert_eq!(f.components.len(), 1);
-    let opts = SolveOptions {
-        small_units: 0,
-        ..SolveOptions::default()
-    };
-    let mut s = ComponentSolver::new(&inst, &f, &f.components[0], &opts, None);
-    let out = s.solve(None).expect("feasible");
-    let (lp, _) = s.lp_reduced_costs().expect("an LP was solved");
-    assert!(
-        (lp - out.objective).abs() <= 1e-6,
-        "LP {lp} vs optimum {}",
-        out.objective
-    );
-    assert_eq!(s.mip_solves, 0);
+    assert_lp_is_the_optimum(&inst);
     let r = solve_checked(&inst, 3);
     assert_eq!(r.summary.placed, 3);
     assert!(r.placements.iter().all(|p| p.home != "H2"));
