@@ -27,6 +27,7 @@ pub mod explain;
 pub mod flow;
 pub mod generate;
 pub mod history;
+pub mod lagrange;
 pub mod lns;
 pub mod locate;
 pub mod model;

@@ -23,6 +23,9 @@ const POLISH_PASSES: usize = 20;
 /// overran its limit by up to 2 s. Measured there on 2026-12-02 against half the time up to
 /// 5 s: README, Performance.
 const LNS_MOST: std::time::Duration = std::time::Duration::from_secs(20);
+/// Reduced cost above which a pair is left out of the plans of its budget's Lagrangian
+/// subproblem ([`crate::lagrange::solve`]), £ per week.
+const LAGRANGIAN_CAP: f64 = 2000.0;
 /// See [`LNS_MOST`].
 const WHOLE_MIP_LEAST: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -159,6 +162,10 @@ pub struct ComponentSolver<'a> {
     pub lns: Option<crate::lns::LnsStats>,
     /// Whether the component has weekly budgets (knapsack rows).
     knapsacks: bool,
+    /// The unforced LP's per-budget Lagrangian bound ([`crate::lagrange`]) and, per candidate
+    /// position, a lower bound on the optimum with that pair forced in (never below the LP's
+    /// value plus its reduced cost). Budget components whose LP is fractional only.
+    lagrangian: Option<(f64, Vec<f64>)>,
     /// Positions whose pair alone breaks a weekly budget ([`Formulation::over_budget`]): never
     /// columns (the LP would place fractions of them), priced at +∞.
     over_budget: Vec<bool>,
@@ -196,6 +203,7 @@ impl<'a> ComponentSolver<'a> {
             reduced: vec![0.0; comp.cands.len()],
             base_lp: None,
             base_duals: None,
+            lagrangian: None,
             priced: 0,
             added: 0,
             mip_solves: 0,
@@ -632,13 +640,213 @@ impl<'a> ComponentSolver<'a> {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    /// [`full_bound`] of a MIP bound over the active pairs, from the pairs left out now.
-    fn full_bound(&self, mip_bound: f64, lp_obj: Option<f64>) -> f64 {
+    /// [`full_bound`] of a MIP bound over the active pairs, from the pairs left out now. In the
+    /// unforced solve, each pair left out counts at its Lagrangian forced bound, and the whole
+    /// is never below the Lagrangian bound ([`crate::lagrange`]).
+    fn full_bound(&self, mip_bound: f64, lp_obj: Option<f64>, forced: bool) -> f64 {
+        let lagrangian = self.lagrangian.as_ref().filter(|_| !forced);
         let least_left_out = (0..self.comp.cands.len())
             .filter(|&p| self.active[p].is_none())
-            .map(|p| self.reduced[p])
+            .map(|p| match (lagrangian, lp_obj) {
+                (Some((_, floor)), Some(lp)) => floor[p] - lp,
+                _ => self.reduced[p],
+            })
             .min_by(f64::total_cmp);
-        full_bound(mip_bound, lp_obj, least_left_out)
+        let bound = full_bound(mip_bound, lp_obj, least_left_out);
+        match lagrangian {
+            Some(&(lb, _)) if lp_obj.is_some() => bound.max(lb),
+            _ => bound,
+        }
+    }
+
+    /// The per-budget Lagrangian bound at the unforced LP's optimum ([`crate::lagrange`]):
+    /// the bound, and per candidate position the bound with that pair forced in. The
+    /// subproblems are read off the model itself: a budget row's units are those whose pairs
+    /// have entries in it, each pair's spend is its entry. A budget shared by a unit with
+    /// another budget (siblings of two authorities) keeps its LP value (Δ = 0, still valid).
+    fn compute_lagrangian(&self, lp_obj: f64, row_duals: &[f64], col_duals: &[f64]) -> Option<(f64, Vec<f64>)> {
+        use crate::lagrange::{Choice, Group};
+        let t0 = Instant::now();
+        let units = &self.comp.units;
+        let mut slot = vec![usize::MAX; self.f.units.len()];
+        for (i, &u) in units.iter().enumerate() {
+            slot[u] = i;
+        }
+        let mut assign_row = vec![usize::MAX; units.len()];
+        let mut budget_rows = Vec::new();
+        // Row → budget index (u32::MAX: not a budget row).
+        let mut budget_of = vec![u32::MAX; self.rows.len()];
+        for (r, (key, _, _)) in self.rows.iter().enumerate() {
+            match key {
+                RowKey::Assign(u) => assign_row[slot[*u]] = r,
+                RowKey::Budget(_) => {
+                    budget_of[r] = budget_rows.len() as u32;
+                    budget_rows.push(r);
+                }
+                _ => {}
+            }
+        }
+        // Per unit: its one budget (None: none; shared budgets are marked), its pairs'
+        // (position, spend), and its least reduced cost over every choice.
+        const UNSEEN: usize = usize::MAX - 1;
+        let mut unit_budget = vec![UNSEEN; units.len()];
+        let mut pairs: Vec<Vec<(usize, f64)>> = vec![Vec::new(); units.len()];
+        let mut shared = vec![false; budget_rows.len()];
+        for (pos, &k) in self.comp.cands.iter().enumerate() {
+            let i = slot[self.f.cands[k].unit];
+            let entries = self.ent_start[pos]..self.ent_start[pos + 1];
+            let touched = || {
+                entries
+                    .clone()
+                    .filter(|&e| budget_of[self.ent_row[e] as usize] != u32::MAX)
+            };
+            let found = touched()
+                .next()
+                .map(|e| (budget_of[self.ent_row[e] as usize] as usize, self.ent_coef[e]));
+            let many = touched().nth(1).is_some();
+            if many {
+                // Members of several authorities: every budget the pair spends from is shared.
+                for e in touched() {
+                    shared[budget_of[self.ent_row[e] as usize] as usize] = true;
+                }
+            }
+            let b = match found {
+                Some((b, _)) if !many => b,
+                _ => usize::MAX,
+            };
+            if unit_budget[i] == UNSEEN {
+                unit_budget[i] = b;
+            } else if unit_budget[i] != b {
+                // A unit whose pairs touch different budgets: those budgets are shared.
+                for x in [unit_budget[i], b] {
+                    if x < shared.len() {
+                        shared[x] = true;
+                    }
+                }
+                unit_budget[i] = usize::MAX;
+            }
+            if self.reduced[pos].is_finite() {
+                pairs[i].push((pos, found.map_or(0.0, |f| f.1)));
+            }
+        }
+        // A unit's choices besides its pairs: unplaced (its column's reduced cost), and its
+        // unstored pairs as one choice at their least possible reduced cost and no spend.
+        let extra = |i: usize| -> Vec<Choice> {
+            let mut v = vec![Choice {
+                spend: 0.0,
+                reduced: col_duals[i],
+            }];
+            let floor = self.f.floor[units[i]];
+            if floor.is_finite() {
+                v.push(Choice {
+                    spend: 0.0,
+                    reduced: floor - row_duals[assign_row[i]],
+                });
+            }
+            v
+        };
+        let least: Vec<f64> = (0..units.len())
+            .map(|i| {
+                let pairs_least = pairs[i].iter().map(|&(p, _)| self.reduced[p]);
+                extra(i)
+                    .iter()
+                    .map(|c| c.reduced)
+                    .chain(pairs_least)
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); budget_rows.len()];
+        for (i, &b) in unit_budget.iter().enumerate() {
+            if b < members.len() {
+                members[b].push(i);
+            }
+        }
+        // A column at its upper bound (a unit wholly placed or unplaced in the LP) may have a
+        // negative reduced cost: HiGHS gave the bound the dual that the unit's assignment row
+        // could carry. Moving it there (less the unit's least reduced cost, if negative) makes
+        // every reduced cost ≥ 0 with the same dual objective, which the derivation of Δ needs.
+        let groups: Vec<(&Vec<usize>, Group)> = members
+            .iter()
+            .enumerate()
+            .filter(|(b, group)| !shared[*b] && !group.is_empty())
+            .map(|(b, group)| {
+                let r = budget_rows[b];
+                let units = group
+                    .iter()
+                    .map(|&i| {
+                        let shift = least[i].min(0.0);
+                        let mut v = extra(i);
+                        v.extend(pairs[i].iter().map(|&(p, spend)| Choice {
+                            spend,
+                            reduced: self.reduced[p],
+                        }));
+                        v.iter_mut().for_each(|c| c.reduced -= shift);
+                        v
+                    })
+                    .collect();
+                let g = Group {
+                    budget: self.rows[r].2,
+                    price: (-row_duals[r]).max(0.0),
+                    units,
+                };
+                (group, g)
+            })
+            .collect();
+        // Independent small problems: side by side on the cores (a regional backlog's 149
+        // took 1.1 s one after another).
+        let solved: Vec<Option<crate::lagrange::GroupBound>> = {
+            use rayon::prelude::*;
+            groups
+                .par_iter()
+                .map(|(_, g)| crate::lagrange::solve(g, LAGRANGIAN_CAP))
+                .collect()
+        };
+        let mut total_gap = 0.0;
+        // Per position: Δ(pair) − Δ of its budget, where that budget was solved.
+        let mut rise: Vec<f64> = vec![f64::NAN; self.comp.cands.len()];
+        for ((group, _), solved) in groups.iter().zip(solved) {
+            let Some(solved) = solved else {
+                continue; // too large: its LP value stands (Δ = 0)
+            };
+            total_gap += solved.gap;
+            for (&i, row) in group.iter().zip(&solved.forced) {
+                let skip = extra(i).len();
+                for (&(p, _), &v) in pairs[i].iter().zip(&row[skip..]) {
+                    rise[p] = v - solved.gap;
+                }
+            }
+        }
+        let bound = lp_obj + total_gap;
+        // Elsewhere a unit's problem is to take its least reduced cost: forcing a pair costs
+        // the difference.
+        let floor: Vec<f64> = (0..self.comp.cands.len())
+            .map(|p| {
+                let rc = self.reduced[p];
+                let i = slot[self.f.cands[self.comp.cands[p]].unit];
+                let lagr = if rise[p].is_nan() {
+                    bound + rc - least[i]
+                } else {
+                    bound + rise[p]
+                };
+                (lp_obj + rc).max(lagr)
+            })
+            .collect();
+        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+            eprintln!(
+                "lagrangian bound {bound:.2} (LP {lp_obj:.2}) in {:.2} s",
+                t0.elapsed().as_secs_f64()
+            );
+        }
+        Some((bound, floor))
+    }
+
+    /// A lower bound on the optimum of the full model with pair `p` forced in, for the
+    /// unforced solve: the Lagrangian's where there is one, else LP + reduced cost.
+    fn forced_floor(&self, p: usize, lp_obj: f64) -> f64 {
+        match &self.lagrangian {
+            Some((_, floor)) => floor[p],
+            None => lp_obj + self.reduced[p],
+        }
     }
 
     fn time_left(&self) -> Option<f64> {
@@ -825,7 +1033,7 @@ impl<'a> ComponentSolver<'a> {
             set_bounds(&mut lp, self.active[pos].unwrap(), 1.0, 1.0);
         }
         // Column generation on the LP relaxation.
-        let (mut lp_obj, mut cols, mut lp_status, mut row_duals);
+        let (mut lp_obj, mut cols, mut lp_status, mut row_duals, mut col_duals);
         loop {
             if let Some(t) = self.time_left() {
                 lp.set_option("time_limit", t);
@@ -836,6 +1044,7 @@ impl<'a> ComponentSolver<'a> {
             let sol = solved.get_solution();
             cols = sol.columns().to_vec();
             row_duals = sol.dual_rows().to_vec();
+            col_duals = sol.dual_columns().to_vec();
             lp = solved.into();
             if lp_status != HighsModelStatus::Optimal {
                 break;
@@ -858,7 +1067,16 @@ impl<'a> ComponentSolver<'a> {
         }
         let integral = lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
         if forced.is_none() && lp_status == HighsModelStatus::Optimal {
-            self.base_lp = Some((lp_obj, self.reduced.clone()));
+            self.lagrangian = (self.knapsacks && !integral)
+                .then(|| self.compute_lagrangian(lp_obj, &row_duals, &col_duals))
+                .flatten();
+            // Regret bounds each forced optimum by lp_obj + rc: the Lagrangian's forced bound
+            // where there is one.
+            let rc = match &self.lagrangian {
+                Some((_, floor)) => floor.iter().map(|v| v - lp_obj).collect(),
+                None => self.reduced.clone(),
+            };
+            self.base_lp = Some((lp_obj, rc));
             self.base_duals = Some((row_duals.clone(), integral));
         }
         let result = if lp_status == HighsModelStatus::Infeasible {
@@ -1023,7 +1241,11 @@ impl<'a> ComponentSolver<'a> {
                     // root ran past the limit.)
                     let objective: f64 = costs.iter().zip(&better).map(|(c, x)| c * x).sum();
                     let choice = self.choice_mip(&better, &col_of, offset);
-                    let bound = self.full_bound(lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective), lp_obj);
+                    let bound = self.full_bound(
+                        lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective),
+                        lp_obj,
+                        forced_pos.is_some(),
+                    );
                     return Solved::Exact(Outcome {
                         optimal: false,
                         objective,
@@ -1100,12 +1322,20 @@ impl<'a> ComponentSolver<'a> {
                 .unwrap_or(objective)
                 .max(lp_obj.unwrap_or(f64::NEG_INFINITY))
                 .min(objective);
-            let bound = self.full_bound(mip_bound, lp_obj);
+            let bound = self.full_bound(mip_bound, lp_obj, forced_pos.is_some());
             let proven = consistent && status == HighsModelStatus::Optimal;
             if let (Some(lp_obj), true) = (lp_obj, proven) {
-                let gap = objective - lp_obj;
+                // A pair left out matters only if its forced bound is below the answer: LP +
+                // reduced cost, or in the unforced solve the Lagrangian's (tighter).
+                let floor = |p: usize| {
+                    if forced_pos.is_none() {
+                        self.forced_floor(p, lp_obj)
+                    } else {
+                        lp_obj + self.reduced[p]
+                    }
+                };
                 let mut more: Vec<usize> = (0..self.comp.cands.len())
-                    .filter(|&p| self.active[p].is_none() && self.reduced[p] < gap - 1e-7)
+                    .filter(|&p| self.active[p].is_none() && floor(p) < objective - 1e-7)
                     .collect();
                 if !more.is_empty() && self.out_of_time() {
                     // The time limit has hit: report the solution with the LP bound. Otherwise
@@ -1131,7 +1361,7 @@ impl<'a> ComponentSolver<'a> {
                     steps += 1;
                     let complete = self.deadline.is_none() || more.len() <= step;
                     if !complete {
-                        more.sort_by(|&a, &b| self.reduced[a].total_cmp(&self.reduced[b]).then(a.cmp(&b)));
+                        more.sort_by(|&a, &b| floor(a).total_cmp(&floor(b)).then(a.cmp(&b)));
                         more.truncate(step);
                         more.sort_unstable();
                     }
@@ -1364,10 +1594,19 @@ impl<'a> ComponentSolver<'a> {
     /// LP objective and reduced cost per candidate from the unforced solve: lower bounds on
     /// regret (the LP value is convex in a column's lower bound, its slope the reduced cost).
     /// For a component the small search settled: 0 and the search's root bound with each
-    /// candidate forced ([`SmallSolver::forced_bounds`]); lp_obj + rc bounds the forced
-    /// optimum from below either way. (By position in the component's candidate list.)
+    /// candidate forced ([`SmallSolver::forced_bounds`]); for a budget component with a
+    /// fractional LP, the Lagrangian forced bound less the LP value ([`crate::lagrange`]);
+    /// lp_obj + rc bounds the forced optimum from below in every case. (By position in the
+    /// component's candidate list.)
     pub fn lp_reduced_costs(&self) -> Option<&(f64, Vec<f64>)> {
         self.base_lp.as_ref()
+    }
+
+    /// The unforced LP's per-budget Lagrangian bound ([`crate::lagrange`]): a lower bound on
+    /// the component's optimum at or above the LP's value. None without weekly budgets, or
+    /// when the LP was integral or did not finish.
+    pub fn lagrangian_bound(&self) -> Option<f64> {
+        self.lagrangian.as_ref().map(|l| l.0)
     }
 }
 

@@ -234,6 +234,54 @@ pub fn brute_force_with(inst: &Instance, forced: Option<(usize, usize)>) -> f64 
     best
 }
 
+/// A tiny batch whose children (4–5) mostly share one authority and one binding weekly budget, over
+/// 2–4 homes of one or two beds and varied prices: the knapsack the Lagrangian bound works on
+/// (in [`tiny_batch`] a budget rarely leaves the LP fractional). Some children are siblings
+/// or conflict, so the rest of the model is there too.
+pub fn budget_tiny_batch(seed: u64) -> Value {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n_children = rng.gen_range(4..=5);
+    let n_homes = rng.gen_range(2..=4);
+    let homes: Vec<Value> = (0..n_homes)
+        .map(|h| {
+            json!({
+                "id": format!("H{h}"), "provider": "P0", "type": "foster",
+                "location": {"postcode": pick(&mut rng, &SECTORS)},
+                "vacancies": rng.gen_range(1..=2), "weekly_price": rng.gen_range(3..40) * 100,
+                "accepts": RISKS,
+            })
+        })
+        .collect();
+    let home_sector = pick(&mut rng, &SECTORS[..2]).to_string();
+    let children: Vec<Value> = (0..n_children)
+        .map(|c| {
+            // Now and then a child of another authority (Brighton): two budgets, and a sibling
+            // group across both shares them.
+            let sector = if rng.gen_bool(0.2) {
+                "BN1 1"
+            } else {
+                home_sector.as_str()
+            };
+            let mut v = json!({
+                "id": format!("C{c}"), "location": {"postcode": sector},
+                "age": rng.gen_range(8..=17),
+                "urgency": pick(&mut rng, &["emergency", "urgent", "planned"]),
+                "waiting_days": rng.gen_range(0..10),
+            });
+            if rng.gen_bool(0.35) {
+                v["sibling_group"] = json!("G0");
+            }
+            if rng.gen_bool(0.15) {
+                v["risks"] = json!(["harm_to_others"]);
+            }
+            v
+        })
+        .collect();
+    json!({"format": "placematch/batch@1", "batch_id": format!("budget-{seed}"),
+        "providers": [{"id": "P0"}], "homes": homes, "children": children,
+        "policy": {"weekly_budget": rng.gen_range(5..60) * 100}})
+}
+
 /// A tiny batch with every side rule stripped (no siblings, solo, conflicts, admission
 /// limits, discounts, block beds or budgets): a plain assignment, where regret comes from
 /// shortest paths on the residual graph.

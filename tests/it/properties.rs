@@ -6,8 +6,8 @@ use proptest::test_runner::{Config, RngSeed};
 use placematch::solve::SolveOptions;
 
 use crate::harness::{
-    brute_force, brute_force_mismatch, brute_force_with, load, plain_tiny_batch, solve_checked, solve_checked_with,
-    tiny_batch,
+    brute_force, brute_force_mismatch, brute_force_with, budget_tiny_batch, load, plain_tiny_batch, solve_checked,
+    solve_checked_with, tiny_batch,
 };
 
 pub(crate) fn config(cases: u32) -> Config {
@@ -329,4 +329,82 @@ fn pruned_storage_equals_full_storage_on_generated_batches() {
             assert!(pruned.model.variables <= full.model.variables);
         }
     }
+}
+
+/// Runs `check` on every component of the budget batch of `seed` that HiGHS solved with a
+/// per-budget Lagrangian bound: with the formulation, the component, its solver and optimum.
+fn for_lagrangian_components(
+    seed: u64,
+    mut check: impl FnMut(
+        &placematch::locate::Instance,
+        &placematch::model::Formulation,
+        &placematch::model::Component,
+        &placematch::solve::ComponentSolver<'_>,
+        f64,
+    ),
+) {
+    use placematch::model::Formulation;
+    use placematch::solve::ComponentSolver;
+    let inst = load(&budget_tiny_batch(seed));
+    let f = Formulation::build(&inst);
+    let opts = SolveOptions {
+        small_units: 0,
+        ..SolveOptions::default()
+    };
+    for comp in &f.components {
+        let mut s = ComponentSolver::new(&inst, &f, comp, &opts, None);
+        let out = s.solve(None).expect("the unforced model is always feasible");
+        if s.lagrangian_bound().is_some() {
+            check(&inst, &f, comp, &s, out.objective);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The per-budget Lagrangian bound is a bound: at or above the LP relaxation and at or
+    /// below the optimum; and each pair's forced bound (what regret and the widening of the
+    /// MIP rely on) is at or below the brute-force optimum with that pair forced in.
+    #[test]
+    fn lagrangian_bounds_are_bounds(seed in any::<u64>()) {
+        let best = brute_force(&load(&budget_tiny_batch(seed)));
+        let mut failure = None;
+        for_lagrangian_components(seed, |inst, f, comp, s, optimum| {
+            let lag = s.lagrangian_bound().unwrap();
+            let (lp, floors) = s.lp_reduced_costs().unwrap();
+            if lag < lp - 1e-6 || lag > optimum + 1e-6 {
+                failure.get_or_insert(format!("LP {lp}, Lagrangian {lag}, optimum {optimum}"));
+            }
+            // The other components' optima, to compare with forcing over the whole batch.
+            let rest = best - optimum;
+            for (p, &k) in comp.cands.iter().enumerate() {
+                let c = &f.cands[k];
+                let child = f.units[c.unit].members[0];
+                let forced = brute_force_with(inst, Some((child, c.home))) - rest;
+                if lp + floors[p] > forced + 1e-6 {
+                    failure.get_or_insert(format!("pair {k}: bound {} vs forced optimum {forced}", lp + floors[p]));
+                }
+            }
+        });
+        prop_assert!(failure.is_none(), "{}", failure.unwrap_or_default());
+    }
+}
+
+/// Guards the property above: on its corpus the Lagrangian bound must often rise above the
+/// LP's, or the property proves little.
+#[test]
+fn lagrangian_bound_rises_above_the_lp_on_the_budget_corpus() {
+    let (mut computed, mut above) = (0, 0);
+    for seed in 0..256u64 {
+        for_lagrangian_components(seed, |_, _, _, s, _| {
+            computed += 1;
+            above += (s.lagrangian_bound().unwrap() > s.lp_reduced_costs().unwrap().0 + 1e-6) as usize;
+        });
+    }
+    eprintln!("Lagrangian bounds {computed}, above the LP {above}");
+    assert!(
+        computed >= 20 && above >= 5,
+        "{computed} computed, {above} above the LP"
+    );
 }
