@@ -1,5 +1,6 @@
-//! Criterion benchmarks over the instance families: the bundled example and generated
-//! daily batches. Run with `cargo bench`; `placematch solve` prints `solve_seconds` too.
+//! Criterion benchmarks over the instance families: the bundled example, generated daily
+//! batches, national-shaped and side-constrained ones. Run with `cargo bench`; `placematch
+//! solve` prints `solve_seconds` too.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use placematch::explain::solve_and_explain;
@@ -133,5 +134,27 @@ fn split_regions(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, example, daily, daily_national, pruned_storage, split_regions);
+fn budgets(c: &mut Criterion) {
+    // The regional backlog's switches at 80 × 800 (`generate --side-constraints --seed 4`):
+    // weekly budgets, volume discounts and the rest, one component proven optimal. The
+    // Lagrangian bound of the budgets (src/lagrange.rs) decides how many pairs the MIP needs.
+    let batch = generate(&GenOptions::with_side_constraints(80, 800, 4));
+    let inst = load_batch(&serde_json::to_string(&batch).unwrap(), "budgets", None).unwrap();
+    let mut g = c.benchmark_group("budgets-80x800");
+    g.sample_size(10);
+    g.bench_function("proven optimal, no alternatives", |b| {
+        b.iter(|| solve_and_explain(&inst, &SolveOptions::default(), 0))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    example,
+    daily,
+    daily_national,
+    pruned_storage,
+    split_regions,
+    budgets
+);
 criterion_main!(benches);
