@@ -162,10 +162,13 @@ pub struct ComponentSolver<'a> {
     pub lns: Option<crate::lns::LnsStats>,
     /// Whether the component has weekly budgets (knapsack rows).
     knapsacks: bool,
-    /// The unforced LP's per-budget Lagrangian bound ([`crate::lagrange`]) and, per candidate
-    /// position, a lower bound on the optimum with that pair forced in (never below the LP's
-    /// value plus its reduced cost). Budget components whose LP is fractional only.
+    /// The last LP's per-budget Lagrangian bound ([`crate::lagrange`]), forced or not, and per
+    /// candidate position a lower bound on that solve's optimum with the pair also forced in
+    /// (never below the LP's value plus its reduced cost). Budget components whose LP is
+    /// fractional only.
     lagrangian: Option<(f64, Vec<f64>)>,
+    /// The unforced LP's Lagrangian bound (its forced bounds are in `base_lp`).
+    base_lagrangian: Option<f64>,
     /// Positions whose pair alone breaks a weekly budget ([`Formulation::over_budget`]): never
     /// columns (the LP would place fractions of them), priced at +∞.
     over_budget: Vec<bool>,
@@ -204,6 +207,7 @@ impl<'a> ComponentSolver<'a> {
             base_lp: None,
             base_duals: None,
             lagrangian: None,
+            base_lagrangian: None,
             priced: 0,
             added: 0,
             mip_solves: 0,
@@ -640,11 +644,11 @@ impl<'a> ComponentSolver<'a> {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    /// [`full_bound`] of a MIP bound over the active pairs, from the pairs left out now. In the
-    /// unforced solve, each pair left out counts at its Lagrangian forced bound, and the whole
+    /// [`full_bound`] of a MIP bound over the active pairs, from the pairs left out now. Each
+    /// pair left out counts at its Lagrangian forced bound where the LP has one, and the whole
     /// is never below the Lagrangian bound ([`crate::lagrange`]).
-    fn full_bound(&self, mip_bound: f64, lp_obj: Option<f64>, forced: bool) -> f64 {
-        let lagrangian = self.lagrangian.as_ref().filter(|_| !forced);
+    fn full_bound(&self, mip_bound: f64, lp_obj: Option<f64>) -> f64 {
+        let lagrangian = self.lagrangian.as_ref();
         let least_left_out = (0..self.comp.cands.len())
             .filter(|&p| self.active[p].is_none())
             .map(|p| match (lagrangian, lp_obj) {
@@ -659,12 +663,19 @@ impl<'a> ComponentSolver<'a> {
         }
     }
 
-    /// The per-budget Lagrangian bound at the unforced LP's optimum ([`crate::lagrange`]):
-    /// the bound, and per candidate position the bound with that pair forced in. The
+    /// The per-budget Lagrangian bound at the LP's optimum ([`crate::lagrange`]): the bound,
+    /// and per candidate position the bound with that pair forced in too. In a forced solve
+    /// (`forced`: the position fixed at 1) the forced unit's one choice is that pair. The
     /// subproblems are read off the model itself: a budget row's units are those whose pairs
     /// have entries in it, each pair's spend is its entry. A budget shared by a unit with
     /// another budget (siblings of two authorities) keeps its LP value (Δ = 0, still valid).
-    fn compute_lagrangian(&self, lp_obj: f64, row_duals: &[f64], col_duals: &[f64]) -> Option<(f64, Vec<f64>)> {
+    fn compute_lagrangian(
+        &self,
+        lp_obj: f64,
+        row_duals: &[f64],
+        col_duals: &[f64],
+        forced: Option<usize>,
+    ) -> Option<(f64, Vec<f64>)> {
         use crate::lagrange::{Choice, Group};
         let t0 = Instant::now();
         let units = &self.comp.units;
@@ -725,13 +736,19 @@ impl<'a> ComponentSolver<'a> {
                 }
                 unit_budget[i] = usize::MAX;
             }
-            if self.reduced[pos].is_finite() {
+            if self.reduced[pos].is_finite()
+                && forced.is_none_or(|f| f == pos || slot[self.f.cands[self.comp.cands[f]].unit] != i)
+            {
                 pairs[i].push((pos, found.map_or(0.0, |f| f.1)));
             }
         }
         // A unit's choices besides its pairs: unplaced (its column's reduced cost), and its
         // unstored pairs as one choice at their least possible reduced cost and no spend.
+        let forced_unit = forced.map(|f| slot[self.f.cands[self.comp.cands[f]].unit]);
         let extra = |i: usize| -> Vec<Choice> {
+            if forced_unit == Some(i) {
+                return Vec::new(); // its pair is fixed at 1
+            }
             let mut v = vec![Choice {
                 spend: 0.0,
                 reduced: col_duals[i],
@@ -774,7 +791,12 @@ impl<'a> ComponentSolver<'a> {
                 let units = group
                     .iter()
                     .map(|&i| {
-                        let shift = least[i].min(0.0);
+                        // The fixed pair's bound carries a dual of either sign.
+                        let shift = if forced_unit == Some(i) {
+                            least[i]
+                        } else {
+                            least[i].min(0.0)
+                        };
                         let mut v = extra(i);
                         v.extend(pairs[i].iter().map(|&(p, spend)| Choice {
                             spend,
@@ -840,8 +862,9 @@ impl<'a> ComponentSolver<'a> {
         Some((bound, floor))
     }
 
-    /// A lower bound on the optimum of the full model with pair `p` forced in, for the
-    /// unforced solve: the Lagrangian's where there is one, else LP + reduced cost.
+    /// A lower bound on the optimum of the full model with pair `p` forced in as well (in a
+    /// forced solve, besides the forced pair): the Lagrangian's where the LP has one, else LP
+    /// + reduced cost.
     fn forced_floor(&self, p: usize, lp_obj: f64) -> f64 {
         match &self.lagrangian {
             Some((_, floor)) => floor[p],
@@ -1066,10 +1089,11 @@ impl<'a> ComponentSolver<'a> {
             self.activate(&mut lp, &improving);
         }
         let integral = lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
+        self.lagrangian = (self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal)
+            .then(|| self.compute_lagrangian(lp_obj, &row_duals, &col_duals, forced_pos))
+            .flatten();
         if forced.is_none() && lp_status == HighsModelStatus::Optimal {
-            self.lagrangian = (self.knapsacks && !integral)
-                .then(|| self.compute_lagrangian(lp_obj, &row_duals, &col_duals))
-                .flatten();
+            self.base_lagrangian = self.lagrangian.as_ref().map(|l| l.0);
             // Regret bounds each forced optimum by lp_obj + rc: the Lagrangian's forced bound
             // where there is one.
             let rc = match &self.lagrangian {
@@ -1241,11 +1265,7 @@ impl<'a> ComponentSolver<'a> {
                     // root ran past the limit.)
                     let objective: f64 = costs.iter().zip(&better).map(|(c, x)| c * x).sum();
                     let choice = self.choice_mip(&better, &col_of, offset);
-                    let bound = self.full_bound(
-                        lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective),
-                        lp_obj,
-                        forced_pos.is_some(),
-                    );
+                    let bound = self.full_bound(lp_obj.unwrap_or(f64::NEG_INFINITY).min(objective), lp_obj);
                     return Solved::Exact(Outcome {
                         optimal: false,
                         objective,
@@ -1273,12 +1293,12 @@ impl<'a> ComponentSolver<'a> {
             let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
             if status == HighsModelStatus::Infeasible && cutoff.is_finite() {
                 // Nothing below the cutoff among the active pairs. A pair left out could still
-                // reach below it only if its reduced cost is under cutoff − LP: add those once.
+                // reach below it only if its forced bound is: add those once.
                 // (A widening for optimality keeps a solution below the cutoff feasible, so it is
                 // never followed by this; after this one, nothing is left to add.)
                 if let Some(lp_obj) = lp_obj {
                     let more: Vec<usize> = (0..self.comp.cands.len())
-                        .filter(|&p| self.active[p].is_none() && self.reduced[p] < cutoff - lp_obj - 1e-7)
+                        .filter(|&p| self.active[p].is_none() && self.forced_floor(p, lp_obj) < cutoff - 1e-7)
                         .collect();
                     if more.is_empty() {
                         return Solved::AtLeast(cutoff);
@@ -1322,18 +1342,12 @@ impl<'a> ComponentSolver<'a> {
                 .unwrap_or(objective)
                 .max(lp_obj.unwrap_or(f64::NEG_INFINITY))
                 .min(objective);
-            let bound = self.full_bound(mip_bound, lp_obj, forced_pos.is_some());
+            let bound = self.full_bound(mip_bound, lp_obj);
             let proven = consistent && status == HighsModelStatus::Optimal;
             if let (Some(lp_obj), true) = (lp_obj, proven) {
                 // A pair left out matters only if its forced bound is below the answer: LP +
-                // reduced cost, or in the unforced solve the Lagrangian's (tighter).
-                let floor = |p: usize| {
-                    if forced_pos.is_none() {
-                        self.forced_floor(p, lp_obj)
-                    } else {
-                        lp_obj + self.reduced[p]
-                    }
-                };
+                // reduced cost, or the Lagrangian's (tighter) where there is one.
+                let floor = |p: usize| self.forced_floor(p, lp_obj);
                 let mut more: Vec<usize> = (0..self.comp.cands.len())
                     .filter(|&p| self.active[p].is_none() && floor(p) < objective - 1e-7)
                     .collect();
@@ -1606,7 +1620,14 @@ impl<'a> ComponentSolver<'a> {
     /// the component's optimum at or above the LP's value. None without weekly budgets, or
     /// when the LP was integral or did not finish.
     pub fn lagrangian_bound(&self) -> Option<f64> {
-        self.lagrangian.as_ref().map(|l| l.0)
+        self.base_lagrangian
+    }
+
+    /// The last LP's Lagrangian bound, forced or not, and per candidate position the bound with
+    /// that pair forced in as well (what its reduced-cost fixing used). None where that LP had
+    /// none.
+    pub fn last_lagrangian(&self) -> Option<&(f64, Vec<f64>)> {
+        self.lagrangian.as_ref()
     }
 }
 

@@ -211,6 +211,11 @@ pub fn brute_force_mismatch(inst: &Instance, r: &MatchResult, best: f64, who: &s
 
 /// The optimum by enumeration with one child forced into one home (its regret's reference).
 pub fn brute_force_with(inst: &Instance, forced: Option<(usize, usize)>) -> f64 {
+    brute_force_forcing(inst, forced.as_slice())
+}
+
+/// The optimum by enumeration with each (child, home) of `forced` forced in.
+pub fn brute_force_forcing(inst: &Instance, forced: &[(usize, usize)]) -> f64 {
     let n = inst.batch.children.len();
     let m = inst.batch.homes.len();
     let mut assign: Vec<Option<usize>> = vec![None; n];
@@ -223,7 +228,7 @@ pub fn brute_force_with(inst: &Instance, forced: Option<(usize, usize)>) -> f64 
             x /= m + 1;
             *a = if d == m { None } else { Some(d) };
         }
-        if forced.is_some_and(|(c, h)| assign[c] != Some(h)) {
+        if forced.iter().any(|&(c, h)| assign[c] != Some(h)) {
             continue;
         }
         let e = placematch::check::evaluate_assignment(inst, &assign);

@@ -6,8 +6,8 @@ use proptest::test_runner::{Config, RngSeed};
 use placematch::solve::SolveOptions;
 
 use crate::harness::{
-    brute_force, brute_force_mismatch, brute_force_with, budget_tiny_batch, load, plain_tiny_batch, solve_checked,
-    solve_checked_with, tiny_batch,
+    brute_force, brute_force_forcing, brute_force_mismatch, brute_force_with, budget_tiny_batch, load,
+    plain_tiny_batch, solve_checked, solve_checked_with, tiny_batch,
 };
 
 pub(crate) fn config(cases: u32) -> Config {
@@ -388,6 +388,51 @@ proptest! {
             }
         });
         prop_assert!(failure.is_none(), "{}", failure.unwrap_or_default());
+    }
+
+    /// A forced solve's Lagrangian bounds are bounds too: its own at or below the optimum with
+    /// the pair forced in, and each other pair's at or below the optimum with both forced in.
+    #[test]
+    fn forced_lagrangian_bounds_are_bounds(seed in any::<u64>()) {
+        use placematch::model::Formulation;
+        use placematch::solve::ComponentSolver;
+        let inst = load(&budget_tiny_batch(seed));
+        let f = Formulation::build(&inst);
+        let opts = SolveOptions { small_units: 0, ..SolveOptions::default() };
+        let best = brute_force(&inst);
+        let child_home = |k: usize| (f.units[f.cands[k].unit].members[0], f.cands[k].home);
+        for comp in &f.components {
+            let mut s = ComponentSolver::new(&inst, &f, comp, &opts, None);
+            let optimum = s.solve(None).expect("feasible").objective;
+            let rest = best - optimum; // the other components' optima
+            for &k in &comp.cands {
+                if s.solve(Some(k)).is_none() {
+                    continue;
+                }
+                let Some((bound, floors)) = s.last_lagrangian().cloned() else { continue };
+                let forced = brute_force_forcing(&inst, &[child_home(k)]) - rest;
+                prop_assert!(bound <= forced + 1e-6, "pair {k}: bound {bound} vs forced optimum {forced}");
+                for (p, &q) in comp.cands.iter().enumerate() {
+                    if f.cands[q].unit == f.cands[k].unit {
+                        continue;
+                    }
+                    let both = brute_force_forcing(&inst, &[child_home(k), child_home(q)]) - rest;
+                    prop_assert!(floors[p] <= both + 1e-6, "pairs {k}, {q}: bound {} vs optimum {both}", floors[p]);
+                }
+            }
+        }
+    }
+
+    /// On budget-bound batches, through HiGHS alone, the optimum and every alternative's regret
+    /// equal brute force's: the Lagrangian forced bounds (of the unforced LP for the regret
+    /// search, of each forced LP for its reduced-cost fixing) leave out only pairs that cannot
+    /// matter.
+    #[test]
+    fn budget_batches_match_brute_force_and_forcing(seed in any::<u64>()) {
+        let inst = load(&budget_tiny_batch(seed));
+        let r = solve_checked_with(&inst, 3, &SolveOptions { small_units: 0, ..SolveOptions::default() });
+        let mismatch = brute_force_mismatch(&inst, &r, brute_force(&inst), "HiGHS");
+        prop_assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
     }
 }
 
