@@ -666,9 +666,9 @@ impl<'a> ComponentSolver<'a> {
     /// The per-budget Lagrangian bound at the LP's optimum ([`crate::lagrange`]): the bound,
     /// and per candidate position the bound with that pair forced in too. In a forced solve
     /// (`forced`: the position fixed at 1) the forced unit's one choice is that pair. The
-    /// subproblems are read off the model itself: a budget row's units are those whose pairs
-    /// have entries in it, each pair's spend is its entry. A budget shared by a unit with
-    /// another budget (siblings of two authorities) keeps its LP value (Δ = 0, still valid).
+    /// subproblems are the budget groups ([`Formulation::budget_groups`]); a budget that a unit
+    /// shares with another (siblings of two authorities) keeps its LP value (Δ = 0, still
+    /// valid).
     fn compute_lagrangian(
         &self,
         lp_obj: f64,
@@ -678,132 +678,89 @@ impl<'a> ComponentSolver<'a> {
     ) -> Option<(f64, Vec<f64>)> {
         use crate::lagrange::{Choice, Group};
         let t0 = Instant::now();
-        let units = &self.comp.units;
-        let mut slot = vec![usize::MAX; self.f.units.len()];
-        for (i, &u) in units.iter().enumerate() {
-            slot[u] = i;
-        }
-        let mut assign_row = vec![usize::MAX; units.len()];
-        let mut budget_rows = Vec::new();
-        // Row → budget index (u32::MAX: not a budget row).
-        let mut budget_of = vec![u32::MAX; self.rows.len()];
-        for (r, (key, _, _)) in self.rows.iter().enumerate() {
-            match key {
-                RowKey::Assign(u) => assign_row[slot[*u]] = r,
-                RowKey::Budget(_) => {
-                    budget_of[r] = budget_rows.len() as u32;
-                    budget_rows.push(r);
-                }
-                _ => {}
-            }
-        }
-        // Per unit: its one budget (None: none; shared budgets are marked), its pairs'
-        // (position, spend), and its least reduced cost over every choice.
-        const UNSEEN: usize = usize::MAX - 1;
-        let mut unit_budget = vec![UNSEEN; units.len()];
-        let mut pairs: Vec<Vec<(usize, f64)>> = vec![Vec::new(); units.len()];
-        let mut shared = vec![false; budget_rows.len()];
-        for (pos, &k) in self.comp.cands.iter().enumerate() {
-            let i = slot[self.f.cands[k].unit];
-            let entries = self.ent_start[pos]..self.ent_start[pos + 1];
-            let touched = || {
-                entries
-                    .clone()
-                    .filter(|&e| budget_of[self.ent_row[e] as usize] != u32::MAX)
-            };
-            let found = touched()
-                .next()
-                .map(|e| (budget_of[self.ent_row[e] as usize] as usize, self.ent_coef[e]));
-            let many = touched().nth(1).is_some();
-            if many {
-                // Members of several authorities: every budget the pair spends from is shared.
-                for e in touched() {
-                    shared[budget_of[self.ent_row[e] as usize] as usize] = true;
-                }
-            }
-            let b = match found {
-                Some((b, _)) if !many => b,
-                _ => usize::MAX,
-            };
-            if unit_budget[i] == UNSEEN {
-                unit_budget[i] = b;
-            } else if unit_budget[i] != b {
-                // A unit whose pairs touch different budgets: those budgets are shared.
-                for x in [unit_budget[i], b] {
-                    if x < shared.len() {
-                        shared[x] = true;
-                    }
-                }
-                unit_budget[i] = usize::MAX;
-            }
-            if self.reduced[pos].is_finite()
-                && forced.is_none_or(|f| f == pos || slot[self.f.cands[self.comp.cands[f]].unit] != i)
-            {
-                pairs[i].push((pos, found.map_or(0.0, |f| f.1)));
-            }
-        }
-        // A unit's choices besides its pairs: unplaced (its column's reduced cost), and its
-        // unstored pairs as one choice at their least possible reduced cost and no spend.
-        let forced_unit = forced.map(|f| slot[self.f.cands[self.comp.cands[f]].unit]);
-        let extra = |i: usize| -> Vec<Choice> {
-            if forced_unit == Some(i) {
-                return Vec::new(); // its pair is fixed at 1
-            }
-            let mut v = vec![Choice {
-                spend: 0.0,
-                reduced: col_duals[i],
-            }];
-            let floor = self.f.floor[units[i]];
-            if floor.is_finite() {
-                v.push(Choice {
-                    spend: 0.0,
-                    reduced: floor - row_duals[assign_row[i]],
-                });
-            }
-            v
-        };
-        let least: Vec<f64> = (0..units.len())
-            .map(|i| {
-                let pairs_least = pairs[i].iter().map(|&(p, _)| self.reduced[p]);
-                extra(i)
-                    .iter()
-                    .map(|c| c.reduced)
-                    .chain(pairs_least)
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .collect();
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); budget_rows.len()];
-        for (i, &b) in unit_budget.iter().enumerate() {
-            if b < members.len() {
-                members[b].push(i);
-            }
-        }
-        // A column at its upper bound (a unit wholly placed or unplaced in the LP) may have a
-        // negative reduced cost: HiGHS gave the bound the dual that the unit's assignment row
-        // could carry. Moving it there (less the unit's least reduced cost, if negative) makes
-        // every reduced cost ≥ 0 with the same dual objective, which the derivation of Δ needs.
-        let groups: Vec<(&Vec<usize>, Group)> = members
+        let (inst, f, comp) = (self.inst, self.f, self.comp);
+        let index = RowIndex::new(&self.rows);
+        let slot = |u: usize| comp.units.binary_search(&u).expect("a unit of this component");
+        let forced_unit = forced.map(|p| f.cands[comp.cands[p]].unit);
+        // Each unit's choices (position, choice): unplaced (its column's reduced cost), its
+        // unstored pairs as one choice at their least possible reduced cost and no spend, and
+        // its pairs, spending members × price. A forced unit's one choice is its forced pair.
+        let choices: Vec<Vec<(Option<usize>, Choice)>> = comp
+            .units
             .iter()
             .enumerate()
-            .filter(|(b, group)| !shared[*b] && !group.is_empty())
-            .map(|(b, group)| {
-                let r = budget_rows[b];
-                let units = group
+            .map(|(i, &u)| {
+                let size = f.size(u) as f64;
+                let pair = |p: usize| {
+                    let home = &inst.batch.homes[f.cands[comp.cands[p]].home];
+                    let spend = size * home.weekly_price;
+                    (
+                        Some(p),
+                        Choice {
+                            spend,
+                            reduced: self.reduced[p],
+                        },
+                    )
+                };
+                if let (Some(p), true) = (forced, forced_unit == Some(u)) {
+                    return vec![pair(p)];
+                }
+                let mut v = vec![(
+                    None,
+                    Choice {
+                        spend: 0.0,
+                        reduced: col_duals[i],
+                    },
+                )];
+                if f.floor[u].is_finite() {
+                    let reduced = f.floor[u] - row_duals[index.assign[&u]];
+                    v.push((None, Choice { spend: 0.0, reduced }));
+                }
+                // A unit's candidates are one ascending run of the component's.
+                let ks = f.unit_cands[u].clone();
+                let run = comp.cands.partition_point(|&k| k < ks.start)..comp.cands.partition_point(|&k| k < ks.end);
+                v.extend(run.filter(|&p| self.reduced[p].is_finite()).map(pair));
+                v
+            })
+            .collect();
+        let least: Vec<f64> = choices
+            .iter()
+            .map(|v| v.iter().map(|c| c.1.reduced).fold(f64::INFINITY, f64::min))
+            .collect();
+        let shared: HashSet<usize> = comp
+            .units
+            .iter()
+            .filter(|&&u| !matches!(f.unit_budgets[u][..], [(_, m)] if m as usize == f.size(u)))
+            .flat_map(|&u| f.unit_budgets[u].iter().map(|e| e.0))
+            .collect();
+        // A column at its upper bound (a unit wholly placed or unplaced in the LP) may have a
+        // negative reduced cost: HiGHS gave the bound the dual that the unit's assignment row
+        // could carry. Moving it there (less the unit's least reduced cost, if negative; a
+        // fixed pair's bound dual has either sign) makes every reduced cost ≥ 0 with the same
+        // dual objective, which the derivation of Δ needs.
+        let groups: Vec<(Vec<usize>, Group)> = f
+            .budget_groups(comp)
+            .into_iter()
+            .filter(|(b, _)| !shared.contains(b))
+            .map(|(_, group)| {
+                let la = &inst.children[f.units[group[0]].members[0]].la;
+                let r = index.budget[la];
+                let slots: Vec<usize> = group.iter().map(|&u| slot(u)).collect();
+                let units = slots
                     .iter()
                     .map(|&i| {
-                        // The fixed pair's bound carries a dual of either sign.
-                        let shift = if forced_unit == Some(i) {
+                        let shift = if forced_unit == Some(comp.units[i]) {
                             least[i]
                         } else {
                             least[i].min(0.0)
                         };
-                        let mut v = extra(i);
-                        v.extend(pairs[i].iter().map(|&(p, spend)| Choice {
-                            spend,
-                            reduced: self.reduced[p],
-                        }));
-                        v.iter_mut().for_each(|c| c.reduced -= shift);
-                        v
+                        choices[i]
+                            .iter()
+                            .map(|c| Choice {
+                                reduced: c.1.reduced - shift,
+                                ..c.1
+                            })
+                            .collect()
                     })
                     .collect();
                 let g = Group {
@@ -811,7 +768,7 @@ impl<'a> ComponentSolver<'a> {
                     price: (-row_duals[r]).max(0.0),
                     units,
                 };
-                (group, g)
+                (slots, g)
             })
             .collect();
         // Independent small problems: side by side on the cores (a regional backlog's 149
@@ -825,26 +782,27 @@ impl<'a> ComponentSolver<'a> {
         };
         let mut total_gap = 0.0;
         // Per position: Δ(pair) − Δ of its budget, where that budget was solved.
-        let mut rise: Vec<f64> = vec![f64::NAN; self.comp.cands.len()];
-        for ((group, _), solved) in groups.iter().zip(solved) {
+        let mut rise: Vec<f64> = vec![f64::NAN; comp.cands.len()];
+        for ((slots, _), solved) in groups.iter().zip(solved) {
             let Some(solved) = solved else {
                 continue; // too large: its LP value stands (Δ = 0)
             };
             total_gap += solved.gap;
-            for (&i, row) in group.iter().zip(&solved.forced) {
-                let skip = extra(i).len();
-                for (&(p, _), &v) in pairs[i].iter().zip(&row[skip..]) {
-                    rise[p] = v - solved.gap;
+            for (&i, row) in slots.iter().zip(&solved.forced) {
+                for (&(pos, _), &v) in choices[i].iter().zip(row) {
+                    if let Some(p) = pos {
+                        rise[p] = v - solved.gap;
+                    }
                 }
             }
         }
         let bound = lp_obj + total_gap;
         // Elsewhere a unit's problem is to take its least reduced cost: forcing a pair costs
         // the difference.
-        let floor: Vec<f64> = (0..self.comp.cands.len())
+        let floor: Vec<f64> = (0..comp.cands.len())
             .map(|p| {
                 let rc = self.reduced[p];
-                let i = slot[self.f.cands[self.comp.cands[p]].unit];
+                let i = slot(f.cands[comp.cands[p]].unit);
                 let lagr = if rise[p].is_nan() {
                     bound + rc - least[i]
                 } else {

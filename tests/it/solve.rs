@@ -42,9 +42,11 @@ fn budget_batch(budget: u32, homes: &[(&str, u32, u32)], children: usize) -> Val
         "providers": [{"id": "PA"}], "homes": homes, "children": children})
 }
 
-/// The batch is one component whose LP relaxation, solved by HiGHS (not the small search),
-/// is already its optimum: no MIP was needed.
-fn assert_lp_is_the_optimum(inst: &placematch::locate::Instance) {
+/// Solves the batch (checked, with `alternatives`) after asserting that it is one component
+/// whose LP relaxation, solved by HiGHS (not the small search), is already its optimum: no
+/// MIP was needed.
+fn solved_by_the_lp(batch: &Value, alternatives: usize) -> placematch::result::MatchResult {
+    let inst = &load(batch);
     use placematch::model::Formulation;
     use placematch::solve::{ComponentSolver, SolveOptions};
     let f = Formulation::build(inst);
@@ -62,6 +64,7 @@ fn assert_lp_is_the_optimum(inst: &placematch::locate::Instance) {
         out.objective
     );
     assert_eq!(s.mip_solves, 0);
+    solve_checked(inst, alternatives)
 }
 
 #[test]
@@ -121,9 +124,7 @@ fn volume_discount_out_of_reach_earns_nothing_in_the_lp() {
     // optimum, H1 for both.
     let mut b = two_homes();
     b["providers"][1]["volume_discount"] = json!({"min_placements": 3, "percent": 90});
-    let inst = load(&b);
-    assert_lp_is_the_optimum(&inst);
-    let r = solve_checked(&inst, 0);
+    let r = solved_by_the_lp(&b, 0);
     assert_eq!(home_of(&r, "C1").as_deref(), Some("H1"));
     assert_eq!(home_of(&r, "C2").as_deref(), Some("H1"));
 }
@@ -134,9 +135,7 @@ fn a_home_dearer_than_the_whole_budget_is_not_in_the_lp() {
     // beyond the budget on its own, yet the LP placed a ninth of C2 there to save distance,
     // and a MIP had to learn otherwise. Left out of the LP, the LP is the optimum.
     let b = budget_batch(1000, &[("RH12 1", 1, 400), ("RH12 1", 1, 1100), ("RH13 5", 1, 550)], 2);
-    let inst = load(&b);
-    assert_lp_is_the_optimum(&inst);
-    let r = solve_checked(&inst, 3);
+    let r = solved_by_the_lp(&b, 3);
     assert_eq!(home_of(&r, "C1").as_deref(), Some("H1"));
     assert_eq!(home_of(&r, "C2").as_deref(), Some("H3"));
     // H2 is never offered as an alternative: no placement there keeps the budget.
@@ -153,9 +152,7 @@ fn a_home_too_dear_to_leave_room_for_the_others_is_not_half_taken_in_the_lp() {
     // the budget exactly instead: C1 two thirds in H2 and a third in far H3 (300), C2 in H1.
     // The row "C1 in a dear home leaves C2 unplaced" keeps the LP at the optimum, H3 for C1.
     let b = budget_batch(1000, &[("RH12 1", 1, 300), ("RH12 1", 1, 900), ("RH13 5", 1, 300)], 2);
-    let inst = load(&b);
-    assert_lp_is_the_optimum(&inst);
-    let r = solve_checked(&inst, 3);
+    let r = solved_by_the_lp(&b, 3);
     assert_eq!(r.summary.placed, 2);
     let homes: Vec<Option<String>> = ["C1", "C2"].iter().map(|c| home_of(&r, c)).collect();
     assert!(
@@ -171,9 +168,7 @@ fn a_home_that_leaves_room_for_one_other_child_only_binds_the_lp_too() {
     // and half in far H3 (300); the tier row "C1 in a home that leaves room for one other
     // leaves the rest unplaced" keeps it at the optimum: H3 for C1, H1 for the others.
     let b = budget_batch(1100, &[("RH12 1", 2, 300), ("RH12 1", 1, 700), ("RH13 5", 1, 300)], 3);
-    let inst = load(&b);
-    assert_lp_is_the_optimum(&inst);
-    let r = solve_checked(&inst, 3);
+    let r = solved_by_the_lp(&b, 3);
     assert_eq!(r.summary.placed, 3);
     assert!(r.placements.iter().all(|p| p.home != "H2"));
 }
