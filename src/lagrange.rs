@@ -17,7 +17,11 @@
 //! the forced optimum: far above LP + reduced cost where the pair breaks the authority's
 //! budget plan. The solver uses it to leave out pairs no better solution can use (widening)
 //! and to bound the full model while only a few of its pairs are in the MIP.
-//! (Regional backlog, 149 budgets: README, Performance.)
+//!
+//! The LP's duals are not the best multipliers for whole children: [`ascend`] moves those of
+//! the home capacity, provider admissions and block-bed rows by subgradient steps, each step
+//! a valid bound ([`Problem::evaluate`]). (Regional backlog, 149 budgets: README,
+//! Performance.)
 
 /// One way a unit can go: a home (a pair) or unplaced.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -180,6 +184,464 @@ pub fn solve(group: &Group, cap: f64) -> Option<GroupBound> {
     Some(GroupBound { gap, forced })
 }
 
+/// The least value of a group's problem and one plan reaching it (a choice index per unit),
+/// exact when below `cap`; `(cap, None)` when no plan is. Reduced costs must be ≥ 0 (as for
+/// [`solve`]). None when the group is too large ([`MAX_STATES`]).
+pub fn best_plan(group: &Group, cap: f64) -> Option<(f64, Option<Vec<usize>>)> {
+    let (b, nu) = (group.budget, group.price.max(0.0));
+    // Stage by stage, each state (spend, value, previous state, choice); pruned like
+    // `prune`, keeping the back-pointers a plan is read from.
+    let mut stages: Vec<Vec<(f64, f64, usize, usize)>> = Vec::with_capacity(group.units.len());
+    let mut front: Vec<(f64, f64, usize, usize)> = vec![(0.0, 0.0, 0, 0)];
+    for cs in &group.units {
+        // The unit's own frontier first (an option that spends more and is worth no less is
+        // never in a least plan), keeping each option's index.
+        let mut own: Vec<(f64, f64, usize)> = cs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.reduced <= cap && c.spend <= b + 1e-9)
+            .map(|(i, c)| (c.spend, c.reduced - nu * c.spend, i))
+            .collect();
+        own.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.2.cmp(&y.2)));
+        let mut opts: Vec<(f64, f64, usize)> = Vec::with_capacity(own.len());
+        for o in own {
+            if opts.last().is_none_or(|l| o.1 < l.1 - 1e-9) {
+                opts.push(o);
+            }
+        }
+        let mut next = Vec::with_capacity(front.len() * opts.len());
+        for (si, &(s, v, _, _)) in front.iter().enumerate() {
+            for &(cs, cv, ci) in &opts {
+                let (spend, value) = (s + cs, v + cv);
+                if spend <= b + 1e-9 && value + nu * spend <= cap + 1e-9 {
+                    next.push((spend, value, si, ci));
+                }
+            }
+        }
+        next.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.3.cmp(&y.3)));
+        let mut kept: Vec<(f64, f64, usize, usize)> = Vec::with_capacity(next.len());
+        for st in next {
+            if kept.last().is_none_or(|l| st.1 < l.1 - 1e-9) {
+                kept.push(st);
+            }
+        }
+        if kept.len() > MAX_STATES {
+            return None;
+        }
+        stages.push(std::mem::replace(&mut front, kept));
+    }
+    stages.push(front);
+    let last = stages.last().expect("at least the empty plan");
+    let Some((at, &(_, v, _, _))) = last
+        .iter()
+        .enumerate()
+        .min_by(|x, y| x.1 .1.total_cmp(&y.1 .1).then(x.0.cmp(&y.0)))
+    else {
+        return Some((cap, None));
+    };
+    let value = v + nu * b;
+    if value >= cap {
+        return Some((cap, None));
+    }
+    let mut plan = vec![0; group.units.len()];
+    let mut state = at;
+    for u in (0..group.units.len()).rev() {
+        let (_, _, prev, ci) = stages[u + 1][state];
+        plan[u] = ci;
+        state = prev;
+    }
+    Some((value, Some(plan)))
+}
+
+/// One way a unit can go in the Lagrangian problem of [`ascend`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Opt {
+    /// Spend from its budget, £ per week.
+    pub spend: f64,
+    /// Reduced cost at the LP's duals (for a unit of a budget group, less the group's shift:
+    /// the [`Group`] value).
+    pub reduced: f64,
+    /// Its entries in the rows whose multipliers move: `Problem::entries[start..start + len]`.
+    pub start: u32,
+    /// See `start`.
+    pub len: u32,
+}
+
+/// How a unit's part of the Lagrangian is valued in [`ascend`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// In budget group n: whole plans within the budget.
+    Group(usize),
+    /// No budget of its own: its least option.
+    Alone,
+    /// A budget it shares or one too large to solve: its LP value plus the least change of
+    /// any option (a lower bound).
+    Bounded,
+}
+
+/// The Lagrangian problem at the LP's duals, for raising the bound by moving the
+/// multipliers of some ≤ rows ("moving rows": home capacity, and the budget rows implied at
+/// whole children) while every other relaxed row keeps its LP dual ([`ascend`]).
+#[derive(Debug, Clone, Default)]
+pub struct Problem {
+    /// The LP's optimum.
+    pub lp: f64,
+    /// Per unit, its options.
+    pub units: Vec<Vec<Opt>>,
+    /// Per unit, how it is valued.
+    pub roles: Vec<Role>,
+    /// Per group: budget, the budget row's price ν, its units.
+    pub groups: Vec<(f64, f64, Vec<usize>)>,
+    /// (moving row, coefficient) of every option, by [`Opt::start`].
+    pub entries: Vec<(u32, f64)>,
+    /// Per moving row, its right-hand side.
+    pub rhs: Vec<f64>,
+    /// Per moving row, the least change of its multiplier: its LP dual (≤ 0), so that the
+    /// multiplier it carries in the Lagrangian stays ≥ 0.
+    pub lowest: Vec<f64>,
+    /// Per moving row, the most change of its multiplier (+∞ for none). Any limits keep
+    /// the bound valid; they let [`Problem::sifted`] drop more options.
+    pub highest: Vec<f64>,
+    /// Columns outside the units in moving rows (block beds used), each with its upper bound
+    /// (lower 0): in the Lagrangian each sits at the bound its reduced cost prefers.
+    pub columns: Vec<(Opt, f64)>,
+    /// Whether groups are solved on rayon's threads.
+    pub parallel: bool,
+}
+
+/// The outcome of [`ascend`].
+#[derive(Debug, Clone)]
+pub struct Ascent {
+    /// The best bound met (at least the first, at the LP's duals).
+    pub bound: f64,
+    /// The change of each moving row's multiplier where it was met.
+    pub multipliers: Vec<f64>,
+    /// Bound evaluations.
+    pub evaluations: usize,
+}
+
+impl Problem {
+    /// `f` of each group, in order: on rayon's threads when [`Problem::parallel`].
+    fn each_group<T: Send>(&self, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+        use rayon::prelude::*;
+        if self.parallel {
+            (0..self.groups.len()).into_par_iter().map(f).collect()
+        } else {
+            (0..self.groups.len()).map(f).collect()
+        }
+    }
+
+    fn entries_of(&self, o: &Opt) -> &[(u32, f64)] {
+        &self.entries[o.start as usize..(o.start + o.len) as usize]
+    }
+
+    /// How much an option's reduced cost rises at multiplier changes `lambda`.
+    fn change(&self, o: &Opt, lambda: &[f64]) -> f64 {
+        self.entries_of(o).iter().map(|&(r, c)| c * lambda[r as usize]).sum()
+    }
+
+    /// The least an option's reduced cost can become (−∞ with a negative coefficient).
+    fn lowest_reduced(&self, o: &Opt) -> f64 {
+        o.reduced
+            + self
+                .entries_of(o)
+                .iter()
+                .map(|&(r, c)| {
+                    c * if c > 0.0 {
+                        self.lowest[r as usize]
+                    } else {
+                        self.highest[r as usize]
+                    }
+                })
+                .sum::<f64>()
+    }
+
+    /// The same problem without the options that cannot matter to [`Problem::evaluate`]
+    /// with reduced costs capped at `cap`: a group unit's options whose reduced cost stays
+    /// above the cap at the least multipliers, an alone unit's that never undercut its
+    /// options without entries, a bounded unit's that can never fall.
+    pub fn sifted(&self, cap: f64) -> Problem {
+        let units = self
+            .units
+            .iter()
+            .zip(&self.roles)
+            .map(|(opts, role)| {
+                let fixed = opts
+                    .iter()
+                    .filter(|o| o.len == 0)
+                    .map(|o| o.reduced)
+                    .fold(f64::INFINITY, f64::min);
+                opts.iter()
+                    .filter(|o| match role {
+                        Role::Group(_) => self.lowest_reduced(o) <= cap,
+                        Role::Alone => o.len == 0 || self.lowest_reduced(o) <= fixed,
+                        Role::Bounded => o.len == 0 || self.lowest_reduced(o) < o.reduced,
+                    })
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        Problem { units, ..self.clone() }
+    }
+
+    /// The options of group `g` at multiplier changes `lambda`, each unit's rebased so that
+    /// the least is ≥ 0 and cut at `cap`: the group, the sum of the shifts, and per unit the
+    /// indices of the options kept.
+    fn group_at(&self, g: usize, lambda: &[f64], cap: f64) -> (Group, f64, Vec<Vec<usize>>) {
+        let (budget, price, ref units) = self.groups[g];
+        let mut shift = 0.0;
+        let mut kept = Vec::with_capacity(units.len());
+        let units = units
+            .iter()
+            .map(|&u| {
+                let r: Vec<(f64, f64)> = self.units[u]
+                    .iter()
+                    .map(|o| (o.spend, o.reduced + self.change(o, lambda)))
+                    .collect();
+                let s = r.iter().map(|x| x.1).fold(0.0, f64::min);
+                shift += s;
+                let (mut cs, mut ix) = (Vec::new(), Vec::new());
+                for (i, &(spend, reduced)) in r.iter().enumerate() {
+                    if reduced - s <= cap {
+                        cs.push(Choice {
+                            spend,
+                            reduced: reduced - s,
+                        });
+                        ix.push(i);
+                    }
+                }
+                kept.push(ix);
+                cs
+            })
+            .collect();
+        (Group { budget, price, units }, shift, kept)
+    }
+
+    /// The other columns' part at `lambda`: its change from λ = 0, and the columns at their
+    /// upper bound.
+    fn other_columns(&self, lambda: &[f64]) -> (f64, Vec<usize>) {
+        let mut value = 0.0;
+        let mut up = Vec::new();
+        for (i, (o, ub)) in self.columns.iter().enumerate() {
+            let now = o.reduced + self.change(o, lambda);
+            value += (now.min(0.0) - o.reduced.min(0.0)) * ub;
+            if now < 0.0 {
+                up.push(i);
+            }
+        }
+        (value, up)
+    }
+
+    /// The units' part that is not in budget groups, at `lambda`: its value and, per unit,
+    /// the option its relaxed answer takes (None for a group's).
+    fn outside_groups(&self, lambda: &[f64]) -> (f64, Vec<Option<usize>>) {
+        let least = |u: usize, f: &dyn Fn(&Opt) -> f64| -> (f64, usize) {
+            self.units[u]
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (f(o), i))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .expect("an option")
+        };
+        let mut value = 0.0;
+        let picks = (0..self.units.len())
+            .map(|u| match self.roles[u] {
+                Role::Group(_) => None,
+                Role::Alone => {
+                    let (now, i) = least(u, &|o| o.reduced + self.change(o, lambda));
+                    value += now - least(u, &|o| o.reduced).0;
+                    Some(i)
+                }
+                Role::Bounded => {
+                    let (d, i) = least(u, &|o| self.change(o, lambda));
+                    value += d.min(0.0);
+                    Some(i)
+                }
+            })
+            .collect();
+        (value, picks)
+    }
+
+    /// The bound with moving rows' multipliers changed by `lambda`, and each moving row's
+    /// use by its relaxed answer (for the subgradient). Each part is exact or a lower bound,
+    /// so the whole is a lower bound on the full model's optimum:
+    ///
+    /// L(λ) = LP + Σ_groups T(λ) + Σ_alone (least(λ) − least(0)) + Σ_bounded least change
+    ///        − Σ_rows λ·rhs,
+    /// T(λ) the group's least plan value (Σ reduced + ν·budget unspent) at the changed reduced
+    /// costs, which is Δ at λ = 0 (a group too large to solve counts as bounded).
+    pub fn evaluate(&self, lambda: &[f64], cap: f64) -> (f64, Vec<f64>) {
+        let (mut value, picks) = self.outside_groups(lambda);
+        let (columns, up) = self.other_columns(lambda);
+        value += self.lp + columns;
+        let mut used = vec![0.0; self.rhs.len()];
+        for i in up {
+            let (o, ub) = &self.columns[i];
+            for &(r, c) in self.entries_of(o) {
+                used[r as usize] += c * ub;
+            }
+        }
+        let mut take = |o: &Opt| {
+            for &(r, c) in self.entries_of(o) {
+                used[r as usize] += c;
+            }
+        };
+        for (u, pick) in picks.iter().enumerate() {
+            if let Some(i) = pick {
+                take(&self.units[u][*i]);
+            }
+        }
+        let solved: Vec<(f64, Option<Vec<usize>>)> = self.each_group(|g| {
+            let (group, shift, kept) = self.group_at(g, lambda, cap);
+            match best_plan(&group, cap) {
+                Some((v, plan)) => (
+                    shift + v,
+                    plan.map(|p| p.iter().zip(&kept).map(|(&c, ix)| ix[c]).collect()),
+                ),
+                None => (self.bounded_group(g, lambda), None),
+            }
+        });
+        for (g, (v, plan)) in solved.into_iter().enumerate() {
+            value += v;
+            for (&u, &c) in self.groups[g].2.iter().zip(plan.iter().flatten()) {
+                take(&self.units[u][c]);
+            }
+        }
+        value -= lambda.iter().zip(&self.rhs).map(|(l, v)| l * v).sum::<f64>();
+        (value, used)
+    }
+
+    /// A group too large to solve: its LP value (0 at λ = 0) plus each unit's least change.
+    fn bounded_group(&self, g: usize, lambda: &[f64]) -> f64 {
+        self.groups[g]
+            .2
+            .iter()
+            .map(|&u| self.units[u].iter().map(|o| self.change(o, lambda)).fold(0.0, f64::min))
+            .sum()
+    }
+
+    /// The bound at `lambda` as [`Problem::evaluate`], with each budget group solved for
+    /// every option forced ([`solve`]), and per unit, per option, a lower bound on the full
+    /// model's optimum with that option forced in (−∞ for a [`Role::Bounded`] unit's).
+    pub fn floors(&self, lambda: &[f64], cap: f64) -> (f64, Vec<Vec<f64>>) {
+        let at = |o: &Opt| o.reduced + self.change(o, lambda);
+        let (outside, _) = self.outside_groups(lambda);
+        // Per group: its value and per unit, per option, the value with it forced.
+        let solved: Vec<(f64, Vec<Vec<f64>>)> = self.each_group(|g| {
+            let units = &self.groups[g].2;
+            let (group, shift, kept) = self.group_at(g, lambda, cap);
+            let Some(r) = solve(&group, cap) else {
+                let rows = units.iter().map(|&u| vec![f64::NEG_INFINITY; self.units[u].len()]);
+                return (self.bounded_group(g, lambda), rows.collect());
+            };
+            let rows = units
+                .iter()
+                .zip(&kept)
+                .zip(&r.forced)
+                .map(|((&u, ix), forced)| {
+                    // Left out for the cap: forced, a plan pays at least its own
+                    // (rebased) reduced cost.
+                    let s = self.units[u].iter().map(at).fold(0.0, f64::min);
+                    let mut row: Vec<f64> = self.units[u].iter().map(|o| shift + at(o) - s).collect();
+                    for (&i, &v) in ix.iter().zip(forced) {
+                        row[i] = shift + v;
+                    }
+                    row
+                })
+                .collect();
+            (shift + r.gap, rows)
+        });
+        let bound = self.lp + outside + self.other_columns(lambda).0 + solved.iter().map(|x| x.0).sum::<f64>()
+            - lambda.iter().zip(&self.rhs).map(|(l, v)| l * v).sum::<f64>();
+        let mut floors: Vec<Vec<f64>> = self
+            .units
+            .iter()
+            .zip(&self.roles)
+            .map(|(opts, role)| match role {
+                Role::Alone => {
+                    let l = opts.iter().map(at).fold(f64::INFINITY, f64::min);
+                    opts.iter().map(|o| bound + at(o) - l).collect()
+                }
+                _ => vec![f64::NEG_INFINITY; opts.len()],
+            })
+            .collect();
+        for ((value, rows), (_, _, units)) in solved.iter().zip(&self.groups) {
+            for (&u, row) in units.iter().zip(rows) {
+                floors[u] = row.iter().map(|v| bound + v - value).collect();
+            }
+        }
+        (bound, floors)
+    }
+}
+
+/// Raises the Lagrangian bound above its value at the LP's duals by subgradient steps on
+/// the moving rows' multipliers (Polyak's step towards a target above the best bound,
+/// halved when five steps in a row find nothing better), for at most `evaluations` bound
+/// evaluations or until `deadline`.
+///
+/// Why: the LP's duals are the best multipliers for the LP, not for whole children within
+/// each budget. Where budgets make the LP split children, the relaxed answer at the LP's
+/// duals piles children into the homes the LP prices cheapest; charging those beds more (and
+/// the empty ones less) moves the relaxed answer towards one that fits, and the bound up.
+pub fn ascend(
+    p: &Problem,
+    cap: f64,
+    evaluations: usize,
+    deadline: Option<std::time::Instant>,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Ascent {
+    let n = p.rhs.len();
+    let mut lambda = vec![0.0; n];
+    let (first, mut used) = p.evaluate(&lambda, cap);
+    let mut best = Ascent {
+        bound: first,
+        multipliers: lambda.clone(),
+        evaluations: 1,
+    };
+    let (mut current, mut theta, mut stall) = (first, 1.0, 0);
+    let go_on = || {
+        deadline.is_none_or(|d| std::time::Instant::now() < d)
+            && stop.is_none_or(|s| !s.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    while best.evaluations < evaluations && go_on() {
+        // Projected: a multiplier at its least does not follow a step down.
+        let g: Vec<f64> = (0..n)
+            .map(|j| {
+                let s = used[j] - p.rhs[j];
+                if (lambda[j] <= p.lowest[j] + 1e-12 && s < 0.0) || (lambda[j] >= p.highest[j] - 1e-12 && s > 0.0) {
+                    0.0
+                } else {
+                    s
+                }
+            })
+            .collect();
+        let norm: f64 = g.iter().map(|x| x * x).sum();
+        if norm < 1e-12 {
+            break; // the relaxed answer fits every moving row: no step helps
+        }
+        let target = best.bound + (best.bound - p.lp).max(1.0);
+        let t = theta * (target - current) / norm;
+        for j in 0..n {
+            lambda[j] = (lambda[j] + t * g[j]).clamp(p.lowest[j], p.highest[j]);
+        }
+        let (v, u) = p.evaluate(&lambda, cap);
+        best.evaluations += 1;
+        (current, used) = (v, u);
+        if v > best.bound + 1e-6 {
+            best.bound = v;
+            best.multipliers.clone_from(&lambda);
+            stall = 0;
+        } else {
+            stall += 1;
+            if stall >= 5 {
+                theta /= 2.0;
+                stall = 0;
+            }
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,28 +694,141 @@ mod tests {
         assert!((r.forced[0][1] - 500.0).abs() < 1e-9);
     }
 
+    /// One to four units, each unplaced or one of up to `most - 1` homes.
+    fn random_group(rng: &mut impl rand::Rng, most: usize) -> Group {
+        let n = rng.gen_range(1..=4);
+        Group {
+            budget: rng.gen_range(0..30) as f64 * 100.0,
+            price: rng.gen_range(0..4) as f64 * 0.25,
+            units: (0..n)
+                .map(|_| {
+                    let mut cs = vec![choice(0.0, rng.gen_range(0..5) as f64 * 100.0)];
+                    for _ in 0..rng.gen_range(0..most) {
+                        cs.push(choice(
+                            rng.gen_range(1..20) as f64 * 100.0,
+                            rng.gen_range(0..6) as f64 * 50.0,
+                        ));
+                    }
+                    cs
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn best_plan_matches_brute_force_and_reaches_its_value() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..400 {
+            let g = random_group(&mut rng, 6);
+            let want = brute(&g, None);
+            let cap = [f64::INFINITY, 100.0, 300.0][rng.gen_range(0..3)];
+            let (got, plan) = best_plan(&g, cap).unwrap();
+            match plan {
+                Some(plan) => {
+                    assert!((got - want).abs() < 1e-6, "{g:?} cap {cap}: {got} vs {want}");
+                    // The plan is within the budget and worth the value.
+                    let spend: f64 = plan.iter().enumerate().map(|(u, &c)| g.units[u][c].spend).sum();
+                    let rc: f64 = plan.iter().enumerate().map(|(u, &c)| g.units[u][c].reduced).sum();
+                    assert!(spend <= g.budget + 1e-9);
+                    assert!((rc + g.price * (g.budget - spend) - want).abs() < 1e-6);
+                }
+                None => assert!(got == cap && want >= cap - 1e-9, "{g:?} cap {cap}: {got} vs {want}"),
+            }
+        }
+    }
+
+    /// A problem of one budget group whose units each pick a home or stay unplaced, with home
+    /// capacities as moving rows: every multiplier change gives a bound no higher than the
+    /// best whole answer that respects the capacities.
+    #[test]
+    fn every_ascent_step_bounds_the_capacitated_optimum() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..200 {
+            let (n, homes) = (rng.gen_range(1..=4), rng.gen_range(1..=3));
+            let price: Vec<f64> = (0..homes).map(|_| rng.gen_range(1..10) as f64 * 100.0).collect();
+            let mut entries = Vec::new();
+            let units: Vec<Vec<Opt>> = (0..n)
+                .map(|_| {
+                    let mut opts = vec![Opt {
+                        spend: 0.0,
+                        reduced: rng.gen_range(0..5) as f64 * 100.0,
+                        start: 0,
+                        len: 0,
+                    }];
+                    for (h, &p) in price.iter().enumerate() {
+                        entries.push((h as u32, 1.0));
+                        opts.push(Opt {
+                            spend: p,
+                            reduced: rng.gen_range(0..6) as f64 * 50.0,
+                            start: entries.len() as u32 - 1,
+                            len: 1,
+                        });
+                    }
+                    opts
+                })
+                .collect();
+            let budget = rng.gen_range(0..30) as f64 * 100.0;
+            let problem = Problem {
+                lp: 0.0,
+                roles: vec![Role::Group(0); n],
+                groups: vec![(budget, 0.0, (0..n).collect())],
+                units,
+                entries,
+                rhs: (0..homes).map(|_| rng.gen_range(0..=2) as f64).collect(),
+                lowest: vec![0.0; homes],
+                highest: vec![f64::INFINITY; homes],
+                columns: Vec::new(),
+                parallel: false,
+            };
+            // The capacitated optimum (with one option forced), by brute force.
+            let brute_capacitated = |forced: Option<(usize, usize)>| {
+                let mut best = f64::INFINITY;
+                let mut idx = vec![0usize; n];
+                loop {
+                    if forced.is_none_or(|(u, c)| idx[u] == c) {
+                        let mut used = vec![0.0; homes];
+                        let (mut spend, mut value) = (0.0, 0.0);
+                        for (u, &c) in idx.iter().enumerate() {
+                            spend += problem.units[u][c].spend;
+                            value += problem.units[u][c].reduced;
+                            if c > 0 {
+                                used[c - 1] += 1.0;
+                            }
+                        }
+                        if spend <= budget + 1e-9 && used.iter().zip(&problem.rhs).all(|(a, b)| a <= b) {
+                            best = best.min(value);
+                        }
+                    }
+                    let Some(u) = (0..n).find(|&u| idx[u] < homes) else {
+                        return best;
+                    };
+                    idx[u] += 1;
+                    idx[..u].iter_mut().for_each(|i| *i = 0);
+                }
+            };
+            let best = brute_capacitated(None);
+            let ascent = ascend(&problem, f64::INFINITY, 30, None, None);
+            assert!(ascent.bound <= best + 1e-6, "{problem:?}: {} > {best}", ascent.bound);
+            let (bound, floors) = problem.floors(&ascent.multipliers, f64::INFINITY);
+            assert!(bound <= best + 1e-6 && (bound - ascent.bound).abs() < 1e-6);
+            // Forced bounds: no higher than the best answer with that option.
+            for (u, row) in floors.iter().enumerate() {
+                for (c, &v) in row.iter().enumerate() {
+                    let forced_best = brute_capacitated(Some((u, c)));
+                    assert!(v <= forced_best + 1e-6, "forced ({u},{c}): {v} > {forced_best}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn matches_brute_force_on_small_groups() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         for _ in 0..400 {
-            let n = rng.gen_range(1..=4);
-            let g = Group {
-                budget: rng.gen_range(0..30) as f64 * 100.0,
-                price: rng.gen_range(0..4) as f64 * 0.25,
-                units: (0..n)
-                    .map(|_| {
-                        let mut cs = vec![choice(0.0, rng.gen_range(0..5) as f64 * 100.0)];
-                        for _ in 0..rng.gen_range(0..5) {
-                            cs.push(choice(
-                                rng.gen_range(1..20) as f64 * 100.0,
-                                rng.gen_range(0..6) as f64 * 50.0,
-                            ));
-                        }
-                        cs
-                    })
-                    .collect(),
-            };
+            let g = random_group(&mut rng, 5);
             // Exact without a cap; with one, each value is the exact one or a lower bound of
             // at least the cap (or the choice's own reduced cost).
             let cap = [f64::INFINITY, 100.0, 300.0][rng.gen_range(0..3)];

@@ -26,6 +26,72 @@ const LNS_MOST: std::time::Duration = std::time::Duration::from_secs(20);
 /// Reduced cost above which a pair is left out of the plans of its budget's Lagrangian
 /// subproblem ([`crate::lagrange::solve`]), £ per week.
 const LAGRANGIAN_CAP: f64 = 2000.0;
+/// The Lagrangian problem of a component's base LP for [`crate::lagrange::ascend`], and per
+/// unit option the candidate position it stands for.
+struct AscentInput {
+    problem: crate::lagrange::Problem,
+    positions: Vec<Vec<Option<usize>>>,
+    /// Candidate positions in the component.
+    cands: usize,
+}
+
+impl AscentInput {
+    /// Runs the ascent (until `evaluations`, `deadline` or `stop`) and returns the bound
+    /// reached and per candidate position a lower bound with that pair forced in (−∞ where
+    /// it has none); None when no step was taken. `beside`: a solver runs beside it, on the
+    /// other core, under a time limit: one thread, and no forced bounds (the groups solved
+    /// with every option forced, which only widening and the regret search use).
+    fn run(
+        &mut self,
+        evaluations: usize,
+        deadline: Option<Instant>,
+        stop: Option<&std::sync::atomic::AtomicBool>,
+        beside: bool,
+    ) -> Option<(f64, Vec<f64>)> {
+        let t0 = Instant::now();
+        self.problem.parallel = !beside;
+        let sifted = self.problem.sifted(ASCENT_CAP);
+        let ascent = crate::lagrange::ascend(&sifted, ASCENT_CAP, evaluations, deadline, stop);
+        drop(sifted);
+        if ascent.evaluations < 2 {
+            return None;
+        }
+        if beside {
+            if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+                eprintln!(
+                    "lagrangian ascent beside the MIP: {} evaluations, bound {:.2}",
+                    ascent.evaluations, ascent.bound
+                );
+            }
+            return Some((ascent.bound, vec![f64::NEG_INFINITY; self.cands]));
+        }
+        let (bound, floors) = self.problem.floors(&ascent.multipliers, LAGRANGIAN_CAP);
+        let mut floor = vec![f64::NEG_INFINITY; self.cands];
+        for (ps, fl) in self.positions.iter().zip(&floors) {
+            for (pos, &v) in ps.iter().zip(fl) {
+                if let Some(p) = pos {
+                    floor[*p] = v;
+                }
+            }
+        }
+        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+            eprintln!(
+                "lagrangian ascent: {} evaluations, bound {:.2} in {:.2} s",
+                ascent.evaluations,
+                bound.max(ascent.bound),
+                t0.elapsed().as_secs_f64()
+            );
+        }
+        Some((bound.max(ascent.bound), floor))
+    }
+}
+
+/// Cap on reduced costs in the subgradient steps' subproblems ([`crate::lagrange::ascend`]):
+/// lower than [`LAGRANGIAN_CAP`] for speed, still a bound at every step. At 300 the capped
+/// groups stopped the climb (regional backlog, 150 steps: 510,769 against 512,703 at 800).
+const ASCENT_CAP: f64 = 800.0;
+/// Bound evaluations of the subgradient ascent ([`crate::lagrange::ascend`]).
+const ASCENT_EVALUATIONS: usize = 100;
 /// See [`LNS_MOST`].
 const WHOLE_MIP_LEAST: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -675,7 +741,7 @@ impl<'a> ComponentSolver<'a> {
         row_duals: &[f64],
         col_duals: &[f64],
         forced: Option<usize>,
-    ) -> Option<(f64, Vec<f64>)> {
+    ) -> (Option<(f64, Vec<f64>)>, Option<AscentInput>) {
         use crate::lagrange::{Choice, Group};
         let t0 = Instant::now();
         let (inst, f, comp) = (self.inst, self.f, self.comp);
@@ -783,6 +849,7 @@ impl<'a> ComponentSolver<'a> {
         let mut total_gap = 0.0;
         // Per position: Δ(pair) − Δ of its budget, where that budget was solved.
         let mut rise: Vec<f64> = vec![f64::NAN; comp.cands.len()];
+        let solved_ok: Vec<bool> = solved.iter().map(Option::is_some).collect();
         for ((slots, _), solved) in groups.iter().zip(solved) {
             let Some(solved) = solved else {
                 continue; // too large: its LP value stands (Δ = 0)
@@ -817,7 +884,183 @@ impl<'a> ComponentSolver<'a> {
                 t0.elapsed().as_secs_f64()
             );
         }
-        Some((bound, floor))
+        let ascent = (forced.is_none() && total_gap > 0.0).then(|| {
+            let failed: HashSet<usize> = groups
+                .iter()
+                .zip(&solved_ok)
+                .filter(|e| !*e.1)
+                .flat_map(|e| e.0 .0.iter().copied())
+                .collect();
+            self.ascent_input(lp_obj, row_duals, col_duals, &choices, &groups, &failed)
+        });
+        (Some((bound, floor)), ascent)
+    }
+
+    /// The Lagrangian problem for [`crate::lagrange::ascend`]: moving rows are each home's
+    /// capacity, each provider's admissions and each home's block beds (with the block-bed
+    /// columns); every other row keeps its LP dual. `choices` and `groups` as
+    /// [`ComponentSolver::compute_lagrangian`] built them (group units' reduced costs
+    /// rebased); `failed`: slots of groups too large to solve.
+    fn ascent_input(
+        &self,
+        lp_obj: f64,
+        row_duals: &[f64],
+        col_duals: &[f64],
+        choices: &[Vec<(Option<usize>, crate::lagrange::Choice)>],
+        groups: &[(Vec<usize>, crate::lagrange::Group)],
+        failed: &HashSet<usize>,
+    ) -> AscentInput {
+        use crate::lagrange::{Opt, Problem, Role};
+        let (f, comp) = (self.f, self.comp);
+        // Moving rows: each home's capacity and the budget rows implied at whole children.
+        let mut moving: HashMap<usize, u32> = HashMap::new();
+        let mut problem = Problem {
+            lp: lp_obj,
+            ..Default::default()
+        };
+        for (r, (key, _, hi)) in self.rows.iter().enumerate() {
+            if matches!(key, RowKey::Capacity(_) | RowKey::Admissions(_) | RowKey::Block(_)) {
+                moving.insert(r, problem.rhs.len() as u32);
+                problem.rhs.push(*hi);
+                problem.lowest.push(row_duals[r].min(0.0));
+                // A block bed is worth at most its price: charging the row more only
+                // discounts the pairs there below what a bed saves.
+                problem.highest.push(match key {
+                    RowKey::Block(h) => self.inst.batch.homes[*h].weekly_price + row_duals[r].min(0.0),
+                    _ => f64::INFINITY,
+                });
+            }
+        }
+        // An unplaced column is in the "alone" rows of the others in its budget group.
+        let mut alone_rows: HashMap<usize, Vec<(usize, usize)>> = HashMap::new(); // budget -> (row, unit)
+        for (r, (key, _, _)) in self.rows.iter().enumerate() {
+            if let RowKey::BudgetAlone(b, u, _, _) = key {
+                alone_rows.entry(*b).or_default().push((r, *u));
+            }
+        }
+        let mut budget_of: HashMap<usize, usize> = HashMap::new();
+        if !alone_rows.is_empty() {
+            for (b, group) in f.budget_groups(comp) {
+                budget_of.extend(group.into_iter().map(|u| (u, b)));
+            }
+        }
+        problem.roles = comp
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| {
+                if failed.contains(&i) || !f.unit_budgets[u].is_empty() {
+                    Role::Bounded
+                } else {
+                    Role::Alone
+                }
+            })
+            .collect();
+        let mut rebased: HashMap<usize, &Vec<crate::lagrange::Choice>> = HashMap::new();
+        for (slots, g) in groups {
+            if slots.iter().any(|i| failed.contains(i)) {
+                continue;
+            }
+            let n = problem.groups.len();
+            for (&i, units) in slots.iter().zip(&g.units) {
+                problem.roles[i] = Role::Group(n);
+                rebased.insert(i, units);
+            }
+            problem.groups.push((g.budget, g.price, slots.clone()));
+        }
+        let mut entries: Vec<(u32, f64)> = Vec::new();
+        problem.units = choices
+            .iter()
+            .enumerate()
+            .map(|(i, cs)| {
+                let u = comp.units[i];
+                cs.iter()
+                    .enumerate()
+                    .map(|(c, &(pos, choice))| {
+                        let start = entries.len() as u32;
+                        match pos {
+                            Some(p) => {
+                                for e in self.ent_start[p]..self.ent_start[p + 1] {
+                                    if let Some(&m) = moving.get(&(self.ent_row[e] as usize)) {
+                                        entries.push((m, self.ent_coef[e]));
+                                    }
+                                }
+                            }
+                            // The unplaced column (first); a unit's unstored pairs (at their
+                            // least reduced cost) stay as low whatever the multipliers ≥ 0.
+                            None if c == 0 => {
+                                let rows = budget_of.get(&u).and_then(|b| alone_rows.get(b));
+                                for &(r, _) in rows.into_iter().flatten().filter(|e| e.1 != u) {
+                                    if let Some(&m) = moving.get(&r) {
+                                        entries.push((m, -1.0));
+                                    }
+                                }
+                            }
+                            None => {}
+                        }
+                        Opt {
+                            spend: choice.spend,
+                            reduced: rebased.get(&i).map_or(choice.reduced, |r| r[c].reduced),
+                            start,
+                            len: entries.len() as u32 - start,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        // Block-bed columns, in the order `build` made the non-pair columns.
+        let mut col = comp.units.len();
+        for (r, (key, _, _)) in self.rows.iter().enumerate() {
+            match key {
+                RowKey::Block(h) => {
+                    let start = entries.len() as u32;
+                    if let Some(&m) = moving.get(&r) {
+                        entries.push((m, 1.0));
+                    }
+                    let o = Opt {
+                        spend: 0.0,
+                        reduced: col_duals[col],
+                        start,
+                        len: entries.len() as u32 - start,
+                    };
+                    problem
+                        .columns
+                        .push((o, self.inst.batch.homes[*h].block_vacancies as f64));
+                    col += 1;
+                }
+                RowKey::DiscountCount(_) | RowKey::DiscountValue(_) => col += 1,
+                _ => {}
+            }
+        }
+        problem.entries = entries;
+        let positions = choices.iter().map(|cs| cs.iter().map(|c| c.0).collect()).collect();
+        AscentInput {
+            problem,
+            positions,
+            cands: comp.cands.len(),
+        }
+    }
+
+    /// Takes an ascent's bound and forced bounds into the Lagrangian's where higher (each is
+    /// a valid bound, so the larger is too).
+    fn merge_ascent(&mut self, (bound, floor): (f64, Vec<f64>)) {
+        if let Some((b, fl)) = self.lagrangian.as_mut() {
+            *b = b.max(bound);
+            for (f, v) in fl.iter_mut().zip(floor) {
+                *f = f.max(v);
+            }
+        }
+    }
+
+    /// Records the base LP's Lagrangian for the regret search: each forced optimum is at
+    /// least lp_obj + rc, rc from the Lagrangian's forced bound where there is one.
+    fn record_base(&mut self, lp_obj: f64) {
+        self.base_lagrangian = self.lagrangian.as_ref().map(|l| l.0);
+        let rc = match &self.lagrangian {
+            Some((_, floor)) => floor.iter().map(|v| v - lp_obj).collect(),
+            None => self.reduced.clone(),
+        };
+        self.base_lp = Some((lp_obj, rc));
     }
 
     /// A lower bound on the optimum of the full model with pair `p` forced in as well (in a
@@ -1047,18 +1290,23 @@ impl<'a> ComponentSolver<'a> {
             self.activate(&mut lp, &improving);
         }
         let integral = lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
-        self.lagrangian = (self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal)
-            .then(|| self.compute_lagrangian(lp_obj, &row_duals, &col_duals, forced_pos))
-            .flatten();
+        let mut ascent = None;
+        self.lagrangian = None;
+        if self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal {
+            (self.lagrangian, ascent) = self.compute_lagrangian(lp_obj, &row_duals, &col_duals, forced_pos);
+        }
+        // Without a time limit the ascent runs first, so that widening fixes more pairs;
+        // under one it runs beside the MIP on the other core (below).
+        if self.deadline.is_none() {
+            if let Some(found) = ascent
+                .take()
+                .and_then(|mut a| a.run(ASCENT_EVALUATIONS, None, None, false))
+            {
+                self.merge_ascent(found);
+            }
+        }
         if forced.is_none() && lp_status == HighsModelStatus::Optimal {
-            self.base_lagrangian = self.lagrangian.as_ref().map(|l| l.0);
-            // Regret bounds each forced optimum by lp_obj + rc: the Lagrangian's forced bound
-            // where there is one.
-            let rc = match &self.lagrangian {
-                Some((_, floor)) => floor.iter().map(|v| v - lp_obj).collect(),
-                None => self.reduced.clone(),
-            };
-            self.base_lp = Some((lp_obj, rc));
+            self.record_base(lp_obj);
             self.base_duals = Some((row_duals.clone(), integral));
         }
         let result = if lp_status == HighsModelStatus::Infeasible {
@@ -1083,11 +1331,36 @@ impl<'a> ComponentSolver<'a> {
         }
         let mip = match result {
             Some(r) => Ok(r),
-            None => match self.solve_mip(&mut lp, forced_pos, lp_ok.then_some(lp_obj), &cols, cutoff) {
-                Solved::Exact(o) => Ok(Some(o)),
-                Solved::Infeasible => Ok(None),
-                Solved::AtLeast(at_least) => Err(at_least),
-            },
+            None => {
+                let lp_at = lp_ok.then_some(lp_obj);
+                let solved = match ascent.as_mut() {
+                    None => self.solve_mip(&mut lp, forced_pos, lp_at, &cols, cutoff),
+                    Some(a) => {
+                        let (deadline, stop) = (self.deadline, std::sync::atomic::AtomicBool::new(false));
+                        let (solved, found) = std::thread::scope(|s| {
+                            let beside = s.spawn(|| a.run(usize::MAX, deadline, Some(&stop), true));
+                            let solved = self.solve_mip(&mut lp, forced_pos, lp_at, &cols, cutoff);
+                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                            (solved, beside.join().expect("the ascent thread"))
+                        });
+                        match (solved, found) {
+                            (Solved::Exact(mut o), Some(found)) => {
+                                // A bound for the whole component, met beside the MIP.
+                                o.bound = o.bound.max(found.0.min(o.objective));
+                                self.merge_ascent(found);
+                                self.record_base(lp_obj);
+                                Solved::Exact(o)
+                            }
+                            (solved, _) => solved,
+                        }
+                    }
+                };
+                match solved {
+                    Solved::Exact(o) => Ok(Some(o)),
+                    Solved::Infeasible => Ok(None),
+                    Solved::AtLeast(at_least) => Err(at_least),
+                }
+            }
         };
         if let Some(pos) = forced_pos {
             set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);

@@ -247,16 +247,28 @@ pub fn budget_tiny_batch(seed: u64) -> Value {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n_children = rng.gen_range(4..=5);
     let n_homes = rng.gen_range(2..=4);
+    // Block beds, an admissions limit and a volume discount now and then: rows whose
+    // multipliers the Lagrangian ascent moves or keeps (lagrange::ascend).
     let homes: Vec<Value> = (0..n_homes)
         .map(|h| {
             json!({
-                "id": format!("H{h}"), "provider": "P0", "type": "foster",
+                "id": format!("H{h}"), "provider": if h % 2 == 0 { "P0" } else { "P1" },
+                "type": "foster",
                 "location": {"postcode": pick(&mut rng, &SECTORS)},
                 "vacancies": rng.gen_range(1..=2), "weekly_price": rng.gen_range(3..40) * 100,
+                "block_vacancies": if rng.gen_bool(0.3) { 1 } else { 0 },
                 "accepts": RISKS,
             })
         })
         .collect();
+    let mut p0 = json!({"id": "P0"});
+    if rng.gen_bool(0.3) {
+        p0["max_admissions"] = json!(rng.gen_range(1..=2));
+    }
+    let mut p1 = json!({"id": "P1"});
+    if rng.gen_bool(0.3) {
+        p1["volume_discount"] = json!({"min_placements": 2, "percent": 10});
+    }
     let home_sector = pick(&mut rng, &SECTORS[..2]).to_string();
     let children: Vec<Value> = (0..n_children)
         .map(|c| {
@@ -283,7 +295,7 @@ pub fn budget_tiny_batch(seed: u64) -> Value {
         })
         .collect();
     json!({"format": "placematch/batch@1", "batch_id": format!("budget-{seed}"),
-        "providers": [{"id": "P0"}], "homes": homes, "children": children,
+        "providers": [p0, p1], "homes": homes, "children": children,
         "policy": {"weekly_budget": rng.gen_range(5..60) * 100}})
 }
 
