@@ -1466,18 +1466,40 @@ impl<'a> ComponentSolver<'a> {
                     integer[c] = true;
                 }
                 let full = full_model(&model, integer);
+                // Units north to south (ties by index), for the search's bands.
+                let mut order: Vec<usize> = (0..self.comp.units.len()).collect();
+                let lat = |i: usize| {
+                    self.inst.children[self.f.units[self.comp.units[i]].members[0]]
+                        .place
+                        .lat
+                };
+                order.sort_by(|&a, &b| lat(b).total_cmp(&lat(a)).then(a.cmp(&b)));
+                let mut rank_of = vec![0u32; order.len()];
+                for (r, &i) in order.iter().enumerate() {
+                    rank_of[i] = r as u32;
+                }
                 let mut guide = crate::lns::Guide {
                     lp: vec![0.0; positions.len()],
                     reduced: vec![0.0; positions.len()],
+                    rank: vec![0; positions.len()],
+                    units: order.len() as u32,
                 };
                 for (idx, &p) in positions.iter().enumerate() {
                     guide.lp[idx] = self.active[p].and_then(|c| lp_cols.get(c)).copied().unwrap_or(0.0);
                     guide.reduced[idx] = self.reduced[p];
+                    let u = self.f.cands[self.comp.cands[p]].unit;
+                    guide.rank[idx] = rank_of[self.comp.units.binary_search(&u).expect("a unit of this component")];
                 }
                 let opts = &self.opts;
-                let (better, stats) = crate::lns::improve(&full, &guide, offset, st.clone(), until, &|m| {
-                    configure(m, opts, true, true)
-                });
+                let (better, stats) = crate::lns::improve(
+                    &full,
+                    &guide,
+                    offset,
+                    st.clone(),
+                    until,
+                    &|m| configure(m, opts, true, true),
+                    crate::lns::SPLIT_ABOVE,
+                );
                 if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
                     eprintln!(
                         "lns: {} sub-MIPs, {} improved, change {:.2} in {:.2} s",
