@@ -100,7 +100,8 @@ pub struct Guide {
 
 /// How much wider than the last closed piece the next may be before it is split by place:
 /// on the regional backlog the piece below £200 (12,416 columns, 1.75× the one below £50)
-/// did not close in the 1.6 s left of a 10 s run.
+/// did not close in the 1.6 s left of a 10 s run, nor in 15.7 s of a 60 s one, where its
+/// three bands did better (519,230 against 519,800; README, How it works, step 6).
 const GROWTH: f64 = 1.3;
 
 /// Pieces up to this many columns are never split (they close in well under a second).
