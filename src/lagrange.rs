@@ -280,8 +280,8 @@ pub enum Role {
 }
 
 /// The Lagrangian problem at the LP's duals, for raising the bound by moving the
-/// multipliers of some ≤ rows ("moving rows": home capacity, and the budget rows implied at
-/// whole children) while every other relaxed row keeps its LP dual ([`ascend`]).
+/// multipliers of some ≤ rows ("moving rows": the solver moves home capacity, provider
+/// admissions and block beds) while every other relaxed row keeps its LP dual ([`ascend`]).
 #[derive(Debug, Clone, Default)]
 pub struct Problem {
     /// The LP's optimum.

@@ -912,7 +912,7 @@ impl<'a> ComponentSolver<'a> {
     ) -> AscentInput {
         use crate::lagrange::{Opt, Problem, Role};
         let (f, comp) = (self.f, self.comp);
-        // Moving rows: each home's capacity and the budget rows implied at whole children.
+        // Moving rows, numbered in row order.
         let mut moving: HashMap<usize, u32> = HashMap::new();
         let mut problem = Problem {
             lp: lp_obj,
@@ -929,19 +929,6 @@ impl<'a> ComponentSolver<'a> {
                     RowKey::Block(h) => self.inst.batch.homes[*h].weekly_price + row_duals[r].min(0.0),
                     _ => f64::INFINITY,
                 });
-            }
-        }
-        // An unplaced column is in the "alone" rows of the others in its budget group.
-        let mut alone_rows: HashMap<usize, Vec<(usize, usize)>> = HashMap::new(); // budget -> (row, unit)
-        for (r, (key, _, _)) in self.rows.iter().enumerate() {
-            if let RowKey::BudgetAlone(b, u, _, _) = key {
-                alone_rows.entry(*b).or_default().push((r, *u));
-            }
-        }
-        let mut budget_of: HashMap<usize, usize> = HashMap::new();
-        if !alone_rows.is_empty() {
-            for (b, group) in f.budget_groups(comp) {
-                budget_of.extend(group.into_iter().map(|u| (u, b)));
             }
         }
         problem.roles = comp
@@ -973,30 +960,18 @@ impl<'a> ComponentSolver<'a> {
             .iter()
             .enumerate()
             .map(|(i, cs)| {
-                let u = comp.units[i];
                 cs.iter()
                     .enumerate()
                     .map(|(c, &(pos, choice))| {
                         let start = entries.len() as u32;
-                        match pos {
-                            Some(p) => {
-                                for e in self.ent_start[p]..self.ent_start[p + 1] {
-                                    if let Some(&m) = moving.get(&(self.ent_row[e] as usize)) {
-                                        entries.push((m, self.ent_coef[e]));
-                                    }
+                        // Unplaced (and a pure assignment's unstored pairs, which budget
+                        // components never have) are in no moving row.
+                        if let Some(p) = pos {
+                            for e in self.ent_start[p]..self.ent_start[p + 1] {
+                                if let Some(&m) = moving.get(&(self.ent_row[e] as usize)) {
+                                    entries.push((m, self.ent_coef[e]));
                                 }
                             }
-                            // The unplaced column (first); a unit's unstored pairs (at their
-                            // least reduced cost) stay as low whatever the multipliers ≥ 0.
-                            None if c == 0 => {
-                                let rows = budget_of.get(&u).and_then(|b| alone_rows.get(b));
-                                for &(r, _) in rows.into_iter().flatten().filter(|e| e.1 != u) {
-                                    if let Some(&m) = moving.get(&r) {
-                                        entries.push((m, -1.0));
-                                    }
-                                }
-                            }
-                            None => {}
                         }
                         Opt {
                             spend: choice.spend,
