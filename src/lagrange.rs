@@ -63,12 +63,29 @@ const MAX_STATES: usize = 50_000;
 /// strictly falling: a plan that spends more must be worth less, or it never helps.
 type Frontier = Vec<(f64, f64)>;
 
-fn prune(mut states: Vec<(f64, f64)>, budget: f64) -> Frontier {
-    states.retain(|s| s.0 <= budget + 1e-9);
-    states.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut out: Frontier = Vec::with_capacity(states.len());
+fn prune(states: Vec<(f64, f64)>, budget: f64) -> Frontier {
+    pareto(states, budget, |s| *s, |_, _| std::cmp::Ordering::Equal)
+}
+
+/// The frontier of `states` within `budget`, by their (spend, value): sorted by spend, values
+/// strictly falling. Among states equal in both, the first by `tie` stays (a plan's states
+/// break ties by their choices, so the plan read back is deterministic).
+fn pareto<S: Copy>(
+    mut states: Vec<S>,
+    budget: f64,
+    key: impl Fn(&S) -> (f64, f64),
+    tie: impl Fn(&S, &S) -> std::cmp::Ordering,
+) -> Vec<S> {
+    states.retain(|s| key(s).0 <= budget + 1e-9);
+    states.sort_unstable_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0)
+            .then(ka.1.total_cmp(&kb.1))
+            .then_with(|| tie(a, b))
+    });
+    let mut out: Vec<S> = Vec::with_capacity(states.len());
     for s in states {
-        if out.last().is_none_or(|l| s.1 < l.1 - 1e-9) {
+        if out.last().is_none_or(|l| key(&s).1 < key(l).1 - 1e-9) {
             out.push(s);
         }
     }
@@ -191,40 +208,30 @@ pub fn best_plan(group: &Group, cap: f64) -> Option<(f64, Option<Vec<usize>>)> {
     let (b, nu) = (group.budget, group.price.max(0.0));
     // Stage by stage, each state (spend, value, previous state, choice); pruned like
     // `prune`, keeping the back-pointers a plan is read from.
-    let mut stages: Vec<Vec<(f64, f64, usize, usize)>> = Vec::with_capacity(group.units.len());
-    let mut front: Vec<(f64, f64, usize, usize)> = vec![(0.0, 0.0, 0, 0)];
+    // A state: (spend, value, (previous state, choice)).
+    type State = (f64, f64, (usize, usize));
+    let mut stages: Vec<Vec<State>> = Vec::with_capacity(group.units.len());
+    let mut front: Vec<State> = vec![(0.0, 0.0, (0, 0))];
     for cs in &group.units {
         // The unit's own frontier first (an option that spends more and is worth no less is
         // never in a least plan), keeping each option's index.
-        let mut own: Vec<(f64, f64, usize)> = cs
+        let own: Vec<(f64, f64, usize)> = cs
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.reduced <= cap && c.spend <= b + 1e-9)
+            .filter(|(_, c)| c.reduced <= cap)
             .map(|(i, c)| (c.spend, c.reduced - nu * c.spend, i))
             .collect();
-        own.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.2.cmp(&y.2)));
-        let mut opts: Vec<(f64, f64, usize)> = Vec::with_capacity(own.len());
-        for o in own {
-            if opts.last().is_none_or(|l| o.1 < l.1 - 1e-9) {
-                opts.push(o);
-            }
-        }
+        let opts: Vec<(f64, f64, usize)> = pareto(own, b, |o| (o.0, o.1), |x, y| x.2.cmp(&y.2));
         let mut next = Vec::with_capacity(front.len() * opts.len());
-        for (si, &(s, v, _, _)) in front.iter().enumerate() {
+        for (si, &(s, v, _)) in front.iter().enumerate() {
             for &(cs, cv, ci) in &opts {
                 let (spend, value) = (s + cs, v + cv);
-                if spend <= b + 1e-9 && value + nu * spend <= cap + 1e-9 {
-                    next.push((spend, value, si, ci));
+                if value + nu * spend <= cap + 1e-9 {
+                    next.push((spend, value, (si, ci)));
                 }
             }
         }
-        next.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.3.cmp(&y.3)));
-        let mut kept: Vec<(f64, f64, usize, usize)> = Vec::with_capacity(next.len());
-        for st in next {
-            if kept.last().is_none_or(|l| st.1 < l.1 - 1e-9) {
-                kept.push(st);
-            }
-        }
+        let kept = pareto(next, b, |o| (o.0, o.1), |x, y| x.2.cmp(&y.2));
         if kept.len() > MAX_STATES {
             return None;
         }
@@ -232,7 +239,7 @@ pub fn best_plan(group: &Group, cap: f64) -> Option<(f64, Option<Vec<usize>>)> {
     }
     stages.push(front);
     let last = stages.last().expect("at least the empty plan");
-    let Some((at, &(_, v, _, _))) = last
+    let Some((at, &(_, v, _))) = last
         .iter()
         .enumerate()
         .min_by(|x, y| x.1 .1.total_cmp(&y.1 .1).then(x.0.cmp(&y.0)))
@@ -246,7 +253,7 @@ pub fn best_plan(group: &Group, cap: f64) -> Option<(f64, Option<Vec<usize>>)> {
     let mut plan = vec![0; group.units.len()];
     let mut state = at;
     for u in (0..group.units.len()).rev() {
-        let (_, _, prev, ci) = stages[u + 1][state];
+        let (_, _, (prev, ci)) = stages[u + 1][state];
         plan[u] = ci;
         state = prev;
     }
@@ -361,6 +368,13 @@ impl Problem {
     /// above the cap at the least multipliers, an alone unit's that never undercut its
     /// options without entries, a bounded unit's that can never fall.
     pub fn sifted(&self, cap: f64) -> Problem {
+        // Only the kept options' entries are copied (re-indexed), not the whole problem.
+        let mut entries = Vec::new();
+        let mut keep = |o: &Opt| {
+            let start = entries.len() as u32;
+            entries.extend_from_slice(self.entries_of(o));
+            Opt { start, ..*o }
+        };
         let units = self
             .units
             .iter()
@@ -377,19 +391,31 @@ impl Problem {
                         Role::Alone => o.len == 0 || self.lowest_reduced(o) <= fixed,
                         Role::Bounded => o.len == 0 || self.lowest_reduced(o) < o.reduced,
                     })
-                    .copied()
+                    .map(&mut keep)
                     .collect()
             })
             .collect();
-        Problem { units, ..self.clone() }
+        let columns = self.columns.iter().map(|(o, ub)| (keep(o), *ub)).collect();
+        Problem {
+            lp: self.lp,
+            units,
+            roles: self.roles.clone(),
+            groups: self.groups.clone(),
+            entries,
+            rhs: self.rhs.clone(),
+            lowest: self.lowest.clone(),
+            highest: self.highest.clone(),
+            columns,
+            parallel: self.parallel,
+        }
     }
 
     /// The options of group `g` at multiplier changes `lambda`, each unit's rebased so that
-    /// the least is ≥ 0 and cut at `cap`: the group, the sum of the shifts, and per unit the
+    /// the least is ≥ 0 and cut at `cap`: the group, each unit's shift, and per unit the
     /// indices of the options kept.
-    fn group_at(&self, g: usize, lambda: &[f64], cap: f64) -> (Group, f64, Vec<Vec<usize>>) {
+    fn group_at(&self, g: usize, lambda: &[f64], cap: f64) -> (Group, Vec<f64>, Vec<Vec<usize>>) {
         let (budget, price, ref units) = self.groups[g];
-        let mut shift = 0.0;
+        let mut shifts = Vec::with_capacity(units.len());
         let mut kept = Vec::with_capacity(units.len());
         let units = units
             .iter()
@@ -399,7 +425,7 @@ impl Problem {
                     .map(|o| (o.spend, o.reduced + self.change(o, lambda)))
                     .collect();
                 let s = r.iter().map(|x| x.1).fold(0.0, f64::min);
-                shift += s;
+                shifts.push(s);
                 let (mut cs, mut ix) = (Vec::new(), Vec::new());
                 for (i, &(spend, reduced)) in r.iter().enumerate() {
                     if reduced - s <= cap {
@@ -414,7 +440,7 @@ impl Problem {
                 cs
             })
             .collect();
-        (Group { budget, price, units }, shift, kept)
+        (Group { budget, price, units }, shifts, kept)
     }
 
     /// The other columns' part at `lambda`: its change from λ = 0, and the columns at their
@@ -492,10 +518,10 @@ impl Problem {
             }
         }
         let solved: Vec<(f64, Option<Vec<usize>>)> = self.each_group(|g| {
-            let (group, shift, kept) = self.group_at(g, lambda, cap);
+            let (group, shifts, kept) = self.group_at(g, lambda, cap);
             match best_plan(&group, cap) {
                 Some((v, plan)) => (
-                    shift + v,
+                    shifts.iter().sum::<f64>() + v,
                     plan.map(|p| p.iter().zip(&kept).map(|(&c, ix)| ix[c]).collect()),
                 ),
                 None => (self.bounded_group(g, lambda), None),
@@ -507,8 +533,12 @@ impl Problem {
                 take(&self.units[u][c]);
             }
         }
-        value -= lambda.iter().zip(&self.rhs).map(|(l, v)| l * v).sum::<f64>();
-        (value, used)
+        (value - self.charged(lambda), used)
+    }
+
+    /// Σ λ·rhs over the moving rows: what the multiplier changes charge the whole.
+    fn charged(&self, lambda: &[f64]) -> f64 {
+        lambda.iter().zip(&self.rhs).map(|(l, v)| l * v).sum()
     }
 
     /// A group too large to solve: its LP value (0 at λ = 0) plus each unit's least change.
@@ -529,7 +559,8 @@ impl Problem {
         // Per group: its value and per unit, per option, the value with it forced.
         let solved: Vec<(f64, Vec<Vec<f64>>)> = self.each_group(|g| {
             let units = &self.groups[g].2;
-            let (group, shift, kept) = self.group_at(g, lambda, cap);
+            let (group, shifts, kept) = self.group_at(g, lambda, cap);
+            let shift: f64 = shifts.iter().sum();
             let Some(r) = solve(&group, cap) else {
                 let rows = units.iter().map(|&u| vec![f64::NEG_INFINITY; self.units[u].len()]);
                 return (self.bounded_group(g, lambda), rows.collect());
@@ -538,10 +569,10 @@ impl Problem {
                 .iter()
                 .zip(&kept)
                 .zip(&r.forced)
-                .map(|((&u, ix), forced)| {
+                .zip(&shifts)
+                .map(|(((&u, ix), forced), &s)| {
                     // Left out for the cap: forced, a plan pays at least its own
                     // (rebased) reduced cost.
-                    let s = self.units[u].iter().map(at).fold(0.0, f64::min);
                     let mut row: Vec<f64> = self.units[u].iter().map(|o| shift + at(o) - s).collect();
                     for (&i, &v) in ix.iter().zip(forced) {
                         row[i] = shift + v;
@@ -552,7 +583,7 @@ impl Problem {
             (shift + r.gap, rows)
         });
         let bound = self.lp + outside + self.other_columns(lambda).0 + solved.iter().map(|x| x.0).sum::<f64>()
-            - lambda.iter().zip(&self.rhs).map(|(l, v)| l * v).sum::<f64>();
+            - self.charged(lambda);
         let mut floors: Vec<Vec<f64>> = self
             .units
             .iter()
