@@ -9,8 +9,12 @@
 //! copy keeps the best solution as its MIP start, so it can only keep or improve it, and the
 //! search can stop at any time. The threshold climbs ([`LADDER`]) while the copies close; a
 //! copy much wider than the last closed one is searched in bands of units from north to
-//! south instead ([`GROWTH`]), each band's new pairs on top of the last closed copy; what is
-//! left of the time goes to the whole MIP.
+//! south instead ([`GROWTH`]), each band's new pairs on top of the last closed copy. When a
+//! copy stops unfinished (it may take at most [`PIECE_SHARE`] of the time left) or the bands
+//! could not finish in time, the rest goes to local windows: a few dozen neighbouring units
+//! with every pair of theirs free and everyone else held where they are, each window closed
+//! in a fraction of a second, the windows widening pass by pass ([`windows`]). What is left of
+//! the search's time goes to the whole MIP.
 //! (Measured on the regional backlog: README, Performance.)
 
 use std::collections::HashMap;
@@ -21,6 +25,12 @@ use highs::{HighsModelStatus, HighsSolutionStatus, Model};
 /// Reduced-cost thresholds, £ per week. At 0 the restricted MIP is HiGHS's RENS widened by the
 /// incumbent.
 const LADDER: [f64; 5] = [0.0, 10.0, 50.0, 200.0, 1000.0];
+
+/// The most of the time left that one piece of the ladder may take: the rest is the local
+/// phase's ([`windows`]), which makes better use of a short time than an unfinished piece
+/// (regional backlog at 10 s: the piece below £50 stopped at 2.6 s with the answer it had
+/// found by then, and the windows took it from 522,959 to 521,202; README, Performance).
+const PIECE_SHARE: f64 = 0.5;
 
 /// Relative gap at which a restricted MIP counts as closed.
 const PIECE_GAP: f64 = 0.003;
@@ -63,25 +73,58 @@ impl FullModel {
         self.costs.iter().zip(x).map(|(c, v)| c * v).sum()
     }
 
-    /// The MIP over the `free` columns with every other column at 0: the rows that touch a
-    /// free column, with their own bounds (the held columns add nothing to them). Rows that
-    /// touch none hold at 0 as they stand.
-    fn sub_model(&self, free: &[usize]) -> highs::Model {
+    /// The MIP over the `free` columns (ascending) with every other column held at its value
+    /// in `held`: the rows that touch a free column, their bounds less the held columns'
+    /// activity. Rows that touch none stay as `held` has them (feasible, since it is).
+    fn sub_model(&self, free: &[usize], held: &[f64]) -> highs::Model {
+        let mut activity: HashMap<usize, f64> = HashMap::new();
+        let mut next_free = free.iter().peekable();
+        for (c, &v) in held.iter().enumerate() {
+            if next_free.next_if_eq(&&c).is_some() || v == 0.0 {
+                continue;
+            }
+            for e in self.start[c]..self.start[c + 1] {
+                *activity.entry(self.index[e]).or_default() += self.value[e] * v;
+            }
+        }
         let mut row_of: HashMap<usize, highs::Row> = HashMap::new();
         let mut pb = highs::ColProblem::default();
         for &c in free {
             let entries: Vec<(highs::Row, f64)> = (self.start[c]..self.start[c + 1])
                 .map(|e| {
                     let r = self.index[e];
-                    let row = *row_of
-                        .entry(r)
-                        .or_insert_with(|| pb.add_row(self.row_lower[r]..=self.row_upper[r]));
+                    let row = *row_of.entry(r).or_insert_with(|| {
+                        let a = activity.get(&r).copied().unwrap_or(0.0);
+                        pb.add_row(self.row_lower[r] - a..=self.row_upper[r] - a)
+                    });
                     (row, self.value[e])
                 })
                 .collect();
             pb.add_column_with_integrality(self.costs[c], self.lower[c]..=self.upper[c], entries, self.integer[c]);
         }
         pb.optimise(highs::Sense::Minimise)
+    }
+
+    /// `pairs` (ascending, all from `first_pair` on) and the columns before `first_pair` that
+    /// share a row with them or with such a column (a unit's unplaced column, a home's block
+    /// beds, a provider's discount switch and values); the rest can stay where they are.
+    fn with_neighbours(&self, pairs: Vec<usize>, first_pair: usize) -> Vec<usize> {
+        let rows = |c: usize| &self.index[self.start[c]..self.start[c + 1]];
+        let mut touched = vec![false; self.row_lower.len()];
+        for &c in &pairs {
+            rows(c).iter().for_each(|&r| touched[r] = true);
+        }
+        let mut taken = vec![false; first_pair];
+        // Twice, for columns that meet the pairs only through another of these columns.
+        for _ in 0..2 {
+            for (c, t) in taken.iter_mut().enumerate() {
+                *t = *t || rows(c).iter().any(|&r| touched[r]);
+            }
+            for c in (0..first_pair).filter(|&c| taken[c]) {
+                rows(c).iter().for_each(|&r| touched[r] = true);
+            }
+        }
+        (0..first_pair).filter(|&c| taken[c]).chain(pairs).collect()
     }
 }
 
@@ -94,6 +137,10 @@ pub struct Guide {
     pub reduced: Vec<f64>,
     /// Per pair column, its unit's rank in the order (0 ≤ rank < `units`).
     pub rank: Vec<u32>,
+    /// Per pair column, its unit's rank in an order that keeps each authority's units
+    /// together (authorities north to south), for the windows of the local phase: a window
+    /// then holds whole weekly budgets rather than slices of many.
+    pub local_rank: Vec<u32>,
     /// Units ranked.
     pub units: u32,
 }
@@ -117,21 +164,23 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// Solves the sub-MIP over `free` for at most `seconds`; keeps its answer when better.
-    /// Returns whether HiGHS closed the sub-MIP to [`PIECE_GAP`] (then little better is left
-    /// among `free`, and a wider piece is next).
+    /// A piece of the ladder: [`Self::piece_to`] with [`PIECE_GAP`]. Returns whether HiGHS
+    /// closed it (then little better is left among `free`, and a wider piece is next).
     fn piece(&mut self, free: &[usize], seconds: f64, what: &str) -> bool {
+        self.piece_to(free, seconds, PIECE_GAP, what)
+    }
+
+    /// Solves the sub-MIP over `free` (every other column held at the best solution's value)
+    /// to `gap` for at most `seconds`; keeps its answer when better. Returns whether HiGHS
+    /// closed it.
+    fn piece_to(&mut self, free: &[usize], seconds: f64, gap: f64, what: &str) -> bool {
         let t0 = Instant::now();
-        debug_assert!(
-            (0..self.best.len()).all(|c| self.best[c] == 0.0 || free.binary_search(&c).is_ok()),
-            "every column the best solution uses is free"
-        );
-        let mut model = self.full.sub_model(free);
+        let mut model = self.full.sub_model(free, &self.best);
         (self.configure)(&mut model);
         model.set_option("time_limit", seconds);
         // A piece is a heuristic: proving its last 0.3% only spends time the next, wider piece
         // could use (regional backlog at 10 s: 826,027 with this gap, 828,199 without).
-        model.set_option("mip_rel_gap", PIECE_GAP);
+        model.set_option("mip_rel_gap", gap);
         let sub_start: Vec<f64> = free.iter().map(|&c| self.best[c]).collect();
         let _ = model.try_set_solution(Some(&sub_start), None, None, None);
         let solved = model.solve();
@@ -168,9 +217,10 @@ impl Search<'_> {
 
 /// Runs the search from `start` (a feasible solution of `full`) until `until`, and returns the
 /// best solution found and what the search did. Columns before `first_pair` (unplaced units,
-/// block beds, discount switches and values) are always free; `guide` covers the pair columns
-/// from `first_pair` on. `configure` sets each restricted MIP's options as the whole MIP's are.
-/// Pieces wider than `split_above` columns may be split into bands ([`SPLIT_ABOVE`]).
+/// block beds, discount switches and values) are always free in the ladder's pieces; `guide`
+/// covers the pair columns from `first_pair` on. `configure` sets each restricted MIP's options
+/// as the whole MIP's are. Pieces wider than `split_above` columns may be split into bands
+/// ([`SPLIT_ABOVE`]).
 pub fn improve(
     full: &FullModel,
     guide: &Guide,
@@ -188,6 +238,15 @@ pub fn improve(
         stats: LnsStats::default(),
     };
     let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
+    ladder(&mut search, guide, first_pair, &left, split_above);
+    windows(&mut search, guide, first_pair, &left, WINDOW_COLUMNS);
+    (search.best, search.stats)
+}
+
+/// The ladder: restricted MIPs over the pairs below each threshold of [`LADDER`] in turn (in
+/// bands when too wide), until one stops unfinished or the time is [`PIECE_SHARE`]d out.
+fn ladder(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn Fn() -> f64, split_above: usize) {
+    let full = search.full;
     // Free: the non-pair columns, the LP's support, the best solution's pairs, the pairs below
     // `below`, and those below `tau` whose unit ranks in `band`.
     let free = |best: &[f64], below: f64, tau: f64, band: std::ops::Range<u32>| -> Vec<usize> {
@@ -201,23 +260,33 @@ pub fn improve(
             })
             .collect()
     };
-    let (mut closed, mut below): (Option<usize>, f64) = (None, f64::NEG_INFINITY);
+    // The last closed piece: its columns and seconds.
+    let (mut closed, mut below): (Option<(usize, f64)>, f64) = (None, f64::NEG_INFINITY);
     for tau in LADDER {
         if left() < 0.01 {
             break;
         }
         let whole = free(&search.best, tau, tau, 0..0);
-        let extra = closed.map_or(0.0, |n| (whole.len() as f64 - n as f64) / ((GROWTH - 1.0) * n as f64));
+        let extra = closed.map_or(0.0, |(n, _)| {
+            (whole.len() as f64 - n as f64) / ((GROWTH - 1.0) * n as f64)
+        });
         if extra <= 1.0 || whole.len() <= split_above {
-            if !search.piece(&whole, left(), &format!("reduced cost < {tau}")) {
+            let t0 = Instant::now();
+            if !search.piece(&whole, left() * PIECE_SHARE, &format!("reduced cost < {tau}")) {
                 break;
             }
-            (closed, below) = (Some(whole.len()), tau);
+            (closed, below) = (Some((whole.len(), t0.elapsed().as_secs_f64())), tau);
             continue;
         }
         // Too wide to close in one piece: the units in bands from north to south, each band's
         // pairs below `tau` on top of the last closed piece, each band its share of the time.
         let bands = (extra.ceil() as u32).min(guide.units.max(1));
+        // Each band is wider than the last closed piece, so it takes longer: without that much
+        // time per band they all stop unfinished and (regional backlog, 10 s) improve nothing;
+        // the windows below make better use of such a short time.
+        if closed.is_some_and(|(_, seconds)| left() < f64::from(bands) * seconds) {
+            break;
+        }
         let mut all_closed = true;
         for b in 0..bands {
             let (lo, hi) = (b * guide.units / bands, (b + 1) * guide.units / bands);
@@ -233,7 +302,60 @@ pub fn improve(
         }
         below = tau;
     }
-    (search.best, search.stats)
+}
+
+/// Pair columns in the first pass's windows ([`windows`]): on the regional backlog about 30
+/// units, closed to [`WINDOW_GAP`] in 0.02–0.2 s each.
+const WINDOW_COLUMNS: usize = 1_000;
+
+/// Relative gap of a window's MIP. Unlike a ladder's piece, a window's objective leaves out
+/// the held columns, so [`PIECE_GAP`] of it would let a window stop before the few hundred
+/// pounds a window typically finds (regional backlog: nothing found at 0.3 %).
+const WINDOW_GAP: f64 = 1e-4;
+
+/// The local phase, with whatever time the ladder left: windows of neighbouring units (whole
+/// authorities together, [`Guide::local_rank`]) with every pair of theirs free and every other
+/// column held where the best solution has it. Each pass's windows overlap by half and are
+/// twice as wide as the last pass's; the phase ends with one window over every unit, or the
+/// time.
+/// `first` is the first pass's pair columns per window ([`WINDOW_COLUMNS`]).
+fn windows(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn Fn() -> f64, first: usize) {
+    let units = guide.units as usize;
+    let mut per_rank = vec![0usize; units];
+    for &r in &guide.local_rank {
+        per_rank[r as usize] += 1;
+    }
+    let n = search.full.costs.len();
+    let mut target = first;
+    for pass in 1.. {
+        let mut windows: Vec<std::ops::Range<u32>> = Vec::new();
+        let mut lo = 0;
+        while lo < units {
+            let (mut hi, mut cols) = (lo, 0);
+            while hi < units && cols < target {
+                cols += per_rank[hi];
+                hi += 1;
+            }
+            windows.push(lo as u32..hi as u32);
+            if hi == units {
+                break;
+            }
+            lo += (hi - lo).div_ceil(2);
+        }
+        for (w, window) in windows.iter().enumerate() {
+            if left() < 0.01 {
+                return;
+            }
+            let pairs = (first_pair..n).filter(|&c| window.contains(&guide.local_rank[c - first_pair]));
+            let free = search.full.with_neighbours(pairs.collect(), first_pair);
+            let what = format!("window {}/{} of pass {pass}", w + 1, windows.len());
+            search.piece_to(&free, left(), WINDOW_GAP, &what);
+        }
+        if windows.len() == 1 {
+            return;
+        }
+        target *= 2;
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +393,18 @@ mod tests {
         m
     }
 
+    /// Units a (pairs a1, a2) and b (b1, b2), in that order both ways.
+    fn guide(lp: Vec<f64>, reduced: Vec<f64>) -> Guide {
+        let rank = vec![0, 0, 1, 1];
+        Guide {
+            lp,
+            reduced,
+            local_rank: rank.clone(),
+            rank,
+            units: 2,
+        }
+    }
+
     fn quiet(m: &mut Model) {
         m.make_quiet();
         m.set_option("threads", 1);
@@ -281,12 +415,7 @@ mod tests {
     fn from_everyone_unplaced(split_above: usize) -> (Vec<f64>, LnsStats) {
         let full = two_units();
         let until = Instant::now() + std::time::Duration::from_secs(60);
-        let guide = Guide {
-            lp: vec![0.0; 4],
-            reduced: vec![20.0, 20.0, 5.0, 20.0],
-            rank: vec![0, 0, 1, 1],
-            units: 2,
-        };
+        let guide = guide(vec![0.0; 4], vec![20.0, 20.0, 5.0, 20.0]);
         let start = vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
         let (best, stats) = improve(&full, &guide, 2, start, until, &quiet, split_above);
         // The optimum, a2 + b1, 200 below the start.
@@ -298,9 +427,10 @@ mod tests {
     #[test]
     fn the_ladder_frees_pairs_by_reduced_cost_until_the_optimum() {
         // Below 10 only b1 is free: b placed there (101). Below 50 every pair: the optimum.
+        // Then one window over both units (this model is far below a window's width).
         let (_, stats) = from_everyone_unplaced(SPLIT_ABOVE);
         assert_eq!(stats.improved, 2);
-        assert_eq!(stats.sub_mips, LADDER.len());
+        assert_eq!(stats.sub_mips, LADDER.len() + 1);
     }
 
     #[test]
@@ -316,32 +446,65 @@ mod tests {
         let full = two_units();
         // a at home 1 (budget 5 of 6 used), b unplaced; no pair of b is ever below a threshold
         // but b2, priced 1, fits. a's pairs are free only where a is now.
-        let guide = Guide {
-            lp: vec![0.0, 0.0, 0.0, 1.0],
-            reduced: vec![1e9, 1e9, 1e9, 1e9],
-            rank: vec![0, 0, 1, 1],
-            units: 2,
-        };
-        let start = vec![0.0, 1.0, 1.0, 0.0, 0.0, 0.0];
+        let guide = guide(vec![0.0, 0.0, 0.0, 1.0], vec![1e9, 1e9, 1e9, 1e9]);
+        let mut search = search_from(&full, vec![0.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
         let until = Instant::now() + std::time::Duration::from_secs(60);
-        let (best, stats) = improve(&full, &guide, 2, start, until, &quiet, SPLIT_ABOVE);
+        let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
+        ladder(&mut search, &guide, 2, &left, SPLIT_ABOVE);
         // b2 is in the LP's support: a1 + b2 = 11 (b1 would break home 1's one bed).
-        assert_eq!(best, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
-        assert_eq!(stats.improved, 1);
+        assert_eq!(search.best, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(search.stats.improved, 1);
+        // The windows then free every pair: a2 + b1 (4).
+        windows(&mut search, &guide, 2, &left, WINDOW_COLUMNS);
+        assert_eq!(search.best, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0]);
     }
 
     #[test]
     fn no_time_left_returns_the_start_untouched() {
         let full = two_units();
-        let guide = Guide {
-            lp: vec![0.0; 4],
-            reduced: vec![0.0; 4],
-            rank: vec![0, 0, 1, 1],
-            units: 2,
-        };
+        let guide = guide(vec![0.0; 4], vec![0.0; 4]);
         let start = vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
         let (best, stats) = improve(&full, &guide, 2, start.clone(), Instant::now(), &quiet, SPLIT_ABOVE);
         assert_eq!(best, start);
         assert_eq!(stats.sub_mips, 0);
+    }
+
+    fn search_from<'a>(full: &'a FullModel, start: Vec<f64>) -> Search<'a> {
+        Search {
+            full,
+            configure: &quiet,
+            best_obj: full.objective(&start),
+            best: start,
+            stats: LnsStats::default(),
+        }
+    }
+
+    #[test]
+    fn a_window_respects_the_beds_and_budget_its_held_columns_use() {
+        let full = two_units();
+        // a at home 1 (its bed taken, 5 of the budget's 6 spent), b unplaced. b's window: its
+        // unplaced column and pairs, which with_neighbours finds from the pairs alone.
+        let free = full.with_neighbours(vec![4, 5], 2);
+        assert_eq!(free, vec![1, 4, 5]);
+        let mut search = search_from(&full, vec![0.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+        assert!(search.piece_to(&free, 60.0, WINDOW_GAP, "b"));
+        // Not b1 (cost 1, but home 1's bed is a's and 5 more would break the budget): b2.
+        assert_eq!(search.best, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
+        assert!((search.best_obj - 11.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_windows_widen_until_one_holds_every_unit_and_reach_the_optimum() {
+        let full = two_units();
+        let guide = guide(vec![0.0; 4], vec![0.0; 4]);
+        let until = Instant::now() + std::time::Duration::from_secs(60);
+        let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
+        let mut search = search_from(&full, vec![0.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+        // One pair column per window: {a}, {b}; two: {a}, {b} again; four: {a, b}.
+        windows(&mut search, &guide, 2, &left, 1);
+        assert_eq!(search.stats.sub_mips, 5);
+        // b alone moves to b2 (11); only both together reach a2 + b1 (4).
+        assert_eq!(search.best, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0]);
+        assert_eq!(search.stats.improved, 2);
     }
 }

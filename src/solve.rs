@@ -1454,21 +1454,43 @@ impl<'a> ComponentSolver<'a> {
                         .lat
                 };
                 order.sort_by(|&a, &b| lat(b).total_cmp(&lat(a)).then(a.cmp(&b)));
-                let mut rank_of = vec![0u32; order.len()];
-                for (r, &i) in order.iter().enumerate() {
-                    rank_of[i] = r as u32;
+                let rank_of = |order: &[usize]| {
+                    let mut rank = vec![0u32; order.len()];
+                    for (r, &i) in order.iter().enumerate() {
+                        rank[i] = r as u32;
+                    }
+                    rank
+                };
+                let by_latitude = rank_of(&order);
+                // The same with each authority's units together, authorities north to south by
+                // their units' mean latitude (ties by code), for the local windows.
+                let la = |i: usize| {
+                    self.inst.children[self.f.units[self.comp.units[i]].members[0]]
+                        .la
+                        .as_str()
+                };
+                let mut sums: HashMap<&str, (f64, f64)> = HashMap::new();
+                for i in 0..order.len() {
+                    let e = sums.entry(la(i)).or_default();
+                    (e.0, e.1) = (e.0 + lat(i), e.1 + 1.0);
                 }
+                let mean = |i: usize| sums[la(i)].0 / sums[la(i)].1;
+                // Stable: within an authority, north to south as before.
+                order.sort_by(|&a, &b| mean(b).total_cmp(&mean(a)).then(la(a).cmp(la(b))));
+                let by_authority = rank_of(&order);
                 let mut guide = crate::lns::Guide {
                     lp: vec![0.0; positions.len()],
                     reduced: vec![0.0; positions.len()],
                     rank: vec![0; positions.len()],
+                    local_rank: vec![0; positions.len()],
                     units: order.len() as u32,
                 };
                 for (idx, &p) in positions.iter().enumerate() {
                     guide.lp[idx] = self.active[p].and_then(|c| lp_cols.get(c)).copied().unwrap_or(0.0);
                     guide.reduced[idx] = self.reduced[p];
                     let u = self.f.cands[self.comp.cands[p]].unit;
-                    guide.rank[idx] = rank_of[self.comp.units.binary_search(&u).expect("a unit of this component")];
+                    let i = self.comp.units.binary_search(&u).expect("a unit of this component");
+                    (guide.rank[idx], guide.local_rank[idx]) = (by_latitude[i], by_authority[i]);
                 }
                 let opts = &self.opts;
                 let (better, stats) = crate::lns::improve(
