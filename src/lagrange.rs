@@ -92,20 +92,33 @@ fn pareto<S: Copy>(
     out
 }
 
+/// What bounds a group's plans: its budget, the budget row's price ν, the most a plan's
+/// reduced costs may sum to, and when to give up.
+#[derive(Clone, Copy)]
+struct Limits {
+    budget: f64,
+    nu: f64,
+    cap: f64,
+    until: Option<std::time::Instant>,
+}
+
 /// Adds one unit's choices to a frontier, keeping plans whose reduced costs sum to at most
 /// `cap` (value + ν·spend: the rest of a plan adds reduced costs ≥ 0 and at most ν per £ it
-/// spends, so a plan past the cap ends past it). None past [`MAX_STATES`].
-fn add(front: &Frontier, choices: &Frontier, budget: f64, nu: f64, cap: f64) -> Option<Frontier> {
+/// spends, so a plan past the cap ends past it). None past [`MAX_STATES`] or `until`.
+fn add(front: &Frontier, choices: &Frontier, k: &Limits) -> Option<Frontier> {
+    if k.until.is_some_and(|t| std::time::Instant::now() >= t) {
+        return None;
+    }
     let mut next = Vec::with_capacity(front.len() * choices.len());
     for &(s, v) in front {
         for &(cs, cv) in choices {
             let (spend, value) = (s + cs, v + cv);
-            if spend <= budget + 1e-9 && value + nu * spend <= cap + 1e-9 {
+            if spend <= k.budget + 1e-9 && value + k.nu * spend <= k.cap + 1e-9 {
                 next.push((spend, value));
             }
         }
     }
-    let out = prune(next, budget);
+    let out = prune(next, k.budget);
     (out.len() <= MAX_STATES).then_some(out)
 }
 
@@ -113,15 +126,12 @@ fn add(front: &Frontier, choices: &Frontier, budget: f64, nu: f64, cap: f64) -> 
 /// `outside`, the plans of the units outside `lo..hi`: each half is added to the other's
 /// before recursing, so a unit is added O(log n) times instead of n − 1 (a regional
 /// backlog's 26-child authority took 0.93 s one unit at a time).
-#[allow(clippy::too_many_arguments)]
 fn leave_one_out(
     choices: &[Frontier],
     lo: usize,
     hi: usize,
     outside: Frontier,
-    budget: f64,
-    nu: f64,
-    cap: f64,
+    k: &Limits,
     out: &mut [Frontier],
 ) -> Option<()> {
     if hi - lo <= 1 {
@@ -133,14 +143,14 @@ fn leave_one_out(
     let mid = (lo + hi) / 2;
     let mut left = outside.clone();
     for cs in &choices[mid..hi] {
-        left = add(&left, cs, budget, nu, cap)?;
+        left = add(&left, cs, k)?;
     }
-    leave_one_out(choices, lo, mid, left, budget, nu, cap, out)?;
+    leave_one_out(choices, lo, mid, left, k, out)?;
     let mut right = outside;
     for cs in &choices[lo..mid] {
-        right = add(&right, cs, budget, nu, cap)?;
+        right = add(&right, cs, k)?;
     }
-    leave_one_out(choices, mid, hi, right, budget, nu, cap, out)
+    leave_one_out(choices, mid, hi, right, k, out)
 }
 
 /// Solves a group's problem in whole units: Δ and every choice's forced Δ, each exact where
@@ -148,8 +158,9 @@ fn leave_one_out(
 /// Choices with a reduced cost above `cap` are left out of the plans (every value is a sum of
 /// non-negative terms, so a plan with one is worth at least `cap`): on a regional backlog a
 /// child has ~2,400 homes, and the plans of all of them took 6.7 s. None when the group is too
-/// large to solve ([`MAX_STATES`]).
-pub fn solve(group: &Group, cap: f64) -> Option<GroupBound> {
+/// large to solve ([`MAX_STATES`]) or not solved by `until` (a time-limited solve's: an
+/// authority of 50 children over thousands of prices can take seconds).
+pub fn solve(group: &Group, cap: f64, until: Option<std::time::Instant>) -> Option<GroupBound> {
     let (b, nu) = (group.budget, group.price.max(0.0));
     let value = |c: &Choice| c.reduced - nu * c.spend;
     let choices: Vec<Frontier> = group
@@ -163,7 +174,13 @@ pub fn solve(group: &Group, cap: f64) -> Option<GroupBound> {
     // Plans of every unit but one, for each unit (the whole group's from any of them).
     let n = choices.len();
     let mut without = vec![Frontier::new(); n];
-    leave_one_out(&choices, 0, n, vec![(0.0, 0.0)], b, nu, cap, &mut without)?;
+    let limits = Limits {
+        budget: b,
+        nu,
+        cap,
+        until,
+    };
+    leave_one_out(&choices, 0, n, vec![(0.0, 0.0)], &limits, &mut without)?;
     let mut forced = Vec::with_capacity(n);
     let mut gap = if n == 0 { 0.0 } else { cap };
     for (i, others) in without.iter().enumerate() {
@@ -561,7 +578,7 @@ impl Problem {
             let units = &self.groups[g].2;
             let (group, shifts, kept) = self.group_at(g, lambda, cap);
             let shift: f64 = shifts.iter().sum();
-            let Some(r) = solve(&group, cap) else {
+            let Some(r) = solve(&group, cap, None) else {
                 let rows = units.iter().map(|&u| vec![f64::NEG_INFINITY; self.units[u].len()]);
                 return (self.bounded_group(g, lambda), rows.collect());
             };
@@ -710,6 +727,18 @@ mod tests {
     }
 
     #[test]
+    fn a_group_not_solved_by_its_deadline_is_given_up() {
+        let g = Group {
+            budget: 1000.0,
+            price: 0.5,
+            units: vec![vec![choice(0.0, 300.0), choice(600.0, 0.0)]; 2],
+        };
+        let later = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        assert!(solve(&g, f64::INFINITY, Some(later)).is_some());
+        assert!(solve(&g, f64::INFINITY, Some(std::time::Instant::now())).is_none());
+    }
+
+    #[test]
     fn an_unspendable_remainder_is_charged_at_the_budgets_price() {
         // Budget 1,000 at 0.5 per £: two children, homes at 600 (reduced cost 0) or unplaced
         // (reduced cost 300). Both cannot have a 600 home: one is unplaced (300) and 400 is
@@ -719,7 +748,7 @@ mod tests {
             price: 0.5,
             units: vec![vec![choice(0.0, 300.0), choice(600.0, 0.0)]; 2],
         };
-        let r = solve(&g, f64::INFINITY).unwrap();
+        let r = solve(&g, f64::INFINITY, None).unwrap();
         assert!((r.gap - 500.0).abs() < 1e-9, "{r:?}");
         assert!((r.forced[0][0] - 500.0).abs() < 1e-9);
         assert!((r.forced[0][1] - 500.0).abs() < 1e-9);
@@ -863,7 +892,7 @@ mod tests {
             // Exact without a cap; with one, each value is the exact one or a lower bound of
             // at least the cap (or the choice's own reduced cost).
             let cap = [f64::INFINITY, 100.0, 300.0][rng.gen_range(0..3)];
-            let r = solve(&g, cap).unwrap();
+            let r = solve(&g, cap, None).unwrap();
             let exact_or_capped = |got: f64, want: f64, floor: f64| {
                 (got - want).abs() < 1e-6 || (got <= want + 1e-6 && got >= floor.min(want) - 1e-6)
             };
