@@ -216,6 +216,10 @@ pub struct GenerateArgs {
     /// All of the side constraints above.
     #[arg(long)]
     pub side_constraints: bool,
+    /// Children from one region's authorities only (a regional co-operative's backlog); homes
+    /// from all of England.
+    #[arg(long, value_enum)]
+    pub region: Option<crate::generate::Region>,
     /// Write here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -520,6 +524,7 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 admission_limits: a.admission_limits || all,
                 discounts: a.discounts || all,
                 budgets: a.budgets || all,
+                region: a.region,
             };
             let batch = crate::generate::generate(&opts);
             let mut text = serde_json::to_string_pretty(&batch).map_err(anyhow::Error::from)?;

@@ -137,6 +137,15 @@ pub fn solve_components<R: Send>(
             continue;
         }
         let base = s.base;
+        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
+            eprintln!(
+                "component {c}: {} units, objective {:.2}, bound {:.2}, {}",
+                comp.units.len(),
+                base.objective,
+                base.bound,
+                if base.optimal { "optimal" } else { "not proven" }
+            );
+        }
         optimal &= base.optimal;
         // A time limit can stop HiGHS before it proves any bound: fall back to the trivial one,
         // so the result always carries a finite, valid bound.

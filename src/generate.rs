@@ -51,6 +51,9 @@ pub struct GenOptions {
     pub discounts: bool,
     /// A weekly budget per responsible authority, binding for some.
     pub budgets: bool,
+    /// Children from this region's authorities only (a regional co-operative's backlog);
+    /// homes are drawn from all of England either way.
+    pub region: Option<Region>,
 }
 
 impl GenOptions {
@@ -67,6 +70,7 @@ impl GenOptions {
             admission_limits: true,
             discounts: true,
             budgets: true,
+            region: None,
         }
     }
 }
@@ -97,7 +101,19 @@ pub fn generate(opts: &GenOptions) -> Batch {
     let policy = opts.budgets.then(|| budgets(opts, &children, &idx));
     Batch {
         format: BATCH_FORMAT.to_string(),
-        batch_id: Some(format!("gen-{}x{}-s{}", opts.children, opts.homes, opts.seed)),
+        batch_id: Some(match opts.region {
+            None => format!("gen-{}x{}-s{}", opts.children, opts.homes, opts.seed),
+            Some(r) => {
+                let name = clap::ValueEnum::to_possible_value(&r).expect("every region is named");
+                format!(
+                    "gen-{}x{}-s{}-{}",
+                    opts.children,
+                    opts.homes,
+                    opts.seed,
+                    name.get_name()
+                )
+            }
+        }),
         as_of: Some("2026-11-22".to_string()),
         policy,
         providers,
@@ -125,6 +141,8 @@ struct Index {
     residential: Cumulative,
     /// Sector weights for fostering, supported and parent-and-child (mildly regional).
     family: Cumulative,
+    /// Per [`Region`], the entries of `sectors` whose authority is in it.
+    by_region: [Vec<usize>; 5],
 }
 
 impl Index {
@@ -157,6 +175,18 @@ impl Index {
         // [london, north west, midlands, south east, elsewhere]
         let residential = weights([0.35, 1.8, 1.5, 0.55, 1.0]);
         let family = weights([0.6, 1.3, 1.25, 0.85, 1.0]);
+        let mut by_region: [Vec<usize>; 5] = Default::default();
+        for ks in by_utla.values() {
+            let n = ks.len() as f64;
+            let (lat, lon) = ks.iter().fold((0.0, 0.0), |(a, b), &k| {
+                let s = &geo.sectors[sectors[k]];
+                (a + s.lat / n, b + s.lon / n)
+            });
+            by_region[region(lat, lon) as usize].extend(ks);
+        }
+        for v in &mut by_region {
+            v.sort_unstable();
+        }
         Index {
             geo,
             sectors,
@@ -166,6 +196,7 @@ impl Index {
             by_area,
             residential,
             family,
+            by_region,
         }
     }
 
@@ -217,12 +248,20 @@ impl Index {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Region {
+/// Parts of England by a box rule (`generate --region`): where supply is denser, and where a
+/// regional batch's children come from. An authority belongs to the part its sectors' mean
+/// position falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Region {
+    /// Greater London.
     London = 0,
+    /// Cumbria to Cheshire, west of 2°W.
     NorthWest = 1,
+    /// 52°N to 53.3°N.
     Midlands = 2,
+    /// South of 52°N, east of 1.5°W (outside London).
     SouthEast = 3,
+    /// The rest: the North East, Yorkshire, the South West, the east.
     Elsewhere = 4,
 }
 
@@ -878,7 +917,7 @@ fn gen_children(opts: &GenOptions, idx: &Index) -> Vec<Child> {
     for (i, &member) in member.iter().enumerate() {
         let mut rng = stream(opts.seed, CHILD_STREAM + i as u64);
         let forced_age = member.map(|(g, k)| groups[g].ages[k]);
-        let mut c = gen_child(&mut rng, idx, forced_age);
+        let mut c = gen_child(&mut rng, idx, opts.region, forced_age);
         c.id = format!("C{:0width$}", i + 1);
         if let Some((g, k)) = member {
             let group = &groups[g];
@@ -951,10 +990,13 @@ fn gen_children(opts: &GenOptions, idx: &Index) -> Vec<Child> {
     children
 }
 
-fn gen_child(rng: &mut ChaCha8Rng, idx: &Index, forced_age: Option<i64>) -> Child {
+fn gen_child(rng: &mut ChaCha8Rng, idx: &Index, region: Option<Region>, forced_age: Option<i64>) -> Child {
     use Indicator::*;
     use PlacementType::*;
-    let sector = rng.gen_range(0..idx.len());
+    let sector = match region {
+        Some(r) => idx.by_region[r as usize][rng.gen_range(0..idx.by_region[r as usize].len())],
+        None => rng.gen_range(0..idx.len()),
+    };
     let age = draw_age(rng);
     let age = forced_age.unwrap_or(age);
     let sex = if chance(rng, 0.5) { Sex::Female } else { Sex::Male };
@@ -1264,6 +1306,75 @@ mod tests {
         assert!(full.providers.iter().any(|p| p.max_admissions.is_some()));
         assert!(full.providers.iter().any(|p| p.volume_discount.is_some()));
         assert!(full.policy.is_some());
+    }
+
+    #[test]
+    fn a_regional_batch_draws_its_children_from_that_regions_authorities_only() {
+        let opts = |region| GenOptions {
+            children: 300,
+            homes: 500,
+            seed: 5,
+            budgets: true,
+            region,
+            ..Default::default()
+        };
+        let b = generate(&opts(Some(Region::NorthWest)));
+        let idx = Index::build();
+        let in_region: BTreeSet<&str> = idx.by_region[Region::NorthWest as usize]
+            .iter()
+            .map(|&k| idx.utla[k].as_str())
+            .collect();
+        // Each authority wholly in one region.
+        for (r, ks) in idx.by_region.iter().enumerate() {
+            for other in idx.by_region.iter().skip(r + 1) {
+                assert!(ks.iter().all(|k| other.binary_search(k).is_err()));
+            }
+        }
+        let geo = Geography::get();
+        let mut authorities = BTreeSet::new();
+        for c in &b.children {
+            let pc = c.location.postcode.as_deref().unwrap();
+            let la = geo.place_of_postcode(pc).unwrap().utla;
+            assert!(in_region.contains(la.as_str()), "{la} is not in the North West");
+            authorities.insert(la);
+        }
+        // A co-operative's worth of authorities, each with its budget; homes still national.
+        assert!((10..=30).contains(&authorities.len()), "{}", authorities.len());
+        let budgets = b.policy.as_ref().and_then(|p| p.weekly_budget.as_ref()).unwrap();
+        let BudgetInput::PerAuthority(budgets) = budgets else {
+            panic!("per authority")
+        };
+        // (A child's responsible authority may be a neighbour across the region's edge.)
+        let responsible: BTreeSet<String> = b
+            .children
+            .iter()
+            .map(|c| {
+                let pc = c.location.postcode.as_deref().unwrap();
+                c.la.clone().unwrap_or_else(|| geo.place_of_postcode(pc).unwrap().utla)
+            })
+            .collect();
+        assert!(budgets.keys().all(|la| responsible.contains(la)));
+        assert!(budgets.keys().filter(|la| in_region.contains(la.as_str())).count() >= authorities.len());
+        let home_regions: BTreeSet<usize> = b
+            .homes
+            .iter()
+            .map(|h| {
+                let s = geo.sector(h.location.postcode.as_deref().unwrap()).unwrap();
+                region(s.lat, s.lon) as usize
+            })
+            .collect();
+        assert_eq!(home_regions.len(), 5);
+        assert_eq!(b.batch_id.as_deref(), Some("gen-300x500-s5-north-west"));
+        // Without a region: the same draws as before the option existed, from all of England.
+        let national = generate(&opts(None));
+        assert_eq!(national.batch_id.as_deref(), Some("gen-300x500-s5"));
+        assert!(national.children.iter().any(|c| {
+            let la = geo
+                .place_of_postcode(c.location.postcode.as_deref().unwrap())
+                .unwrap()
+                .utla;
+            !in_region.contains(la.as_str())
+        }));
     }
 
     #[test]

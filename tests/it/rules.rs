@@ -30,6 +30,7 @@ fn generated(seed: u64, children: usize, homes: usize, side: bool) -> Instance {
         admission_limits: side,
         discounts: side,
         budgets: side,
+        region: None,
     });
     load(&serde_json::to_value(&b).unwrap())
 }
