@@ -726,13 +726,19 @@ mod tests {
         Choice { spend, reduced }
     }
 
-    #[test]
-    fn a_group_not_solved_by_its_deadline_is_given_up() {
-        let g = Group {
+    /// Budget 1,000 at 0.5 per £: two children, homes at 600 (reduced cost 0) or unplaced
+    /// (reduced cost 300).
+    fn two_children_at_600() -> Group {
+        Group {
             budget: 1000.0,
             price: 0.5,
             units: vec![vec![choice(0.0, 300.0), choice(600.0, 0.0)]; 2],
-        };
+        }
+    }
+
+    #[test]
+    fn a_group_not_solved_by_its_deadline_is_given_up() {
+        let g = two_children_at_600();
         let later = std::time::Instant::now() + std::time::Duration::from_secs(60);
         assert!(solve(&g, f64::INFINITY, Some(later)).is_some());
         assert!(solve(&g, f64::INFINITY, Some(std::time::Instant::now())).is_none());
@@ -740,14 +746,9 @@ mod tests {
 
     #[test]
     fn an_unspendable_remainder_is_charged_at_the_budgets_price() {
-        // Budget 1,000 at 0.5 per £: two children, homes at 600 (reduced cost 0) or unplaced
-        // (reduced cost 300). Both cannot have a 600 home: one is unplaced (300) and 400 is
-        // left unspent (200), or both go unplaced (600 + 500).
-        let g = Group {
-            budget: 1000.0,
-            price: 0.5,
-            units: vec![vec![choice(0.0, 300.0), choice(600.0, 0.0)]; 2],
-        };
+        // Both cannot have a 600 home: one is unplaced (300) and 400 is left unspent (200),
+        // or both go unplaced (600 + 500).
+        let g = two_children_at_600();
         let r = solve(&g, f64::INFINITY, None).unwrap();
         assert!((r.gap - 500.0).abs() < 1e-9, "{r:?}");
         assert!((r.forced[0][0] - 500.0).abs() < 1e-9);

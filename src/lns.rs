@@ -163,7 +163,18 @@ struct Search<'a> {
     stats: LnsStats,
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
+    /// A search from `start` (feasible for `full`), nothing solved yet.
+    fn new(full: &'a FullModel, configure: &'a dyn Fn(&mut Model), start: Vec<f64>) -> Self {
+        Search {
+            full,
+            configure,
+            best_obj: full.objective(&start),
+            best: start,
+            stats: LnsStats::default(),
+        }
+    }
+
     /// A piece of the ladder: [`Self::piece_to`] with [`PIECE_GAP`]. Returns whether HiGHS
     /// closed it (then little better is left among `free`, and a wider piece is next).
     fn piece(&mut self, free: &[usize], seconds: f64, what: &str) -> bool {
@@ -230,13 +241,7 @@ pub fn improve(
     configure: &dyn Fn(&mut Model),
     split_above: usize,
 ) -> (Vec<f64>, LnsStats) {
-    let mut search = Search {
-        full,
-        configure,
-        best_obj: full.objective(&start),
-        best: start,
-        stats: LnsStats::default(),
-    };
+    let mut search = Search::new(full, configure, start);
     let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
     ladder(&mut search, guide, first_pair, &left, split_above);
     windows(&mut search, guide, first_pair, &left, WINDOW_COLUMNS);
@@ -469,14 +474,8 @@ mod tests {
         assert_eq!(stats.sub_mips, 0);
     }
 
-    fn search_from<'a>(full: &'a FullModel, start: Vec<f64>) -> Search<'a> {
-        Search {
-            full,
-            configure: &quiet,
-            best_obj: full.objective(&start),
-            best: start,
-            stats: LnsStats::default(),
-        }
+    fn search_from(full: &FullModel, start: Vec<f64>) -> Search<'_> {
+        Search::new(full, &quiet, start)
     }
 
     #[test]

@@ -1108,6 +1108,25 @@ impl<'a> ComponentSolver<'a> {
         self.priced += self.comp.cands.len() - self.active_list.len();
     }
 
+    /// Of `improving` (ascending positions), each unit's [`PRICED_PER_UNIT`] most negative
+    /// (ties by position), ascending. A unit's positions are one ascending run of the
+    /// component's, so `improving` is already grouped by unit.
+    fn most_improving(&self, improving: &[usize]) -> Vec<usize> {
+        let unit = |p: usize| self.f.cands[self.comp.cands[p]].unit;
+        let mut kept = Vec::with_capacity(improving.len());
+        for run in improving.chunk_by(|&a, &b| unit(a) == unit(b)) {
+            let start = kept.len();
+            kept.extend_from_slice(run);
+            if run.len() > PRICED_PER_UNIT {
+                let mine = &mut kept[start..];
+                mine.sort_by(|&a, &b| self.reduced[a].total_cmp(&self.reduced[b]).then(a.cmp(&b)));
+                mine[..PRICED_PER_UNIT].sort_unstable();
+                kept.truncate(start + PRICED_PER_UNIT);
+            }
+        }
+        kept
+    }
+
     /// Solves the component (optionally forcing one candidate in). None when forcing is infeasible.
     pub fn solve(&mut self, forced: Option<usize>) -> Option<Outcome> {
         match self.solve_below(forced, f64::INFINITY) {
@@ -1275,28 +1294,13 @@ impl<'a> ComponentSolver<'a> {
                     self.added
                 );
             }
-            let mut improving: Vec<usize> = (0..self.comp.cands.len())
+            let improving: Vec<usize> = (0..self.comp.cands.len())
                 .filter(|&p| self.active[p].is_none() && self.reduced[p] < -1e-7)
                 .collect();
             if improving.is_empty() {
                 break;
             }
-            if improving.len() > PRICED_PER_UNIT {
-                // Each unit's most negative first (ties by position), then back in order.
-                let unit = |p: usize| self.f.cands[self.comp.cands[p]].unit;
-                improving.sort_by(|&a, &b| {
-                    (unit(a).cmp(&unit(b)))
-                        .then(self.reduced[a].total_cmp(&self.reduced[b]))
-                        .then(a.cmp(&b))
-                });
-                improving = improving
-                    .chunk_by(|&a, &b| unit(a) == unit(b))
-                    .flat_map(|run| &run[..run.len().min(PRICED_PER_UNIT)])
-                    .copied()
-                    .collect();
-                improving.sort_unstable();
-            }
-            self.activate(&mut lp, &improving);
+            self.activate(&mut lp, &self.most_improving(&improving));
         }
         let integral = lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
         let mut ascent = None;
@@ -1476,44 +1480,13 @@ impl<'a> ComponentSolver<'a> {
                     integer[c] = true;
                 }
                 let full = full_model(&model, integer);
-                // Units north to south (ties by index), for the search's bands.
-                let mut order: Vec<usize> = (0..self.comp.units.len()).collect();
-                let lat = |i: usize| {
-                    self.inst.children[self.f.units[self.comp.units[i]].members[0]]
-                        .place
-                        .lat
-                };
-                order.sort_by(|&a, &b| lat(b).total_cmp(&lat(a)).then(a.cmp(&b)));
-                let rank_of = |order: &[usize]| {
-                    let mut rank = vec![0u32; order.len()];
-                    for (r, &i) in order.iter().enumerate() {
-                        rank[i] = r as u32;
-                    }
-                    rank
-                };
-                let by_latitude = rank_of(&order);
-                // The same with each authority's units together, authorities north to south by
-                // their units' mean latitude (ties by code), for the local windows.
-                let la = |i: usize| {
-                    self.inst.children[self.f.units[self.comp.units[i]].members[0]]
-                        .la
-                        .as_str()
-                };
-                let mut sums: HashMap<&str, (f64, f64)> = HashMap::new();
-                for i in 0..order.len() {
-                    let e = sums.entry(la(i)).or_default();
-                    (e.0, e.1) = (e.0 + lat(i), e.1 + 1.0);
-                }
-                let mean = |i: usize| sums[la(i)].0 / sums[la(i)].1;
-                // Stable: within an authority, north to south as before.
-                order.sort_by(|&a, &b| mean(b).total_cmp(&mean(a)).then(la(a).cmp(la(b))));
-                let by_authority = rank_of(&order);
+                let (by_latitude, by_authority) = self.unit_ranks();
                 let mut guide = crate::lns::Guide {
                     lp: vec![0.0; positions.len()],
                     reduced: vec![0.0; positions.len()],
                     rank: vec![0; positions.len()],
                     local_rank: vec![0; positions.len()],
-                    units: order.len() as u32,
+                    units: by_latitude.len() as u32,
                 };
                 for (idx, &p) in positions.iter().enumerate() {
                     guide.lp[idx] = self.active[p].and_then(|c| lp_cols.get(c)).copied().unwrap_or(0.0);
@@ -1714,6 +1687,34 @@ impl<'a> ComponentSolver<'a> {
         if !written || std::fs::write(&side_path, side).is_err() {
             eprintln!("placematch: PLACEMATCH_WRITE_MODEL: could not write {}", path.display());
         }
+    }
+
+    /// Each unit's rank (by its slot in the component) in two orders for the search
+    /// ([`crate::lns::Guide`]): north to south (ties by slot), for the bands; and with each
+    /// authority's units together, authorities north to south by their units' mean latitude
+    /// (ties by code), for the local windows.
+    fn unit_ranks(&self) -> (Vec<u32>, Vec<u32>) {
+        let child = |i: usize| &self.inst.children[self.f.units[self.comp.units[i]].members[0]];
+        let (lat, la) = (|i: usize| child(i).place.lat, |i: usize| child(i).la.as_str());
+        let rank_of = |order: &[usize]| {
+            let mut rank = vec![0u32; order.len()];
+            for (r, &i) in order.iter().enumerate() {
+                rank[i] = r as u32;
+            }
+            rank
+        };
+        let mut order: Vec<usize> = (0..self.comp.units.len()).collect();
+        order.sort_by(|&a, &b| lat(b).total_cmp(&lat(a)).then(a.cmp(&b)));
+        let by_latitude = rank_of(&order);
+        let mut sums: HashMap<&str, (f64, f64)> = HashMap::new();
+        for i in 0..order.len() {
+            let e = sums.entry(la(i)).or_default();
+            (e.0, e.1) = (e.0 + lat(i), e.1 + 1.0);
+        }
+        let mean = |i: usize| sums[la(i)].0 / sums[la(i)].1;
+        // Stable: within an authority, north to south as before.
+        order.sort_by(|&a, &b| mean(b).total_cmp(&mean(a)).then(la(a).cmp(la(b))));
+        (by_latitude, rank_of(&order))
     }
 
     /// Until when the large-neighbourhood search may run: [`LNS_MOST`], or all the time left
