@@ -102,6 +102,22 @@ proptest! {
         prop_assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
     }
 
+    /// Column generation stopped after its first LP, as a time limit may stop it: the bound
+    /// from that LP's duals (each unit's least reduced cost taken off) still brings back every
+    /// pair that could matter, so the answer is still brute force's optimum, proven, and every
+    /// regret exact (the regret search's forced solves stop after one LP too).
+    #[test]
+    fn stopped_pricing_keeps_the_optimum_and_the_regrets(seed in any::<u64>()) {
+        let opts = SolveOptions { small_units: 0, columns_per_unit: 1, pricing_rounds: 1, ..SolveOptions::default() };
+        for batch in [tiny_batch(seed), budget_tiny_batch(seed)] {
+            let inst = load(&batch);
+            let r = solve_checked_with(&inst, 3, &opts);
+            let mismatch = brute_force_mismatch(&inst, &r, brute_force(&inst), "stopped pricing");
+            prop_assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
+            prop_assert_eq!(r.status, placematch::result::Status::Optimal);
+        }
+    }
+
     /// Every alternative's regret is what forcing that home costs: never below the optimum.
     #[test]
     fn regrets_are_non_negative_and_sorted(seed in any::<u64>()) {
