@@ -1374,7 +1374,18 @@ impl<'a> ComponentSolver<'a> {
         let integral = complete && lp_status == HighsModelStatus::Optimal && self.integer_values_integral(&cols);
         let mut ascent = None;
         self.lagrangian = None;
-        if self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal {
+        // Over a pricing stopped far from the end, the Lagrangian starts below even each unit
+        // at its cheapest and only takes the search's time (London batch at 5 s: 0.46 s for
+        // a bound of -5.5 million).
+        let worth_it = complete
+            || lp_obj
+                > self
+                    .comp
+                    .units
+                    .iter()
+                    .map(|&u| self.f.unit_lower_bound(self.inst, u))
+                    .sum::<f64>();
+        if self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal && worth_it {
             (self.lagrangian, ascent) = self.compute_lagrangian(lp_obj, &row_duals, &col_duals, forced_pos);
         }
         // Without a time limit the ascent runs first, so that widening fixes more pairs;
