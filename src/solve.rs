@@ -1465,13 +1465,15 @@ impl<'a> ComponentSolver<'a> {
             Err(at_least) => return Solved::AtLeast(at_least),
         };
         if forced.is_none() && result.is_none() {
-            // Everyone unplaced is always feasible; reaching here means a time limit hit first.
-            let objective = self.comp.units.iter().map(|&u| self.f.unplaced[u]).sum();
+            // A time limit hit before any LP or MIP answer (a what-if at --time-limit 15 spends
+            // 12 s finding its pairs): the greedy placement over the active pairs, which the
+            // polish then improves, rather than everyone unplaced.
+            let choice = self.choice_lp(&self.greedy_start(&[]));
             result = Some(Outcome {
                 optimal: false,
-                objective,
+                objective: self.f.objective_of(self.inst, &self.comp.units, &choice),
                 bound: f64::NEG_INFINITY,
-                choice: vec![None; self.comp.units.len()],
+                choice,
             });
         }
         result.map_or(Solved::Infeasible, Solved::Exact)
