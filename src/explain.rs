@@ -154,8 +154,7 @@ pub fn solve_components<R: Send>(
         bound += if base.optimal {
             base.bound
         } else {
-            let trivial: f64 = comp.units.iter().map(|&u| f.unit_lower_bound(inst, u)).sum();
-            base.bound.max(trivial)
+            base.bound.max(f.units_lower_bound(inst, &comp.units))
         };
         stats.variables += s.stats.variables;
         stats.constraints += s.stats.constraints;

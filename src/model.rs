@@ -234,6 +234,12 @@ impl Formulation {
         self.member_terms_at(inst, c.unit, c.home, member_ix)
     }
 
+    /// [`Self::unit_lower_bound`] summed over `units`: a lower bound on their part of the
+    /// objective whatever else holds (each at its cheapest).
+    pub fn units_lower_bound(&self, inst: &Instance, units: &[usize]) -> f64 {
+        units.iter().map(|&u| self.unit_lower_bound(inst, u)).sum()
+    }
+
     /// A lower bound on what a unit can add to the objective, whatever the others do: its
     /// cheapest option with every rebate it could possibly get (a block bed, its provider's
     /// discount), or staying unplaced. Used where no solver bound is available.

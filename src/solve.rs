@@ -1377,15 +1377,8 @@ impl<'a> ComponentSolver<'a> {
         // Over a pricing stopped far from the end, the Lagrangian starts below even each unit
         // at its cheapest and only takes the search's time (London batch at 5 s: 0.46 s for
         // a bound of -5.5 million).
-        let worth_it = complete
-            || lp_obj
-                > self
-                    .comp
-                    .units
-                    .iter()
-                    .map(|&u| self.f.unit_lower_bound(self.inst, u))
-                    .sum::<f64>();
-        if self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal && worth_it {
+        let worth_it = || complete || lp_obj > self.f.units_lower_bound(self.inst, &self.comp.units);
+        if self.knapsacks && !integral && lp_status == HighsModelStatus::Optimal && worth_it() {
             (self.lagrangian, ascent) = self.compute_lagrangian(lp_obj, &row_duals, &col_duals, forced_pos);
         }
         // Without a time limit the ascent runs first, so that widening fixes more pairs;
@@ -2139,6 +2132,7 @@ fn full_bound(mip_bound: f64, lp_obj: Option<f64>, least_left_out: Option<f64>) 
 /// the regret search's forced LPs) were stopped early: on a 1,000-child London batch with
 /// `--time-limit 10` the fourth LP stopped 0.6 s in, 3.8 s before the deadline.
 fn limit_time(m: &mut Model, seconds: f64) {
+    // SAFETY: the pointer is the live HiGHS instance that `m` owns, and the call only reads.
     let ran = unsafe { highs_sys::Highs_getRunTime(m.as_mut_ptr()) };
     m.set_option("time_limit", ran + seconds);
 }
