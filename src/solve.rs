@@ -665,6 +665,23 @@ impl<'a> ComponentSolver<'a> {
             .expect("a candidate of this component")
     }
 
+    /// The unit of the candidate at position `p`.
+    fn unit_at(&self, p: usize) -> usize {
+        self.f.cands[self.comp.cands[p]].unit
+    }
+
+    /// Unit `u`'s slot in the component (its place in `comp.units`, and its unplaced column's).
+    fn unit_slot(&self, u: usize) -> usize {
+        self.comp.units.binary_search(&u).expect("a unit of this component")
+    }
+
+    /// Positions of unit `u`'s candidates: one ascending run of the component's, as the
+    /// formulation numbers each unit's candidates consecutively.
+    fn unit_positions(&self, u: usize) -> std::ops::Range<usize> {
+        let (ks, cands) = (self.f.unit_cands[u].clone(), &self.comp.cands);
+        cands.partition_point(|&k| k < ks.start)..cands.partition_point(|&k| k < ks.end)
+    }
+
     /// Free beds of a home.
     pub fn vacancies(&self, h: usize) -> usize {
         self.inst.batch.homes[h].vacancies.max(0) as usize
@@ -769,8 +786,7 @@ impl<'a> ComponentSolver<'a> {
         let t0 = Instant::now();
         let (inst, f, comp) = (self.inst, self.f, self.comp);
         let index = RowIndex::new(&self.rows);
-        let slot = |u: usize| comp.units.binary_search(&u).expect("a unit of this component");
-        let forced_unit = forced.map(|p| f.cands[comp.cands[p]].unit);
+        let forced_unit = forced.map(|p| self.unit_at(p));
         // Each unit's choices (position, choice): unplaced (its column's reduced cost), its
         // unstored pairs as one choice at their least possible reduced cost and no spend, and
         // its pairs, spending members × price. A forced unit's one choice is its forced pair.
@@ -805,10 +821,11 @@ impl<'a> ComponentSolver<'a> {
                     let reduced = f.floor[u] - row_duals[index.assign[&u]];
                     v.push((None, Choice { spend: 0.0, reduced }));
                 }
-                // A unit's candidates are one ascending run of the component's.
-                let ks = f.unit_cands[u].clone();
-                let run = comp.cands.partition_point(|&k| k < ks.start)..comp.cands.partition_point(|&k| k < ks.end);
-                v.extend(run.filter(|&p| self.reduced[p].is_finite()).map(pair));
+                v.extend(
+                    self.unit_positions(u)
+                        .filter(|&p| self.reduced[p].is_finite())
+                        .map(pair),
+                );
                 v
             })
             .collect();
@@ -834,7 +851,7 @@ impl<'a> ComponentSolver<'a> {
             .map(|(_, group)| {
                 let la = &inst.children[f.units[group[0]].members[0]].la;
                 let r = index.budget[la];
-                let slots: Vec<usize> = group.iter().map(|&u| slot(u)).collect();
+                let slots: Vec<usize> = group.iter().map(|&u| self.unit_slot(u)).collect();
                 let units = slots
                     .iter()
                     .map(|&i| {
@@ -896,7 +913,7 @@ impl<'a> ComponentSolver<'a> {
         let floor: Vec<f64> = (0..comp.cands.len())
             .map(|p| {
                 let rc = self.reduced[p];
-                let i = slot(f.cands[comp.cands[p]].unit);
+                let i = self.unit_slot(self.unit_at(p));
                 let lagr = if rise[p].is_nan() {
                     bound + rc - least[i]
                 } else {
@@ -1134,19 +1151,23 @@ impl<'a> ComponentSolver<'a> {
         row_duals: &mut [f64],
         col_duals: &mut [f64],
     ) -> f64 {
-        let unit = |p: usize| self.f.cands[self.comp.cands[p]].unit;
         let index = RowIndex::new(&self.rows);
         let mut bound = lp_obj;
-        for run in improving.chunk_by(|&a, &b| unit(a) == unit(b)) {
-            let u = unit(run[0]);
-            let least = run.iter().map(|&p| self.reduced[p]).fold(0.0, f64::min);
+        // Each unit with its least reduced cost (its improving positions are one run).
+        let least_by_unit: Vec<(usize, f64)> = improving
+            .chunk_by(|&a, &b| self.unit_at(a) == self.unit_at(b))
+            .map(|run| {
+                (
+                    self.unit_at(run[0]),
+                    run.iter().map(|&p| self.reduced[p]).fold(0.0, f64::min),
+                )
+            })
+            .collect();
+        for (u, least) in least_by_unit {
             bound += least;
             row_duals[index.assign[&u]] += least;
-            let slot = self.comp.units.binary_search(&u).expect("a unit of this component");
-            col_duals[slot] -= least; // its unplaced column
-            let ks = self.f.unit_cands[u].clone();
-            let cands = &self.comp.cands;
-            for p in cands.partition_point(|&k| k < ks.start)..cands.partition_point(|&k| k < ks.end) {
+            col_duals[self.unit_slot(u)] -= least; // its unplaced column
+            for p in self.unit_positions(u) {
                 self.reduced[p] -= least;
                 if let Some(c) = self.active[p] {
                     col_duals[c] -= least;
@@ -1160,9 +1181,8 @@ impl<'a> ComponentSolver<'a> {
     /// (ties by position), ascending. A unit's positions are one ascending run of the
     /// component's, so `improving` is already grouped by unit.
     fn most_improving(&self, improving: &[usize]) -> Vec<usize> {
-        let unit = |p: usize| self.f.cands[self.comp.cands[p]].unit;
         let mut kept = Vec::with_capacity(improving.len());
-        for run in improving.chunk_by(|&a, &b| unit(a) == unit(b)) {
+        for run in improving.chunk_by(|&a, &b| self.unit_at(a) == self.unit_at(b)) {
             let start = kept.len();
             kept.extend_from_slice(run);
             if run.len() > PRICED_PER_UNIT {
@@ -1566,8 +1586,8 @@ impl<'a> ComponentSolver<'a> {
                 for (idx, &p) in positions.iter().enumerate() {
                     guide.lp[idx] = self.active[p].and_then(|c| lp_cols.get(c)).copied().unwrap_or(0.0);
                     guide.reduced[idx] = self.reduced[p];
-                    let u = self.f.cands[self.comp.cands[p]].unit;
-                    let i = self.comp.units.binary_search(&u).expect("a unit of this component");
+                    let u = self.unit_at(p);
+                    let i = self.unit_slot(u);
                     (guide.rank[idx], guide.local_rank[idx]) = (by_latitude[i], by_authority[i]);
                 }
                 let opts = &self.opts;

@@ -56,7 +56,6 @@ fn every_rule_passes_check_on_generated_batches() {
     }
 }
 
-/// Written by `scripts/instances` and ignored by git.
 /// The large families that `scripts/instances` regenerates, as `.gitignore` lists them (one
 /// list: a family added there cannot be forgotten here, as `regional-north-west.json` was).
 fn generated_instances() -> Vec<String> {
