@@ -128,8 +128,8 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = 12, value_name = "N")]
     pub columns_per_unit: usize,
     /// Pairs per child kept in memory (default: all, or each child's cheapest share of 4 million
-    /// on a larger batch). Honoured only for a pure assignment (no siblings, solo, conflicts,
-    /// block beds, admission limits, discounts or budgets), where the rest are proven irrelevant.
+    /// on a larger batch). The rest are priced with the LP's duals and brought back wherever
+    /// they could change the answer or a regret.
     #[arg(long, value_name = "N")]
     pub pairs_per_unit: Option<std::num::NonZeroUsize>,
     /// Run the independent checker on the result before writing it.

@@ -198,9 +198,8 @@ pub fn solve_components<R: Send>(
 /// batch is large ([`Formulation::keep_for`]), except `complete` units, which keep all.
 fn formulation(inst: &Instance, opts: &SolveOptions, complete: &[usize]) -> Formulation {
     let keep = match opts.pairs_per_unit {
-        // Pruning is sound only for a pure assignment.
-        Some(k) if Formulation::pure_assignment(inst) => k.max(1),
-        _ => Formulation::keep_for(inst),
+        Some(k) => k.max(1),
+        None => Formulation::keep_for(inst),
     };
     let started = std::time::Instant::now();
     let f = Formulation::build_with(inst, keep, complete);
@@ -262,13 +261,14 @@ pub fn solve_and_explain_with(
         progress.set_message("solving");
         progress.set_length(f.units.len() as u64);
         progress.set_position(0);
-        solve_components(inst, f, opts, deadline, |f, solver, base| {
+        let solved = solve_components(inst, f, opts, deadline, |f, solver, base| {
             let comp = solver.comp;
             let mut found = Found::default();
             let Found {
                 alts,
                 competition,
                 path_regrets,
+                incomplete,
             } = &mut found;
             if comp.cands.is_empty() {
                 return found;
@@ -345,12 +345,32 @@ pub fn solve_and_explain_with(
                             .as_ref()
                             .and_then(|s| s.get(alternatives - 1))
                             .map_or(f64::INFINITY, |a| a.1);
-                        let (list, cut_short) =
+                        let (list, mut cut_short) =
                             ranked_regrets(solver, f, u, chosen, base, alternatives, ceiling, lower);
                         let mut list: Vec<(usize, f64, bool)> = list
                             .into_iter()
                             .map(|(k, r, exact)| (f.cands[k].home, r, exact))
                             .collect();
+                        // Unstored pairs, of this unit or of others, that might have changed
+                        // the list: without a time limit they are stored and the batch solved
+                        // again; with one, the list is completed from single moves and no
+                        // regret on it is claimed exact.
+                        let mut unsure = solver.take_unsure();
+                        let kth = match list.get(alternatives - 1) {
+                            Some(a) => a.1,
+                            None => f64::INFINITY,
+                        };
+                        if solver.unstored_regret_floor(u, base) < kth - 1e-7 {
+                            unsure.push(u);
+                        }
+                        if !unsure.is_empty() {
+                            if opts.time_limit.is_none() {
+                                incomplete.extend(unsure);
+                            } else {
+                                cut_short = true;
+                                list.iter_mut().for_each(|a| a.2 = false);
+                            }
+                        }
                         if cut_short || list.iter().any(|a| !a.2) {
                             let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
                             // A forced solve the time limit cut short may have found less than
@@ -390,15 +410,24 @@ pub fn solve_and_explain_with(
                             }
                             // Past the time limit, no more re-solves (each would still cost
                             // HiGHS's presolve): the list ends there.
-                            None => ks
-                                .into_iter()
-                                .map_while(|k| {
-                                    (!solver.out_of_time()).then(|| {
-                                        let o = solver.solve(Some(k));
-                                        (f.cands[k].home, o.map(|o| o.objective - base.objective))
+                            None => {
+                                let list = ks
+                                    .into_iter()
+                                    .map_while(|k| {
+                                        (!solver.out_of_time()).then(|| {
+                                            let o = solver.solve(Some(k));
+                                            (f.cands[k].home, o.map(|o| o.objective - base.objective))
+                                        })
                                     })
-                                })
-                                .collect(),
+                                    .collect();
+                                // A forced answer unstored pairs might beat: stored and solved
+                                // again, or under a time limit left as found (an upper bound).
+                                let unsure = solver.take_unsure();
+                                if opts.time_limit.is_none() {
+                                    incomplete.extend(unsure);
+                                }
+                                list
+                            }
                         };
                         if !list.is_empty() {
                             competition.insert(u, list);
@@ -438,7 +467,17 @@ pub fn solve_and_explain_with(
                 );
             }
             found
-        })
+        });
+        // Explaining may find unstored pairs it cannot rule out: store them and start over.
+        let (solution, found) = solved?;
+        let mut incomplete: Vec<usize> = found.iter().flat_map(|f| f.incomplete.iter().copied()).collect();
+        incomplete.sort_unstable();
+        incomplete.dedup();
+        if incomplete.is_empty() {
+            Ok((solution, found))
+        } else {
+            Err(incomplete)
+        }
     });
     let solve_seconds = started.elapsed().as_secs_f64();
     // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
@@ -567,6 +606,9 @@ struct Found {
     alts: HashMap<usize, Vec<(usize, f64, bool)>>,
     competition: HashMap<usize, Vec<(usize, Option<f64>)>>,
     path_regrets: usize,
+    /// Units whose unstored pairs might change what was found (no time limit): solve again
+    /// with their pairs stored.
+    incomplete: Vec<usize>,
 }
 
 /// Passes of single-move polishing for a time-limited answer (each pass is one look at

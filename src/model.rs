@@ -66,9 +66,17 @@ pub struct Formulation {
     /// with fewer homes than alternatives asked for stops once it has priced them all).
     pub unit_eligible: Vec<usize>,
     /// Per unit, the cheapest cost among its eligible pairs that are *not* stored in `cands`
-    /// (+∞ when every one is): what pricing and regret need to prove the unstored pairs
-    /// cannot matter. See [`Formulation::build_with`].
+    /// at plain homes (not [`Formulation::special_home`]); +∞ when there are none: what pricing and regret need to prove the unstored pairs cannot
+    /// matter. See [`Formulation::build_with`].
     pub floor: Vec<f64>,
+    /// The same at special homes, each pair's cost less the most its rebates can give
+    /// ([`Formulation::rebate`]): rows there can lower a reduced cost, or are missing from
+    /// a graph that prices only capacities, so these are bounded apart (a pure assignment
+    /// has none).
+    pub special_floor: Vec<f64>,
+    /// Per unit, the cheapest list price among its eligible homes, stored or not (+∞ if it
+    /// has none): the budget rows' implied limits count on it.
+    pub min_price: Vec<f64>,
     /// Weekly budgets of the batch's responsible authorities that have one, by budget index
     /// (authorities in code order).
     pub budgets: Vec<f64>,
@@ -81,6 +89,12 @@ pub struct Formulation {
 /// any solve needs, so beyond this many each unit keeps only its cheapest pairs.
 pub const PAIR_BUDGET: usize = 4_000_000;
 
+/// Candidate pairs (children × homes) beyond which a batch with side rules is pruned like a
+/// pure assignment. The regional backlog (1,000 × 10,000, 2.3 million eligible) keeps every
+/// pair: pruned to 4,000 per child, its 10-second answer was 822,278.76–823,167.45 over five
+/// runs against 821,267.95–822,158.62 (its restricted MIPs see fewer pairs).
+pub const SIDE_RULES_PAIRS: usize = 10 * PAIR_BUDGET;
+
 /// Fewest pairs a unit keeps when pairs are pruned.
 pub const MIN_KEEP: usize = 64;
 
@@ -91,19 +105,68 @@ impl Formulation {
     }
 
     /// How many pairs per unit a solve of this batch keeps: all of them while they fit
-    /// [`PAIR_BUDGET`]; otherwise each unit's cheapest share of it — but only for a pure
-    /// assignment (no siblings, solo, conflicts, block beds, admission limits, discounts or
-    /// budgets). There, an unstored pair's reduced cost is at least its unit's floor minus
-    /// the unit's dual (capacity duals only add to it), which is what lets pricing and regret
-    /// prove the unstored pairs irrelevant without storing them.
+    /// [`PAIR_BUDGET`]; otherwise each unit's cheapest share of it. An unstored pair's
+    /// reduced cost is at least its unit's floor minus the unit's dual (capacity, admission,
+    /// budget, solo and conflict rows only add to it); at a home with a rebate, at least its
+    /// special floor minus the dual and whatever the block-bed and discount rows' duals give
+    /// beyond the rebate itself (usually nothing). That lets pricing and regret prove the
+    /// unstored pairs irrelevant without storing them, or ask for them where they are not.
+    ///
+    /// A batch with side rules is pruned only beyond [`SIDE_RULES_PAIRS`]: below that its
+    /// eligible pairs fit in memory anyway, and the time-limited search's restricted MIPs
+    /// find better answers over all of them.
     pub fn keep_for(inst: &Instance) -> usize {
         let b = &inst.batch;
         let pairs = b.children.len().saturating_mul(b.homes.len());
-        if pairs <= PAIR_BUDGET || !Formulation::pure_assignment(inst) {
+        let limit = if Formulation::pure_assignment(inst) {
+            PAIR_BUDGET
+        } else {
+            SIDE_RULES_PAIRS
+        };
+        if pairs <= limit {
             usize::MAX
         } else {
             (PAIR_BUDGET / b.children.len().max(1)).max(MIN_KEEP)
         }
+    }
+
+    /// The most a unit of `size` children placed at home `h` can get back in rebates: the
+    /// block beds it fills and its provider's volume discount on each member.
+    pub fn rebate(inst: &Instance, h: usize, size: usize) -> f64 {
+        let (block, discount) = Formulation::rebate_parts(inst, h, size);
+        inst.batch.homes[h].weekly_price * block + size as f64 * discount
+    }
+
+    /// The parts of [`Formulation::rebate`]: block beds a unit of `size` fills at home `h`,
+    /// and its provider's volume discount per member (£ per week, 0 without one).
+    pub fn rebate_parts(inst: &Instance, h: usize, size: usize) -> (f64, f64) {
+        let home = &inst.batch.homes[h];
+        let pct = inst.batch.providers[inst.homes[h].provider]
+            .volume_discount
+            .as_ref()
+            .map_or(0.0, |d| d.percent);
+        (
+            size.min(home.block_vacancies.max(0) as usize) as f64,
+            home.weekly_price * pct / 100.0,
+        )
+    }
+
+    /// Whether a home has rows beyond its capacity: block beds, or a provider with a volume
+    /// discount or an admission limit.
+    pub fn special_home(inst: &Instance, h: usize) -> bool {
+        let p = &inst.batch.providers[inst.homes[h].provider];
+        inst.batch.homes[h].block_vacancies > 0 || p.volume_discount.is_some() || p.max_admissions.is_some()
+    }
+
+    /// Whether every eligible pair of unit `u` is stored.
+    pub fn complete(&self, u: usize) -> bool {
+        self.floor[u].is_infinite() && self.special_floor[u].is_infinite()
+    }
+
+    /// The least a lone unit `u` at an unstored pair can add to the objective (its cost less
+    /// every rebate it could get); +∞ when every pair is stored.
+    pub fn unstored_least(&self, u: usize) -> f64 {
+        self.floor[u].min(self.special_floor[u])
     }
 
     /// Whether a batch is a pure assignment: single children, capacities only (no siblings,
@@ -142,6 +205,8 @@ impl Formulation {
         // its own union-find (units, then homes, then providers); the partial unions merge.
         let (n_units, n_homes) = (units.len(), inst.batch.homes.len());
         let nodes = n_units + n_homes + inst.batch.providers.len();
+        // Which homes are special, once: the scan asks for every eligible pair.
+        let special: Vec<bool> = (0..n_homes).map(|h| Formulation::special_home(inst, h)).collect();
         let (links, mut per_unit) = (0..n_units)
             .into_par_iter()
             .with_min_len(16)
@@ -149,7 +214,7 @@ impl Formulation {
                 || (UnionFind::<usize>::new(nodes), Vec::new()),
                 |(mut uf, mut out), u| {
                     let limit = if complete.contains(&u) { usize::MAX } else { keep };
-                    let scan = unit_candidates(inst, u, &units[u], limit, |h| {
+                    let scan = unit_candidates(inst, u, &units[u], limit, &special, |h| {
                         uf.union(u, n_units + h);
                         if linked_provider(inst, h) {
                             uf.union(u, n_units + n_homes + inst.homes[h].provider);
@@ -173,6 +238,8 @@ impl Formulation {
         let mut cands = Vec::with_capacity(per_unit.iter().map(|p| p.1.cands.len()).sum());
         let mut unit_cands = Vec::with_capacity(units.len());
         let mut floor = Vec::with_capacity(units.len());
+        let mut special_floor = Vec::with_capacity(units.len());
+        let mut min_price = Vec::with_capacity(units.len());
         let mut unit_eligible = Vec::with_capacity(units.len());
         let (mut pairs_examined, mut eligible_pairs) = (0, 0);
         for (_, scan) in per_unit {
@@ -180,6 +247,8 @@ impl Formulation {
             cands.extend(scan.cands);
             unit_cands.push(start..cands.len());
             floor.push(scan.floor);
+            special_floor.push(scan.special_floor);
+            min_price.push(scan.min_price);
             unit_eligible.push(scan.eligible);
             pairs_examined += scan.examined;
             eligible_pairs += scan.eligible * units[unit_cands.len() - 1].members.len();
@@ -203,6 +272,8 @@ impl Formulation {
             eligible_pairs,
             unit_eligible,
             floor,
+            special_floor,
+            min_price,
             budgets,
             unit_budgets,
         };
@@ -248,15 +319,9 @@ impl Formulation {
             .clone()
             .map(|k| {
                 let c = &self.cands[k];
-                let home = &inst.batch.homes[c.home];
-                let pct = inst.batch.providers[inst.homes[c.home].provider]
-                    .volume_discount
-                    .as_ref()
-                    .map_or(0.0, |d| d.percent);
-                let block = if home.block_vacancies > 0 { 1.0 } else { 0.0 };
-                c.cost - self.size(u) as f64 * home.weekly_price * (block + pct / 100.0)
+                c.cost - Formulation::rebate(inst, c.home, self.size(u))
             })
-            .fold(self.unplaced[u], f64::min)
+            .fold(self.unplaced[u].min(self.unstored_least(u)), f64::min)
     }
 
     /// The SPEC §6 objective of a complete assignment of `units` (`choice[i]` is the candidate
@@ -327,7 +392,7 @@ impl Formulation {
         // An authority's weekly budget ties together its children that could be placed.
         let mut by_la: BTreeMap<&str, Option<usize>> = BTreeMap::new();
         for (u, unit) in self.units.iter().enumerate() {
-            if self.unit_cands[u].is_empty() && self.floor[u].is_infinite() {
+            if self.unit_cands[u].is_empty() && self.complete(u) {
                 continue;
             }
             for &m in &unit.members {
@@ -406,24 +471,17 @@ impl Formulation {
             .collect();
         las.sort_unstable();
         las.dedup();
-        // Each unit's cheapest list price, found once and only if some authority has a budget
-        // (per authority it was a pass over every pair).
-        let mut cheapest: Option<Vec<Option<f64>>> = None;
+        // Each unit's cheapest list price over every eligible home, stored or not (a row
+        // counting on the stored ones only would cut off placements at unstored homes).
+        let cheapest: Vec<Option<f64>> = comp
+            .units
+            .iter()
+            .map(|&u| Some(self.min_price[u]).filter(|p| p.is_finite()))
+            .collect();
         for la in las {
             if let Some(b) = inst.policy.budget_for(la) {
                 rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
-                let cheapest = cheapest.get_or_insert_with(|| {
-                    comp.units
-                        .iter()
-                        .map(|&u| {
-                            self.unit_cands[u]
-                                .clone()
-                                .map(|k| inst.batch.homes[self.cands[k].home].weekly_price)
-                                .min_by(f64::total_cmp)
-                        })
-                        .collect()
-                });
-                if let Some(k) = self.budget_count(inst, comp, cheapest, la, b) {
+                if let Some(k) = self.budget_count(inst, comp, &cheapest, la, b) {
                     rows.push((RowKey::BudgetCount(la.to_string()), f64::NEG_INFINITY, k as f64));
                 }
             }
@@ -459,17 +517,9 @@ impl Formulation {
                 continue;
             }
             let budget = self.budgets[b];
-            // Each unit's cheapest spend against the budget (members × cheapest price).
-            let least: Vec<f64> = group
-                .iter()
-                .map(|&u| {
-                    let m = self.size(u) as f64;
-                    self.unit_cands[u]
-                        .clone()
-                        .map(|k| m * price(k))
-                        .fold(f64::INFINITY, f64::min)
-                })
-                .collect();
+            // Each unit's cheapest spend against the budget (members × cheapest price over
+            // every eligible home, stored or not).
+            let least: Vec<f64> = group.iter().map(|&u| self.size(u) as f64 * self.min_price[u]).collect();
             // Units the budget can pay for at all, cheapest first: a tier's row is implied
             // by the count row from there on.
             let mut sorted = least.clone();
@@ -763,8 +813,12 @@ pub enum RowKey {
 struct UnitScan {
     /// The stored pairs, in home order.
     cands: Vec<Candidate>,
-    /// Cheapest cost among eligible pairs not stored (+∞ if all are).
+    /// Cheapest cost among eligible pairs not stored at homes without a rebate (+∞ if none).
     floor: f64,
+    /// Cheapest cost less rebate among eligible pairs not stored at special homes.
+    special_floor: f64,
+    /// Cheapest list price among eligible homes, stored or not.
+    min_price: f64,
     /// (child, home) pairs examined.
     examined: usize,
     /// Eligible homes, stored or not.
@@ -799,11 +853,14 @@ fn unit_candidates(
     u: usize,
     unit: &Unit,
     keep: usize,
+    special: &[bool],
     mut eligible_at: impl FnMut(usize),
 ) -> UnitScan {
     let mut scan = UnitScan {
         cands: Vec::new(),
         floor: f64::INFINITY,
+        special_floor: f64::INFINITY,
+        min_price: f64::INFINITY,
         examined: 0,
         eligible: 0,
     };
@@ -811,8 +868,15 @@ fn unit_candidates(
         return scan;
     }
     let size = unit.members.len();
-    // The kept pairs as a max-heap on (cost, home) while pruning: the root is the first to go.
+    // The kept pairs as max-heaps, the root the first to go: the `keep` cheapest by cost, and
+    // at special homes also the `keep / 2` cheapest by cost less rebate (an empty block bed
+    // makes a dear home nearly free, and the LP fills it). A pair stays if either keeps it.
+    // The floors: a plain pair left out of the first is unstored; a special one left out of
+    // the second may still be in the first, so its floor is only conservative.
+    let keep_net = if keep == usize::MAX { 0 } else { (keep / 2).max(1) };
     let mut heap: std::collections::BinaryHeap<(Cost, usize)> = std::collections::BinaryHeap::new();
+    // (cost less rebate, home, cost)
+    let mut heap_net: std::collections::BinaryHeap<(Cost, usize, Cost)> = std::collections::BinaryHeap::new();
     for (h, home) in inst.batch.homes.iter().enumerate() {
         if (home.vacancies as usize) < size {
             continue; // no room: not a column (and for groups, a diagnosed reason)
@@ -822,31 +886,50 @@ fn unit_candidates(
             continue;
         };
         scan.eligible += 1;
+        scan.min_price = scan.min_price.min(home.weekly_price);
         eligible_at(h);
         if keep == usize::MAX {
             scan.cands.push(Candidate { unit: u, home: h, cost });
-        } else if heap.len() < keep {
-            heap.push((Cost(cost), h));
-        } else if (Cost(cost), h) < *heap.peek().expect("keep ≥ 1") {
-            let (out, _) = heap.pop().expect("non-empty");
-            scan.floor = scan.floor.min(out.0);
-            heap.push((Cost(cost), h));
-        } else {
-            scan.floor = scan.floor.min(cost);
+            continue;
+        }
+        // (What falls out may be an earlier pair, special or not.)
+        if let Some((out, out_h)) = push_bounded(&mut heap, keep, (Cost(cost), h)) {
+            if !special[out_h] {
+                scan.floor = scan.floor.min(out.0);
+            }
+        }
+        if special[h] {
+            let net = cost - Formulation::rebate(inst, h, size);
+            if let Some((out, _, _)) = push_bounded(&mut heap_net, keep_net, (Cost(net), h, Cost(cost))) {
+                scan.special_floor = scan.special_floor.min(out.0);
+            }
         }
     }
     if keep != usize::MAX {
-        scan.cands = heap
-            .into_iter()
-            .map(|(c, h)| Candidate {
-                unit: u,
-                home: h,
-                cost: c.0,
-            })
+        let kept = heap.into_iter().map(|(c, h)| (h, c.0));
+        scan.cands = kept
+            .chain(heap_net.into_iter().map(|(_, h, c)| (h, c.0)))
+            .map(|(home, cost)| Candidate { unit: u, home, cost })
             .collect();
         scan.cands.sort_by_key(|c| c.home);
+        scan.cands.dedup_by_key(|c| c.home);
     }
     scan
+}
+
+/// Pushes `e` into a max-heap holding at most `keep`; returns what falls out (the largest,
+/// or `e` itself), if anything.
+fn push_bounded<T: Ord>(heap: &mut std::collections::BinaryHeap<T>, keep: usize, e: T) -> Option<T> {
+    if heap.len() < keep {
+        heap.push(e);
+        None
+    } else if heap.peek().is_some_and(|top| e < *top) {
+        let out = heap.pop();
+        heap.push(e);
+        out
+    } else {
+        Some(e)
+    }
 }
 
 /// A cost or distance with a total order, for heaps (they are never NaN).
