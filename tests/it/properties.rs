@@ -527,3 +527,54 @@ fn a_plain_pair_pushed_out_by_a_special_one_keeps_its_floor() {
     let mismatch = pruned_mismatch(&budget_tiny_batch(4101608312547028550), 1, false);
     assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
 }
+
+/// Where the checker's restricted scoring of a move ([`placematch::check::move_change`])
+/// disagrees with scoring the whole moved assignment, for every child and home of `inst`
+/// from its optimum; the number of moves compared.
+fn move_change_mismatch(inst: &placematch::locate::Instance) -> Result<usize, String> {
+    use placematch::check::{assignment_of, evaluate_assignment, move_change, moved_alone, MoveIndex};
+    let r = solve_checked(inst, 0);
+    let assign = assignment_of(inst, &r);
+    let base = evaluate_assignment(inst, &assign);
+    let index = MoveIndex::new(inst, &assign);
+    let mut compared = 0;
+    for c in 0..assign.len() {
+        for h in (0..inst.batch.homes.len()).filter(|&h| assign[c] != Some(h)) {
+            let whole = evaluate_assignment(inst, &moved_alone(inst, &assign, c, h));
+            let (change, feasible) = move_change(inst, &assign, c, h, &index);
+            let want = whole.objective - base.objective;
+            if (change - want).abs() > 1e-6 * want.abs().max(1.0) || feasible != whole.violations.is_empty() {
+                return Err(format!(
+                    "child {c} to home {h}: change {change} (feasible {feasible}) against {want} ({:?})",
+                    whole.violations
+                ));
+            }
+            compared += 1;
+        }
+    }
+    Ok(compared)
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The checker scores a move over only the children it can concern (same home, provider,
+    /// authority or kept-together group), and gets the whole assignment's change and
+    /// feasibility: siblings, solo, conflicts, block beds, admissions, discounts and budgets.
+    #[test]
+    fn a_move_scored_over_the_children_it_concerns_is_scored_exactly(seed in any::<u64>(), budgets: bool) {
+        let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
+        let found = move_change_mismatch(&inst);
+        prop_assert!(found.is_ok(), "{}", found.unwrap_err());
+    }
+}
+
+/// The same on a generated batch with every side rule, where a move concerns a few dozen of
+/// its 80 children.
+#[test]
+fn a_move_on_a_generated_side_rule_batch_is_scored_exactly() {
+    use placematch::generate::GenOptions;
+    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(40, 200, 4));
+    let compared = move_change_mismatch(&inst).unwrap();
+    assert!(compared > 5_000, "{compared}");
+}

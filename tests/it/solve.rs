@@ -773,3 +773,30 @@ fn a_forced_solve_that_widens_is_rolled_back() {
         }
     }
 }
+
+/// The checker holds every inexact regret to its single move, scored over the children the
+/// move concerns: raised above it, the regret is rejected.
+#[test]
+fn check_rejects_an_inexact_regret_above_its_single_move() {
+    use placematch::generate::GenOptions;
+    use placematch::solve::SolveOptions;
+    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(150, 1500, 4));
+    let opts = SolveOptions {
+        time_limit: Some(1e-9),
+        ..SolveOptions::default()
+    };
+    let mut r = placematch::explain::solve_and_explain(&inst, &opts, 3);
+    assert!(placematch::check::check(&inst, &r).is_empty());
+    let a = r
+        .placements
+        .iter_mut()
+        .flat_map(|p| p.alternatives.iter_mut())
+        .find(|a| !a.regret_exact)
+        .expect("an inexact regret");
+    a.regret += 1000.0;
+    let problems = placematch::check::check(&inst, &r);
+    assert!(
+        problems.iter().any(|p| p.contains("is marked an upper bound")),
+        "{problems:?}"
+    );
+}
