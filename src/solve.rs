@@ -672,7 +672,7 @@ impl<'a> ComponentSolver<'a> {
         };
         let margin = (base.objective - lp_obj).max(0.0);
         let mut least = self.unstored_reduced(duals);
-        self.refine_unstored(duals, &mut least, margin);
+        self.refine_unstored(duals, &mut least, margin, false);
         units
             .iter()
             .zip(least)
@@ -751,7 +751,11 @@ impl<'a> ComponentSolver<'a> {
     /// takes a block bed at its full price wherever a unit might have one unstored; here a
     /// block bed the LP has filled is worth only its row's dual (a 10,000-child what-if with
     /// side rules: −47.5 million against an LP of 4.37 million before, 4.6 s on 9,500 units).
-    fn refine_unstored(&self, row_duals: &[f64], least: &mut [f64], below: f64) {
+    ///
+    /// `moving`: valid also for any multipliers the Lagrangian ascent may give the rows it
+    /// moves ([`crate::lagrange::ascend`]): capacity and admission rows charged nothing, a
+    /// block bed at up to its price (or its LP dual, if more).
+    fn refine_unstored(&self, row_duals: &[f64], least: &mut [f64], below: f64, moving: bool) {
         use rayon::prelude::*;
         let (inst, f, comp) = (self.inst, self.f, self.comp);
         let slots: Vec<usize> = (0..comp.units.len())
@@ -771,14 +775,22 @@ impl<'a> ComponentSolver<'a> {
         let mut value_mu = vec![0.0; n_homes];
         let mut own_others = vec![0.0; n_homes];
         for &h in &specials {
-            cap_y[h] = dual(index.capacity.get(&h), 0.0);
-            block_mu[h] = -dual(index.block.get(&h), -inst.batch.homes[h].weekly_price);
+            let price = inst.batch.homes[h].weekly_price;
+            cap_y[h] = if moving { 0.0 } else { dual(index.capacity.get(&h), 0.0) };
+            block_mu[h] = -dual(index.block.get(&h), -price);
+            if moving {
+                block_mu[h] = block_mu[h].max(price);
+            }
             value_mu[h] = -dual(index.discount_value.get(&h), -1.0);
         }
         let (mut adm_y, mut count_y, mut others) =
             (vec![0.0; n_providers], vec![0.0; n_providers], vec![0.0; n_providers]);
         for p in 0..n_providers {
-            adm_y[p] = dual(index.admissions.get(&p), 0.0);
+            adm_y[p] = if moving {
+                0.0
+            } else {
+                dual(index.admissions.get(&p), 0.0)
+            };
             count_y[p] = dual(index.discount_count.get(&p), 0.0);
             for &(h2, r) in index.discount_others.get(&p).into_iter().flatten() {
                 let term = Formulation::discount_cap(inst, h2).expect("a discounting provider") * row_duals[r];
@@ -837,7 +849,7 @@ impl<'a> ComponentSolver<'a> {
                     .enumerate()
                     .filter(|e| e.0 != slot)
                     .for_each(|e| *e.1 = f64::INFINITY);
-                self.refine_unstored(duals, &mut least, f64::INFINITY);
+                self.refine_unstored(duals, &mut least, f64::INFINITY, false);
                 lp_obj + least[slot] - base.objective
             }
             _ => f64::NEG_INFINITY,
@@ -956,7 +968,9 @@ impl<'a> ComponentSolver<'a> {
         let least_left_out = (0..self.comp.cands.len())
             .filter(|&p| self.active[p].is_none())
             .map(|p| match (lagrangian, lp_obj) {
-                (Some((_, floor)), Some(lp)) => floor[p] - lp,
+                // (LP + reduced cost holds too, and is higher where the Lagrangian's base
+                // came down for unstored pairs the ascent may price lower.)
+                (Some((_, floor)), Some(lp)) => (floor[p] - lp).max(self.reduced[p]),
                 _ => self.reduced[p],
             })
             .min_by(f64::total_cmp);
@@ -991,118 +1005,10 @@ impl<'a> ComponentSolver<'a> {
         col_duals: &[f64],
         forced: Option<usize>,
     ) -> (Option<(f64, Vec<f64>)>, Option<AscentInput>) {
-        use crate::lagrange::{Choice, Group};
         let t0 = Instant::now();
-        let (inst, f, comp) = (self.inst, self.f, self.comp);
-        let index = RowIndex::new(&self.rows);
-        let forced_unit = forced.map(|p| self.unit_at(p));
-        // Each unit's choices (position, choice): unplaced (its column's reduced cost), its
-        // unstored pairs as one choice at their least possible reduced cost and no spend, and
-        // its pairs, spending members × price. A forced unit's one choice is its forced pair.
-        // Per unit, how far its unstored pairs' reduced cost lies below what its stored columns
-        // allow (d ≤ 0): the LP is not optimal over those, so that much comes off the LP's
-        // value, unlike a column's negative reduced cost at its upper bound (moved to the
-        // assignment row below, at no cost).
-        let mut below = vec![0.0; comp.units.len()];
-        let choices: Vec<Vec<(Option<usize>, Choice)>> = comp
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, &u)| {
-                let size = f.size(u) as f64;
-                let pair = |p: usize| {
-                    let home = &inst.batch.homes[f.cands[comp.cands[p]].home];
-                    let spend = size * home.weekly_price;
-                    (
-                        Some(p),
-                        Choice {
-                            spend,
-                            reduced: self.reduced[p],
-                        },
-                    )
-                };
-                if let (Some(p), true) = (forced, forced_unit == Some(u)) {
-                    return vec![pair(p)];
-                }
-                let mut v = vec![(
-                    None,
-                    Choice {
-                        spend: 0.0,
-                        reduced: col_duals[i],
-                    },
-                )];
-                v.extend(
-                    self.unit_positions(u)
-                        .filter(|&p| self.reduced[p].is_finite())
-                        .map(pair),
-                );
-                // Dominates every unstored pair: none spends less, and each one's reduced cost
-                // less its budget's share (ν × its spend, which the budget row put in) is at
-                // least this (less d, which the bound's base takes instead).
-                let g = self.unstored[i];
-                if g.is_finite() {
-                    let stored = v.iter().map(|c| c.1.reduced).fold(0.0, f64::min);
-                    below[i] = (g - stored).min(0.0);
-                    v.push((
-                        None,
-                        Choice {
-                            spend: 0.0,
-                            reduced: g - below[i],
-                        },
-                    ));
-                }
-                v
-            })
-            .collect();
-        let lp_obj = lp_obj + below.iter().sum::<f64>();
-        let least: Vec<f64> = choices
-            .iter()
-            .map(|v| v.iter().map(|c| c.1.reduced).fold(f64::INFINITY, f64::min))
-            .collect();
-        let shared: HashSet<usize> = comp
-            .units
-            .iter()
-            .filter(|&&u| !matches!(f.unit_budgets[u][..], [(_, m)] if m as usize == f.size(u)))
-            .flat_map(|&u| f.unit_budgets[u].iter().map(|e| e.0))
-            .collect();
-        // A column at its upper bound (a unit wholly placed or unplaced in the LP) may have a
-        // negative reduced cost: HiGHS gave the bound the dual that the unit's assignment row
-        // could carry. Moving it there (less the unit's least reduced cost, if negative; a
-        // fixed pair's bound dual has either sign) makes every reduced cost ≥ 0 with the same
-        // dual objective, which the derivation of Δ needs.
-        let groups: Vec<(Vec<usize>, Group)> = f
-            .budget_groups(comp)
-            .into_iter()
-            .filter(|(b, _)| !shared.contains(b))
-            .map(|(_, group)| {
-                let la = &inst.children[f.units[group[0]].members[0]].la;
-                let r = index.budget[la];
-                let slots: Vec<usize> = group.iter().map(|&u| self.unit_slot(u)).collect();
-                let units = slots
-                    .iter()
-                    .map(|&i| {
-                        let shift = if forced_unit == Some(comp.units[i]) {
-                            least[i]
-                        } else {
-                            least[i].min(0.0)
-                        };
-                        choices[i]
-                            .iter()
-                            .map(|c| Choice {
-                                reduced: c.1.reduced - shift,
-                                ..c.1
-                            })
-                            .collect()
-                    })
-                    .collect();
-                let g = Group {
-                    budget: self.rows[r].2,
-                    price: (-row_duals[r]).max(0.0),
-                    units,
-                };
-                (slots, g)
-            })
-            .collect();
+        let comp = self.comp;
+        let (choices, own_shift, least, groups) = self.lagrangian_parts(row_duals, col_duals, forced, &self.unstored);
+        let lp_obj = lp_obj + own_shift;
         // Independent small problems: side by side on the cores (a regional backlog's 149
         // took 1.1 s one after another). Under a time limit, a group not solved within its
         // share of the time keeps its LP value (Δ = 0).
@@ -1161,9 +1067,147 @@ impl<'a> ComponentSolver<'a> {
                 .filter(|e| !*e.1)
                 .flat_map(|e| e.0 .0.iter().copied())
                 .collect();
-            self.ascent_input(lp_obj, row_duals, col_duals, &choices, &groups, &failed)
+            if self.unstored.iter().all(|g| g.is_infinite()) {
+                return self.ascent_input(lp_obj, row_duals, col_duals, &choices, &groups, &failed);
+            }
+            // The ascent's own pieces: its multipliers must not undercut the unstored pairs'
+            // bound either (a block bed the LP filled may be charged up to its price there).
+            let mut unstored = self.unstored_reduced(row_duals);
+            self.refine_unstored(row_duals, &mut unstored, 0.0, true);
+            let (choices, shift, _, groups) = self.lagrangian_parts(row_duals, col_duals, forced, &unstored);
+            let lp = lp_obj - own_shift + shift;
+            self.ascent_input(lp, row_duals, col_duals, &choices, &groups, &failed)
         });
         (Some((bound, floor)), ascent)
+    }
+
+    /// The Lagrangian's pieces at `row_duals` with the unstored pairs' bounds `unstored` (per
+    /// slot): each unit's choices, the LP's shift (Σ d), each unit's least reduced cost, and
+    /// the budget groups with their reduced costs rebased.
+    #[allow(clippy::type_complexity)]
+    fn lagrangian_parts(
+        &self,
+        row_duals: &[f64],
+        col_duals: &[f64],
+        forced: Option<usize>,
+        unstored: &[f64],
+    ) -> (
+        Vec<Vec<(Option<usize>, crate::lagrange::Choice)>>,
+        f64,
+        Vec<f64>,
+        Vec<(Vec<usize>, crate::lagrange::Group)>,
+    ) {
+        use crate::lagrange::{Choice, Group};
+        let (inst, f, comp) = (self.inst, self.f, self.comp);
+        let index = RowIndex::new(&self.rows);
+        let forced_unit = forced.map(|p| self.unit_at(p));
+        // Each unit's choices (position, choice): unplaced (its column's reduced cost), its
+        // unstored pairs as one choice at their least possible reduced cost and no spend, and
+        // its pairs, spending members × price. A forced unit's one choice is its forced pair.
+        // Per unit, how far its unstored pairs' reduced cost lies below what its stored columns
+        // allow (d ≤ 0): the LP is not optimal over those, so that much comes off the LP's
+        // value, unlike a column's negative reduced cost at its upper bound (moved to the
+        // assignment row below, at no cost).
+        let mut below = vec![0.0; comp.units.len()];
+        let choices: Vec<Vec<(Option<usize>, Choice)>> = comp
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| {
+                let size = f.size(u) as f64;
+                let pair = |p: usize| {
+                    let home = &inst.batch.homes[f.cands[comp.cands[p]].home];
+                    let spend = size * home.weekly_price;
+                    (
+                        Some(p),
+                        Choice {
+                            spend,
+                            reduced: self.reduced[p],
+                        },
+                    )
+                };
+                if let (Some(p), true) = (forced, forced_unit == Some(u)) {
+                    return vec![pair(p)];
+                }
+                let mut v = vec![(
+                    None,
+                    Choice {
+                        spend: 0.0,
+                        reduced: col_duals[i],
+                    },
+                )];
+                v.extend(
+                    self.unit_positions(u)
+                        .filter(|&p| self.reduced[p].is_finite())
+                        .map(pair),
+                );
+                // Dominates every unstored pair: none spends less, and each one's reduced cost
+                // less its budget's share (ν × its spend, which the budget row put in) is at
+                // least this (less d, which the bound's base takes instead).
+                let g = unstored[i];
+                if g.is_finite() {
+                    let stored = v.iter().map(|c| c.1.reduced).fold(0.0, f64::min);
+                    below[i] = (g - stored).min(0.0);
+                    v.push((
+                        None,
+                        Choice {
+                            spend: 0.0,
+                            reduced: g - below[i],
+                        },
+                    ));
+                }
+                v
+            })
+            .collect();
+        let least: Vec<f64> = choices
+            .iter()
+            .map(|v| v.iter().map(|c| c.1.reduced).fold(f64::INFINITY, f64::min))
+            .collect();
+        let shared: HashSet<usize> = comp
+            .units
+            .iter()
+            .filter(|&&u| !matches!(f.unit_budgets[u][..], [(_, m)] if m as usize == f.size(u)))
+            .flat_map(|&u| f.unit_budgets[u].iter().map(|e| e.0))
+            .collect();
+        // A column at its upper bound (a unit wholly placed or unplaced in the LP) may have a
+        // negative reduced cost: HiGHS gave the bound the dual that the unit's assignment row
+        // could carry. Moving it there (less the unit's least reduced cost, if negative; a
+        // fixed pair's bound dual has either sign) makes every reduced cost ≥ 0 with the same
+        // dual objective, which the derivation of Δ needs.
+        let groups: Vec<(Vec<usize>, Group)> = f
+            .budget_groups(comp)
+            .into_iter()
+            .filter(|(b, _)| !shared.contains(b))
+            .map(|(_, group)| {
+                let la = &inst.children[f.units[group[0]].members[0]].la;
+                let r = index.budget[la];
+                let slots: Vec<usize> = group.iter().map(|&u| self.unit_slot(u)).collect();
+                let units = slots
+                    .iter()
+                    .map(|&i| {
+                        let shift = if forced_unit == Some(comp.units[i]) {
+                            least[i]
+                        } else {
+                            least[i].min(0.0)
+                        };
+                        choices[i]
+                            .iter()
+                            .map(|c| Choice {
+                                reduced: c.1.reduced - shift,
+                                ..c.1
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let g = Group {
+                    budget: self.rows[r].2,
+                    price: (-row_duals[r]).max(0.0),
+                    units,
+                };
+                (slots, g)
+            })
+            .collect();
+        (choices, below.iter().sum(), least, groups)
     }
 
     /// The Lagrangian problem for [`crate::lagrange::ascend`]: moving rows are each home's
@@ -1656,7 +1700,7 @@ impl<'a> ComponentSolver<'a> {
                 // Leaving: the unstored pairs' bounds that say the LP might improve, priced
                 // exactly (once, not every round: it scans their special homes).
                 let mut least = std::mem::take(&mut self.unstored);
-                self.refine_unstored(&row_duals, &mut least, 0.0);
+                self.refine_unstored(&row_duals, &mut least, 0.0, false);
                 self.unstored = least;
             }
             if improving.is_empty() {

@@ -578,3 +578,27 @@ fn a_move_on_a_generated_side_rule_batch_is_scored_exactly() {
     let compared = move_change_mismatch(&inst).unwrap();
     assert!(compared > 5_000, "{compared}");
 }
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// With one pair per child stored, the Lagrangian bound (after its ascent) still bounds
+    /// the full model: the unstored pairs enter each child's problem as one choice that
+    /// spends nothing, at a reduced cost no multiplier the ascent tries can undercut.
+    #[test]
+    fn lagrangian_bounds_over_pruned_storage_bound_the_full_model(seed in any::<u64>()) {
+        use placematch::model::Formulation;
+        use placematch::solve::ComponentSolver;
+        let inst = load(&budget_tiny_batch(seed));
+        let f = Formulation::build_with(&inst, 1, &[]);
+        let opts = SolveOptions { small_units: 0, ..SolveOptions::default() };
+        let mut total = 0.0;
+        for comp in &f.components {
+            let mut s = ComponentSolver::new(&inst, &f, comp, &opts, None);
+            s.solve(None).expect("the unforced model is always feasible");
+            total += s.lagrangian_bound().unwrap_or_else(|| f.units_lower_bound(&inst, &comp.units));
+        }
+        let best = brute_force(&inst);
+        prop_assert!(total <= best + 1e-6 * best.abs().max(1.0), "bound {} above the optimum {}", total, best);
+    }
+}
