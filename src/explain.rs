@@ -277,6 +277,8 @@ pub fn solve_and_explain_with(
             // moving each child alone (an upper bound on the regret, marked as such), and
             // unplaced children get no competition list. A lone unit's move is its re-solve.
             let mut moves: Option<SingleMoves> = None;
+            // Per unit, the least regret its unstored pairs could have (once, when asked).
+            let mut unstored_floors: Option<Vec<f64>> = None;
             let lone = comp.units.len() == 1;
             if solver.out_of_time() {
                 if alternatives > 0 {
@@ -356,11 +358,9 @@ pub fn solve_and_explain_with(
                         // again; with one, the list is completed from single moves and no
                         // regret on it is claimed exact.
                         let mut unsure = solver.take_unsure();
-                        let kth = match list.get(alternatives - 1) {
-                            Some(a) => a.1,
-                            None => f64::INFINITY,
-                        };
-                        if solver.unstored_regret_floor(u, base) < kth - 1e-7 {
+                        let kth = list.get(alternatives - 1).map_or(f64::INFINITY, |a| a.1);
+                        let floors = unstored_floors.get_or_insert_with(|| solver.unstored_regret_floors(base));
+                        if floors[i] < kth - 1e-7 {
                             unsure.push(u);
                         }
                         if !unsure.is_empty() {

@@ -66,8 +66,9 @@ pub struct Formulation {
     /// with fewer homes than alternatives asked for stops once it has priced them all).
     pub unit_eligible: Vec<usize>,
     /// Per unit, the cheapest cost among its eligible pairs that are *not* stored in `cands`
-    /// at plain homes (not [`Formulation::special_home`]); +∞ when there are none: what pricing and regret need to prove the unstored pairs cannot
-    /// matter. See [`Formulation::build_with`].
+    /// at plain homes (not [`Formulation::special_home`]); +∞ when there are none: what
+    /// pricing and regret need to prove the unstored pairs cannot matter. See
+    /// [`Formulation::build_with`].
     pub floor: Vec<f64>,
     /// The same at special homes, each pair's cost less the most its rebates can give
     /// ([`Formulation::rebate`]): rows there can lower a reduced cost, or are missing from

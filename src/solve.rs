@@ -671,8 +671,7 @@ impl<'a> ComponentSolver<'a> {
             return Vec::new();
         };
         let margin = (base.objective - lp_obj).max(0.0);
-        let mut least = self.unstored_reduced(duals);
-        self.refine_unstored(duals, &mut least, margin, false);
+        let least = self.unstored_reduced(duals, margin, false);
         units
             .iter()
             .zip(least)
@@ -682,52 +681,29 @@ impl<'a> ComponentSolver<'a> {
     }
 
     /// Per unit (by slot), the least reduced cost any of its unstored pairs can have at
-    /// `row_duals` (+∞ where every pair is stored). At a home without a rebate the pair meets
-    /// its assignment row and rows whose duals only raise it (capacity, admissions, budgets,
-    /// solo, conflicts), so it is at least the unit's floor less its assignment dual. At a home
-    /// with one, block-bed and discount rows can lower it: by the rebate itself where their
-    /// duals are the natural ones (a block bed's price, £1 per £ of discount), which the
-    /// rebate floor has already taken off, and by whatever they give beyond it, counted here
-    /// for the dearest home. A home with no row yet gets one at its natural dual, which keeps
-    /// the LP's duals feasible, so the same holds for it.
-    pub fn unstored_reduced(&self, row_duals: &[f64]) -> Vec<f64> {
+    /// `row_duals` (+∞ where every pair is stored). At a plain home the pair meets its
+    /// assignment row and rows whose duals only raise it (capacity, budgets, solo, conflicts),
+    /// so it is at least the unit's floor less its assignment dual. At a special home it is
+    /// its cost less rebate (at least the unit's special floor) less the assignment dual and
+    /// what the home's rows charge beyond the rebate ([`RebateDuals::excess`]): a bound takes
+    /// the dearest special home's excess, and units whose bound lies below `exact_below` get
+    /// their unstored special homes priced one by one instead (the bound takes a block bed at
+    /// its full price wherever a unit might have one unstored; priced one by one, a block bed
+    /// the LP has filled is worth only its row's dual: a 10,000-child what-if with side rules,
+    /// −47.5 million against an LP of 4.37 million before, 4.6 s on 9,500 units). A home with
+    /// no row yet gets one at its natural dual, which keeps the LP's duals feasible. Rows that
+    /// only raise a pair (budgets, solo, conflicts) are left out, so the value stays a lower
+    /// bound for the Lagrangian's use; `moving` as in [`RebateDuals`].
+    fn unstored_reduced(&self, row_duals: &[f64], exact_below: f64, moving: bool) -> Vec<f64> {
+        use rayon::prelude::*;
         let (inst, f, comp) = (self.inst, self.f, self.comp);
         let mut out = vec![f64::INFINITY; comp.units.len()];
         if comp.units.iter().all(|&u| f.complete(u)) {
             return out;
         }
         let index = RowIndex::new(&self.rows);
-        // Beyond-the-rebate duals: per home (block bed, discount value) and per provider
-        // (its count row, and its other homes' rows, which count this placement).
-        let (mut block, mut value) = (HashMap::new(), HashMap::new());
-        let (mut count, mut others): (HashMap<usize, f64>, HashMap<usize, f64>) = Default::default();
-        for (r, (key, _, _)) in self.rows.iter().enumerate() {
-            let y = row_duals[r];
-            match *key {
-                RowKey::Block(h) => drop(block.insert(h, (-y - inst.batch.homes[h].weekly_price).max(0.0))),
-                RowKey::DiscountValue(h) => drop(value.insert(h, (-y - 1.0).max(0.0))),
-                RowKey::DiscountCount(p) => drop(count.insert(p, y.max(0.0))),
-                RowKey::DiscountOthers(p, h) => {
-                    let cap = Formulation::discount_cap(inst, h).expect("a discounting provider");
-                    *others.entry(p).or_default() += cap * (-y).max(0.0);
-                }
-                _ => {}
-            }
-        }
-        let beyond = |size: usize| -> f64 {
-            let mut most: f64 = 0.0;
-            for h in (0..inst.batch.homes.len()).filter(|&h| Formulation::special_home(inst, h)) {
-                let p = inst.homes[h].provider;
-                let (beds, discount) = Formulation::rebate_parts(inst, h, size);
-                let s = size as f64;
-                let v = beds * block.get(&h).copied().unwrap_or(0.0)
-                    + s * discount * value.get(&h).copied().unwrap_or(0.0)
-                    + s * (count.get(&p).copied().unwrap_or(0.0) + others.get(&p).copied().unwrap_or(0.0));
-                most = most.max(v);
-            }
-            most
-        };
-        let mut by_size: HashMap<usize, f64> = HashMap::new();
+        let duals = RebateDuals::new(inst, &index, row_duals, moving);
+        let mut dearest: HashMap<usize, f64> = HashMap::new();
         for (slot, &u) in comp.units.iter().enumerate() {
             if f.complete(u) {
                 continue;
@@ -735,124 +711,69 @@ impl<'a> ComponentSolver<'a> {
             let y = row_duals[index.assign[&u]];
             let mut g = f.floor[u] - y;
             if f.special_floor[u].is_finite() {
-                let extra = *by_size.entry(f.size(u)).or_insert_with(|| beyond(f.size(u)));
-                g = g.min(f.special_floor[u] - y - extra);
+                let size = f.size(u);
+                let most = *dearest.entry(size).or_insert_with(|| {
+                    duals
+                        .specials
+                        .iter()
+                        .map(|&h| duals.excess(inst, h, size))
+                        .fold(f64::NEG_INFINITY, f64::max)
+                });
+                g = g.min(f.special_floor[u] - y - most);
             }
             out[slot] = g;
         }
-        out
-    }
-
-    /// Replaces [`Self::unstored_reduced`]'s bound of each unit (by slot) in `least` that lies
-    /// below `below` by its exact value at `row_duals`: its unstored pairs at special homes
-    /// priced one by one (a rows-missing home at its natural duals, as there), its plain ones
-    /// still bounded by its floor. Rows that can only raise a pair (budgets, solo, conflicts)
-    /// are left out, so the value stays a lower bound for the Lagrangian's use. The bound
-    /// takes a block bed at its full price wherever a unit might have one unstored; here a
-    /// block bed the LP has filled is worth only its row's dual (a 10,000-child what-if with
-    /// side rules: −47.5 million against an LP of 4.37 million before, 4.6 s on 9,500 units).
-    ///
-    /// `moving`: valid also for any multipliers the Lagrangian ascent may give the rows it
-    /// moves ([`crate::lagrange::ascend`]): capacity and admission rows charged nothing, a
-    /// block bed at up to its price (or its LP dual, if more).
-    fn refine_unstored(&self, row_duals: &[f64], least: &mut [f64], below: f64, moving: bool) {
-        use rayon::prelude::*;
-        let (inst, f, comp) = (self.inst, self.f, self.comp);
         let slots: Vec<usize> = (0..comp.units.len())
-            .filter(|&i| least[i] < below - 1e-7 && f.special_floor[comp.units[i]].is_finite())
+            .filter(|&i| out[i] < exact_below - 1e-7 && f.special_floor[comp.units[i]].is_finite())
             .collect();
-        if slots.is_empty() {
-            return;
-        }
-        let index = RowIndex::new(&self.rows);
-        let (n_homes, n_providers) = (inst.batch.homes.len(), inst.batch.providers.len());
-        let dual = |r: Option<&usize>, natural: f64| r.map_or(natural, |&r| row_duals[r]);
-        // Per home: capacity dual, block-bed and discount-value duals (natural where no row),
-        // its own "others" term; per provider: admissions and count duals, the others' sum.
-        let specials: Vec<usize> = (0..n_homes).filter(|&h| Formulation::special_home(inst, h)).collect();
-        let mut cap_y = vec![0.0; n_homes];
-        let mut block_mu = vec![0.0; n_homes];
-        let mut value_mu = vec![0.0; n_homes];
-        let mut own_others = vec![0.0; n_homes];
-        for &h in &specials {
-            let price = inst.batch.homes[h].weekly_price;
-            cap_y[h] = if moving { 0.0 } else { dual(index.capacity.get(&h), 0.0) };
-            block_mu[h] = -dual(index.block.get(&h), -price);
-            if moving {
-                block_mu[h] = block_mu[h].max(price);
-            }
-            value_mu[h] = -dual(index.discount_value.get(&h), -1.0);
-        }
-        let (mut adm_y, mut count_y, mut others) =
-            (vec![0.0; n_providers], vec![0.0; n_providers], vec![0.0; n_providers]);
-        for p in 0..n_providers {
-            adm_y[p] = if moving {
-                0.0
-            } else {
-                dual(index.admissions.get(&p), 0.0)
-            };
-            count_y[p] = dual(index.discount_count.get(&p), 0.0);
-            for &(h2, r) in index.discount_others.get(&p).into_iter().flatten() {
-                let term = Formulation::discount_cap(inst, h2).expect("a discounting provider") * row_duals[r];
-                others[p] += term;
-                own_others[h2] = term;
-            }
-        }
         let exact: Vec<f64> = slots
             .par_iter()
             .map(|&i| {
                 let u = comp.units[i];
-                let size = f.size(u) as f64;
+                let size = f.size(u);
                 let y = row_duals[index.assign[&u]];
                 let stored: Vec<usize> = f.unit_cands[u].clone().map(|k| f.cands[k].home).collect();
-                let mut g = f.floor[u] - y;
-                for &h in &specials {
-                    if stored.binary_search(&h).is_ok() {
-                        continue;
-                    }
-                    let Some(cost) = f.unit_cost_at(inst, u, h) else {
-                        continue;
-                    };
-                    let p = inst.homes[h].provider;
-                    let (beds, discount) = Formulation::rebate_parts(inst, h, f.size(u));
-                    let rc = cost
-                        - y
-                        - size * (cap_y[h] + adm_y[p] + count_y[p])
-                        - beds * block_mu[h]
-                        - size * discount * value_mu[h]
-                        + size * (others[p] - own_others[h]);
-                    g = g.min(rc);
-                }
-                g
+                let special = duals
+                    .specials
+                    .iter()
+                    .filter(|h| stored.binary_search(h).is_err())
+                    .filter_map(|&h| {
+                        let net = f.unit_cost_at(inst, u, h)? - Formulation::rebate(inst, h, size);
+                        Some(net - y - duals.excess(inst, h, size))
+                    });
+                special.fold(f.floor[u] - y, f64::min)
             })
             .collect();
-        for (&i, g) in slots.iter().zip(exact) {
-            least[i] = g;
+        for (i, g) in slots.into_iter().zip(exact) {
+            out[i] = g;
         }
+        out
     }
 
-    /// A lower bound on unit `u`'s regret at any of its unstored pairs, from the unforced
-    /// solve (+∞ when every pair is stored, −∞ when there is no LP to price them with).
-    pub fn unstored_regret_floor(&self, u: usize, base: &Outcome) -> f64 {
-        if self.f.complete(u) {
-            return f64::INFINITY;
-        }
+    /// Per unit (by slot), a lower bound on its regret at any of its unstored pairs, from the
+    /// unforced solve (+∞ when every pair is stored, −∞ when there is no LP to price them
+    /// with): its special homes priced one by one, once for the component.
+    pub fn unstored_regret_floors(&self, base: &Outcome) -> Vec<f64> {
+        let (f, units) = (self.f, &self.comp.units);
         if self.trivial {
-            return self.f.unstored_least(u) - base.objective;
+            return units.iter().map(|&u| f.unstored_least(u) - base.objective).collect();
         }
         match (&self.base_duals, &self.base_lp) {
-            (Some((duals, _)), Some((lp_obj, _))) => {
-                let slot = self.unit_slot(u);
-                let mut least = self.unstored_reduced(duals);
-                least
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|e| e.0 != slot)
-                    .for_each(|e| *e.1 = f64::INFINITY);
-                self.refine_unstored(duals, &mut least, f64::INFINITY, false);
-                lp_obj + least[slot] - base.objective
-            }
-            _ => f64::NEG_INFINITY,
+            (Some((duals, _)), Some((lp_obj, _))) => self
+                .unstored_reduced(duals, f64::INFINITY, false)
+                .into_iter()
+                .map(|g| lp_obj + g - base.objective)
+                .collect(),
+            _ => units
+                .iter()
+                .map(|&u| {
+                    if f.complete(u) {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -1007,8 +928,9 @@ impl<'a> ComponentSolver<'a> {
     ) -> (Option<(f64, Vec<f64>)>, Option<AscentInput>) {
         let t0 = Instant::now();
         let comp = self.comp;
-        let (choices, own_shift, least, groups) = self.lagrangian_parts(row_duals, col_duals, forced, &self.unstored);
-        let lp_obj = lp_obj + own_shift;
+        let parts = self.lagrangian_parts(row_duals, col_duals, forced, &self.unstored);
+        let (choices, least, groups) = (&parts.choices, &parts.least, &parts.groups);
+        let lp_obj = lp_obj + parts.shift;
         // Independent small problems: side by side on the cores (a regional backlog's 149
         // took 1.1 s one after another). Under a time limit, a group not solved within its
         // share of the time keeps its LP value (Δ = 0).
@@ -1068,35 +990,27 @@ impl<'a> ComponentSolver<'a> {
                 .flat_map(|e| e.0 .0.iter().copied())
                 .collect();
             if self.unstored.iter().all(|g| g.is_infinite()) {
-                return self.ascent_input(lp_obj, row_duals, col_duals, &choices, &groups, &failed);
+                return self.ascent_input(lp_obj, row_duals, col_duals, &parts, &failed);
             }
             // The ascent's own pieces: its multipliers must not undercut the unstored pairs'
             // bound either (a block bed the LP filled may be charged up to its price there).
-            let mut unstored = self.unstored_reduced(row_duals);
-            self.refine_unstored(row_duals, &mut unstored, 0.0, true);
-            let (choices, shift, _, groups) = self.lagrangian_parts(row_duals, col_duals, forced, &unstored);
-            let lp = lp_obj - own_shift + shift;
-            self.ascent_input(lp, row_duals, col_duals, &choices, &groups, &failed)
+            let unstored = self.unstored_reduced(row_duals, 0.0, true);
+            let moving = self.lagrangian_parts(row_duals, col_duals, forced, &unstored);
+            let lp = lp_obj - parts.shift + moving.shift;
+            self.ascent_input(lp, row_duals, col_duals, &moving, &failed)
         });
         (Some((bound, floor)), ascent)
     }
 
     /// The Lagrangian's pieces at `row_duals` with the unstored pairs' bounds `unstored` (per
-    /// slot): each unit's choices, the LP's shift (Σ d), each unit's least reduced cost, and
-    /// the budget groups with their reduced costs rebased.
-    #[allow(clippy::type_complexity)]
+    /// slot).
     fn lagrangian_parts(
         &self,
         row_duals: &[f64],
         col_duals: &[f64],
         forced: Option<usize>,
         unstored: &[f64],
-    ) -> (
-        Vec<Vec<(Option<usize>, crate::lagrange::Choice)>>,
-        f64,
-        Vec<f64>,
-        Vec<(Vec<usize>, crate::lagrange::Group)>,
-    ) {
+    ) -> LagrangianParts {
         use crate::lagrange::{Choice, Group};
         let (inst, f, comp) = (self.inst, self.f, self.comp);
         let index = RowIndex::new(&self.rows);
@@ -1207,7 +1121,12 @@ impl<'a> ComponentSolver<'a> {
                 (slots, g)
             })
             .collect();
-        (choices, below.iter().sum(), least, groups)
+        LagrangianParts {
+            choices,
+            shift: below.iter().sum(),
+            least,
+            groups,
+        }
     }
 
     /// The Lagrangian problem for [`crate::lagrange::ascend`]: moving rows are each home's
@@ -1220,11 +1139,11 @@ impl<'a> ComponentSolver<'a> {
         lp_obj: f64,
         row_duals: &[f64],
         col_duals: &[f64],
-        choices: &[Vec<(Option<usize>, crate::lagrange::Choice)>],
-        groups: &[(Vec<usize>, crate::lagrange::Group)],
+        parts: &LagrangianParts,
         failed: &HashSet<usize>,
     ) -> AscentInput {
         use crate::lagrange::{Opt, Problem, Role};
+        let (choices, groups) = (&parts.choices, &parts.groups);
         let (f, comp) = (self.f, self.comp);
         // Moving rows, numbered in row order (per row: its number, or NONE). A vector, not a
         // map: every entry of every stored pair is looked up (2.2 million pairs on the
@@ -1406,7 +1325,6 @@ impl<'a> ComponentSolver<'a> {
         for (rc, _) in self.reduced.iter_mut().zip(&self.over_budget).filter(|e| *e.1) {
             *rc = f64::INFINITY;
         }
-        self.unstored = self.unstored_reduced(row_duals);
         self.priced += self.comp.cands.len() - self.active_list.len();
     }
 
@@ -1697,11 +1615,9 @@ impl<'a> ComponentSolver<'a> {
             let out_of_rounds = self.opts.pricing_rounds > 0 && rounds + 1 >= self.opts.pricing_rounds;
             let out_of_time = pricing_until.is_some_and(|until| pricing_start.elapsed().as_secs_f64() + round > until);
             if improving.is_empty() || out_of_rounds || out_of_time {
-                // Leaving: the unstored pairs' bounds that say the LP might improve, priced
-                // exactly (once, not every round: it scans their special homes).
-                let mut least = std::mem::take(&mut self.unstored);
-                self.refine_unstored(&row_duals, &mut least, 0.0, false);
-                self.unstored = least;
+                // Leaving: the unstored pairs' bounds, once (not every round: where they say
+                // the LP might improve, it scans their special homes).
+                self.unstored = self.unstored_reduced(&row_duals, 0.0, false);
             }
             if improving.is_empty() {
                 break;
@@ -2341,6 +2257,90 @@ impl<'a> ComponentSolver<'a> {
     /// none.
     pub fn last_lagrangian(&self) -> Option<&(f64, Vec<f64>)> {
         self.lagrangian.as_ref()
+    }
+}
+
+/// What [`ComponentSolver::compute_lagrangian`] and the ascent's problem are built from.
+struct LagrangianParts {
+    /// Each unit's choices: (position, choice), unplaced and the unstored pairs with none.
+    choices: Vec<Vec<(Option<usize>, crate::lagrange::Choice)>>,
+    /// What comes off the LP's value for unstored pairs below the stored ones (Σ d ≤ 0).
+    shift: f64,
+    /// Each unit's least reduced cost.
+    least: Vec<f64>,
+    /// The budget groups (slots, group with reduced costs rebased).
+    groups: Vec<(Vec<usize>, crate::lagrange::Group)>,
+}
+
+/// What a special home's rows charge a pair there at some row duals, beyond its rebate: the
+/// table [`ComponentSolver::unstored_reduced`] reads. Missing rows stand at their natural
+/// duals (a block bed at its price, £1 per £ of discount, nothing elsewhere). `moving`: valid
+/// also for any multipliers the Lagrangian ascent may give the rows it moves
+/// ([`crate::lagrange::ascend`]): capacity and admission rows charging nothing, a block bed
+/// up to its price (or its LP dual, if more).
+struct RebateDuals {
+    /// The special homes ([`Formulation::special_home`]).
+    specials: Vec<usize>,
+    /// Per home: capacity dual, block-bed and discount-value multipliers, its own term of
+    /// its provider's "others" rows.
+    cap_y: Vec<f64>,
+    block_mu: Vec<f64>,
+    value_mu: Vec<f64>,
+    own_others: Vec<f64>,
+    /// Per provider: admissions and count duals, the sum of its "others" rows' terms.
+    adm_y: Vec<f64>,
+    count_y: Vec<f64>,
+    others: Vec<f64>,
+}
+
+impl RebateDuals {
+    fn new(inst: &Instance, index: &RowIndex, row_duals: &[f64], moving: bool) -> RebateDuals {
+        let (n_homes, n_providers) = (inst.batch.homes.len(), inst.batch.providers.len());
+        let dual = |r: Option<&usize>, natural: f64| r.map_or(natural, |&r| row_duals[r]);
+        let mut d = RebateDuals {
+            specials: (0..n_homes).filter(|&h| Formulation::special_home(inst, h)).collect(),
+            cap_y: vec![0.0; n_homes],
+            block_mu: vec![0.0; n_homes],
+            value_mu: vec![0.0; n_homes],
+            own_others: vec![0.0; n_homes],
+            adm_y: vec![0.0; n_providers],
+            count_y: vec![0.0; n_providers],
+            others: vec![0.0; n_providers],
+        };
+        for &h in &d.specials {
+            let price = inst.batch.homes[h].weekly_price;
+            let block = -dual(index.block.get(&h), -price);
+            d.block_mu[h] = if moving { block.max(price) } else { block };
+            d.value_mu[h] = -dual(index.discount_value.get(&h), -1.0);
+            if !moving {
+                d.cap_y[h] = dual(index.capacity.get(&h), 0.0);
+            }
+        }
+        for p in 0..n_providers {
+            if !moving {
+                d.adm_y[p] = dual(index.admissions.get(&p), 0.0);
+            }
+            d.count_y[p] = dual(index.discount_count.get(&p), 0.0);
+            for &(h2, r) in index.discount_others.get(&p).into_iter().flatten() {
+                let term = Formulation::discount_cap(inst, h2).expect("a discounting provider") * row_duals[r];
+                d.others[p] += term;
+                d.own_others[h2] = term;
+            }
+        }
+        d
+    }
+
+    /// How much the rows of special home `h` lower the reduced cost of a unit of `size`
+    /// placed there below its cost less rebate ([`Formulation::rebate`]) less its assignment
+    /// dual. (Each row's term is −coefficient × dual, as in pricing.)
+    fn excess(&self, inst: &Instance, h: usize, size: usize) -> f64 {
+        let p = inst.homes[h].provider;
+        let (beds, discount) = Formulation::rebate_parts(inst, h, size);
+        let (price, s) = (inst.batch.homes[h].weekly_price, size as f64);
+        beds * (self.block_mu[h] - price)
+            + s * discount * (self.value_mu[h] - 1.0)
+            + s * (self.cap_y[h] + self.adm_y[p] + self.count_y[p])
+            + s * (self.own_others[h] - self.others[p])
     }
 }
 

@@ -402,14 +402,7 @@ fn parallel_components_give_the_same_answer_as_one_thread() {
 #[test]
 fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
     use placematch::check::{assignment_of, evaluate_assignment, moved_alone};
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
-    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(150, 1500, 4));
-    let opts = SolveOptions {
-        time_limit: Some(1e-9),
-        ..SolveOptions::default()
-    };
-    let r = placematch::explain::solve_and_explain(&inst, &opts, 3);
+    let (inst, r) = out_of_time_side_rule_batch();
     assert!(
         placematch::check::check(&inst, &r).is_empty(),
         "{:?}",
@@ -778,14 +771,7 @@ fn a_forced_solve_that_widens_is_rolled_back() {
 /// move concerns: raised above it, the regret is rejected.
 #[test]
 fn check_rejects_an_inexact_regret_above_its_single_move() {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
-    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(150, 1500, 4));
-    let opts = SolveOptions {
-        time_limit: Some(1e-9),
-        ..SolveOptions::default()
-    };
-    let mut r = placematch::explain::solve_and_explain(&inst, &opts, 3);
+    let (inst, mut r) = out_of_time_side_rule_batch();
     assert!(placematch::check::check(&inst, &r).is_empty());
     let a = r
         .placements
@@ -799,4 +785,19 @@ fn check_rejects_an_inexact_regret_above_its_single_move() {
         problems.iter().any(|p| p.contains("is marked an upper bound")),
         "{problems:?}"
     );
+}
+
+/// A generated 150 × 1,500 batch with every side rule, solved with three alternatives under
+/// a time limit already past: the answer is the polished greedy one, its alternatives single
+/// moves.
+fn out_of_time_side_rule_batch() -> (placematch::locate::Instance, placematch::result::MatchResult) {
+    use placematch::generate::GenOptions;
+    use placematch::solve::SolveOptions;
+    let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(150, 1500, 4));
+    let opts = SolveOptions {
+        time_limit: Some(1e-9),
+        ..SolveOptions::default()
+    };
+    let r = placematch::explain::solve_and_explain(&inst, &opts, 3);
+    (inst, r)
 }
