@@ -259,8 +259,7 @@ pub fn solve_and_explain_with(
     progress.set_message("finding eligible pairs");
     let (f, (solution, found)) = until_priced(inst, opts, |f| {
         progress.set_message("solving");
-        progress.set_length(f.units.len() as u64);
-        progress.set_position(0);
+        crate::bench::count_to(progress, f.units.len() as u64);
         let solved = solve_components(inst, f, opts, deadline, |f, solver, base| {
             let comp = solver.comp;
             let mut found = Found::default();

@@ -74,6 +74,17 @@ fn check_rejects_a_tampered_result() {
 }
 
 #[test]
+fn solve_writes_nothing_to_stderr_when_it_is_not_a_terminal() {
+    // The progress bar is for people watching: piped or logged, standard error stays empty
+    // (nothing about children reaches a log, and scripts see only real errors).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let assert = solve_example_to(&out).assert().success();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
 fn output_is_never_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
