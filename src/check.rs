@@ -277,8 +277,6 @@ pub fn move_change(inst: &Instance, assign: &[Option<usize>], c: usize, h: usize
         }
         who.extend(&index.by_la[&inst.children[m].la]);
     }
-    who.sort_unstable();
-    who.dedup();
     // Whole kept-together groups, or a group half in would look split.
     let extra: Vec<usize> = who
         .iter()

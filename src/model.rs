@@ -874,7 +874,7 @@ fn unit_candidates(
     // makes a dear home nearly free, and the LP fills it). A pair stays if either keeps it.
     // The floors: a plain pair left out of the first is unstored; a special one left out of
     // the second may still be in the first, so its floor is only conservative.
-    let keep_net = if keep == usize::MAX { 0 } else { (keep / 2).max(1) };
+    let keep_net = (keep / 2).max(1); // (unused when every pair is kept)
     let mut heap: std::collections::BinaryHeap<(Cost, usize)> = std::collections::BinaryHeap::new();
     // (cost less rebate, home, cost)
     let mut heap_net: std::collections::BinaryHeap<(Cost, usize, Cost)> = std::collections::BinaryHeap::new();

@@ -1366,7 +1366,7 @@ impl<'a> ComponentSolver<'a> {
             let slot = self.unit_slot(u);
             self.unstored[slot] -= least;
             row_duals[index.assign[&u]] += least;
-            col_duals[self.unit_slot(u)] -= least; // its unplaced column
+            col_duals[slot] -= least; // its unplaced column
             for p in self.unit_positions(u) {
                 self.reduced[p] -= least;
                 if let Some(c) = self.active[p] {
