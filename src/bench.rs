@@ -211,7 +211,8 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len);
+    // Cleared when dropped, so an error that ends a run early is not printed after a stale bar.
+    let bar = indicatif::ProgressBar::new(len).with_finish(indicatif::ProgressFinish::AndClear);
     bar.set_style(bar_style(len));
     bar.set_message(what.to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(250));

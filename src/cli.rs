@@ -414,6 +414,8 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                     return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
                 }
             }
+            // The bar starts before reading: a national what-if takes about a second to read.
+            let progress = crate::bench::progress_bar(0, "reading the batch");
             let inst = load(&a.batch, &a.policy)?;
             let opts = crate::solve::SolveOptions {
                 time_limit: a.time_limit,
@@ -423,7 +425,6 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 pairs_per_unit: a.pairs_per_unit.map(usize::from),
                 ..Default::default()
             };
-            let progress = crate::bench::progress_bar(0, "solving");
             let result = crate::explain::solve_and_explain_with(&inst, &opts, a.alternatives, &progress);
             progress.finish_and_clear();
             if a.check {
