@@ -2579,7 +2579,111 @@ fn ffi_ok(status: highs_sys::HighsInt, what: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::full_bound;
+    use super::{full_bound, ComponentSolver, SolveOptions};
+    use crate::model::{Formulation, RowIndex, RowKey};
+
+    /// An unstored pair's reduced cost priced from scratch over the pruned component's rows
+    /// (the full formulation's entries, looked up by key) at the LP's `duals`; with
+    /// `cheapest_moving`, each row the ascent moves at the multiplier that makes the pair
+    /// cheapest instead (capacity and admission rows charging nothing, a block bed charged its
+    /// price or its LP dual if more). Rows missing from the component stand at their natural duals (a block bed
+    /// at its price, £1 per £ of discount); rows that only raise a pair (budgets) are left out,
+    /// as the bound under test promises to be below even that.
+    fn priced_from_scratch(
+        s: &ComponentSolver,
+        full: &Formulation,
+        k: usize,
+        duals: &[f64],
+        cheapest_moving: bool,
+    ) -> f64 {
+        let inst = s.inst;
+        let index = RowIndex::new(&s.rows);
+        let mut entries = Vec::new();
+        full.entries(inst, k, &index, &mut entries);
+        let (u, h) = (full.cands[k].unit, full.cands[k].home);
+        let size = full.size(u) as f64;
+        let home = &inst.batch.homes[h];
+        let mut reduced = full.cands[k].cost;
+        for &(r, coef) in &entries {
+            let key = &s.rows[r].0;
+            // Duals are ≤ 0 on these ≤ rows: a multiplier m is a dual of −m.
+            reduced -= coef
+                * match (key, cheapest_moving) {
+                    (RowKey::Budget(_) | RowKey::BudgetCount(_) | RowKey::BudgetAlone(..), _) => 0.0,
+                    (RowKey::Capacity(_) | RowKey::Admissions(_), true) => 0.0,
+                    (RowKey::Block(_), true) => duals[r].min(-home.weekly_price),
+                    _ => duals[r],
+                };
+        }
+        if home.block_vacancies > 0 && !index.block.contains_key(&h) {
+            reduced -= size.min(home.block_vacancies as f64) * home.weekly_price;
+        }
+        let provider = &inst.batch.providers[inst.homes[h].provider];
+        if let (Some(d), false) = (&provider.volume_discount, index.discount_value.contains_key(&h)) {
+            reduced -= size * home.weekly_price * d.percent / 100.0;
+        }
+        reduced
+    }
+
+    /// The bound on each child's unstored pairs ([`ComponentSolver::unstored_reduced`]) is
+    /// never above any one of them priced from scratch: at the LP's duals for pricing, and,
+    /// for the Lagrangian ascent, at the multipliers it may move to that make a pair cheapest
+    /// (capacity and admission rows charging nothing, a block bed charged its price or its
+    /// LP dual if more). The ascent's bound priced at the LP's duals is undercut on these
+    /// batches, which is why it has its own rule.
+    #[test]
+    fn unstored_pair_bounds_hold_at_every_multiplier_the_ascent_may_try() {
+        let (mut compared, mut undercut_at_lp_duals) = (0, 0);
+        for seed in 0..12 {
+            let opts = crate::generate::GenOptions::with_side_constraints(40, 160, seed);
+            let batch = crate::generate::generate(&opts);
+            let inst = crate::locate::Instance::locate(batch, None);
+            let (pruned, full) = (Formulation::build_with(&inst, 1, &[]), Formulation::build(&inst));
+            let solve_opts = SolveOptions {
+                small_units: 0,
+                ..SolveOptions::default()
+            };
+            for comp in &pruned.components {
+                let mut s = ComponentSolver::new(&inst, &pruned, comp, &solve_opts, None);
+                s.solve(None).expect("the unforced model is always feasible");
+                let Some((duals, _)) = s.base_duals.clone() else {
+                    continue; // a lone unit: no LP
+                };
+                let at_lp = s.unstored_reduced(&duals, f64::INFINITY, false);
+                let for_ascent = [0.0, f64::INFINITY].map(|exact_below| s.unstored_reduced(&duals, exact_below, true));
+                for (slot, &u) in comp.units.iter().enumerate() {
+                    let stored: Vec<usize> = pruned.unit_cands[u].clone().map(|k| pruned.cands[k].home).collect();
+                    for k in full.unit_cands[u]
+                        .clone()
+                        .filter(|&k| !stored.contains(&full.cands[k].home))
+                    {
+                        let h = full.cands[k].home;
+                        let lp_value = priced_from_scratch(&s, &full, k, &duals, false);
+                        let least = priced_from_scratch(&s, &full, k, &duals, true);
+                        assert!(
+                            at_lp[slot] <= lp_value + 1e-6,
+                            "seed {seed}, unit {u} at home {h}: bound {} above the pair at the LP's duals {lp_value}",
+                            at_lp[slot]
+                        );
+                        for bound in &for_ascent {
+                            assert!(
+                                bound[slot] <= least + 1e-6,
+                                "seed {seed}, unit {u} at home {h}: the ascent's bound {} above the pair at its cheapest multipliers {least}",
+                                bound[slot]
+                            );
+                        }
+                        compared += 1;
+                        undercut_at_lp_duals += usize::from(at_lp[slot] > least + 1e-6);
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000, "{compared} unstored pairs compared");
+        assert!(
+            undercut_at_lp_duals > 0,
+            "no pair priced at the LP's duals was undercut"
+        );
+    }
 
     #[test]
     fn a_mip_bound_over_active_pairs_is_capped_by_the_pairs_left_out() {
