@@ -118,7 +118,8 @@ pub struct SolveArgs {
     /// Stop searching after this many seconds and return the best solution found.
     #[arg(long, value_name = "SECONDS", value_parser = positive)]
     pub time_limit: Option<f64>,
-    /// Relative optimality gap at which to stop (0 = prove optimality).
+    /// Relative gap at which to stop (0 = prove optimality): once the whole batch is proven
+    /// within it, the answer is written as `feasible` with the bound proved.
     #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
     pub gap: f64,
     /// Turn HiGHS presolve off.

@@ -13,8 +13,7 @@ use crate::locate::Instance;
 use crate::model::{reasons_for, Formulation};
 use crate::regret::{PathRegret, SingleMoves};
 use crate::result::{
-    Alternative, Competition, Exclusion, MatchResult, ModelStats, Placement, Relaxation, Status, Unplaced,
-    RESULT_FORMAT,
+    Alternative, Competition, Exclusion, MatchResult, ModelStats, Placement, Relaxation, Unplaced, RESULT_FORMAT,
 };
 use crate::solve::{ComponentSolver, Outcome, SolveOptions, Solved};
 
@@ -25,7 +24,7 @@ pub struct Solution {
     pub unit_choice: Vec<Option<usize>>,
     /// Per child (index into the batch's children), the chosen home index or None.
     pub assign: Vec<Option<usize>>,
-    /// Every component proven optimal (to the gap).
+    /// Every component proven optimal (to the requested gap: see [`crate::result::bound_and_gap`]).
     pub optimal: bool,
     /// Sum of the components' proven lower bounds.
     pub bound: f64,
@@ -71,11 +70,29 @@ pub fn solve_components<R: Send>(
     let polish_time = std::time::Duration::from_secs(1);
     let reserve = std::time::Duration::from_secs_f64(opts.time_limit.unwrap_or(0.0) * POLISH_SHARE).min(polish_time);
     let search_deadline = deadline.map(|d| d - reserve);
+    // With a requested gap g, the lone children's components are solved exactly, so the slack
+    // g leaves on their share of the objective (at least each at its cheapest) goes to the
+    // others, by units: the batch as a whole is then within g (ComponentSolver::gap_share).
+    let (lone, shared_units) = f
+        .components
+        .iter()
+        .fold((0.0, 0usize), |(lone, n), c| match c.units.len() {
+            1 => (lone + f.units_lower_bound(inst, &c.units), n),
+            k => (lone, n + k),
+        });
+    let share_per_unit = if opts.gap > 0.0 && shared_units > 0 {
+        opts.gap * lone.max(0.0) / shared_units as f64
+    } else {
+        0.0
+    };
     let solve_one = |comp: &crate::model::Component| {
         let mut solver = ComponentSolver::new(inst, f, comp, opts, search_deadline);
+        solver.gap_share = share_per_unit * comp.units.len() as f64;
         let mut base = solver.solve(None).expect("the unforced model is always feasible");
-        if !base.optimal {
-            // A time limit stopped the search: polish its answer with single moves.
+        let proven_exactly = base.optimal && base.objective - base.bound <= 1e-6 * base.objective.abs().max(1.0);
+        if !proven_exactly {
+            // A time limit or a requested gap stopped the search: polish its answer with
+            // single moves.
             let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
             let until = deadline.map(|d| d.max(std::time::Instant::now() + polish_time));
             let t0 = std::time::Instant::now();
@@ -279,7 +296,12 @@ pub fn solve_and_explain_with(
             // Per unit, the least regret its unstored pairs could have (once, when asked).
             let mut unstored_floors: Option<Vec<f64>> = None;
             let lone = comp.units.len() == 1;
-            if solver.out_of_time() {
+            // With a requested gap, a re-solve with a pair forced would be proven only to that
+            // gap as well (on the regional backlog at 1 %, £8,000, against regrets of hundreds),
+            // and each took minutes: alternatives come from single moves, as past a time limit,
+            // except where shortest paths give them exactly (a plain assignment).
+            let gap_only = opts.gap > 0.0 && !lone && !solver.is_plain();
+            if solver.out_of_time() || gap_only {
                 if alternatives > 0 {
                     let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
                     for (i, &u) in comp.units.iter().enumerate() {
@@ -479,6 +501,11 @@ pub fn solve_and_explain_with(
         }
     });
     let solve_seconds = started.elapsed().as_secs_f64();
+    let stopped = match (opts.gap > 0.0, opts.time_limit.is_some()) {
+        (true, true) => "the time limit or the requested gap stopped the search",
+        (true, false) => "the search stopped at the requested gap",
+        _ => "the time limit stopped the search",
+    };
     // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
     let mut alts: HashMap<usize, Vec<(usize, f64, bool)>> = HashMap::new();
     let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
@@ -499,7 +526,7 @@ pub fn solve_and_explain_with(
 
     let eval = evaluate_assignment(inst, &assign);
     let objective = eval.objective;
-    let (bound, gap) = crate::result::bound_and_gap(optimal, bound, objective);
+    let (bound, gap, status) = crate::result::bound_and_gap(optimal, bound, objective, opts.gap);
 
     let mut placements = Vec::new();
     let mut unplaced = Vec::new();
@@ -531,6 +558,7 @@ pub fn solve_and_explain_with(
                                         regret: round2(regret),
                                         exact,
                                         knock_on,
+                                        stopped,
                                     },
                                 );
                                 Alternative {
@@ -584,7 +612,7 @@ pub fn solve_and_explain_with(
     MatchResult {
         format: RESULT_FORMAT.to_string(),
         batch_id: inst.batch.batch_id.clone(),
-        status: if optimal { Status::Optimal } else { Status::Feasible },
+        status,
         objective: round6(objective),
         bound: round6(bound),
         gap,
@@ -758,6 +786,8 @@ struct RegretShare {
     regret: f64,
     exact: bool,
     knock_on: f64,
+    /// What stopped the search, for an inexact regret's sentence.
+    stopped: &'static str,
 }
 
 /// "Oakwood is £350 a week cheaper but 61 km further from home and rated Requires Improvement
@@ -767,6 +797,7 @@ fn why_alternative(inst: &Instance, child: usize, alt: usize, d: &Terms, dkm: f6
         regret,
         exact,
         knock_on,
+        stopped,
     } = share;
     let c = &inst.batch.children[child];
     let rating = inst.homes[alt].rating.label();
@@ -892,12 +923,12 @@ fn why_alternative(inst: &Instance, child: usize, alt: usize, d: &Terms, dkm: f6
         s.push_str(&format!(" (regret {} a week).", money(regret)));
     } else if regret >= 0.0 {
         s.push_str(&format!(
-            " (regret at most {} a week: the time limit stopped the search before it could re-arrange the rest of the batch).",
+            " (regret at most {} a week: {stopped} before it could re-arrange the rest of the batch).",
             money(regret)
         ));
     } else {
         s.push_str(&format!(
-            " (moving here would save the batch {} a week: the time limit stopped the search before it found this).",
+            " (moving here would save the batch {} a week: {stopped} before it found this).",
             money(regret)
         ));
     }

@@ -161,17 +161,31 @@ struct Search<'a> {
     best: Vec<f64>,
     best_obj: f64,
     stats: LnsStats,
+    /// An objective that ends the search once the best is below it.
+    target: f64,
+    /// Set once the best is below `target` (shared with the clock, which then reads 0).
+    reached: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
 impl<'a> Search<'a> {
     /// A search from `start` (feasible for `full`), nothing solved yet.
-    fn new(full: &'a FullModel, configure: &'a dyn Fn(&mut Model), start: Vec<f64>) -> Self {
+    fn new(
+        full: &'a FullModel,
+        configure: &'a dyn Fn(&mut Model),
+        start: Vec<f64>,
+        target: f64,
+        reached: std::rc::Rc<std::cell::Cell<bool>>,
+    ) -> Self {
+        let best_obj = full.objective(&start);
+        reached.set(best_obj < target);
         Search {
             full,
             configure,
-            best_obj: full.objective(&start),
+            best_obj,
             best: start,
             stats: LnsStats::default(),
+            target,
+            reached,
         }
     }
 
@@ -194,11 +208,19 @@ impl<'a> Search<'a> {
         model.set_option("mip_rel_gap", gap);
         let sub_start: Vec<f64> = free.iter().map(|&c| self.best[c]).collect();
         let _ = model.try_set_solution(Some(&sub_start), None, None, None);
+        if self.target.is_finite() {
+            // The sub-MIP's objective leaves out the held columns' cost.
+            let free_cost: f64 = free.iter().map(|&c| self.full.costs[c] * self.best[c]).sum();
+            model.set_option("objective_target", self.target - (self.best_obj - free_cost));
+        }
         let solved = model.solve();
         self.stats.sub_mips += 1;
         let status = solved.status();
         if matches!(solved.primal_solution_status(), HighsSolutionStatus::Feasible)
-            && matches!(status, HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit)
+            && matches!(
+                status,
+                HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit | HighsModelStatus::ObjectiveTarget
+            )
         {
             let mut x = self.best.clone();
             for (&c, &v) in free.iter().zip(solved.get_solution().columns()) {
@@ -212,6 +234,7 @@ impl<'a> Search<'a> {
                 self.stats.change += obj - self.best_obj;
                 self.best = x;
                 self.best_obj = obj;
+                self.reached.set(obj < self.target);
             }
         }
         if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
@@ -226,7 +249,17 @@ impl<'a> Search<'a> {
     }
 }
 
-/// Runs the search from `start` (a feasible solution of `full`) until `until`, and returns the
+/// When [`improve`] ends: at `until`, or once its best objective is below `target` (−∞ for
+/// none: a requested gap met, [`crate::solve::SolveOptions::gap`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Stop {
+    /// The clock.
+    pub until: Instant,
+    /// The objective that is good enough.
+    pub target: f64,
+}
+
+/// Runs the search from `start` (a feasible solution of `full`) until `stop`, and returns the
 /// best solution found and what the search did. Columns before `first_pair` (unplaced units,
 /// block beds, discount switches and values) are always free in the ladder's pieces; `guide`
 /// covers the pair columns from `first_pair` on. `configure` sets each restricted MIP's options
@@ -237,12 +270,19 @@ pub fn improve(
     guide: &Guide,
     first_pair: usize,
     start: Vec<f64>,
-    until: Instant,
+    Stop { until, target }: Stop,
     configure: &dyn Fn(&mut Model),
     split_above: usize,
 ) -> (Vec<f64>, LnsStats) {
-    let mut search = Search::new(full, configure, start);
-    let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
+    let reached = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut search = Search::new(full, configure, start, target, reached.clone());
+    let left = || {
+        if reached.get() {
+            0.0
+        } else {
+            until.saturating_duration_since(Instant::now()).as_secs_f64()
+        }
+    };
     ladder(&mut search, guide, first_pair, &left, split_above);
     windows(&mut search, guide, first_pair, &left, WINDOW_COLUMNS);
     (search.best, search.stats)
@@ -422,7 +462,18 @@ mod tests {
         let until = Instant::now() + std::time::Duration::from_secs(60);
         let guide = guide(vec![0.0; 4], vec![20.0, 20.0, 5.0, 20.0]);
         let start = vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
-        let (best, stats) = improve(&full, &guide, 2, start, until, &quiet, split_above);
+        let (best, stats) = improve(
+            &full,
+            &guide,
+            2,
+            start,
+            Stop {
+                until,
+                target: f64::NEG_INFINITY,
+            },
+            &quiet,
+            split_above,
+        );
         // The optimum, a2 + b1, 200 below the start.
         assert_eq!(best, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0]);
         assert!((stats.change - (4.0 - 200.0)).abs() < 1e-9);
@@ -469,13 +520,24 @@ mod tests {
         let full = two_units();
         let guide = guide(vec![0.0; 4], vec![0.0; 4]);
         let start = vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
-        let (best, stats) = improve(&full, &guide, 2, start.clone(), Instant::now(), &quiet, SPLIT_ABOVE);
+        let (best, stats) = improve(
+            &full,
+            &guide,
+            2,
+            start.clone(),
+            Stop {
+                until: Instant::now(),
+                target: f64::NEG_INFINITY,
+            },
+            &quiet,
+            SPLIT_ABOVE,
+        );
         assert_eq!(best, start);
         assert_eq!(stats.sub_mips, 0);
     }
 
     fn search_from(full: &FullModel, start: Vec<f64>) -> Search<'_> {
-        Search::new(full, &quiet, start)
+        Search::new(full, &quiet, start, f64::NEG_INFINITY, Default::default())
     }
 
     #[test]

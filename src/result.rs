@@ -16,7 +16,7 @@ pub struct MatchResult {
     /// The batch's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_id: Option<String>,
-    /// `optimal` or `feasible` (a time limit or gap stopped the search; see `gap`).
+    /// `optimal` or `feasible` (a time limit or a requested gap stopped the search; see `gap`).
     pub status: Status,
     /// The objective of SPEC §6, pounds per week.
     pub objective: f64,
@@ -36,14 +36,17 @@ pub struct MatchResult {
     pub unplaced: Vec<Unplaced>,
 }
 
-/// The bound and relative gap a result reports: a proven optimum is its own bound; otherwise
-/// the solver's bound, never above the objective found.
-pub fn bound_and_gap(optimal: bool, bound: f64, objective: f64) -> (f64, f64) {
-    if optimal {
-        (objective, 0.0)
+/// The bound, relative gap and status a result reports. `optimal`: every component proven to
+/// the requested gap. An optimum proven to gap 0 is its own bound; an answer proven only to a
+/// `requested_gap` above 0 is `feasible` with the bound it proved (unless that bound meets the
+/// objective), and so is one a time limit stopped: the gap is always the one proven.
+pub fn bound_and_gap(optimal: bool, bound: f64, objective: f64, requested_gap: f64) -> (f64, f64, Status) {
+    let bound = bound.min(objective);
+    let met = objective - bound <= 1e-6 * objective.abs().max(1.0);
+    if optimal && (requested_gap <= 0.0 || met) {
+        (objective, 0.0, Status::Optimal)
     } else {
-        let bound = bound.min(objective);
-        (bound, (objective - bound) / objective.abs().max(1.0))
+        (bound, (objective - bound) / objective.abs().max(1.0), Status::Feasible)
     }
 }
 
@@ -51,9 +54,10 @@ pub fn bound_and_gap(optimal: bool, bound: f64, objective: f64) -> (f64, f64) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Proven optimal (to the requested gap, 0 by default).
+    /// Proven optimal.
     Optimal,
-    /// A solution found before a time limit; `gap` says how far from proven.
+    /// Not proven optimal: a time limit, or a requested gap (`--gap`) met, stopped the search;
+    /// `bound` is the bound proven and `gap` says how far from it the answer may be.
     Feasible,
 }
 

@@ -35,7 +35,7 @@ use crate::eligibility::pair_km;
 use crate::explain::{diagnose, solve_components};
 use crate::locate::Instance;
 use crate::model::Formulation;
-use crate::result::{MatchResult, ModelStats, Placement, Status, RESULT_FORMAT};
+use crate::result::{MatchResult, ModelStats, Placement, RESULT_FORMAT};
 use crate::solve::{SolveOptions, Usage};
 
 /// A matching rule.
@@ -159,7 +159,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
             },
         ),
     };
-    let (bound, gap) = crate::result::bound_and_gap(optimal, bound, objective);
+    let (bound, gap, status) = crate::result::bound_and_gap(optimal, bound, objective, 0.0);
     let mut placements = Vec::new();
     let mut unplaced = Vec::new();
     for (c, child) in inst.batch.children.iter().enumerate() {
@@ -202,7 +202,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
     MatchResult {
         format: RESULT_FORMAT.to_string(),
         batch_id: inst.batch.batch_id.clone(),
-        status: if optimal { Status::Optimal } else { Status::Feasible },
+        status,
         objective: round6(objective),
         bound: round6(bound),
         gap,

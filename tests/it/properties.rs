@@ -602,3 +602,26 @@ proptest! {
         prop_assert!(total <= best + 1e-6 * best.abs().max(1.0), "bound {} above the optimum {}", total, best);
     }
 }
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// With a requested gap the answer is proven to it over the whole batch, and the result
+    /// says what was proven: its bound is never above the true optimum, the objective is within
+    /// the reported gap of that bound, and that gap within the request; `optimal` only where
+    /// the bound meets the objective.
+    #[test]
+    fn an_answer_to_a_requested_gap_reports_the_bound_it_proved(seed in any::<u64>(), budgets: bool, pick in 0usize..3) {
+        use placematch::result::Status;
+        let g = [0.01, 0.05, 0.2][pick];
+        let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
+        let r = solve_checked_with(&inst, 0, &SolveOptions { gap: g, small_units: 0, ..SolveOptions::default() });
+        let best = brute_force(&inst);
+        let tol = 1e-6 * best.abs().max(1.0);
+        prop_assert!(r.bound <= best + tol, "bound {} above the optimum {}", r.bound, best);
+        prop_assert!(r.objective >= best - tol, "objective {} below the optimum {}", r.objective, best);
+        prop_assert!(r.objective - r.bound <= r.gap * r.objective.abs().max(1.0) + tol);
+        prop_assert!(r.gap <= g + 1e-9, "gap {} against {} requested", r.gap, g);
+        prop_assert!(r.status == Status::Feasible || r.gap == 0.0);
+    }
+}
