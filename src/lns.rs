@@ -161,31 +161,29 @@ struct Search<'a> {
     best: Vec<f64>,
     best_obj: f64,
     stats: LnsStats,
-    /// An objective that ends the search once the best is below it.
-    target: f64,
-    /// Set once the best is below `target` (shared with the clock, which then reads 0).
-    reached: std::rc::Rc<std::cell::Cell<bool>>,
+    /// When the search ends.
+    stop: Stop,
 }
 
 impl<'a> Search<'a> {
     /// A search from `start` (feasible for `full`), nothing solved yet.
-    fn new(
-        full: &'a FullModel,
-        configure: &'a dyn Fn(&mut Model),
-        start: Vec<f64>,
-        target: f64,
-        reached: std::rc::Rc<std::cell::Cell<bool>>,
-    ) -> Self {
-        let best_obj = full.objective(&start);
-        reached.set(best_obj < target);
+    fn new(full: &'a FullModel, configure: &'a dyn Fn(&mut Model), start: Vec<f64>, stop: Stop) -> Self {
         Search {
             full,
             configure,
-            best_obj,
+            best_obj: full.objective(&start),
             best: start,
             stats: LnsStats::default(),
-            target,
-            reached,
+            stop,
+        }
+    }
+
+    /// Seconds left: 0 once the best is below the target.
+    fn left(&self) -> f64 {
+        if self.best_obj < self.stop.target {
+            0.0
+        } else {
+            self.stop.until.saturating_duration_since(Instant::now()).as_secs_f64()
         }
     }
 
@@ -208,10 +206,10 @@ impl<'a> Search<'a> {
         model.set_option("mip_rel_gap", gap);
         let sub_start: Vec<f64> = free.iter().map(|&c| self.best[c]).collect();
         let _ = model.try_set_solution(Some(&sub_start), None, None, None);
-        if self.target.is_finite() {
+        if self.stop.target.is_finite() {
             // The sub-MIP's objective leaves out the held columns' cost.
             let free_cost: f64 = free.iter().map(|&c| self.full.costs[c] * self.best[c]).sum();
-            model.set_option("objective_target", self.target - (self.best_obj - free_cost));
+            model.set_option("objective_target", self.stop.target - (self.best_obj - free_cost));
         }
         let solved = model.solve();
         self.stats.sub_mips += 1;
@@ -234,7 +232,6 @@ impl<'a> Search<'a> {
                 self.stats.change += obj - self.best_obj;
                 self.best = x;
                 self.best_obj = obj;
-                self.reached.set(obj < self.target);
             }
         }
         if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
@@ -270,27 +267,19 @@ pub fn improve(
     guide: &Guide,
     first_pair: usize,
     start: Vec<f64>,
-    Stop { until, target }: Stop,
+    stop: Stop,
     configure: &dyn Fn(&mut Model),
     split_above: usize,
 ) -> (Vec<f64>, LnsStats) {
-    let reached = std::rc::Rc::new(std::cell::Cell::new(false));
-    let mut search = Search::new(full, configure, start, target, reached.clone());
-    let left = || {
-        if reached.get() {
-            0.0
-        } else {
-            until.saturating_duration_since(Instant::now()).as_secs_f64()
-        }
-    };
-    ladder(&mut search, guide, first_pair, &left, split_above);
-    windows(&mut search, guide, first_pair, &left, WINDOW_COLUMNS);
+    let mut search = Search::new(full, configure, start, stop);
+    ladder(&mut search, guide, first_pair, split_above);
+    windows(&mut search, guide, first_pair, WINDOW_COLUMNS);
     (search.best, search.stats)
 }
 
 /// The ladder: restricted MIPs over the pairs below each threshold of [`LADDER`] in turn (in
 /// bands when too wide), until one stops unfinished or the time is [`PIECE_SHARE`]d out.
-fn ladder(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn Fn() -> f64, split_above: usize) {
+fn ladder(search: &mut Search<'_>, guide: &Guide, first_pair: usize, split_above: usize) {
     let full = search.full;
     // Free: the non-pair columns, the LP's support, the best solution's pairs, the pairs below
     // `below`, and those below `tau` whose unit ranks in `band`.
@@ -308,7 +297,7 @@ fn ladder(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn 
     // The last closed piece: its columns and seconds.
     let (mut closed, mut below): (Option<(usize, f64)>, f64) = (None, f64::NEG_INFINITY);
     for tau in LADDER {
-        if left() < 0.01 {
+        if search.left() < 0.01 {
             break;
         }
         let whole = free(&search.best, tau, tau, 0..0);
@@ -317,7 +306,7 @@ fn ladder(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn 
         });
         if extra <= 1.0 || whole.len() <= split_above {
             let t0 = Instant::now();
-            if !search.piece(&whole, left() * PIECE_SHARE, &format!("reduced cost < {tau}")) {
+            if !search.piece(&whole, search.left() * PIECE_SHARE, &format!("reduced cost < {tau}")) {
                 break;
             }
             (closed, below) = (Some((whole.len(), t0.elapsed().as_secs_f64())), tau);
@@ -329,14 +318,14 @@ fn ladder(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn 
         // Each band is wider than the last closed piece, so it takes longer: without that much
         // time per band they all stop unfinished and (regional backlog, 10 s) improve nothing;
         // the windows below make better use of such a short time.
-        if closed.is_some_and(|(_, seconds)| left() < f64::from(bands) * seconds) {
+        if closed.is_some_and(|(_, seconds)| search.left() < f64::from(bands) * seconds) {
             break;
         }
         let mut all_closed = true;
         for b in 0..bands {
             let (lo, hi) = (b * guide.units / bands, (b + 1) * guide.units / bands);
             let piece = free(&search.best, below, tau, lo..hi);
-            let share = left() / f64::from(bands - b);
+            let share = search.left() / f64::from(bands - b);
             if share < 0.01 {
                 break;
             }
@@ -364,7 +353,7 @@ const WINDOW_GAP: f64 = 1e-4;
 /// twice as wide as the last pass's; the phase ends with one window over every unit, or the
 /// time.
 /// `first` is the first pass's pair columns per window ([`WINDOW_COLUMNS`]).
-fn windows(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn Fn() -> f64, first: usize) {
+fn windows(search: &mut Search<'_>, guide: &Guide, first_pair: usize, first: usize) {
     let units = guide.units as usize;
     let mut per_rank = vec![0usize; units];
     for &r in &guide.local_rank {
@@ -388,13 +377,13 @@ fn windows(search: &mut Search<'_>, guide: &Guide, first_pair: usize, left: &dyn
             lo += (hi - lo).div_ceil(2);
         }
         for (w, window) in windows.iter().enumerate() {
-            if left() < 0.01 {
+            if search.left() < 0.01 {
                 return;
             }
             let pairs = (first_pair..n).filter(|&c| window.contains(&guide.local_rank[c - first_pair]));
             let free = search.full.with_neighbours(pairs.collect(), first_pair);
             let what = format!("window {}/{} of pass {pass}", w + 1, windows.len());
-            search.piece_to(&free, left(), WINDOW_GAP, &what);
+            search.piece_to(&free, search.left(), WINDOW_GAP, &what);
         }
         if windows.len() == 1 {
             return;
@@ -504,14 +493,12 @@ mod tests {
         // but b2, priced 1, fits. a's pairs are free only where a is now.
         let guide = guide(vec![0.0, 0.0, 0.0, 1.0], vec![1e9, 1e9, 1e9, 1e9]);
         let mut search = search_from(&full, vec![0.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
-        let until = Instant::now() + std::time::Duration::from_secs(60);
-        let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
-        ladder(&mut search, &guide, 2, &left, SPLIT_ABOVE);
+        ladder(&mut search, &guide, 2, SPLIT_ABOVE);
         // b2 is in the LP's support: a1 + b2 = 11 (b1 would break home 1's one bed).
         assert_eq!(search.best, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
         assert_eq!(search.stats.improved, 1);
         // The windows then free every pair: a2 + b1 (4).
-        windows(&mut search, &guide, 2, &left, WINDOW_COLUMNS);
+        windows(&mut search, &guide, 2, WINDOW_COLUMNS);
         assert_eq!(search.best, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0]);
     }
 
@@ -536,8 +523,13 @@ mod tests {
         assert_eq!(stats.sub_mips, 0);
     }
 
+    /// A search with a minute and no target.
     fn search_from(full: &FullModel, start: Vec<f64>) -> Search<'_> {
-        Search::new(full, &quiet, start, f64::NEG_INFINITY, Default::default())
+        let stop = Stop {
+            until: Instant::now() + std::time::Duration::from_secs(60),
+            target: f64::NEG_INFINITY,
+        };
+        Search::new(full, &quiet, start, stop)
     }
 
     #[test]
@@ -558,11 +550,9 @@ mod tests {
     fn the_windows_widen_until_one_holds_every_unit_and_reach_the_optimum() {
         let full = two_units();
         let guide = guide(vec![0.0; 4], vec![0.0; 4]);
-        let until = Instant::now() + std::time::Duration::from_secs(60);
-        let left = || until.saturating_duration_since(Instant::now()).as_secs_f64();
         let mut search = search_from(&full, vec![0.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
         // One pair column per window: {a}, {b}; two: {a}, {b} again; four: {a, b}.
-        windows(&mut search, &guide, 2, &left, 1);
+        windows(&mut search, &guide, 2, 1);
         assert_eq!(search.stats.sub_mips, 5);
         // b alone moves to b2 (11); only both together reach a2 + b1 (4).
         assert_eq!(search.best, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0]);

@@ -42,12 +42,17 @@ pub struct MatchResult {
 /// objective), and so is one a time limit stopped: the gap is always the one proven.
 pub fn bound_and_gap(optimal: bool, bound: f64, objective: f64, requested_gap: f64) -> (f64, f64, Status) {
     let bound = bound.min(objective);
-    let met = objective - bound <= 1e-6 * objective.abs().max(1.0);
-    if optimal && (requested_gap <= 0.0 || met) {
+    if optimal && (requested_gap <= 0.0 || bound_meets(bound, objective)) {
         (objective, 0.0, Status::Optimal)
     } else {
         (bound, (objective - bound) / objective.abs().max(1.0), Status::Feasible)
     }
+}
+
+/// Whether a proven `bound` meets the `objective` (within 1e-6 relative): the answer is then
+/// proven optimal, whatever gap was asked for.
+pub fn bound_meets(bound: f64, objective: f64) -> bool {
+    objective - bound <= 1e-6 * objective.abs().max(1.0)
 }
 
 /// Result status.

@@ -901,11 +901,19 @@ impl<'a> ComponentSolver<'a> {
         }
     }
 
-    /// The objective below which an answer is [`Self::within_gap`] of `bound`: o − b ≤ g·o +
-    /// s ⇔ o ≤ (b + s) / (1 − g) for o ≥ 0 (+∞ for g ≥ 1; −∞, no target, for gap 0).
-    fn gap_target(&self, bound: f64) -> f64 {
-        let g = self.opts.gap;
-        if g <= 0.0 || !bound.is_finite() {
+    /// The objective below which an answer is [`Self::within_gap`] of the full model's bound
+    /// at LP value `lp_obj`, b: o − b ≤ g·o + s ⇔ o ≤ (b + s) / (1 − g) for o ≥ 0 (+∞ for
+    /// g ≥ 1). −∞, no target, for gap 0 or without an LP, and then the bound is not computed
+    /// (a scan of every pair, on the unforced MIP's path).
+    fn gap_target(&self, lp_obj: Option<f64>) -> f64 {
+        let (g, Some(lp)) = (self.opts.gap, lp_obj) else {
+            return f64::NEG_INFINITY;
+        };
+        if g <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        let bound = self.full_bound(lp, lp_obj);
+        if !bound.is_finite() {
             f64::NEG_INFINITY
         } else if g >= 1.0 {
             f64::INFINITY
@@ -1872,7 +1880,7 @@ impl<'a> ComponentSolver<'a> {
                     (guide.rank[idx], guide.local_rank[idx]) = (by_latitude[i], by_authority[i]);
                 }
                 let opts = &self.opts;
-                let target = lp_obj.map_or(f64::NEG_INFINITY, |lp| self.gap_target(self.full_bound(lp, lp_obj)));
+                let target = self.gap_target(lp_obj);
                 let (better, stats) = crate::lns::improve(
                     &full,
                     &guide,
@@ -1895,7 +1903,7 @@ impl<'a> ComponentSolver<'a> {
                 // A wider MIP, if one follows, starts from this too.
                 start_cols = Some(self.lp_shaped(&better, &positions, offset));
                 let objective: f64 = costs.iter().zip(&better).map(|(c, x)| c * x).sum();
-                if let Some(lp) = lp_obj.filter(|_| forced_pos.is_none()) {
+                if let (Some(lp), true) = (lp_obj, self.opts.gap > 0.0) {
                     let bound = self.full_bound(lp, lp_obj);
                     if self.within_gap(objective, bound) {
                         return Solved::Exact(Outcome {
@@ -1927,11 +1935,11 @@ impl<'a> ComponentSolver<'a> {
             if let Some(st) = &start {
                 let _ = model.try_set_solution(Some(st), None, None, None);
             }
-            if let (Some(lp), None) = (lp_obj, forced_pos) {
+            if forced_pos.is_none() {
                 // HiGHS judges its gap against its own bound over the active pairs; ours (the
                 // Lagrangian's, over every pair) is often far better. Stop HiGHS at the first
                 // answer within the requested gap of ours ([`Self::within_gap`]).
-                let target = self.gap_target(self.full_bound(lp, lp_obj));
+                let target = self.gap_target(lp_obj);
                 if target.is_finite() {
                     model.set_option("objective_target", target);
                     // HiGHS's own gap, over the active pairs only, would stop it where
@@ -2664,9 +2672,9 @@ mod tests {
     /// (the full formulation's entries, looked up by key) at the LP's `duals`; with
     /// `cheapest_moving`, each row the ascent moves at the multiplier that makes the pair
     /// cheapest instead (capacity and admission rows charging nothing, a block bed charged its
-    /// price or its LP dual if more). Rows missing from the component stand at their natural duals (a block bed
-    /// at its price, £1 per £ of discount); rows that only raise a pair (budgets) are left out,
-    /// as the bound under test promises to be below even that.
+    /// price or its LP dual if more). Rows missing from the component stand at their natural
+    /// duals (a block bed at its price, £1 per £ of discount); rows that only raise a pair
+    /// (budgets) are left out, as the bound under test promises to be below even that.
     fn priced_from_scratch(
         s: &ComponentSolver,
         full: &Formulation,
