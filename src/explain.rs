@@ -295,11 +295,14 @@ pub fn solve_and_explain_with(
             // Per unit, the least regret its unstored pairs could have (once, when asked).
             let mut unstored_floors: Option<Vec<f64>> = None;
             let lone = comp.units.len() == 1;
-            // With a requested gap, a re-solve with a pair forced would be proven only to that
-            // gap as well (on the regional backlog at 1 %, £8,000, against regrets of hundreds),
-            // and each took minutes: alternatives come from single moves, as past a time limit,
-            // except where shortest paths give them exactly (a plain assignment).
-            let gap_only = opts.gap > 0.0 && !lone && !solver.is_plain();
+            // With a requested gap, an answer stopped at it is not worth re-solving per home: a
+            // re-solve with a pair forced would be proven only to that gap as well (on the
+            // regional backlog at 1 %, £8,000, against regrets of hundreds), and each took
+            // minutes. Its alternatives come from single moves, as past a time limit, except
+            // where shortest paths give them exactly (a plain assignment). A component proven
+            // optimal all the same (small ones, by the exact search) keeps its exact regrets:
+            // each forced re-solve counts as exact only if proven too (`ranked_regrets`).
+            let gap_only = opts.gap > 0.0 && !lone && !solver.is_plain() && !solver.proven(base);
             if solver.out_of_time() || gap_only {
                 if alternatives > 0 {
                     let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
@@ -422,11 +425,11 @@ pub fn solve_and_explain_with(
                         let mut ks: Vec<usize> = f.unit_cands[u].clone().collect();
                         ks.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
                         ks.truncate(3);
-                        let list: Vec<(usize, Option<f64>)> = match &paths {
+                        let list: Competitors = match &paths {
                             Some(p) => {
                                 let homes: Vec<usize> = ks.iter().map(|&k| f.cands[k].home).collect();
                                 let found: HashMap<usize, f64> = p.at_homes(u, &homes).into_iter().collect();
-                                homes.iter().map(|h| (*h, found.get(h).copied())).collect()
+                                homes.iter().map(|h| (*h, found.get(h).map(|&r| (r, true)))).collect()
                             }
                             // Past the time limit, no more re-solves (each would still cost
                             // HiGHS's presolve): the list ends there.
@@ -436,7 +439,8 @@ pub fn solve_and_explain_with(
                                     .map_while(|k| {
                                         (!solver.out_of_time()).then(|| {
                                             let o = solver.solve(Some(k));
-                                            (f.cands[k].home, o.map(|o| o.objective - base.objective))
+                                            let rise = o.map(|o| (o.objective - base.objective, solver.proven(&o)));
+                                            (f.cands[k].home, rise)
                                         })
                                     })
                                     .collect();
@@ -507,7 +511,7 @@ pub fn solve_and_explain_with(
     };
     // Per unit: alternatives as (home, regret); per unplaced unit: (home, regret if feasible).
     let mut alts: HashMap<usize, Vec<(usize, f64, bool)>> = HashMap::new();
-    let mut competition: HashMap<usize, Vec<(usize, Option<f64>)>> = HashMap::new();
+    let mut competition: HashMap<usize, Competitors> = HashMap::new();
     let mut path_regrets = 0;
     for found in found {
         alts.extend(found.alts);
@@ -598,6 +602,7 @@ pub fn solve_and_explain_with(
                 c,
                 &assign,
                 competition.get(&u).map(Vec::as_slice).unwrap_or(&[]),
+                stopped,
             )),
         }
     }
@@ -623,6 +628,10 @@ pub fn solve_and_explain_with(
     }
 }
 
+/// An unplaced unit's competition: per home, its regret and whether that is exact, where the
+/// home is feasible at all.
+type Competitors = Vec<(usize, Option<(f64, bool)>)>;
+
 /// What explaining one component found: per placed unit its alternatives as (home, regret),
 /// per unplaced unit its competition as (home, regret if feasible), and how many units' regrets
 /// came from shortest paths.
@@ -630,7 +639,8 @@ pub fn solve_and_explain_with(
 struct Found {
     /// Per placed unit: (home, regret, whether the regret is exact).
     alts: HashMap<usize, Vec<(usize, f64, bool)>>,
-    competition: HashMap<usize, Vec<(usize, Option<f64>)>>,
+    /// Per unplaced unit: (home, (regret, whether it is exact) if the home is feasible).
+    competition: HashMap<usize, Competitors>,
     path_regrets: usize,
     /// Units whose unstored pairs might change what was found (no time limit): solve again
     /// with their pairs stored.
@@ -748,7 +758,7 @@ fn ranked_regrets(
         let regret = match known(c, lb) {
             Some(r) => Some((r, true)),
             None => match solver.solve_below(Some(c), cutoff) {
-                Solved::Exact(o) if o.optimal => Some(((o.objective - base.objective).max(0.0), true)),
+                Solved::Exact(o) if solver.proven(&o) => Some(((o.objective - base.objective).max(0.0), true)),
                 Solved::Exact(o) => Some((o.objective - base.objective, false)),
                 _ => None,
             },
@@ -965,7 +975,8 @@ pub(crate) fn diagnose(
     f: &Formulation,
     c: usize,
     assign: &[Option<usize>],
-    comp: &[(usize, Option<f64>)],
+    comp: &[(usize, Option<(f64, bool)>)],
+    stopped: &str,
 ) -> Unplaced {
     let child = &inst.batch.children[c];
     let u = f.unit_of[c];
@@ -1006,7 +1017,7 @@ pub(crate) fn diagnose(
         .collect();
     let competition: Vec<Competition> = comp
         .iter()
-        .map(|&(h, regret)| competition_entry(inst, c, h, regret, assign))
+        .map(|&(h, regret)| competition_entry(inst, c, h, regret, assign, stopped))
         .collect();
     let blocked = f.units[u].blocked;
     let why = if let Some(b) = blocked {
@@ -1120,8 +1131,9 @@ fn competition_entry(
     inst: &Instance,
     c: usize,
     h: usize,
-    regret: Option<f64>,
+    regret: Option<(f64, bool)>,
     assign: &[Option<usize>],
+    stopped: &str,
 ) -> Competition {
     let home = &inst.batch.homes[h];
     let taken_by: Vec<String> = (0..assign.len())
@@ -1130,17 +1142,60 @@ fn competition_entry(
         .collect();
     let child = &inst.batch.children[c].id;
     let (regret, why) = match regret {
-        Some(regret) => {
+        Some((regret, exact)) => {
             let regret = round2(regret);
             let who = if taken_by.is_empty() { String::new() } else { format!(" (now taken by {})", taken_by.join(", ")) };
-            (Some(regret), format!("Placing {child} at {}{who} would raise the batch's weekly cost by {}: other children would be displaced or placed worse.", home.id, money(regret)))
+            let why = if exact {
+                format!("Placing {child} at {}{who} would raise the batch's weekly cost by {}: other children would be displaced or placed worse.", home.id, money(regret))
+            } else {
+                format!("Placing {child} at {}{who} would raise the batch's weekly cost by at most {}: other children would be displaced or placed worse ({stopped} before it could find the least rise).", home.id, money(regret))
+            };
+            (Some((regret, exact)), why)
         }
         None => (None, format!("{child} cannot go to {} without breaking a batch-wide rule (provider admission limit, weekly budget, solo placement or a conflict with another child placed there).", home.id)),
     };
     Competition {
         home: home.id.clone(),
         taken_by,
-        regret,
+        regret: regret.map(|r| r.0),
+        regret_exact: regret.is_none_or(|r| r.1),
         why,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A competitor's rise found by a forced solve that a time limit or a requested gap cut
+    /// short is only an upper bound: the entry says "at most", is marked, and keeps the
+    /// marking in its JSON (left out when exact, as an alternative's is).
+    #[test]
+    fn a_competition_rise_not_proven_is_marked_as_an_upper_bound() {
+        let inst = crate::validate::load_batch(include_str!("../instances/example.json"), "example", None)
+            .expect("the example loads");
+        let assign = vec![None; inst.batch.children.len()];
+        let stopped = "the time limit stopped the search";
+        let exact = competition_entry(&inst, 0, 0, Some((123.456, true)), &assign, stopped);
+        let bound = competition_entry(&inst, 0, 0, Some((123.456, false)), &assign, stopped);
+        let forbidden = competition_entry(&inst, 0, 0, None, &assign, stopped);
+        assert_eq!((exact.regret, exact.regret_exact), (Some(123.46), true));
+        assert_eq!((bound.regret, bound.regret_exact), (Some(123.46), false));
+        assert!(forbidden.regret_exact && forbidden.regret.is_none());
+        assert!(
+            exact.why.contains("by £123:") && !exact.why.contains("at most"),
+            "{}",
+            exact.why
+        );
+        assert!(
+            bound.why.contains("by at most £123:") && bound.why.contains(stopped),
+            "{}",
+            bound.why
+        );
+        let json = |c: &Competition| serde_json::to_value(c).expect("serialises");
+        assert!(json(&exact).get("regret_exact").is_none());
+        assert_eq!(json(&bound)["regret_exact"], serde_json::json!(false));
+        let back: Competition = serde_json::from_value(json(&exact)).expect("reads back");
+        assert!(back.regret_exact);
     }
 }

@@ -199,7 +199,8 @@ pub struct Alternative {
     pub home: String,
     /// How much the batch objective rises if the child goes here, everyone else re-optimised.
     pub regret: f64,
-    /// False when a `--time-limit` ran out before this regret could be proven: `regret` is
+    /// False when a `--time-limit` ran out, or a `--gap` stopped the search, before this
+    /// regret could be proven: `regret` is
     /// then an upper bound, the objective change of a placement that was found (this child
     /// alone moved here with everyone else staying put, or the best re-arrangement found in
     /// the time). It can be negative: a better placement of the batch that the search did not
@@ -282,6 +283,11 @@ pub struct Competition {
     /// Objective rise if this child were forced there (None when a side rule forbids it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regret: Option<f64>,
+    /// False when a `--time-limit` ran out, or a `--gap` stopped the search, before the rise
+    /// could be proven: `regret` is then the rise of the best placement found with the child
+    /// there, an upper bound. Left out of the JSON when true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub regret_exact: bool,
     /// In words.
     pub why: String,
 }

@@ -183,7 +183,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
                 alternatives: Vec::new(),
             }),
             None => {
-                let mut d = diagnose(inst, &f, c, &assign, &[]);
+                let mut d = diagnose(inst, &f, c, &assign, &[], "");
                 if rule != Rule::Optimal && d.blocked.is_none() && d.eligible_homes > 0 {
                     d.why = format!(
                         "{} eligible home(s) exist for {} but under the {} rule they went to other children or a batch-wide limit (capacity, solo, conflicts, admissions, budget) ruled them out.",

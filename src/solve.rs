@@ -593,6 +593,12 @@ impl<'a> ComponentSolver<'a> {
         self.rows.push(row);
     }
 
+    /// Whether `o`, an answer of this solver, is proven optimal: with a requested gap HiGHS
+    /// calls an answer within it optimal, so it must also meet its bound.
+    pub fn proven(&self, o: &Outcome) -> bool {
+        o.optimal && (self.opts.gap <= 0.0 || crate::result::bound_meets(o.bound, o.objective))
+    }
+
     /// Whether the component is a plain assignment: capacity rows only (no block beds, solo,
     /// conflicts, admission limits, discounts or budgets).
     pub fn is_plain(&self) -> bool {

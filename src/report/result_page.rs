@@ -136,10 +136,11 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
                 "Self-contained: everything is inside this one file and nothing is loaded from the network. "
                 "Costs are pounds per week; the regret of an alternative is how much the whole batch's cost "
                 "would rise if the child went there instead, everyone else re-optimised."
-                @if r.placements.iter().any(|p| p.alternatives.iter().any(|a| !a.regret_exact)) {
-                    " Regrets marked ≤ are upper bounds: the time limit ran out before the batch could be "
-                    "re-optimised around them, so they are the cost of moving the child there with everyone else "
-                    "left where they are."
+                @if r.placements.iter().any(|p| p.alternatives.iter().any(|a| !a.regret_exact))
+                    || r.unplaced.iter().any(|u| u.competition.iter().any(|c| !c.regret_exact)) {
+                    " Regrets marked ≤ are upper bounds: the time limit or the requested gap stopped the search "
+                    "before the batch could be re-optimised around them, so they are the cost of the best "
+                    "placement found with the child there (often everyone else left where they are)."
                 }
             }
             table {
@@ -455,7 +456,7 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
                             tr {
                                 td { (home_label(ctx, &c.home)) }
                                 td { (c.taken_by.join(", ")) }
-                                td.n { @match c.regret { Some(x) => (signed_money(x)), None => "—" } }
+                                td.n { @match c.regret { Some(x) => (bounded_money(x, c.regret_exact)), None => "—" } }
                                 td { (c.why) }
                             }
                         }
@@ -468,9 +469,14 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
 
 /// An alternative's regret, "≤ " first when it is only an upper bound (`regret_exact: false`).
 fn regret_text(a: &Alternative) -> String {
-    if a.regret_exact {
-        signed_money(a.regret)
+    bounded_money(a.regret, a.regret_exact)
+}
+
+/// A regret, "≤ " first when it is only an upper bound.
+fn bounded_money(regret: f64, exact: bool) -> String {
+    if exact {
+        signed_money(regret)
     } else {
-        format!("≤ {}", signed_money(a.regret))
+        format!("≤ {}", signed_money(regret))
     }
 }
