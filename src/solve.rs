@@ -599,6 +599,12 @@ impl<'a> ComponentSolver<'a> {
         o.optimal && (self.opts.gap <= 0.0 || crate::result::bound_meets(o.bound, o.objective))
     }
 
+    /// Whether the component is solved by the exact search of [`crate::small`] (before
+    /// HiGHS, which takes over only where the search gives up).
+    pub fn is_small(&self) -> bool {
+        self.small.is_some()
+    }
+
     /// Whether the component is a plain assignment: capacity rows only (no block beds, solo,
     /// conflicts, admission limits, discounts or budgets).
     pub fn is_plain(&self) -> bool {
