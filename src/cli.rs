@@ -122,7 +122,8 @@ pub struct SolveArgs {
     /// within it, the answer is written as `feasible` with the bound proved.
     #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
     pub gap: f64,
-    /// Turn HiGHS presolve off.
+    /// Turn HiGHS presolve off for the MIP, to measure what it costs (HiGHS 1.15 without it has
+    /// called worse answers optimal: see the README).
     #[arg(long)]
     pub no_presolve: bool,
     /// Pairs per child in the first LP; the rest are priced back in only if they could help (0 = all).
@@ -406,6 +407,10 @@ fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()>
     }
 }
 
+/// Printed on standard error by `solve --no-presolve`.
+pub const NO_PRESOLVE_WARNING: &str = "warning: --no-presolve: HiGHS 1.15 without presolve has called worse \
+answers optimal on batches with side rules; use it to measure what presolve costs, not to decide placements";
+
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<Exit, RunError> {
     match cli.command {
@@ -414,6 +419,10 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 if out.exists() && !a.force {
                     return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
                 }
+            }
+            if a.no_presolve {
+                // HiGHS 1.15's MIP without presolve is not trustworthy (README, --no-presolve).
+                eprintln!("{NO_PRESOLVE_WARNING}");
             }
             // The bar starts before reading: a national what-if takes about a second to read.
             let progress = crate::bench::progress_bar(0, "reading the batch");

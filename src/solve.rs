@@ -669,8 +669,8 @@ impl<'a> ComponentSolver<'a> {
     /// unforced solve: a unit's unstored pairs have reduced cost at least
     /// [`Self::unstored_reduced`], and a pair matters only if that is below the gap between the
     /// answer and the LP bound (zero when the LP was integral). Empty when nothing was pruned,
-    /// and under a time limit that stopped the search: that answer is not claimed optimal,
-    /// and its bound counts the unstored pairs ([`Self::full_bound`]).
+    /// and under a time limit or a requested gap that stopped the search: that answer is not
+    /// claimed optimal, and its bound counts the unstored pairs ([`Self::full_bound`]).
     pub fn unpriced_units(&self, base: &Outcome) -> Vec<usize> {
         let f = self.f;
         let units = &self.comp.units;
@@ -688,6 +688,12 @@ impl<'a> ComponentSolver<'a> {
         let (Some((duals, _)), Some((lp_obj, _)), true) = (&self.base_duals, &self.base_lp, base.optimal) else {
             return Vec::new();
         };
+        if !crate::result::bound_meets(base.bound, base.objective) && self.within_gap(base.objective, base.bound) {
+            // Accepted within a requested gap of a bound that counts the unstored pairs
+            // ([`Self::full_bound`]): storing them cannot take it out of the gap. (A bound
+            // that meets the answer may be the stored pairs' alone, an integral LP's.)
+            return Vec::new();
+        }
         let margin = (base.objective - lp_obj).max(0.0);
         let least = self.unstored_reduced(duals, margin, false);
         units

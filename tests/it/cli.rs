@@ -85,6 +85,18 @@ fn solve_writes_nothing_to_stderr_when_it_is_not_a_terminal() {
 }
 
 #[test]
+fn no_presolve_warns_that_it_is_for_measuring_only() {
+    // HiGHS 1.15's MIP without presolve has called worse answers optimal (README,
+    // --no-presolve): whoever turns it off is told, on standard error, and still gets a result.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let assert = solve_example_to(&out).arg("--no-presolve").assert().success();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert_eq!(err.trim_end(), placematch::cli::NO_PRESOLVE_WARNING);
+    assert!(out.exists());
+}
+
+#[test]
 fn output_is_never_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
