@@ -310,7 +310,8 @@ pub struct PlanArgs {
     /// HiGHS threads.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub threads: u32,
-    /// Turn HiGHS presolve off.
+    /// Turn HiGHS presolve off, to measure what it costs (HiGHS 1.15's MIP without it has
+    /// called worse answers optimal: see the README, `solve --no-presolve`).
     #[arg(long)]
     pub no_presolve: bool,
     /// Relative MIP gap at which the solver stops.
@@ -407,9 +408,9 @@ fn emit(output: &Option<PathBuf>, text: &str, force: bool) -> anyhow::Result<()>
     }
 }
 
-/// Printed on standard error by `solve --no-presolve`.
-pub const NO_PRESOLVE_WARNING: &str = "warning: --no-presolve: HiGHS 1.15 without presolve has called worse \
-answers optimal on batches with side rules; use it to measure what presolve costs, not to decide placements";
+/// Printed on standard error by `solve --no-presolve` and `plan --no-presolve`.
+pub const NO_PRESOLVE_WARNING: &str = "warning: --no-presolve: HiGHS 1.15's MIP without presolve has called \
+worse answers optimal; use it to measure what presolve costs, not to decide";
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<Exit, RunError> {
@@ -544,6 +545,9 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
             Ok(Exit::Ok)
         }
         Command::Plan(a) => {
+            if a.no_presolve {
+                eprintln!("{NO_PRESOLVE_WARNING}");
+            }
             if let Some(out) = &a.output {
                 if out.exists() && !a.force {
                     return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
