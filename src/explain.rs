@@ -89,7 +89,7 @@ pub fn solve_components<R: Send>(
         let mut solver = ComponentSolver::new(inst, f, comp, opts, search_deadline);
         solver.gap_share = share_per_unit * comp.units.len() as f64;
         let mut base = solver.solve(None).expect("the unforced model is always feasible");
-        if !(base.optimal && crate::result::bound_meets(base.bound, base.objective)) {
+        if !solver.proven(&base) {
             // A time limit or a requested gap stopped the search: polish its answer with
             // single moves.
             let mut moves = SingleMoves::new(inst, f, comp, &base.choice);

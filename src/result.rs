@@ -200,10 +200,9 @@ pub struct Alternative {
     /// How much the batch objective rises if the child goes here, everyone else re-optimised.
     pub regret: f64,
     /// False when a `--time-limit` ran out, or a `--gap` stopped the search, before this
-    /// regret could be proven: `regret` is
-    /// then an upper bound, the objective change of a placement that was found (this child
-    /// alone moved here with everyone else staying put, or the best re-arrangement found in
-    /// the time). It can be negative: a better placement of the batch that the search did not
+    /// regret could be proven: `regret` is then an upper bound, the objective change of a
+    /// placement that was found (this child alone moved here with everyone else staying put,
+    /// or the best re-arrangement found in the time or to the gap). It can be negative: a better placement of the batch that the search did not
     /// reach. Left out of the JSON when true.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub regret_exact: bool,

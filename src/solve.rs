@@ -688,10 +688,9 @@ impl<'a> ComponentSolver<'a> {
         let (Some((duals, _)), Some((lp_obj, _)), true) = (&self.base_duals, &self.base_lp, base.optimal) else {
             return Vec::new();
         };
-        if !crate::result::bound_meets(base.bound, base.objective) && self.within_gap(base.objective, base.bound) {
-            // Accepted within a requested gap of a bound that counts the unstored pairs
-            // ([`Self::full_bound`]): storing them cannot take it out of the gap. (A bound
-            // that meets the answer may be the stored pairs' alone, an integral LP's.)
+        if self.within_gap(base.objective, base.bound) {
+            // Within a requested gap of a bound that counts the unstored pairs
+            // ([`Self::full_bound`]): storing them cannot take it out of the gap.
             return Vec::new();
         }
         let margin = (base.objective - lp_obj).max(0.0);
@@ -1728,7 +1727,13 @@ impl<'a> ComponentSolver<'a> {
             Some(Some(Outcome {
                 optimal: true,
                 objective: lp_obj,
-                bound: lp_obj,
+                // Valid for the full model, unstored pairs included (below the answer only
+                // where some could improve it: [`Self::unpriced_units`] then stores them).
+                bound: if forced.is_none() {
+                    self.full_bound(lp_obj, Some(lp_obj))
+                } else {
+                    lp_obj
+                },
                 choice: self.choice_lp(&cols),
             }))
         } else {
