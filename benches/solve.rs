@@ -3,10 +3,10 @@
 //! solve` prints `solve_seconds` too.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use placematch::explain::solve_and_explain;
-use placematch::generate::{generate, GenOptions};
-use placematch::solve::SolveOptions;
-use placematch::validate::load_batch;
+use placematch::compare::generate::{generate, GenOptions};
+use placematch::matching::explain::solve_and_explain;
+use placematch::matching::solver::SolveOptions;
+use placematch::pair::instance::load_batch;
 
 fn example(c: &mut Criterion) {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/instances/example.json")).unwrap();

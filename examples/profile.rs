@@ -4,23 +4,23 @@ fn main() {
     let path = std::env::args().nth(1).expect("batch path");
     let t = Instant::now();
     let text = std::fs::read_to_string(&path).unwrap();
-    let inst = placematch::validate::load_batch(&text, &path, None).unwrap();
+    let inst = placematch::pair::instance::load_batch(&text, &path, None).unwrap();
     eprintln!("load {:?}", t.elapsed());
     let t = Instant::now();
-    let f = placematch::model::Formulation::build(&inst);
+    let f = placematch::matching::model::Formulation::build(&inst);
     eprintln!(
         "formulation {:?}: {} cands, {} components",
         t.elapsed(),
         f.cands.len(),
         f.components.len()
     );
-    let opts = placematch::solve::SolveOptions::default();
+    let opts = placematch::matching::solver::SolveOptions::default();
     for comp in &f.components {
         if comp.units.len() < 2 {
             continue;
         }
         let t = Instant::now();
-        let mut s = placematch::solve::ComponentSolver::new(&inst, &f, comp, &opts, None);
+        let mut s = placematch::matching::solver::ComponentSolver::new(&inst, &f, comp, &opts, None);
         eprintln!("new {:?} size {:?}", t.elapsed(), s.size());
         let o = s.solve(None).unwrap();
         eprintln!(

@@ -1,7 +1,7 @@
 //! The registry of stable error codes: each with its cause and what to do.
 //!
-//! Codes never change meaning once published; new ones are appended. The README's
-//! error table is generated from [`ErrorCode::ALL`] (`placematch codes`).
+//! Codes never change meaning once published; new ones are appended. The
+//! error table in docs/reference/errors.md is generated from [`ErrorCode::ALL`] (`placematch codes`).
 
 use std::fmt;
 
@@ -37,7 +37,7 @@ codes! {
     /// A field is not part of the format.
     UnknownField = "E1004", "unknown_field", "Remove the field or fix its spelling; unknown fields are rejected so typos never pass silently.";
     /// A required field is missing.
-    MissingField = "E1005", "missing_field", "Add the field; see the batch format in the README.";
+    MissingField = "E1005", "missing_field", "Add the field; see docs/reference/batch-format.md.";
     /// A value is not one of the allowed words.
     UnknownValue = "E1006", "unknown_value", "Use one of the values listed in the message.";
     /// Two records share an id.

@@ -3,12 +3,25 @@
 //! Places a day's cohort of children in care into free beds by mixed-integer
 //! optimisation (HiGHS), and explains every choice.
 //!
-//! The path of a batch is one module per step:
-//! [`read`] → [`validate`] → [`locate`] → [`eligibility`] & [`cost`] → [`model`] →
-//! [`solve`] → [`explain`] → [`write`]; [`check`] re-verifies a result without the solver.
+//! The modules are layers, in the order a batch travels; each imports only the layers
+//! before it (a test reads `src/` and fails on a cycle or a step backwards):
+//!
+//! | layer | module | what |
+//! | --- | --- | --- |
+//! | 0 | [`errors`], [`support`] | the error registry; the progress bar |
+//! | 1 | [`input`] | read and validate a batch, its policy and postcodes |
+//! | 2 | [`pair`] | the located [`pair::instance::Instance`], eligibility and cost of each pair |
+//! | 3 | [`result`] | the result format and its writers |
+//! | 4 | [`check`] | the independent checker: re-derives a result without the solver |
+//! | 5 | [`matching`] | the model, its solver, regrets and explanations |
+//! | 6 | [`compare`] | matching rules side by side: bench, generated batches, simulation |
+//! | 7 | [`plan`] | block contracts for a co-operative |
+//! | 8 | [`report`] | self-contained HTML reports |
+//! | 9 | [`cli`] | the command line |
 //!
 //! ```no_run
-//! use placematch::{solve::SolveOptions, validate::load_batch, explain::solve_and_explain};
+//! use placematch::matching::{explain::solve_and_explain, solver::SolveOptions};
+//! use placematch::pair::instance::load_batch;
 //! let text = std::fs::read_to_string("instances/example.json").unwrap();
 //! let inst = load_batch(&text, "example.json", None).expect("valid batch");
 //! let result = solve_and_explain(&inst, &SolveOptions::default(), 3);
@@ -16,35 +29,23 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod batch;
-pub mod bench;
-pub mod check;
-pub mod cli;
-pub mod cost;
-pub mod eligibility;
 pub mod errors;
-pub mod explain;
-pub mod flow;
-pub mod generate;
-pub mod history;
-pub mod lagrange;
-pub mod lns;
-pub mod locate;
-pub mod model;
-pub mod plan;
-pub mod plan_result;
-pub mod planner;
-pub mod policy;
-pub mod read;
-pub mod regret;
-pub mod report;
-pub mod result;
-pub mod rules;
-pub mod scenario;
-pub mod simulate;
-pub mod simulate_plan;
-pub mod small;
+pub mod support;
 
-pub mod solve;
-pub mod validate;
-pub mod write;
+pub mod input;
+
+pub mod pair;
+
+pub mod result;
+
+pub mod check;
+
+pub mod matching;
+
+pub mod compare;
+
+pub mod plan;
+
+pub mod report;
+
+pub mod cli;

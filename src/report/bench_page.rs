@@ -5,7 +5,7 @@ use maud::{html, Markup};
 
 use super::svg::{hbar_chart, Bar};
 use super::{money, percent};
-use crate::bench::{BenchReport, BenchRow};
+use crate::compare::bench::{BenchReport, BenchRow};
 
 /// Which way a metric is better, to name the best rule in words.
 #[derive(Clone, Copy, PartialEq)]
@@ -15,7 +15,7 @@ enum Better {
 }
 
 /// One column of the comparison: label, how to read it off a row, how to print it, which way
-/// is better and the README's definition, shortened.
+/// is better and the definition in docs/guide/analyst.md, shortened.
 struct Metric {
     label: &'static str,
     get: fn(&BenchRow) -> f64,
@@ -231,7 +231,7 @@ pub(super) fn render(report: &BenchReport) -> String {
                 }
             }
         }
-        footer { p { "placematch " (env!("CARGO_PKG_VERSION")) " · " (crate::bench::BENCH_FORMAT) } }
+        footer { p { "placematch " (env!("CARGO_PKG_VERSION")) " · " (crate::compare::bench::BENCH_FORMAT) } }
     };
     super::page::document("Matching rules compared", body)
 }

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use maud::{html, Markup};
 
 use super::svg::{colour_legend, f1, viridis};
-use crate::locate::Geography;
+use crate::input::geography::Geography;
 
 /// One child on the map.
 pub(super) struct Trip {

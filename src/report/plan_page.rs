@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use super::money;
 use super::page::document;
 use super::svg::{colour_legend, f1, viridis};
-use crate::plan_result::{CurvePoint, OfferResult, PlanResult, PlanStatus};
+use crate::plan::plan_result::{CurvePoint, OfferResult, PlanResult, PlanStatus};
 
 /// The whole page.
 pub(super) fn render(r: &PlanResult) -> String {

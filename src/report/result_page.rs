@@ -8,8 +8,8 @@ use maud::{html, Markup};
 use super::map::{maps, Trip};
 use super::svg::{f1, ALT_COLOURS};
 use super::{authority_name, money, percent, signed_money, BatchContext};
-use crate::cost::TERM_NAMES;
-use crate::result::{Alternative, MatchResult, Placement, Status, Unplaced};
+use crate::pair::cost::TERM_NAMES;
+use crate::result::format::{Alternative, MatchResult, Placement, Status, Unplaced};
 
 /// A child's authority as the filter sees it: code and name, or empty without a batch.
 struct La {
@@ -88,7 +88,7 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
                 label { "Urgency"
                     select #f-u {
                         option value="" { "All" }
-                        @for u in crate::batch::Urgency::ALL { option value=(u.name()) { (u.name()) } }
+                        @for u in crate::input::batch::Urgency::ALL { option value=(u.name()) { (u.name()) } }
                     }
                 }
                 label { "Sort by"
@@ -230,7 +230,7 @@ fn trips(r: &MatchResult, ctx: &BatchContext) -> Vec<Trip> {
     out
 }
 
-fn urgency_badge(u: crate::batch::Urgency) -> Markup {
+fn urgency_badge(u: crate::input::batch::Urgency) -> Markup {
     html! { span class=(format!("u u-{}", u.name())) { (u.name()) } }
 }
 
@@ -284,7 +284,7 @@ fn glance(r: &MatchResult, ctx: Option<&BatchContext>) -> Markup {
     }
 }
 
-fn card_heading(child: &str, u: crate::batch::Urgency, la: &La) -> Markup {
+fn card_heading(child: &str, u: crate::input::batch::Urgency, la: &La) -> Markup {
     html! {
         h3 { span { (child) } (urgency_badge(u)) @if !la.name.is_empty() { span.la { (la.name) } } }
     }
@@ -412,7 +412,7 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
                 (money(u.unplaced_cost)) " a week in the objective."
                 @if let Some(b) = u.blocked {
                     " The sibling group can never be placed together: "
-                    (match b { crate::eligibility::UnitBlock::SiblingsConflict => "its members conflict with each other", crate::eligibility::UnitBlock::SiblingNeedsSolo => "one of them must live alone" })
+                    (match b { crate::pair::eligibility::UnitBlock::SiblingsConflict => "its members conflict with each other", crate::pair::eligibility::UnitBlock::SiblingNeedsSolo => "one of them must live alone" })
                     "."
                 }
             }

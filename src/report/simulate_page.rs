@@ -8,7 +8,7 @@ use maud::html;
 
 use super::svg::{interval_chart, line_chart, Interval, Series};
 use super::{group, money};
-use crate::simulate::{DailyPoint, Estimate, SimReport, SIMULATE_FORMAT};
+use crate::compare::simulate::{DailyPoint, Estimate, SimReport, SIMULATE_FORMAT};
 
 /// The daily series charted: label, value of a day, y-axis format.
 struct Daily {

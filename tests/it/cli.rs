@@ -34,15 +34,15 @@ fn example_solves_optimally_and_passes_check() {
 #[test]
 fn example_exercises_every_reason_code() {
     let text = std::fs::read_to_string(instance("example.json")).unwrap();
-    let inst = placematch::validate::load_batch(&text, "example", None).unwrap();
-    let f = placematch::model::Formulation::build(&inst);
+    let inst = placematch::pair::instance::load_batch(&text, "example", None).unwrap();
+    let f = placematch::matching::model::Formulation::build(&inst);
     let mut seen = std::collections::BTreeSet::new();
     for c in 0..inst.batch.children.len() {
-        for (_, r, _) in placematch::model::reasons_for(&inst, &f, c) {
+        for (_, r, _) in placematch::matching::model::reasons_for(&inst, &f, c) {
             seen.extend(r.iter().map(|x| x.code()));
         }
     }
-    for r in placematch::eligibility::Reason::ALL {
+    for r in placematch::pair::eligibility::Reason::ALL {
         assert!(
             seen.contains(r.code()),
             "no home in the example is excluded for {}",

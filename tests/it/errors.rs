@@ -25,7 +25,7 @@ fn base_batch_is_valid() {
 
 #[test]
 fn e1001_malformed_json_reports_line_and_column() {
-    let e = placematch::validate::load_batch(
+    let e = placematch::pair::instance::load_batch(
         "{\n  \"format\": \"placematch/batch@1\",\n  \"children\": [,]\n}",
         "x",
         None,
@@ -362,7 +362,7 @@ fn garbage_inputs_never_panic() {
         "\u{feff}{}",
         "{\"policy\": {\"weekly_budget\": \"lots\"}}",
     ] {
-        let r = std::panic::catch_unwind(|| placematch::validate::load_batch(text, "g", None));
+        let r = std::panic::catch_unwind(|| placematch::pair::instance::load_batch(text, "g", None));
         assert!(
             matches!(r, Ok(Err(_))),
             "input {text:?} must be rejected without a panic"
@@ -375,7 +375,7 @@ fn scenario_issues(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
     let path = crate::harness::instance("scenario-single.json");
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     f(&mut v);
-    crate::harness::pairs(placematch::scenario::parse_scenario(&v.to_string(), "test"))
+    crate::harness::pairs(placematch::compare::scenario::parse_scenario(&v.to_string(), "test"))
 }
 
 fn scenario_has(got: &[(String, String)], path: &str, code: &str) {
@@ -435,7 +435,7 @@ fn plan_issue(f: impl FnOnce(&mut Value)) -> Vec<(String, String)> {
         "spot": [{"type": "foster", "weekly_price": 1000, "local_probability": 0.5, "distant_price": 1100, "distant_km": 60}]
     });
     f(&mut v);
-    crate::harness::pairs(placematch::plan::load_plan(&v.to_string(), "p", None))
+    crate::harness::pairs(placematch::plan::format::load_plan(&v.to_string(), "p", None))
 }
 
 #[test]
@@ -488,14 +488,14 @@ fn e1607_bad_date() {
 
 #[test]
 fn e1608_unknown_place_code() {
-    let m = vec![placematch::plan::MemberPlace {
+    let m = vec![placematch::plan::format::MemberPlace {
         la: "E10000032".into(),
         name: "W".into(),
         lat: 51.0,
         lon: -0.5,
     }];
     let set = m.iter().map(|x| x.la.clone()).collect();
-    let e = placematch::history::estimate_text(
+    let e = placematch::plan::history::estimate_text(
         "CHILD,DECOM,PLACE,LA\nC1,01/01/2024,XX,E10000032\n",
         "h.csv",
         None,
@@ -517,10 +517,10 @@ fn e1608_unknown_place_code() {
 #[test]
 fn straight_read_and_tree_read_agree() {
     let base = base_batch().to_string();
-    let direct = placematch::validate::load_batch(&base, "x", None).expect("valid");
+    let direct = placematch::pair::instance::load_batch(&base, "x", None).expect("valid");
     // The same batch with its format given twice, the first time wrongly.
     let dup = base.replacen('{', "{\"format\": \"placematch/batch@2\", ", 1);
-    let tree = placematch::validate::load_batch(&dup, "x", None).expect("last value wins");
+    let tree = placematch::pair::instance::load_batch(&dup, "x", None).expect("last value wins");
     assert_eq!(
         serde_json::to_value(&direct.batch).unwrap(),
         serde_json::to_value(&tree.batch).unwrap()

@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use placematch::explain::solve_and_explain;
-use placematch::locate::Instance;
-use placematch::result::MatchResult;
-use placematch::solve::SolveOptions;
-use placematch::validate::load_batch;
+use placematch::matching::explain::solve_and_explain;
+use placematch::matching::solver::SolveOptions;
+use placematch::pair::instance::load_batch;
+use placematch::pair::instance::Instance;
+use placematch::result::format::MatchResult;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -336,7 +336,7 @@ pub fn assert_same_optimum(a: &MatchResult, b: &MatchResult) {
 }
 
 /// Generates a batch and loads it, as `placematch generate` then `solve` would.
-pub fn load_generated(opts: &placematch::generate::GenOptions) -> Instance {
-    let batch = placematch::generate::generate(opts);
+pub fn load_generated(opts: &placematch::compare::generate::GenOptions) -> Instance {
+    let batch = placematch::compare::generate::generate(opts);
     load(&serde_json::to_value(&batch).unwrap())
 }

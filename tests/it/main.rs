@@ -4,6 +4,7 @@ mod harness;
 
 mod cli;
 mod errors;
+mod layers;
 mod plan;
 mod properties;
 mod report;

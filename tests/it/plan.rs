@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use placematch::plan::{load_plan, MemberPlace, Plan};
-use placematch::planner::{run, Method, PlanOptions};
+use placematch::plan::format::{load_plan, MemberPlace, Plan};
+use placematch::plan::planner::{run, Method, PlanOptions};
 use serde_json::{json, Value};
 
 use crate::harness::{bin, instance};
@@ -162,12 +162,12 @@ fn same_seed_same_plan() {
 /// A synthetic episodes file with known rates: arrivals every `gap` days per (LA, PLACE).
 fn synthetic_csv(days: i64) -> (String, f64) {
     let mut out = String::from("CHILD,DECOM,DEC,PLACE,PLACE_PROVIDER,HOME_POST,PL_POST,LA\n");
-    let start = placematch::history::parse_date("2022-01-01").unwrap();
+    let start = placematch::plan::history::parse_date("2022-01-01").unwrap();
     let mut id = 0;
     let fmt = |d: i64| {
         // days since 1970 back to YYYY-MM-DD via a walk over months (test-only, small range)
         let mut y = 2022;
-        let mut rem = d - placematch::history::parse_date("2022-01-01").unwrap();
+        let mut rem = d - placematch::plan::history::parse_date("2022-01-01").unwrap();
         loop {
             let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
             let len = if leap { 366 } else { 365 };
@@ -220,9 +220,9 @@ fn history_estimation_recovers_known_rates() {
         })
         .collect();
     let set: BTreeSet<String> = members.iter().map(|m| m.la.clone()).collect();
-    let start = placematch::history::parse_date("2022-01-01").unwrap();
+    let start = placematch::plan::history::parse_date("2022-01-01").unwrap();
     let segs =
-        placematch::history::estimate_text(&csv, "synthetic.csv", Some(start), Some(start + 700), &set, &members)
+        placematch::plan::history::estimate_text(&csv, "synthetic.csv", Some(start), Some(start + 700), &set, &members)
             .unwrap_or_else(|e| panic!("{e:?}"));
     let foster = segs.iter().find(|s| s.id == "E10000032/foster").unwrap();
     assert!((foster.rate - 1.0).abs() < 0.02, "foster rate {}", foster.rate);
@@ -253,7 +253,7 @@ fn history_rows_with_errors_name_line_and_column() {
                C4,01/02/2023,,Q9,E10000032,RH12 1\n\
                C5,01/02/2023,,K2,E09000033,RH12 1\n\
                C6,01/02/2023,,K2,E10000032,ZZ99 9\n";
-    let e = placematch::history::estimate_text(csv, "h.csv", None, None, &set, &members).unwrap_err();
+    let e = placematch::plan::history::estimate_text(csv, "h.csv", None, None, &set, &members).unwrap_err();
     let got: Vec<(String, String)> = e.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect();
     for (path, code) in [
         ("h.csv line 3 column DECOM", "E1607"),
@@ -267,7 +267,8 @@ fn history_rows_with_errors_name_line_and_column() {
             "missing {code} at {path}: {got:?}"
         );
     }
-    let e = placematch::history::estimate_text("CHILD,DEC\nC1,\n", "h.csv", None, None, &set, &members).unwrap_err();
+    let e =
+        placematch::plan::history::estimate_text("CHILD,DEC\nC1,\n", "h.csv", None, None, &set, &members).unwrap_err();
     assert_eq!(e[0].code.code(), "E1606");
 }
 
@@ -345,7 +346,8 @@ fn cli_writes_result_refuses_overwrite_and_prints_summary() {
         text.contains("savings against all spot") && text.contains("out-of-sample check"),
         "{text}"
     );
-    let r: placematch::plan_result::PlanResult = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let r: placematch::plan::plan_result::PlanResult =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(r.format, "placematch/plan-result@1");
     let again = run(false);
     assert_eq!(again.status.code(), Some(1));

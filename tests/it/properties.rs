@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use placematch::solve::SolveOptions;
+use placematch::matching::solver::SolveOptions;
 
 use crate::harness::{
     brute_force, brute_force_forcing, brute_force_mismatch, brute_force_with, budget_tiny_batch, load,
@@ -114,7 +114,7 @@ proptest! {
             let r = solve_checked_with(&inst, 3, &opts);
             let mismatch = brute_force_mismatch(&inst, &r, brute_force(&inst), "stopped pricing");
             prop_assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
-            prop_assert_eq!(r.status, placematch::result::Status::Optimal);
+            prop_assert_eq!(r.status, placematch::result::format::Status::Optimal);
         }
     }
 
@@ -142,7 +142,7 @@ fn tiny_corpus_exercises_the_model() {
     let (mut multi, mut placed, mut unplaced, mut blocks, mut discounts) = (0, 0, 0, 0, 0);
     for seed in 0..256u64 {
         let inst = load(&tiny_batch(seed));
-        let f = placematch::model::Formulation::build(&inst);
+        let f = placematch::matching::model::Formulation::build(&inst);
         if f.components.iter().any(|c| c.units.len() > 1) {
             multi += 1;
         }
@@ -163,7 +163,7 @@ proptest! {
     /// diagnoses and checks it, on every pair (and the km it returns is the pair's km).
     #[test]
     fn first_failure_scan_agrees_with_full_evaluation(seed in any::<u64>()) {
-        use placematch::eligibility::{eligible_km, evaluate, pair_km};
+        use placematch::pair::eligibility::{eligible_km, evaluate, pair_km};
         let inst = load(&tiny_batch(seed));
         let (size, _) = placematch::check::kept_group_sizes(&inst);
         for (c, &group) in size.iter().enumerate() {
@@ -187,7 +187,7 @@ proptest! {
         let inst = load(&plain_tiny_batch(seed));
         // HiGHS and its duals, not the small-component search, so the paths are what is tested.
         let r = solve_checked_with(&inst, 3, &SolveOptions { small_units: 0, ..SolveOptions::default() });
-        let f = placematch::model::Formulation::build(&inst);
+        let f = placematch::matching::model::Formulation::build(&inst);
         let shared = f.components.iter().filter(|c| c.units.len() > 1).flat_map(|c| c.units.iter()).count();
         let placed_shared = r.placements.iter().filter(|p| {
             let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
@@ -220,17 +220,17 @@ proptest! {
 fn for_contested_plain_components(
     seeds: std::ops::RangeInclusive<u64>,
     mut check: impl for<'a> FnMut(
-        &'a placematch::model::Formulation,
-        &'a placematch::model::Component,
-        &mut placematch::solve::ComponentSolver<'a>,
-        &placematch::solve::Outcome,
-        &dyn Fn() -> placematch::regret::PathRegret<'a>,
+        &'a placematch::matching::model::Formulation,
+        &'a placematch::matching::model::Component,
+        &mut placematch::matching::solver::ComponentSolver<'a>,
+        &placematch::matching::solver::Outcome,
+        &dyn Fn() -> placematch::matching::regret::PathRegret<'a>,
     ),
 ) {
-    use placematch::generate::GenOptions;
-    use placematch::model::Formulation;
-    use placematch::regret::PathRegret;
-    use placematch::solve::ComponentSolver;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::model::Formulation;
+    use placematch::matching::regret::PathRegret;
+    use placematch::matching::solver::ComponentSolver;
     for seed in seeds {
         let inst = crate::harness::load_generated(&GenOptions {
             children: 40,
@@ -311,7 +311,7 @@ fn path_regret_short_lists_are_the_head_of_the_full_ranking() {
 }
 
 /// What a reader sees of a result, less timings and model sizes.
-fn visible(r: &placematch::result::MatchResult) -> serde_json::Value {
+fn visible(r: &placematch::result::format::MatchResult) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap();
     let o = v.as_object_mut().unwrap();
     o.remove("solve_seconds");
@@ -377,7 +377,7 @@ fn unstored_homes_of_an_admission_limited_provider_are_not_regretted_as_plain() 
 /// homes and keeps a handful: placements, regrets and diagnoses are unchanged.
 #[test]
 fn pruned_storage_equals_full_storage_on_generated_batches() {
-    use placematch::generate::GenOptions;
+    use placematch::compare::generate::GenOptions;
     for seed in 1..=3u64 {
         let inst = crate::harness::load_generated(&GenOptions {
             children: 60,
@@ -403,15 +403,15 @@ fn pruned_storage_equals_full_storage_on_generated_batches() {
 fn for_lagrangian_components(
     seed: u64,
     mut check: impl FnMut(
-        &placematch::locate::Instance,
-        &placematch::model::Formulation,
-        &placematch::model::Component,
-        &placematch::solve::ComponentSolver<'_>,
+        &placematch::pair::instance::Instance,
+        &placematch::matching::model::Formulation,
+        &placematch::matching::model::Component,
+        &placematch::matching::solver::ComponentSolver<'_>,
         f64,
     ),
 ) {
-    use placematch::model::Formulation;
-    use placematch::solve::ComponentSolver;
+    use placematch::matching::model::Formulation;
+    use placematch::matching::solver::ComponentSolver;
     let inst = load(&budget_tiny_batch(seed));
     let f = Formulation::build(&inst);
     let opts = SolveOptions {
@@ -461,8 +461,8 @@ proptest! {
     /// the pair forced in, and each other pair's at or below the optimum with both forced in.
     #[test]
     fn forced_lagrangian_bounds_are_bounds(seed in any::<u64>()) {
-        use placematch::model::Formulation;
-        use placematch::solve::ComponentSolver;
+        use placematch::matching::model::Formulation;
+        use placematch::matching::solver::ComponentSolver;
         let inst = load(&budget_tiny_batch(seed));
         let f = Formulation::build(&inst);
         let opts = SolveOptions { small_units: 0, ..SolveOptions::default() };
@@ -531,7 +531,7 @@ fn a_plain_pair_pushed_out_by_a_special_one_keeps_its_floor() {
 /// Where the checker's restricted scoring of a move ([`placematch::check::move_change`])
 /// disagrees with scoring the whole moved assignment, for every child and home of `inst`
 /// from its optimum; the number of moves compared.
-fn move_change_mismatch(inst: &placematch::locate::Instance) -> Result<usize, String> {
+fn move_change_mismatch(inst: &placematch::pair::instance::Instance) -> Result<usize, String> {
     use placematch::check::{assignment_of, evaluate_assignment, move_change, moved_alone, MoveIndex};
     let r = solve_checked(inst, 0);
     let assign = assignment_of(inst, &r);
@@ -573,7 +573,7 @@ proptest! {
 /// its 80 children.
 #[test]
 fn a_move_on_a_generated_side_rule_batch_is_scored_exactly() {
-    use placematch::generate::GenOptions;
+    use placematch::compare::generate::GenOptions;
     let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(40, 200, 4));
     let compared = move_change_mismatch(&inst).unwrap();
     assert!(compared > 5_000, "{compared}");
@@ -587,8 +587,8 @@ proptest! {
     /// spends nothing, at a reduced cost no multiplier the ascent tries can undercut.
     #[test]
     fn lagrangian_bounds_over_pruned_storage_bound_the_full_model(seed in any::<u64>()) {
-        use placematch::model::Formulation;
-        use placematch::solve::ComponentSolver;
+        use placematch::matching::model::Formulation;
+        use placematch::matching::solver::ComponentSolver;
         let inst = load(&budget_tiny_batch(seed));
         let f = Formulation::build_with(&inst, 1, &[]);
         let opts = SolveOptions { small_units: 0, ..SolveOptions::default() };
@@ -612,7 +612,7 @@ proptest! {
     /// the bound meets the objective.
     #[test]
     fn an_answer_to_a_requested_gap_reports_the_bound_it_proved(seed in any::<u64>(), budgets: bool, pick in 0usize..3) {
-        use placematch::result::Status;
+        use placematch::result::format::Status;
         let g = [0.01, 0.05, 0.2][pick];
         let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
         let r = solve_checked_with(&inst, 0, &SolveOptions { gap: g, small_units: 0, ..SolveOptions::default() });

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use placematch::locate::Instance;
-use placematch::result::MatchResult;
-use placematch::validate::load_batch;
+use placematch::pair::instance::load_batch;
+use placematch::pair::instance::Instance;
+use placematch::result::format::MatchResult;
 use predicates::prelude::*;
 use scraper::{Html, Selector};
 
@@ -558,7 +558,7 @@ fn simulate_report_shows_totals_with_intervals_and_daily_series() {
     assert_eq!(html, placematch::report::render(&again, "sim.json", None).unwrap());
     assert_self_contained(&html);
     let doc = Html::parse_document(&html);
-    let report: placematch::simulate::SimReport = serde_json::from_str(&json).unwrap();
+    let report: placematch::compare::simulate::SimReport = serde_json::from_str(&json).unwrap();
     assert_eq!(report.rules.len(), 2);
 
     let heads: Vec<String> = select(&doc, "table thead th")
@@ -570,13 +570,13 @@ fn simulate_report_shows_totals_with_intervals_and_daily_series() {
         .iter()
         .map(|e| e.text().collect::<String>())
         .collect();
-    let labels: Vec<String> = placematch::simulate::Totals::LABELS
+    let labels: Vec<String> = placematch::compare::simulate::Totals::LABELS
         .iter()
         .map(|s| s.to_string())
         .collect();
     assert_eq!(row_labels, labels);
     // Cells show the mean and the 95% interval the output holds.
-    let spend = placematch::simulate::Totals::KEYS
+    let spend = placematch::compare::simulate::Totals::KEYS
         .iter()
         .position(|k| *k == "spend")
         .unwrap();
@@ -724,10 +724,10 @@ fn bench_and_simulate_reports_open_in_headless_chromium() {
 /// comparison with its intervals, the baseline — and nothing loaded from the network.
 #[test]
 fn plan_result_report_shows_offers_curve_and_out_of_sample_check() {
-    use placematch::planner::{run, PlanOptions};
+    use placematch::plan::planner::{run, PlanOptions};
     let path = instance("plan-coop.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    let plan = placematch::plan::load_plan(&text, "plan-coop.json", path.parent()).unwrap();
+    let plan = placematch::plan::format::load_plan(&text, "plan-coop.json", path.parent()).unwrap();
     let opts = PlanOptions {
         scenarios: 4,
         seed: 3,

@@ -1,12 +1,12 @@
 //! Matching rules: every rule's result passes the checker, `optimal` is never worse, and the
 //! rules are deterministic.
 
-use placematch::bench::BenchReport;
-use placematch::cost::terms;
-use placematch::eligibility::pair_km;
-use placematch::generate::{generate, GenOptions};
-use placematch::locate::Instance;
-use placematch::rules::{assign, run, Rule};
+use placematch::compare::bench::BenchReport;
+use placematch::compare::generate::{generate, GenOptions};
+use placematch::compare::rules::{assign, run, Rule};
+use placematch::pair::cost::terms;
+use placematch::pair::eligibility::pair_km;
+use placematch::pair::instance::Instance;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use serde_json::json;
@@ -15,7 +15,7 @@ use crate::harness::{bin, brute_force, instance, load, tiny_batch};
 
 fn example() -> Instance {
     let text = std::fs::read_to_string(instance("example.json")).unwrap();
-    placematch::validate::load_batch(&text, "example.json", None).unwrap()
+    placematch::pair::instance::load_batch(&text, "example.json", None).unwrap()
 }
 
 fn generated(seed: u64, children: usize, homes: usize, side: bool) -> Instance {
@@ -90,7 +90,7 @@ fn all_batches_in_instances() -> Vec<(String, Instance)> {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
             // Simulation scenarios live there too; only batches are matched.
             (v["format"] == "placematch/batch@1").then(|| {
-                let inst = placematch::validate::load_batch(&text, "instance", None).unwrap();
+                let inst = placematch::pair::instance::load_batch(&text, "instance", None).unwrap();
                 (p.display().to_string(), inst)
             })
         })
@@ -99,7 +99,7 @@ fn all_batches_in_instances() -> Vec<(String, Instance)> {
 
 fn assert_optimal_never_worse(inst: &Instance, what: &str) {
     let best = run(Rule::Optimal, inst, 1);
-    assert_eq!(best.status, placematch::result::Status::Optimal, "{what}");
+    assert_eq!(best.status, placematch::result::format::Status::Optimal, "{what}");
     for rule in Rule::ALL {
         for seed in [1, 2] {
             let r = run(rule, inst, seed);

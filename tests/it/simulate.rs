@@ -1,9 +1,9 @@
 //! `placematch simulate`: determinism, conservation, the checker on every daily batch, common
 //! random numbers, and errors in scenario files.
 
-use placematch::rules::Rule;
-use placematch::scenario::{load_scenario, parse_scenario, World};
-use placematch::simulate::{replication, run_replication, simulate, SimOptions};
+use placematch::compare::rules::Rule;
+use placematch::compare::scenario::{load_scenario, parse_scenario, World};
+use placematch::compare::simulate::{replication, run_replication, simulate, SimOptions};
 use serde_json::{json, Value};
 
 use crate::harness::{bin, instance};
@@ -106,9 +106,9 @@ fn rules_see_the_same_children_but_choose_differently() {
     assert!(km(Rule::Nearest) < km(Rule::Cheapest));
     // A child's placement draws depend on the child and placement number only.
     let a = &rep.arrivals[3];
-    let d1 = placematch::simulate::placement_draws(&w, 5, 0, a, 0);
-    assert_eq!(d1, placematch::simulate::placement_draws(&w, 5, 0, a, 0));
-    assert_ne!(d1, placematch::simulate::placement_draws(&w, 5, 0, a, 1));
+    let d1 = placematch::compare::simulate::placement_draws(&w, 5, 0, a, 0);
+    assert_eq!(d1, placematch::compare::simulate::placement_draws(&w, 5, 0, a, 0));
+    assert_ne!(d1, placematch::compare::simulate::placement_draws(&w, 5, 0, a, 1));
     // The same replication drawn again is identical (nothing depends on the order of work).
     let again = replication(&w, 5, 0, 60);
     assert_eq!(

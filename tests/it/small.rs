@@ -1,12 +1,12 @@
-//! The exact search for small components ([`placematch::small`]) against HiGHS, brute force
+//! The exact search for small components ([`placematch::matching::small`]) against HiGHS, brute force
 //! and the independent checker.
 
 use proptest::prelude::*;
 
-use placematch::locate::Instance;
-use placematch::model::Formulation;
-use placematch::small::{Small, SmallSolver};
-use placematch::solve::{ComponentSolver, SolveOptions};
+use placematch::matching::model::Formulation;
+use placematch::matching::small::{Small, SmallSolver};
+use placematch::matching::solver::{ComponentSolver, SolveOptions};
+use placematch::pair::instance::Instance;
 
 use crate::harness::{brute_force, brute_force_mismatch, instance, load, solve_checked_with, tiny_batch};
 
@@ -22,7 +22,7 @@ fn highs() -> SolveOptions {
 
 /// A side-constrained generated batch small enough to hold a few multi-unit components.
 fn generated(seed: u64) -> Instance {
-    use placematch::generate::GenOptions;
+    use placematch::compare::generate::GenOptions;
     crate::harness::load_generated(&GenOptions::with_side_constraints(10, 30, seed))
 }
 
@@ -51,7 +51,7 @@ fn checked_objective(inst: &Instance, f: &Formulation, units: &[usize], choice: 
 /// The regret of every other home of a placed child, smallest first: its component re-solved
 /// by HiGHS with that home forced, less the unforced optimum (the oracle alternatives are
 /// checked against).
-fn forced_regrets(inst: &Instance, f: &Formulation, p: &placematch::result::Placement) -> Vec<f64> {
+fn forced_regrets(inst: &Instance, f: &Formulation, p: &placematch::result::format::Placement) -> Vec<f64> {
     let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
     let u = f.unit_of[c];
     let comp = f.components.iter().find(|comp| comp.units.contains(&u)).unwrap();
@@ -172,7 +172,7 @@ fn example_result_unchanged_by_small_search() {
         small.model
     );
     assert_eq!(exact.model.small_solves, 0);
-    let strip = |r: &placematch::result::MatchResult| {
+    let strip = |r: &placematch::result::format::MatchResult| {
         let mut v = serde_json::to_value(r).unwrap();
         let o = v.as_object_mut().unwrap();
         o.remove("solve_seconds");

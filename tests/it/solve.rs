@@ -20,7 +20,7 @@ fn two_homes() -> Value {
     })
 }
 
-fn home_of(r: &placematch::result::MatchResult, child: &str) -> Option<String> {
+fn home_of(r: &placematch::result::format::MatchResult, child: &str) -> Option<String> {
     r.placements.iter().find(|p| p.child == child).map(|p| p.home.clone())
 }
 
@@ -45,10 +45,10 @@ fn budget_batch(budget: u32, homes: &[(&str, u32, u32)], children: usize) -> Val
 /// Solves the batch (checked, with `alternatives`) after asserting that it is one component
 /// whose LP relaxation, solved by HiGHS (not the small search), is already its optimum: no
 /// MIP was needed.
-fn solved_by_the_lp(batch: &Value, alternatives: usize) -> placematch::result::MatchResult {
+fn solved_by_the_lp(batch: &Value, alternatives: usize) -> placematch::result::format::MatchResult {
     let inst = &load(batch);
-    use placematch::model::Formulation;
-    use placematch::solve::{ComponentSolver, SolveOptions};
+    use placematch::matching::model::Formulation;
+    use placematch::matching::solver::{ComponentSolver, SolveOptions};
     let f = Formulation::build(inst);
     assert_eq!(f.components.len(), 1);
     let opts = SolveOptions {
@@ -280,13 +280,16 @@ fn same_batch_twice_gives_identical_results_apart_from_timing() {
     let mut c = solve_checked(&inst, 3);
     a.solve_seconds = 0.0;
     c.solve_seconds = 0.0;
-    assert_eq!(placematch::write::to_json(&a), placematch::write::to_json(&c));
+    assert_eq!(
+        placematch::result::write::to_json(&a),
+        placematch::result::write::to_json(&c)
+    );
 }
 
 #[test]
 fn pruning_is_reported_and_changes_nothing_on_a_generated_batch() {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
     let inst = crate::harness::load_generated(&GenOptions {
         children: 40,
         homes: 400,
@@ -322,8 +325,8 @@ fn pruning_is_reported_and_changes_nothing_on_a_generated_batch() {
 /// `"bound": null`, which no reader (report, check) could load back.
 #[test]
 fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
     let inst = crate::harness::load_generated(&GenOptions {
         children: 300,
         homes: 3000,
@@ -340,14 +343,14 @@ fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
         time_limit: Some(1e-9),
         ..SolveOptions::default()
     };
-    let r = placematch::explain::solve_and_explain(&inst, &opts, 0);
+    let r = placematch::matching::explain::solve_and_explain(&inst, &opts, 0);
     assert!(
         r.bound.is_finite() && r.bound <= r.objective + 1e-6,
         "bound {}",
         r.bound
     );
-    let text = placematch::write::to_json(&r);
-    let back: placematch::result::MatchResult = serde_json::from_str(&text).expect("reads back");
+    let text = placematch::result::write::to_json(&r);
+    let back: placematch::result::format::MatchResult = serde_json::from_str(&text).expect("reads back");
     assert_eq!(back.bound, r.bound);
     assert!(placematch::check::check(&inst, &r).is_empty());
 }
@@ -358,9 +361,9 @@ fn time_limit_before_any_bound_still_gives_a_finite_bound_that_reads_back() {
 /// included, on one thread as on four, and the checker accepts it.
 #[test]
 fn parallel_components_give_the_same_answer_as_one_thread() {
-    use placematch::generate::{generate, GenOptions};
-    use placematch::model::Formulation;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::{generate, GenOptions};
+    use placematch::matching::model::Formulation;
+    use placematch::matching::solver::SolveOptions;
     let opts = SolveOptions {
         small_units: 0,
         ..SolveOptions::default()
@@ -390,7 +393,10 @@ fn parallel_components_give_the_same_answer_as_one_thread() {
         "{:?}",
         one.model
     );
-    assert_eq!(placematch::write::to_json(&one), placematch::write::to_json(&on(4)));
+    assert_eq!(
+        placematch::result::write::to_json(&one),
+        placematch::result::write::to_json(&on(4))
+    );
 }
 
 /// When a time limit runs out before the explanations, alternatives still come: each is
@@ -450,7 +456,7 @@ fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
     }
     assert!(seen > 0);
     // The table and the report say which figures are upper bounds.
-    assert!(placematch::write::to_table(&r).contains("(≤ +"));
+    assert!(placematch::result::write::to_table(&r).contains("(≤ +"));
     let html = placematch::report::render_result(&r, Some(&inst)).expect("renders");
     assert!(html.contains("≤ +£") && html.contains("Regrets marked ≤ are upper bounds"));
     // The checker holds an inexact regret to the move it claims to bound.
@@ -470,8 +476,8 @@ fn out_of_time_alternatives_are_single_moves_marked_as_upper_bounds() {
 /// place its unplaced child, but moving its placed child to a cheaper home first makes room.
 #[test]
 fn polish_makes_room_in_a_spent_budget_for_an_unplaced_child() {
-    use placematch::model::Formulation;
-    use placematch::regret::SingleMoves;
+    use placematch::matching::model::Formulation;
+    use placematch::matching::regret::SingleMoves;
     let mut b = two_homes();
     b["homes"] = json!([
         {"id": "H1", "provider": "PA", "type": "foster", "location": {"postcode": "RH12 1"}, "vacancies": 1, "weekly_price": 1000, "ofsted": "good"},
@@ -516,8 +522,8 @@ fn polish_makes_room_in_a_spent_budget_for_an_unplaced_child() {
 /// widenings of over 20,000 pairs: a 150 × 1,500 batch given 600 s came back `feasible`).
 #[test]
 fn restricted_mips_before_a_time_limited_mip_keep_the_optimum() {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
     let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(60, 600, 5));
     let free = crate::harness::solve_checked_with(&inst, 0, &SolveOptions::default());
     let limited = crate::harness::solve_checked_with(
@@ -537,8 +543,8 @@ fn restricted_mips_before_a_time_limited_mip_keep_the_optimum() {
 
 #[test]
 fn widening_in_steps_under_a_time_limit_still_proves_the_optimum() {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
     // Without budgets the restricted MIP closes at once, and with one pair per child to start
     // with, many pairs could still matter: without a limit they all come back in one widening;
     // under a (generous) limit they come back cheapest first in doubling steps, from one pair,
@@ -566,8 +572,8 @@ fn widening_in_steps_under_a_time_limit_still_proves_the_optimum() {
 
 #[test]
 fn alternatives_cut_short_by_a_time_limit_still_pass_the_checker() {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
     // Wherever the limit falls among the forced re-solves, every alternative's regret is
     // either exact or an upper bound no worse than moving the child there alone (the checker's
     // rule). Here the unforced solve ends before the limit and the forced re-solves run into
@@ -598,7 +604,7 @@ fn alternatives_cut_short_by_a_time_limit_still_pass_the_checker() {
 /// every pair, with bit sets (≤ 64 languages) and with the string fallback (more).
 #[test]
 fn pair_keys_agree_with_the_strings() {
-    let by_strings = |inst: &placematch::locate::Instance, c: usize, h: usize| {
+    let by_strings = |inst: &placematch::pair::instance::Instance, c: usize, h: usize| {
         let (ch, ho) = (&inst.batch.children[c], &inst.batch.homes[h]);
         let mismatch = !ch.languages.is_empty() && !ch.languages.iter().any(|l| ho.languages.contains(l));
         (inst.children[c].la != inst.homes[h].la, mismatch)
@@ -642,8 +648,8 @@ fn pair_keys_agree_with_the_strings() {
 /// the example and on generated batches (unset ages, any sex, every support score).
 #[test]
 fn home_screen_agrees_with_the_batch() {
-    use placematch::batch::Sex;
-    use placematch::generate::GenOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::input::batch::Sex;
     let example: Value = serde_json::from_str(&std::fs::read_to_string(instance("example.json")).unwrap()).unwrap();
     let mut unset = example.clone();
     for (i, h) in unset["homes"].as_array_mut().unwrap().iter_mut().enumerate() {
@@ -684,7 +690,7 @@ fn home_screen_agrees_with_the_batch() {
             for sex in [Sex::Female, Sex::Male] {
                 let accepted = h.sexes.is_empty() || h.sexes.contains(&sex);
                 assert_eq!(
-                    s.sexes == 0 || s.sexes & placematch::locate::sex_bit(sex) != 0,
+                    s.sexes == 0 || s.sexes & placematch::pair::instance::sex_bit(sex) != 0,
                     accepted
                 );
             }
@@ -702,9 +708,9 @@ fn home_screen_agrees_with_the_batch() {
 
 #[test]
 fn a_forced_solve_that_widens_is_rolled_back() {
-    use placematch::generate::GenOptions;
-    use placematch::model::Formulation;
-    use placematch::solve::{ComponentSolver, SolveOptions};
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::model::Formulation;
+    use placematch::matching::solver::{ComponentSolver, SolveOptions};
     // Regret forces pairs one at a time; the thousands of pairs a forced MIP's widening brings
     // back must not stay in the model for the next (80 × 800: 84 s -> 25 s once dropped). A
     // forced solve that grew the model by more than a quarter leaves it as it found it, one that
@@ -790,15 +796,18 @@ fn check_rejects_an_inexact_regret_above_its_single_move() {
 /// A generated 150 × 1,500 batch with every side rule, solved with three alternatives under
 /// a time limit already past: the answer is the polished greedy one, its alternatives single
 /// moves.
-fn out_of_time_side_rule_batch() -> (placematch::locate::Instance, placematch::result::MatchResult) {
-    use placematch::generate::GenOptions;
-    use placematch::solve::SolveOptions;
+fn out_of_time_side_rule_batch() -> (
+    placematch::pair::instance::Instance,
+    placematch::result::format::MatchResult,
+) {
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
     let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(150, 1500, 4));
     let opts = SolveOptions {
         time_limit: Some(1e-9),
         ..SolveOptions::default()
     };
-    let r = placematch::explain::solve_and_explain(&inst, &opts, 3);
+    let r = placematch::matching::explain::solve_and_explain(&inst, &opts, 3);
     (inst, r)
 }
 
@@ -809,7 +818,7 @@ fn out_of_time_side_rule_batch() -> (placematch::locate::Instance, placematch::r
 /// solver settings on generated batches.
 #[test]
 fn a_forced_re_solve_finds_the_optimum_that_highs_1_15_misses_without_presolve() {
-    use placematch::generate::GenOptions;
+    use placematch::compare::generate::GenOptions;
     let inst = crate::harness::load_generated(&GenOptions {
         conflicts: false,
         solo: false,
@@ -834,8 +843,8 @@ fn a_forced_re_solve_finds_the_optimum_that_highs_1_15_misses_without_presolve()
 /// stopped at the gap.
 #[test]
 fn a_requested_gap_keeps_exact_regrets_where_the_answer_is_proven() {
-    use placematch::result::Status;
-    use placematch::solve::SolveOptions;
+    use placematch::matching::solver::SolveOptions;
+    use placematch::result::format::Status;
     let example: Value = serde_json::from_str(&std::fs::read_to_string(instance("example.json")).unwrap()).unwrap();
     let inst = load(&example);
     let exact = crate::harness::solve_checked(&inst, 3);
@@ -848,7 +857,7 @@ fn a_requested_gap_keeps_exact_regrets_where_the_answer_is_proven() {
         },
     );
     assert_eq!(gapped.status, Status::Optimal);
-    let alternatives = |r: &placematch::result::MatchResult| -> Vec<(String, String, f64, bool, String)> {
+    let alternatives = |r: &placematch::result::format::MatchResult| -> Vec<(String, String, f64, bool, String)> {
         r.placements
             .iter()
             .flat_map(|p| {
@@ -870,9 +879,9 @@ fn a_requested_gap_keeps_exact_regrets_where_the_answer_is_proven() {
 /// optimum, and a gap within the request.
 #[test]
 fn a_requested_gap_is_met_over_the_whole_batch_with_the_bound_proved() {
-    use placematch::generate::GenOptions;
-    use placematch::result::Status;
-    use placematch::solve::SolveOptions;
+    use placematch::compare::generate::GenOptions;
+    use placematch::matching::solver::SolveOptions;
+    use placematch::result::format::Status;
     for (children, homes, seed) in [(60, 600, 4), (80, 800, 4)] {
         let inst = crate::harness::load_generated(&GenOptions::with_side_constraints(children, homes, seed));
         let exact = crate::harness::solve_checked_with(&inst, 0, &SolveOptions::default());

@@ -1,0 +1,11 @@
+//! Layer 1, **input**: what a user hands placematch, from text to a valid batch.
+//!
+//! [`read`] turns text into typed records ([`batch`], [`policy`]) and reports every syntax
+//! and type problem with its JSON path; [`validate`] applies the semantic rules, each with a
+//! stable code; [`geography`] resolves postcode sectors and authority codes to points.
+
+pub mod batch;
+pub mod geography;
+pub mod policy;
+pub mod read;
+pub mod validate;

@@ -1,0 +1,12 @@
+//! Layer 5, **matching**: the day's mixed-integer programme ([`model`]), solved per
+//! component ([`solver`], with [`small`] components by exact search, [`lagrange`]'s bound
+//! for weekly budgets and [`lns`] for time-limited runs), the alternatives' regrets
+//! ([`regret`]) and the explained result ([`explain`]).
+
+pub mod explain;
+pub mod lagrange;
+pub mod lns;
+pub mod model;
+pub mod regret;
+pub mod small;
+pub mod solver;

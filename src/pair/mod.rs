@@ -1,0 +1,7 @@
+//! Layer 2, **pair**: a valid batch located as an [`instance::Instance`], and for every
+//! child–home pair whether it is allowed ([`eligibility`], with reason codes) and what it
+//! costs a week, term by term ([`cost`]).
+
+pub mod cost;
+pub mod eligibility;
+pub mod instance;

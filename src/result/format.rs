@@ -1,0 +1,292 @@
+//! The result format (`placematch/result@1`, SPEC §7) as serde types.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::pair::cost::Terms;
+
+/// The format tag of a result.
+pub const RESULT_FORMAT: &str = "placematch/result@1";
+
+/// The answer for one batch.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MatchResult {
+    /// Always `placematch/result@1`.
+    pub format: String,
+    /// The batch's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_id: Option<String>,
+    /// `optimal` or `feasible` (a time limit or a requested gap stopped the search; see `gap`).
+    pub status: Status,
+    /// The objective of SPEC §6, pounds per week.
+    pub objective: f64,
+    /// Best proven lower bound on the objective.
+    pub bound: f64,
+    /// Relative gap between objective and bound.
+    pub gap: f64,
+    /// Wall-clock seconds spent solving (the only field that differs between identical runs).
+    pub solve_seconds: f64,
+    /// Size of the model.
+    pub model: ModelStats,
+    /// Headline figures.
+    pub summary: Summary,
+    /// One per placed child, by urgency then id.
+    pub placements: Vec<Placement>,
+    /// One per unplaced child, by urgency then id.
+    pub unplaced: Vec<Unplaced>,
+}
+
+/// The bound, relative gap and status a result reports. `optimal`: every component proven to
+/// the requested gap. An optimum proven to gap 0 is its own bound; an answer proven only to a
+/// `requested_gap` above 0 is `feasible` with the bound it proved (unless that bound meets the
+/// objective), and so is one a time limit stopped: the gap is always the one proven.
+pub fn bound_and_gap(optimal: bool, bound: f64, objective: f64, requested_gap: f64) -> (f64, f64, Status) {
+    let bound = bound.min(objective);
+    if optimal && (requested_gap <= 0.0 || bound_meets(bound, objective)) {
+        (objective, 0.0, Status::Optimal)
+    } else {
+        (bound, (objective - bound) / objective.abs().max(1.0), Status::Feasible)
+    }
+}
+
+/// Whether a proven `bound` meets the `objective` (within 1e-6 relative): the answer is then
+/// proven optimal, whatever gap was asked for.
+pub fn bound_meets(bound: f64, objective: f64) -> bool {
+    objective - bound <= 1e-6 * objective.abs().max(1.0)
+}
+
+/// Result status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Proven optimal.
+    Optimal,
+    /// Not proven optimal: a time limit, or a requested gap (`--gap`) met, stopped the search;
+    /// `bound` is the bound proven and `gap` says how far from it the answer may be.
+    Feasible,
+}
+
+/// Model size.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ModelStats {
+    /// Columns over all components.
+    pub variables: usize,
+    /// Rows over all components.
+    pub constraints: usize,
+    /// Eligible (child, home) pairs.
+    pub eligible_pairs: usize,
+    /// Independent components solved separately.
+    pub components: usize,
+    /// Placement units (kept-together sibling groups count once).
+    pub units: usize,
+    /// Pruned pairs priced against LP duals in the main solve (summed over pricing passes).
+    #[serde(default)]
+    pub pairs_priced: usize,
+    /// Pruned pairs added back because they could improve the solution.
+    #[serde(default)]
+    pub pairs_added: usize,
+    /// Main solves that needed the MIP because the LP relaxation was fractional.
+    #[serde(default)]
+    pub mip_solves: usize,
+    /// MIPs of the main solve re-solved after pairs whose reduced cost was below the gap were
+    /// added back (one when no time limit is set; under a limit they come back in steps).
+    #[serde(default)]
+    pub widenings: usize,
+    /// Children whose alternatives' regrets came from shortest paths on the residual graph of
+    /// a plain assignment, with no re-solve.
+    #[serde(default)]
+    pub path_regrets: usize,
+    /// Main solves settled by the exact search for small components (no HiGHS).
+    #[serde(default)]
+    pub small_solves: usize,
+    /// Placed children with an alternative whose regret is an upper bound only
+    /// (`regret_exact: false`): a time limit ran out before re-optimisation.
+    #[serde(default)]
+    pub estimated_regrets: usize,
+    /// Restricted copies of a budget component's MIP solved under a time limit to improve its
+    /// start before the whole MIP (large-neighbourhood search).
+    #[serde(default)]
+    pub restricted_mips: usize,
+    /// How much those restricted MIPs lowered the objective, £ per week.
+    #[serde(default)]
+    pub restricted_gain: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
+/// Headline figures of a result.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    /// Children placed.
+    pub placed: usize,
+    /// Children not placed.
+    pub unplaced: usize,
+    /// Σ list weekly price of placements (before block beds and discounts).
+    pub weekly_spend: f64,
+    /// Spend after block beds already paid for and volume discounts.
+    pub net_weekly_spend: f64,
+    /// Block-contract beds used.
+    pub block_beds_used: usize,
+    /// Mean km from home over placed children.
+    pub mean_km: f64,
+    /// Largest km from home.
+    pub max_km: f64,
+    /// Share of placed children within 32 km (20 miles).
+    pub share_within_32km: f64,
+    /// Share of placed children in their own authority.
+    pub share_in_area: f64,
+    /// Share of placed children in Good or Outstanding homes.
+    pub share_good_or_outstanding: f64,
+    /// Σ unmet need levels over placed children.
+    pub total_unmet_need: i64,
+}
+
+/// A cost breakdown: the total and every term of SPEC §5.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Cost {
+    /// Sum of the terms.
+    pub total: f64,
+    /// The terms.
+    #[serde(flatten)]
+    pub terms: Terms,
+}
+
+impl From<Terms> for Cost {
+    fn from(terms: Terms) -> Cost {
+        Cost {
+            total: terms.total(),
+            terms,
+        }
+    }
+}
+
+/// A placed child.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Placement {
+    /// Child id.
+    pub child: String,
+    /// Home id.
+    pub home: String,
+    /// Provider id.
+    pub provider: String,
+    /// The child's urgency.
+    pub urgency: crate::input::batch::Urgency,
+    /// Cost breakdown.
+    pub cost: Cost,
+    /// Km from the child's home.
+    pub distance_km: f64,
+    /// Whether this placement uses a bed already paid for under a block contract.
+    pub block_bed: bool,
+    /// Volume discount applied to this placement, £/week.
+    pub discount: f64,
+    /// Sibling group placed together with this child, if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placed_with: Vec<String>,
+    /// Other eligible homes ranked by regret.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// An alternative home for a placed child.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Alternative {
+    /// Home id.
+    pub home: String,
+    /// How much the batch objective rises if the child goes here, everyone else re-optimised.
+    pub regret: f64,
+    /// False when a `--time-limit` ran out, or a `--gap` stopped the search, before this
+    /// regret could be proven: `regret` is then an upper bound, the objective change of a
+    /// placement that was found (this child alone moved here with everyone else staying put,
+    /// or the best re-arrangement found in the time or to the gap). It can be negative: a better placement of the batch that the search did not
+    /// reach. Left out of the JSON when true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub regret_exact: bool,
+    /// Cost of this home for the child.
+    pub cost: Cost,
+    /// Km from the child's home.
+    pub distance_km: f64,
+    /// Term-by-term difference, alternative minus chosen.
+    pub difference: Terms,
+    /// The rest of the batch's share of the regret (regret − own cost difference).
+    pub knock_on: f64,
+    /// One sentence built from the largest differences.
+    pub why: String,
+}
+
+/// A child who could not be placed, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Unplaced {
+    /// Child id.
+    pub child: String,
+    /// Urgency.
+    pub urgency: crate::input::batch::Urgency,
+    /// Cost of leaving the child unplaced, £/week.
+    pub unplaced_cost: f64,
+    /// Set when the child's kept-together sibling group can never be placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<crate::pair::eligibility::UnitBlock>,
+    /// Homes passing every rule for this child.
+    pub eligible_homes: usize,
+    /// Homes excluded, per reason code (a home failing several rules counts under each).
+    pub excluded: Vec<Exclusion>,
+    /// Homes that would open up if one rule were relaxed.
+    pub relaxations: Vec<Relaxation>,
+    /// Eligible homes that went to other children, and why that was better for the batch.
+    pub competition: Vec<Competition>,
+    /// One-sentence summary.
+    pub why: String,
+}
+
+/// Homes excluded for one reason.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Exclusion {
+    /// Reason code of SPEC §4.
+    pub reason: String,
+    /// Number of homes.
+    pub homes: usize,
+    /// Up to three example home ids.
+    pub examples: Vec<String>,
+}
+
+/// A one-rule relaxation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Relaxation {
+    /// The rule to relax.
+    pub rule: String,
+    /// Homes that fail only this rule.
+    pub homes: usize,
+    /// Nearest such homes (up to three).
+    pub examples: Vec<String>,
+    /// The current limit, where the rule has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<serde_json::Value>,
+    /// The limit that would open all of them, where the rule has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needed: Option<serde_json::Value>,
+    /// In words.
+    pub detail: String,
+}
+
+/// An eligible home the child did not get.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Competition {
+    /// Home id.
+    pub home: String,
+    /// Children placed there instead.
+    pub taken_by: Vec<String>,
+    /// Objective rise if this child were forced there (None when a side rule forbids it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regret: Option<f64>,
+    /// False when a `--time-limit` ran out, or a `--gap` stopped the search, before the rise
+    /// could be proven: `regret` is then the rise of the best placement found with the child
+    /// there, an upper bound. Left out of the JSON when true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub regret_exact: bool,
+    /// In words.
+    pub why: String,
+}

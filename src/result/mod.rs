@@ -1,0 +1,4 @@
+//! Layer 3, **result**: the result format (`placematch/result@1`) and its writers.
+
+pub mod format;
+pub mod write;

@@ -1,0 +1,109 @@
+//! Step 8, **write**: JSON and table output, written atomically and never over an
+//! existing file unless asked.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+
+use crate::result::format::MatchResult;
+
+/// Writes `bytes` to `path` via a temporary file in the same folder and a rename, so a
+/// reader never sees half a file. Refuses to replace an existing file unless `force`.
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        bail!("{} already exists; pass --force to replace it", path.display());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    // Owner-only (0600), as docs/reference/data-and-privacy.md promises: results and reports hold data about children.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    tmp.as_file().sync_all()?;
+    if force {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        // persist_noclobber fails rather than replace a file that appeared meanwhile.
+        tmp.persist_noclobber(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The result as pretty JSON with a trailing newline.
+pub fn to_json(result: &MatchResult) -> String {
+    let mut s = serde_json::to_string_pretty(result).expect("results serialise");
+    s.push('\n');
+    s
+}
+
+/// A readable terminal summary of a result.
+pub fn to_table(result: &MatchResult) -> String {
+    let mut out = String::new();
+    let s = &result.summary;
+    out.push_str(&format!(
+        "batch {}  status {}  objective £{:.2}/week  gap {:.2e}  solved in {:.3} s\n",
+        result.batch_id.as_deref().unwrap_or("-"),
+        match result.status {
+            crate::result::format::Status::Optimal => "optimal",
+            crate::result::format::Status::Feasible => "feasible",
+        },
+        result.objective,
+        result.gap,
+        result.solve_seconds
+    ));
+    out.push_str(&format!(
+        "placed {}  unplaced {}  weekly spend £{:.0} (net £{:.0})  block beds {}  mean {:.1} km  max {:.1} km  within 32 km {:.0}%  in area {:.0}%  Good+ {:.0}%\n\n",
+        s.placed,
+        s.unplaced,
+        s.weekly_spend,
+        s.net_weekly_spend,
+        s.block_beds_used,
+        s.mean_km,
+        s.max_km,
+        100.0 * s.share_within_32km,
+        100.0 * s.share_in_area,
+        100.0 * s.share_good_or_outstanding
+    ));
+    out.push_str(&format!(
+        "{:<12} {:<10} {:<12} {:>8} {:>9} {:>9}  {}\n",
+        "child", "urgency", "home", "km", "£/week", "cost", "next best (regret £/week)"
+    ));
+    for p in &result.placements {
+        let next = p
+            .alternatives
+            .first()
+            .map(|a| {
+                // An upper bound only (a time limit ran out first): say so.
+                let at_most = if a.regret_exact { "" } else { "≤ " };
+                format!("{} ({at_most}+{})", a.home, a.regret.round())
+            })
+            .unwrap_or_else(|| "-".into());
+        out.push_str(&format!(
+            "{:<12} {:<10} {:<12} {:>8.1} {:>9.0} {:>9.0}  {}\n",
+            p.child,
+            p.urgency.name(),
+            p.home,
+            p.distance_km,
+            p.cost.terms.price,
+            p.cost.total,
+            next
+        ));
+    }
+    if !result.unplaced.is_empty() {
+        out.push_str("\nnot placed:\n");
+        for u in &result.unplaced {
+            out.push_str(&format!("{:<12} {:<10} {}\n", u.child, u.urgency.name(), u.why));
+        }
+    }
+    out
+}

@@ -1,0 +1,5 @@
+//! Layer 0, **support**: small pieces every layer may use, with no knowledge of the domain.
+
+pub mod debug;
+pub mod money;
+pub mod progress;

@@ -1,0 +1,50 @@
+//! Money as people read it: whole pounds with thousands separators.
+//!
+//! These format amounts; whether an amount is spend (money paid) or the objective's score
+//! (pounds-equivalent of every weighted term) is for the caller's words to say.
+
+/// Whole pounds with thousands separators and a minus sign when negative: `£12,345`, `−£150`.
+pub fn pounds(x: f64) -> String {
+    let r = x.round();
+    let sign = if r < 0.0 { "−" } else { "" };
+    format!("{sign}£{}", group(r.abs() as u64))
+}
+
+/// Pounds with an explicit sign: `+£400`, `−£150`, `£0`.
+pub fn signed_pounds(x: f64) -> String {
+    let r = x.round();
+    if r > 0.0 {
+        format!("+£{}", group(r as u64))
+    } else {
+        pounds(r)
+    }
+}
+
+/// Thousands separators: `1234567` → `1,234,567`.
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_group_thousands_and_sign() {
+        assert_eq!(pounds(0.4), "£0");
+        assert_eq!(pounds(999.5), "£1,000");
+        assert_eq!(pounds(1_234_567.0), "£1,234,567");
+        assert_eq!(pounds(-150.0), "−£150");
+        assert_eq!(signed_pounds(400.0), "+£400");
+        assert_eq!(signed_pounds(-150.0), "−£150");
+        assert_eq!(signed_pounds(0.2), "£0");
+    }
+}
