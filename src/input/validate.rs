@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::errors::{ErrorCode, Issue};
 use crate::input::batch::{Batch, ExclusionZone, Location};
-use crate::input::geography::Geography;
+use crate::input::geography::{Geography, PostcodeProblem};
 use crate::input::policy::{BudgetInput, PolicyInput};
 use crate::input::read::Partial;
 
@@ -213,12 +213,13 @@ pub fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
 pub fn check_location(loc: &Location, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     match (&loc.postcode, loc.lat, loc.lon) {
         (Some(pc), None, None) => {
-            if geo.sector(pc).is_none() {
-                out.push(Issue::new(
-                    format!("{at}.postcode"),
-                    ErrorCode::UnknownPostcode,
-                    format!("postcode \"{pc}\" is not a known England or Wales sector"),
-                ));
+            if let Err(problem) = geo.lookup(pc) {
+                let code = match problem {
+                    PostcodeProblem::DistrictOnly { .. } => ErrorCode::PostcodeDistrictOnly,
+                    PostcodeProblem::Ambiguous { .. } => ErrorCode::AmbiguousPostcode,
+                    PostcodeProblem::Malformed | PostcodeProblem::Unknown { .. } => ErrorCode::UnknownPostcode,
+                };
+                out.push(Issue::new(format!("{at}.postcode"), code, problem.message(pc)));
             }
         }
         (None, Some(lat), Some(lon)) => {
