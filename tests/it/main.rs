@@ -12,3 +12,4 @@ mod rules;
 mod simulate;
 mod small;
 mod solve;
+mod tamper;
