@@ -29,14 +29,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::check::evaluate_assignment;
-use crate::input::batch::{Ofsted, Urgency};
-use crate::matching::explain::{diagnose, solve_components};
+use crate::input::batch::Ofsted;
+use crate::matching::assemble::{assemble, Answer, Shown};
+use crate::matching::explain::diagnose;
 use crate::matching::model::Formulation;
-use crate::matching::solver::{SolveOptions, Usage};
+use crate::matching::solver::solve_components;
+use crate::matching::solver::SolveOptions;
+use crate::matching::usage::Usage;
 use crate::pair::cost::unmet_need;
 use crate::pair::eligibility::pair_km;
 use crate::pair::instance::Instance;
-use crate::result::format::{MatchResult, ModelStats, Placement, RESULT_FORMAT};
+use crate::result::format::{MatchResult, ModelStats};
 
 /// A matching rule.
 #[derive(
@@ -145,7 +148,6 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
     let assign = to_children(inst, &f, &choice);
     let seconds = started.elapsed().as_secs_f64();
     let eval = evaluate_assignment(inst, &assign);
-    let objective = eval.objective;
     let (optimal, bound, model) = match solved {
         Some((optimal, bound, stats)) => (optimal, bound, stats),
         None => (
@@ -159,63 +161,37 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
             },
         ),
     };
-    let (bound, gap, status) = crate::result::format::bound_and_gap(optimal, bound, objective, 0.0);
-    let mut placements = Vec::new();
-    let mut unplaced = Vec::new();
-    for (c, child) in inst.batch.children.iter().enumerate() {
-        let u = f.unit_of[c];
-        match assign[c] {
-            Some(h) => placements.push(Placement {
-                child: child.id.clone(),
-                home: inst.batch.homes[h].id.clone(),
-                provider: inst.batch.homes[h].provider.clone(),
-                urgency: child.urgency,
-                cost: eval.terms[c].expect("placed").into(),
-                distance_km: eval.km[c].expect("placed"),
-                block_bed: eval.block_bed[c],
-                discount: eval.discount[c],
-                placed_with: f.units[u]
-                    .members
-                    .iter()
-                    .filter(|&&m| m != c)
-                    .map(|&m| inst.batch.children[m].id.clone())
-                    .collect(),
-                alternatives: Vec::new(),
-            }),
-            None => {
-                let mut d = diagnose(inst, &f, c, &assign, &[], "");
-                if rule != Rule::Optimal && d.blocked.is_none() && d.eligible_homes > 0 {
-                    d.why = format!(
-                        "{} eligible home(s) exist for {} but under the {} rule they went to other children or a batch-wide limit (capacity, solo, conflicts, admissions, budget) ruled them out.",
-                        d.eligible_homes,
-                        child.id,
-                        rule.name()
-                    );
-                }
-                unplaced.push(d);
-            }
-        }
-    }
-    let key = |id: &str, urg: Urgency| (urg, id.to_string());
-    placements.sort_by_key(|p| key(&p.child, p.urgency));
-    unplaced.sort_by_key(|p| key(&p.child, p.urgency));
-    MatchResult {
-        format: RESULT_FORMAT.to_string(),
-        batch_id: inst.batch.batch_id.clone(),
-        status,
-        objective: round6(objective),
-        bound: round6(bound),
-        gap,
+    let answer = Answer {
+        eval,
+        assign: &assign,
+        optimal,
+        bound,
+        requested_gap: 0.0,
         solve_seconds: seconds,
-        model,
-        summary: eval.summary,
-        placements,
-        unplaced,
-    }
-}
-
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6 + 0.0
+        stats: model,
+    };
+    assemble(
+        inst,
+        &f,
+        answer,
+        |c, eval| Shown {
+            cost: eval.terms[c].expect("placed").into(),
+            distance_km: eval.km[c].expect("placed"),
+            alternatives: Vec::new(),
+        },
+        |c| {
+            let mut d = diagnose(inst, &f, c, &assign, &[], "");
+            if rule != Rule::Optimal && d.blocked.is_none() && d.eligible_homes > 0 {
+                d.why = format!(
+                    "{} eligible home(s) exist for {} but under the {} rule they went to other children or a batch-wide limit (capacity, solo, conflicts, admissions, budget) ruled them out.",
+                    d.eligible_homes,
+                    inst.batch.children[c].id,
+                    rule.name()
+                );
+            }
+            d
+        },
+    )
 }
 
 /// Chosen candidate per unit, and for `optimal` (optimal, bound, model stats).

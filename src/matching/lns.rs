@@ -15,7 +15,7 @@
 //! with every pair of theirs free and everyone else held where they are, each window closed
 //! in a fraction of a second, the windows widening pass by pass ([`windows`]). What is left of
 //! the search's time goes to the whole MIP.
-//! (Measured on the regional backlog: docs/performance.md.)
+//! (The figures on the regional backlog: docs/performance.md and docs/measurements.md.)
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -28,8 +28,7 @@ const LADDER: [f64; 5] = [0.0, 10.0, 50.0, 200.0, 1000.0];
 
 /// The most of the time left that one piece of the ladder may take: the rest is the local
 /// phase's ([`windows`]), which makes better use of a short time than an unfinished piece
-/// (regional backlog at 10 s: the piece below £50 stopped at 2.6 s with the answer it had
-/// found by then, and the windows took it from 522,959 to 521,202; docs/performance.md).
+/// (docs/measurements.md, "Figures behind solver choices").
 const PIECE_SHARE: f64 = 0.5;
 
 /// Relative gap at which a restricted MIP counts as closed.
@@ -145,10 +144,9 @@ pub struct Guide {
     pub units: u32,
 }
 
-/// How much wider than the last closed piece the next may be before it is split by place:
-/// on the regional backlog the piece below £200 (12,416 columns, 1.75× the one below £50)
-/// did not close in the 1.6 s left of a 10 s run, nor in 15.7 s of a 60 s one, where its
-/// three bands did better (519,230 against 519,800; docs/how-it-works.md, step 6).
+/// How much wider than the last closed piece the next may be before it is split by place: a
+/// piece 1.75× the last closed one did not close in the time left, where its bands did better
+/// (docs/measurements.md, "Figures behind solver choices"; docs/how-it-works.md, step 6).
 const GROWTH: f64 = 1.3;
 
 /// Pieces up to this many columns are never split (they close in well under a second).
@@ -234,14 +232,12 @@ impl<'a> Search<'a> {
                 self.best_obj = obj;
             }
         }
-        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
-            eprintln!(
-                "lns {what}: {} columns, {status:?}, best {:.2}, {:.2} s",
-                free.len(),
-                self.best_obj,
-                t0.elapsed().as_secs_f64()
-            );
-        }
+        crate::debug!(
+            "lns {what}: {} columns, {status:?}, best {:.2}, {:.2} s",
+            free.len(),
+            self.best_obj,
+            t0.elapsed().as_secs_f64()
+        );
         status == HighsModelStatus::Optimal
     }
 }

@@ -3,6 +3,7 @@
 //! for weekly budgets and [`lns`] for time-limited runs), the alternatives' regrets
 //! ([`regret`]) and the explained result ([`explain`]).
 
+pub mod assemble;
 pub mod explain;
 pub mod lagrange;
 pub mod lns;
@@ -10,3 +11,4 @@ pub mod model;
 pub mod regret;
 pub mod small;
 pub mod solver;
+pub mod usage;

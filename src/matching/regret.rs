@@ -88,12 +88,9 @@ impl<'a> PathRegret<'a> {
         unit_dual: &HashMap<usize, f64>,
         home_dual: &HashMap<usize, f64>,
     ) -> Option<PathRegret<'a>> {
-        let dbg = std::env::var_os("PLACEMATCH_DEBUG").is_some();
         macro_rules! fail {
             ($($t:tt)*) => {{
-                if dbg {
-                    eprintln!($($t)*);
-                }
+                crate::debug!($($t)*);
                 return None;
             }};
         }
@@ -705,7 +702,7 @@ pub struct SingleMoves<'a> {
     comp: &'a Component,
     /// Candidate per unit of `comp` (None = unplaced).
     choice: Vec<Option<usize>>,
-    usage: crate::matching::solver::Usage,
+    usage: crate::matching::usage::Usage,
     /// Provider → positions (in the component) of the units placed with it.
     by_provider: HashMap<usize, Vec<usize>>,
     /// Position → the unit's candidates, cheapest own cost first (sorted when first needed).
@@ -724,7 +721,7 @@ type RoomMove = ((usize, usize), (usize, usize), f64);
 impl<'a> SingleMoves<'a> {
     /// Prepares the moves of a component's solution (`choice` per unit of `comp`).
     pub fn new(inst: &'a Instance, f: &'a Formulation, comp: &'a Component, choice: &[Option<usize>]) -> Self {
-        let mut usage = crate::matching::solver::Usage::default();
+        let mut usage = crate::matching::usage::Usage::default();
         let mut by_provider: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, c) in choice.iter().enumerate() {
             if let Some(k) = *c {

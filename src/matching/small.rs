@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::matching::model::{Component, Formulation};
-use crate::matching::solver::Usage;
+use crate::matching::usage::Usage;
 use crate::pair::instance::Instance;
 
 /// A solution replaces the incumbent only when better by more than this.
@@ -328,12 +328,13 @@ impl<'a> SmallSolver<'a> {
         }
         let root = s.bound(0, 0.0);
         s.dfs(0);
-        if std::env::var_os("PLACEMATCH_DEBUG").is_some() {
-            eprintln!(
-                "root plain {} lag {} best {} lambda {:?}",
-                s.suffix[0], root, s.best, s.lambda
-            );
-        }
+        crate::debug!(
+            "root plain {} lag {} best {} lambda {:?}",
+            s.suffix[0],
+            root,
+            s.best,
+            s.lambda
+        );
         let (nodes, gave_up, best, choice) = (s.nodes, s.gave_up, s.best, s.best_choice);
         self.nodes += nodes;
         match (gave_up, choice) {

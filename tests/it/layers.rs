@@ -76,7 +76,10 @@ fn crate_paths(text: &str) -> Vec<(usize, String)> {
                     .map(|e| e.trim().split("::").next().unwrap_or("").to_string())
                     .collect()
             } else {
-                vec![rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()]
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                // `crate::name!` is a `#[macro_export]` macro, and only `support` defines those.
+                let is_macro = rest[name.len()..].starts_with('!');
+                vec![if is_macro { "support".to_string() } else { name }]
             };
             out.extend(names.into_iter().filter(|n| !n.is_empty()).map(|n| (i + 1, n)));
         }
