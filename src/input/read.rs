@@ -212,11 +212,34 @@ fn strip_position(msg: &str) -> String {
 /// Deserialises one value as `T`, turning a serde error into an issue at `base` + inner path.
 pub fn typed<T: DeserializeOwned>(value: &Value, base: &str) -> Result<T, Issue> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let inner = e.path().to_string();
+        let mut inner = e.path().to_string();
+        // serde_path_to_error cannot name a map's key when the key is an enum (needs, support,
+        // penalties by rating): it writes `?`. Name the entry whose value is not a number.
+        if let Some(parent) = inner.strip_suffix(".?") {
+            if let Some(key) = non_numeric_key(value, parent) {
+                inner = format!("{parent}.{key}");
+            }
+        }
         let path = join_path(base, if inner == "." { "" } else { &inner });
         let msg = strip_position(&e.inner().to_string());
         classify(path, msg)
     })
+}
+
+/// The first key of the object at `path` (dotted, with `[i]` indexes) whose value is not a number.
+fn non_numeric_key(value: &Value, path: &str) -> Option<String> {
+    let mut v = value;
+    for seg in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, rest) = seg.split_once('[').unwrap_or((seg, ""));
+        if !name.is_empty() {
+            v = v.get(name)?;
+        }
+        for ix in rest.split('[').filter(|s| !s.is_empty()) {
+            v = v.get(ix.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    let (k, _) = v.as_object()?.iter().find(|(_, x)| !x.is_number())?;
+    Some(shorten(k, 40))
 }
 
 fn join_path(base: &str, inner: &str) -> String {

@@ -641,3 +641,10 @@ fn e1207_ambiguous_postcode_is_never_read_as_another_place() {
         "Horsham is not Redhill"
     );
 }
+
+#[test]
+fn a_wrong_type_in_a_needs_map_names_the_indicator() {
+    // The path was built from serde's placeholder (`needs.?`) rather than the indicator.
+    let text = with(|b| b["children"][0]["needs"] = json!({"education": 2, "emotional_health": "x"}));
+    has(&text, "children[0].needs.emotional_health", "E1003");
+}
