@@ -7,7 +7,7 @@
 //! Outstanding, and children skewed to teenagers with mostly low needs.
 //!
 //! The same options give the same batch on any machine: every draw comes from
-//! `ChaCha8Rng::seed_from_u64(seed)` (on separate streams), and nothing iterates a hash map.
+//! `ChaCha8Rng::seed_from_u64(seed)` (on separate streams, [`crate::support::random::stream`]), and nothing iterates a hash map.
 //! Each child draws from its own stream, and each side-constraint switch from its own, so
 //! turning a switch on changes only what that switch is about (siblings also re-draw the
 //! ages of the children they group).
@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::input::batch::{
@@ -26,6 +26,7 @@ use crate::input::batch::{
     StepAcross, Urgency, VolumeDiscount, BATCH_FORMAT,
 };
 use crate::input::policy::{BudgetInput, PolicyInput};
+use crate::support::random::stream;
 use crate::{input::geography::km, input::geography::Geography};
 
 /// What to generate: the batch size, the seed and which side constraints to include.
@@ -86,12 +87,6 @@ const ADMISSION_STREAM: u64 = 7;
 const DISCOUNT_STREAM: u64 = 8;
 const BUDGET_STREAM: u64 = 9;
 const CHILD_STREAM: u64 = 1 << 32;
-
-fn stream(seed: u64, n: u64) -> ChaCha8Rng {
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
-    r.set_stream(n);
-    r
-}
 
 /// Generates a batch (see the module documentation for what it looks like).
 pub fn generate(opts: &GenOptions) -> Batch {

@@ -18,6 +18,7 @@ use crate::errors::{ErrorCode, InvalidInput, Issue};
 use crate::input::batch::{Home, Indicator, Location, Ofsted, PlacementType, Provider, Risk, Urgency};
 use crate::input::policy::PolicyInput;
 use crate::input::read::{parse_json, typed};
+use crate::support::random::tagged_stream;
 use crate::{input::geography::Geography, input::geography::Place};
 
 /// The format tag a scenario must carry.
@@ -897,28 +898,6 @@ fn int_range(r: &IntRange, at: &str, lo: i64, hi: i64, out: &mut Vec<Issue>) {
 // ---------------------------------------------------------------------------------------------
 // Compiling a scenario into the fixed world of a simulation.
 
-/// A derived random stream: ChaCha8 seeded by hashing the seed and a list of tags
-/// (SplitMix64 finaliser), so a stream depends only on what it is for.
-pub fn stream(seed: u64, tags: &[u64]) -> ChaCha8Rng {
-    use rand::SeedableRng;
-    fn mix(mut z: u64) -> u64 {
-        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    let mut h = mix(seed);
-    for &t in tags {
-        h = mix(h ^ mix(t));
-    }
-    let mut key = [0u8; 32];
-    for (i, chunk) in key.chunks_mut(8).enumerate() {
-        h = mix(h.wrapping_add(i as u64));
-        chunk.copy_from_slice(&h.to_le_bytes());
-    }
-    ChaCha8Rng::from_seed(key)
-}
-
 /// A home of the stock with its location resolved.
 #[derive(Debug, Clone)]
 pub struct StockHome {
@@ -1039,7 +1018,7 @@ impl World {
         // Generated homes: each generator has its own stream, so editing one leaves the others.
         let member_codes: Vec<String> = authorities.iter().map(|a| a.code.clone()).collect();
         for (gi, g) in scenario.home_generators.iter().enumerate() {
-            let mut rng = stream(seed, &[0x57_0C, gi as u64]);
+            let mut rng = tagged_stream(seed, &[0x57_0C, gi as u64]);
             let prefix = g.id_prefix.clone().unwrap_or_else(|| format!("G{gi}"));
             let areas = if g.authorities.is_empty() {
                 &member_codes
@@ -1069,7 +1048,7 @@ impl World {
             if g.new_per_year <= 0.0 {
                 continue;
             }
-            let mut rng = stream(seed, &[0xA1_0C, rep, gi as u64]);
+            let mut rng = tagged_stream(seed, &[0xA1_0C, rep, gi as u64]);
             let prefix = g.id_prefix.clone().unwrap_or_else(|| format!("G{gi}"));
             let areas = if g.authorities.is_empty() {
                 &member_codes

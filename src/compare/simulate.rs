@@ -16,8 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::compare::rules::Rule;
-use crate::compare::scenario::{pick, stream, StockHome, World};
+use crate::compare::scenario::{pick, StockHome, World};
 use crate::input::batch::{Batch, Child, Location, Sex, StepAcross, Urgency};
+use crate::support::random::tagged_stream;
 use crate::{pair::instance::ChildPlace, pair::instance::HomePlace, pair::instance::Instance};
 
 /// The format tag of a simulation report.
@@ -333,7 +334,7 @@ pub struct Replication {
 /// Draws a replication's arrivals and new homes. Arrivals depend on (seed, replication) only;
 /// each child's attributes come from its own stream.
 pub fn replication(world: &World, seed: u64, rep: u64, days: usize) -> Replication {
-    let mut rng = stream(seed, &[tag::ARRIVALS, rep]);
+    let mut rng = tagged_stream(seed, &[tag::ARRIVALS, rep]);
     let mut arrivals = Vec::new();
     let mut seq = 0u64;
     for day in 0..days {
@@ -365,7 +366,7 @@ pub fn replication(world: &World, seed: u64, rep: u64, days: usize) -> Replicati
         .iter()
         .enumerate()
         .map(|(h, sh)| {
-            let mut r = stream(seed, &[tag::OUTSIDE_STAY, rep, h as u64]);
+            let mut r = tagged_stream(seed, &[tag::OUTSIDE_STAY, rep, h as u64]);
             let exp = rand_distr::Exp::new(1.0 / mean_stay).expect("checked stay");
             (0..sh.outside).map(|_| exp.sample(&mut r).ceil() as usize).collect()
         })
@@ -381,7 +382,7 @@ pub fn replication(world: &World, seed: u64, rep: u64, days: usize) -> Replicati
 fn draw_child(world: &World, seed: u64, rep: u64, seq: u64, day: usize, si: usize, ai: usize) -> Arrival {
     let seg = &world.scenario.segments[si];
     let auth = &world.authorities[ai];
-    let mut r = stream(seed, &[tag::CHILD, rep, seq]);
+    let mut r = tagged_stream(seed, &[tag::CHILD, rep, seq]);
     let (sector, place) = auth.sectors[r.gen_range(0..auth.sectors.len())].clone();
     let age = r.gen_range(seg.age.min..=seg.age.max);
     let sex = if r.gen_bool(seg.female_share) {
@@ -467,7 +468,7 @@ pub struct PlacementDraws {
 /// Draws a child's `k`-th placement from its own stream (seed, replication, child, k).
 pub fn placement_draws(world: &World, seed: u64, rep: u64, arrival: &Arrival, k: u64) -> PlacementDraws {
     let seg = &world.scenario.segments[arrival.segment];
-    let mut r = stream(seed, &[tag::PLACEMENT, rep, arrival.seq, k]);
+    let mut r = tagged_stream(seed, &[tag::PLACEMENT, rep, arrival.seq, k]);
     let duration = seg.duration.draw(&mut r);
     let threshold = rand_distr::Exp1.sample(&mut r);
     let step_after = seg.step_across.as_ref().map(|p| p.after.draw(&mut r));
@@ -637,7 +638,7 @@ pub fn run_replication(
             }
             let inst = day_instance(world, r, &homes, &status, &urgency, &reduced, &kids, &open, d);
             let day_seed = {
-                let mut g = stream(seed, &[tag::RULE, r.rep, d as u64]);
+                let mut g = tagged_stream(seed, &[tag::RULE, r.rep, d as u64]);
                 g.gen::<u64>()
             };
             let assignment = crate::compare::rules::assign(rule, &inst, day_seed);
@@ -747,7 +748,7 @@ pub fn run_replication(
             let st = &homes[h];
             let spot_free = free(h, &homes) - (sh.block_beds - st.block_used);
             if spot_free > 0 && takeup > 0.0 {
-                let mut g = stream(seed, &[tag::TAKEUP, r.rep, h as u64, d as u64]);
+                let mut g = tagged_stream(seed, &[tag::TAKEUP, r.rep, h as u64, d as u64]);
                 let p = 1.0 - (1.0 - takeup).powi(spot_free as i32);
                 if g.gen::<f64>() < p {
                     let stay = stay_dist.sample(&mut g).ceil().max(1.0) as usize;

@@ -55,8 +55,7 @@ use std::time::Instant;
 
 use good_lp::solvers::highs::highs;
 use good_lp::{variable, Expression, ProblemVariables, Solution, SolutionStatus, SolverModel, Variable};
-use indicatif::{ProgressBar, ProgressStyle};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::input::batch::Indicator;
@@ -146,8 +145,7 @@ fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u32 {
 
 /// Draws the children of one scenario: deterministic in (seed, stream).
 pub fn draw_scenario(plan: &Plan, seed: u64, stream: u64) -> Vec<ChildDraw> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream);
+    let mut rng = crate::support::random::stream(seed, stream);
     let mut out = Vec::new();
     for w in 0..plan.horizon {
         for (si, seg) in plan.segments.iter().enumerate() {
@@ -959,20 +957,6 @@ fn ratio(a: f64, b: f64) -> f64 {
     }
 }
 
-fn bar(len: u64, msg: &str, show: bool) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(msg.to_string());
-    pb
-}
-
 /// Runs the whole plan: the recommendation, the baseline, the cost curve and the
 /// out-of-sample check.
 pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
@@ -1001,7 +985,7 @@ pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
         levels.sort_unstable();
         levels.dedup();
     }
-    let pb = bar(levels.len() as u64, "cost curve", opts.progress);
+    let pb = crate::support::progress::progress_bar_if(opts.progress, levels.len() as u64, "cost curve");
     let mut cost_curve = Vec::new();
     for &k in &levels {
         let point = if k == total {
