@@ -18,6 +18,7 @@ use crate::errors::{ErrorCode, InvalidInput, Issue};
 use crate::input::batch::{Home, Indicator, Location, Ofsted, PlacementType, Provider, Risk, Urgency};
 use crate::input::policy::PolicyInput;
 use crate::input::read::{parse_json, typed};
+use crate::input::rules::{age_band, non_negative, not_above, probability, score, sums_to_one};
 use crate::support::random::tagged_stream;
 use crate::{input::geography::Geography, input::geography::Place};
 
@@ -288,8 +289,8 @@ pub struct FixedDays {
 }
 
 impl Duration {
-    /// Checks the parameters; the message says which is wrong.
-    pub fn check(&self) -> Result<(), String> {
+    /// Validates the parameters; the message says which is wrong.
+    pub fn validate(&self) -> Result<(), String> {
         let pos = |v: f64, name: &str| {
             if v.is_finite() && v > 0.0 {
                 Ok(())
@@ -311,7 +312,7 @@ impl Duration {
         }
     }
 
-    /// Draws whole days (at least 1). Parameters must have passed [`Duration::check`].
+    /// Draws whole days (at least 1). Parameters must have passed [`Duration::validate`].
     pub fn draw(&self, rng: &mut ChaCha8Rng) -> usize {
         let x: f64 = match *self {
             Duration::Lognormal(p) => rand_distr::LogNormal::new(p.median_days.ln(), p.sigma)
@@ -509,7 +510,7 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, Invalid
     }
     match typed::<Scenario>(&Value::Object(top), "") {
         Ok(s) => {
-            issues.extend(check(&s, &positions));
+            issues.extend(validate(&s, &positions));
             if issues.is_empty() {
                 Ok(s)
             } else {
@@ -528,43 +529,31 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, Invalid
 
 const ARRAYS: &[&str] = &["authorities", "providers", "homes", "home_generators", "segments"];
 
-fn probability(p: f64, at: String, out: &mut Vec<Issue>) {
-    if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
-        out.push(Issue::new(
-            at,
-            ErrorCode::BadProbability,
-            format!("{p} is not a probability between 0 and 1"),
-        ));
-    }
-}
-
-fn sums_to_one(ps: &[f64], at: String, out: &mut Vec<Issue>) {
-    let total: f64 = ps.iter().sum();
-    if ps.iter().all(|p| p.is_finite() && *p >= 0.0) && (total - 1.0).abs() > 1e-6 {
-        out.push(Issue::new(
-            at,
-            ErrorCode::BadProbability,
-            format!("the probabilities sum to {total}, not 1"),
-        ));
-    }
-}
-
-fn non_negative(v: f64, at: String, out: &mut Vec<Issue>) {
-    if !(v.is_finite() && v >= 0.0) {
-        out.push(Issue::new(
-            at,
-            ErrorCode::NegativeValue,
-            format!("{v} must be a finite number of at least 0"),
-        ));
-    }
+/// The path of record `i` of array `kind`, by its position in the file.
+fn at(pos: &HashMap<&str, Vec<usize>>, kind: &str, i: usize) -> String {
+    format!("{kind}[{}]", pos.get(kind).and_then(|p| p.get(i)).copied().unwrap_or(i))
 }
 
 /// Every semantic rule of a scenario; `pos` maps record index → position in the file.
-fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
-    let geo = Geography::get();
+fn validate(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
     let mut out = Vec::new();
-    let at = |kind: &str, i: usize| format!("{kind}[{}]", pos.get(kind).and_then(|p| p.get(i)).copied().unwrap_or(i));
-    let has = |cond: bool, path: &str, what: &str, out: &mut Vec<Issue>| {
+    if let Some(p) = &s.policy {
+        crate::input::validate::check_policy(p, "policy", &mut out);
+    }
+    non_empty(s, pos, &mut out);
+    let codes = authority_rules(s, pos, &mut out);
+    let providers = provider_rules(s, pos, &mut out);
+    explicit_home_rules(s, pos, &mut out);
+    generator_rules(s, pos, &providers, &mut out);
+    segment_rules(s, pos, &codes, &mut out);
+    dynamics_rules(s, &mut out);
+    out
+}
+
+/// A scenario needs authorities, arrival segments and homes (or generators of them).
+fn non_empty(s: &Scenario, pos: &HashMap<&str, Vec<usize>>, out: &mut Vec<Issue>) {
+    let none = |key: &str| pos.get(key).is_none_or(|p| p.is_empty());
+    let mut has = |cond: bool, path: &str, what: &str| {
         if cond {
             out.push(Issue::new(
                 path,
@@ -573,34 +562,30 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
             ));
         }
     };
-    if let Some(p) = &s.policy {
-        crate::input::validate::check_policy(p, "policy", &mut out);
-    }
     has(
-        s.authorities.is_empty() && pos.get("authorities").is_none_or(|p| p.is_empty()),
+        s.authorities.is_empty() && none("authorities"),
         "authorities",
         "authorities",
-        &mut out,
     );
     has(
-        s.segments.is_empty() && pos.get("segments").is_none_or(|p| p.is_empty()),
+        s.segments.is_empty() && none("segments"),
         "segments",
         "arrival segments",
-        &mut out,
     );
     has(
-        s.homes.is_empty()
-            && s.home_generators.is_empty()
-            && pos.get("homes").is_none_or(|p| p.is_empty())
-            && pos.get("home_generators").is_none_or(|p| p.is_empty()),
+        s.homes.is_empty() && s.home_generators.is_empty() && none("homes") && none("home_generators"),
         "homes",
         "homes or home generators",
-        &mut out,
     );
+}
 
+/// Authorities: known upper-tier codes, each once, with sectors inside them. Returns the
+/// codes with their record index.
+fn authority_rules(s: &Scenario, pos: &HashMap<&str, Vec<usize>>, out: &mut Vec<Issue>) -> HashMap<String, usize> {
+    let geo = Geography::get();
     let mut codes: HashMap<String, usize> = HashMap::new();
     for (i, a) in s.authorities.iter().enumerate() {
-        let base = at("authorities", i);
+        let base = at(pos, "authorities", i);
         if !geo.utlas.contains_key(&a.code) {
             out.push(Issue::new(
                 format!("{base}.code"),
@@ -611,10 +596,14 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
             out.push(Issue::new(
                 format!("{base}.code"),
                 ErrorCode::DuplicateId,
-                format!("authority {} is already listed at {}", a.code, at("authorities", first)),
+                format!(
+                    "authority {} is already listed at {}",
+                    a.code,
+                    at(pos, "authorities", first)
+                ),
             ));
         }
-        non_negative(a.weight, format!("{base}.weight"), &mut out);
+        non_negative(a.weight, &format!("{base}.weight"), out);
         for (k, sec) in a.sectors.iter().enumerate() {
             match geo.sector(sec) {
                 None => out.push(Issue::new(
@@ -636,47 +625,69 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
             }
         }
     }
+    codes
+}
 
+/// Provider ids, each once. Returns them with their record index.
+fn provider_rules<'s>(
+    s: &'s Scenario,
+    pos: &HashMap<&str, Vec<usize>>,
+    out: &mut Vec<Issue>,
+) -> HashMap<&'s str, usize> {
     let mut providers: HashMap<&str, usize> = HashMap::new();
     for (i, p) in s.providers.iter().enumerate() {
         if let Some(first) = providers.insert(p.id.as_str(), i) {
             out.push(Issue::new(
-                format!("{}.id", at("providers", i)),
+                format!("{}.id", at(pos, "providers", i)),
                 ErrorCode::DuplicateId,
-                format!("id \"{}\" is already used by {}", p.id, at("providers", first)),
+                format!("id \"{}\" is already used by {}", p.id, at(pos, "providers", first)),
             ));
             providers.insert(p.id.as_str(), first);
         }
     }
+    providers
+}
 
-    // Explicit homes: reuse the batch validator on a batch holding just them.
-    if !s.homes.is_empty() {
-        let partial = crate::input::read::Partial {
-            batch: crate::input::batch::Batch {
-                format: crate::input::batch::BATCH_FORMAT.into(),
-                batch_id: None,
-                as_of: None,
-                policy: None,
-                providers: s.providers.clone(),
-                homes: s.homes.clone(),
-                children: Vec::new(),
-            },
-            issues: vec![Issue::new("children", ErrorCode::EmptyBatch, "")],
-            provider_pos: pos.get("providers").cloned().unwrap_or_default(),
-            home_pos: pos.get("homes").cloned().unwrap_or_default(),
-            child_pos: Vec::new(),
-        };
-        // Providers were checked above; keep only the homes' problems.
-        out.extend(
-            crate::input::validate::check(&partial)
-                .into_iter()
-                .filter(|i| i.path.starts_with("homes")),
-        );
+/// Explicit homes: the batch's own rules, on a batch holding just them.
+fn explicit_home_rules(s: &Scenario, pos: &HashMap<&str, Vec<usize>>, out: &mut Vec<Issue>) {
+    if s.homes.is_empty() {
+        return;
     }
+    let partial = crate::input::read::Partial {
+        batch: crate::input::batch::Batch {
+            format: crate::input::batch::BATCH_FORMAT.into(),
+            batch_id: None,
+            as_of: None,
+            policy: None,
+            providers: s.providers.clone(),
+            homes: s.homes.clone(),
+            children: Vec::new(),
+        },
+        issues: vec![Issue::new("children", ErrorCode::EmptyBatch, "")],
+        provider_pos: pos.get("providers").cloned().unwrap_or_default(),
+        home_pos: pos.get("homes").cloned().unwrap_or_default(),
+        child_pos: Vec::new(),
+    };
+    // Providers were checked above; keep only the homes' problems.
+    out.extend(
+        crate::input::validate::batch_rules(&partial)
+            .into_iter()
+            .filter(|i| i.path.starts_with("homes")),
+    );
+}
 
+/// Home generators: unique prefixes, known providers and authorities, sensible counts,
+/// beds, prices, ratings, ages and support.
+fn generator_rules(
+    s: &Scenario,
+    pos: &HashMap<&str, Vec<usize>>,
+    providers: &HashMap<&str, usize>,
+    out: &mut Vec<Issue>,
+) {
+    let geo = Geography::get();
     let mut prefixes: HashSet<String> = s.homes.iter().map(|h| h.id.clone()).collect();
     for (i, g) in s.home_generators.iter().enumerate() {
-        let base = at("home_generators", i);
+        let base = at(pos, "home_generators", i);
         let prefix = g.id_prefix.clone().unwrap_or_else(|| format!("G{i}"));
         if !prefixes.insert(prefix.clone()) {
             out.push(Issue::new(
@@ -692,11 +703,11 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
                 format!("provider \"{}\" is not in `providers`", g.provider),
             ));
         }
-        non_negative(g.count as f64, format!("{base}.count"), &mut out);
-        non_negative(g.new_per_year, format!("{base}.new_per_year"), &mut out);
-        non_negative(g.block_beds as f64, format!("{base}.block_beds"), &mut out);
-        probability(g.occupancy, format!("{base}.occupancy"), &mut out);
-        int_range(&g.beds, &format!("{base}.beds"), 1, 100, &mut out);
+        non_negative(g.count as f64, &format!("{base}.count"), out);
+        non_negative(g.new_per_year, &format!("{base}.new_per_year"), out);
+        non_negative(g.block_beds as f64, &format!("{base}.block_beds"), out);
+        probability(g.occupancy, &format!("{base}.occupancy"), out);
+        int_range(&g.beds, &format!("{base}.beds"), 1, 100, out);
         if g.block_beds > g.beds.min && g.beds.min >= 1 {
             out.push(Issue::new(
                 format!("{base}.block_beds"),
@@ -708,15 +719,9 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
             ));
         }
         let p = g.weekly_price;
-        non_negative(p.min, format!("{base}.weekly_price.min"), &mut out);
-        non_negative(p.max, format!("{base}.weekly_price.max"), &mut out);
-        if p.min > p.max {
-            out.push(Issue::new(
-                format!("{base}.weekly_price.min"),
-                ErrorCode::InconsistentRange,
-                format!("min {} is above max {}", p.min, p.max),
-            ));
-        }
+        non_negative(p.min, &format!("{base}.weekly_price.min"), out);
+        non_negative(p.max, &format!("{base}.weekly_price.max"), out);
+        not_above(("min", p.min), ("max", p.max), &format!("{base}.weekly_price.min"), out);
         for (k, code) in g.authorities.iter().enumerate() {
             if !geo.utlas.contains_key(code) {
                 out.push(Issue::new(
@@ -728,48 +733,23 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
         }
         if let Some(r) = &g.ofsted {
             for (k, v) in r {
-                probability(*v, format!("{base}.ofsted.{}", k.name()), &mut out);
+                probability(*v, &format!("{base}.ofsted.{}", k.name()), out);
             }
-            sums_to_one(
-                &r.values().copied().collect::<Vec<_>>(),
-                format!("{base}.ofsted"),
-                &mut out,
-            );
+            sums_to_one(&r.values().copied().collect::<Vec<_>>(), &format!("{base}.ofsted"), out);
         }
-        for (field, v) in [("age_min", g.age_min), ("age_max", g.age_max)] {
-            if let Some(a) = v {
-                if !(0..=25).contains(&a) {
-                    out.push(Issue::new(
-                        format!("{base}.{field}"),
-                        ErrorCode::AgeOutOfRange,
-                        format!("age {a} is not between 0 and 25"),
-                    ));
-                }
-            }
-        }
-        if let (Some(lo), Some(hi)) = (g.age_min, g.age_max) {
-            if lo > hi {
-                out.push(Issue::new(
-                    format!("{base}.age_min"),
-                    ErrorCode::InconsistentRange,
-                    format!("age_min {lo} is above age_max {hi}"),
-                ));
-            }
-        }
+        age_band(g.age_min, g.age_max, &base, out);
         for (ind, v) in &g.support {
-            if !(0..=3).contains(v) {
-                out.push(Issue::new(
-                    format!("{base}.support.{}", ind.name()),
-                    ErrorCode::ScoreOutOfRange,
-                    format!("score {v} is not between 0 and 3"),
-                ));
-            }
+            score(*v, &format!("{base}.support.{}", ind.name()), out);
         }
     }
+}
 
+/// Arrival segments: unique names, rates, ages, shares, member authorities, need and urgency
+/// distributions, durations and step-across.
+fn segment_rules(s: &Scenario, pos: &HashMap<&str, Vec<usize>>, codes: &HashMap<String, usize>, out: &mut Vec<Issue>) {
     let mut names: HashMap<&str, usize> = HashMap::new();
     for (i, g) in s.segments.iter().enumerate() {
-        let base = at("segments", i);
+        let base = at(pos, "segments", i);
         if let Some(first) = names.insert(g.name.as_str(), i) {
             out.push(Issue::new(
                 format!("{base}.name"),
@@ -777,15 +757,15 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
                 format!(
                     "segment name \"{}\" is already used by {}",
                     g.name,
-                    at("segments", first)
+                    at(pos, "segments", first)
                 ),
             ));
         }
-        non_negative(g.rate_per_day, format!("{base}.rate_per_day"), &mut out);
-        non_negative(g.breakdown_multiplier, format!("{base}.breakdown_multiplier"), &mut out);
-        int_range(&g.age, &format!("{base}.age"), 0, 25, &mut out);
-        probability(g.female_share, format!("{base}.female_share"), &mut out);
-        probability(g.requires_solo, format!("{base}.requires_solo"), &mut out);
+        non_negative(g.rate_per_day, &format!("{base}.rate_per_day"), out);
+        non_negative(g.breakdown_multiplier, &format!("{base}.breakdown_multiplier"), out);
+        int_range(&g.age, &format!("{base}.age"), 0, 25, out);
+        probability(g.female_share, &format!("{base}.female_share"), out);
+        probability(g.requires_solo, &format!("{base}.requires_solo"), out);
         if let Some(m) = &g.authorities {
             for (code, w) in m {
                 if !codes.contains_key(code) {
@@ -795,14 +775,14 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
                         format!("authority \"{code}\" is not in the scenario's `authorities`"),
                     ));
                 }
-                non_negative(*w, format!("{base}.authorities.{code}"), &mut out);
+                non_negative(*w, &format!("{base}.authorities.{code}"), out);
             }
         }
         for (ind, ps) in &g.needs {
             for (lvl, p) in ps.iter().enumerate() {
-                probability(*p, format!("{base}.needs.{}[{lvl}]", ind.name()), &mut out);
+                probability(*p, &format!("{base}.needs.{}[{lvl}]", ind.name()), out);
             }
-            sums_to_one(ps, format!("{base}.needs.{}", ind.name()), &mut out);
+            sums_to_one(ps, &format!("{base}.needs.{}", ind.name()), out);
         }
         for (field, m) in [("risks", &g.risks), ("incompatible_risks", &g.incompatible_risks)] {
             for (r, p) in m {
@@ -810,27 +790,27 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default();
-                probability(*p, format!("{base}.{field}.{key}"), &mut out);
+                probability(*p, &format!("{base}.{field}.{key}"), out);
             }
         }
         if let Some(u) = &g.urgency {
             for (k, p) in u {
-                probability(*p, format!("{base}.urgency.{}", k.name()), &mut out);
+                probability(*p, &format!("{base}.urgency.{}", k.name()), out);
             }
             sums_to_one(
                 &u.values().copied().collect::<Vec<_>>(),
-                format!("{base}.urgency"),
-                &mut out,
+                &format!("{base}.urgency"),
+                out,
             );
         }
         if let Some(d) = g.max_distance_km {
-            non_negative(d, format!("{base}.max_distance_km"), &mut out);
+            non_negative(d, &format!("{base}.max_distance_km"), out);
         }
-        if let Err(m) = g.duration.check() {
+        if let Err(m) = g.duration.validate() {
             out.push(Issue::new(format!("{base}.duration"), ErrorCode::BadDistribution, m));
         }
         if let Some(p) = &g.step_across {
-            probability(p.share, format!("{base}.step_across.share"), &mut out);
+            probability(p.share, &format!("{base}.step_across.share"), out);
             if !(0..=3).contains(&p.needs_reduce_by) {
                 out.push(Issue::new(
                     format!("{base}.step_across.needs_reduce_by"),
@@ -838,7 +818,7 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
                     format!("{} is not between 0 and 3 levels", p.needs_reduce_by),
                 ));
             }
-            if let Err(m) = p.after.check() {
+            if let Err(m) = p.after.validate() {
                 out.push(Issue::new(
                     format!("{base}.step_across.after"),
                     ErrorCode::BadDistribution,
@@ -847,6 +827,10 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
             }
         }
     }
+}
+
+/// Breakdown hazards and outside demand.
+fn dynamics_rules(s: &Scenario, out: &mut Vec<Issue>) {
     let b = &s.breakdown;
     for (f, v) in [
         ("base", b.base),
@@ -854,7 +838,7 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
         ("per_km", b.per_km),
         ("out_of_area", b.out_of_area),
     ] {
-        non_negative(v, format!("breakdown.{f}"), &mut out);
+        non_negative(v, &format!("breakdown.{f}"), out);
     }
     if !(s.outside_demand.mean_stay_days.is_finite() && s.outside_demand.mean_stay_days > 0.0) {
         out.push(Issue::new(
@@ -863,12 +847,7 @@ fn check(s: &Scenario, pos: &HashMap<&str, Vec<usize>>) -> Vec<Issue> {
             format!("mean_stay_days is {}, must be above 0", s.outside_demand.mean_stay_days),
         ));
     }
-    probability(
-        s.outside_demand.daily_takeup,
-        "outside_demand.daily_takeup".into(),
-        &mut out,
-    );
-    out
+    probability(s.outside_demand.daily_takeup, "outside_demand.daily_takeup", out);
 }
 
 fn int_range(r: &IntRange, at: &str, lo: i64, hi: i64, out: &mut Vec<Issue>) {
@@ -886,13 +865,7 @@ fn int_range(r: &IntRange, at: &str, lo: i64, hi: i64, out: &mut Vec<Issue>) {
             ));
         }
     }
-    if r.min > r.max {
-        out.push(Issue::new(
-            format!("{at}.min"),
-            ErrorCode::InconsistentRange,
-            format!("min {} is above max {}", r.min, r.max),
-        ));
-    }
+    not_above(("min", r.min), ("max", r.max), &format!("{at}.min"), out);
 }
 
 // ---------------------------------------------------------------------------------------------

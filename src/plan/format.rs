@@ -19,7 +19,8 @@ use crate::input::batch::{Indicator, Location, Ofsted, PlacementType};
 use crate::input::geography::Geography;
 use crate::input::policy::{Policy, PolicyInput};
 use crate::input::read::{parse_json, records, typed};
-use crate::input::validate::{age, check_la, check_location, check_policy, non_negative, score};
+use crate::input::rules::{age_band, at_least_one, non_negative, not_above, probability, score};
+use crate::input::validate::{check_la, check_location, check_policy};
 
 /// The format tag a plan must carry.
 pub const PLAN_FORMAT: &str = "placematch/plan@1";
@@ -493,16 +494,6 @@ fn parse_plan(text: &str) -> Result<PartialPlan, Issue> {
     })
 }
 
-fn probability(v: f64, at: &str, out: &mut Vec<Issue>) {
-    if !(0.0..=1.0).contains(&v) {
-        out.push(Issue::new(
-            at,
-            ErrorCode::ProbabilityOutOfRange,
-            format!("{v} is not a probability between 0 and 1"),
-        ));
-    }
-}
-
 fn check_duration(d: &Duration, at: &str, out: &mut Vec<Issue>) {
     match (d.mean_weeks, &d.weeks) {
         (Some(m), None) => {
@@ -585,7 +576,6 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
     let geo = Geography::get();
     let mut out = p.issues.clone();
     let inp = &p.input;
-    let at = |kind: &str, pos: &[usize], i: usize| format!("{kind}[{}]", pos.get(i).copied().unwrap_or(i));
 
     if !(1..=520).contains(&inp.horizon_weeks) {
         out.push(Issue::new(
@@ -597,9 +587,98 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
     if let Some(pol) = &inp.policy {
         check_policy(pol, "policy", &mut out);
     }
-    // Members: known authorities, each once.
-    let mut members: Vec<MemberPlace> = Vec::new();
-    let mut member_set: BTreeSet<String> = BTreeSet::new();
+    let members = resolve_members(&p, geo, &mut out);
+    let mut segments = resolve_segments(&p, geo, &members, &mut out);
+    let horizon = inp.horizon_weeks.clamp(1, 520) as u32;
+    let offers = resolve_offers(&p, geo, &members, horizon, &mut out);
+    let spot = resolve_spot(&p, geo, &members, &mut out);
+
+    // History.
+    if let Some(h) = &inp.history {
+        if out.is_empty() {
+            match crate::plan::history::estimate(h, base_dir, &members.set, &members.places) {
+                Ok(est) => segments.extend(est),
+                Err(mut issues) => out.append(&mut issues),
+            }
+        }
+    }
+
+    // Every segment needs somewhere to go.
+    if out.is_empty() {
+        for (i, s) in segments.iter().enumerate() {
+            if !spot.contains_key(&(s.kind, s.la.clone())) {
+                let here = if s.source == "plan" {
+                    format!("{}.type", at("segments", &p.seg_pos, i))
+                } else {
+                    format!("history ({})", s.id)
+                };
+                out.push(Issue::new(
+                    here,
+                    ErrorCode::NoSpotMarket,
+                    format!("no spot market for {} placements in {}", s.kind.name(), s.la),
+                ));
+            }
+        }
+    }
+    if !out.is_empty() {
+        return Err(fail(out));
+    }
+    let policy = Policy::resolve(inp.policy.iter());
+    Ok(Plan {
+        input: p.input.clone(),
+        policy,
+        horizon,
+        members: members.places,
+        segments,
+        offers,
+        spot,
+    })
+}
+
+/// The path of record `i` of array `kind`, by its position in the file.
+fn at(kind: &str, pos: &[usize], i: usize) -> String {
+    format!("{kind}[{}]", pos.get(i).copied().unwrap_or(i))
+}
+
+/// The member authorities as resolved so far.
+struct Members {
+    /// The members that passed, in plan order.
+    places: Vec<MemberPlace>,
+    /// Their upper-tier codes.
+    set: BTreeSet<String>,
+}
+
+impl Members {
+    /// The upper-tier member `code` names, or an issue at `path` (unknown, or not a member).
+    fn member_of(&self, geo: &Geography, code: &str, path: String, out: &mut Vec<Issue>) -> Option<String> {
+        if !geo.is_authority(code) {
+            out.push(Issue::new(
+                path,
+                ErrorCode::UnknownAuthority,
+                format!("\"{code}\" is not a known authority code"),
+            ));
+            return None;
+        }
+        let la = geo.utla_of(code);
+        if !self.set.contains(&la) {
+            out.push(Issue::new(
+                path,
+                ErrorCode::NotAMember,
+                format!("authority {la} is not one of the plan's members"),
+            ));
+            return None;
+        }
+        Some(la)
+    }
+}
+
+/// Members: known authorities, each once, each with the place of its typical home.
+fn resolve_members(p: &PartialPlan, geo: &Geography, out: &mut Vec<Issue>) -> Members {
+    let inp = &p.input;
+    let mut members = Members {
+        places: Vec::new(),
+        set: BTreeSet::new(),
+    };
     if inp.members.is_empty() && !out.iter().any(|i| i.path.starts_with("members")) {
         out.push(Issue::new(
             "members",
@@ -610,15 +689,15 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
     for (i, m) in inp.members.iter().enumerate() {
         let here = at("members", &p.member_pos, i);
         let before = out.len();
-        check_la(&m.la, &format!("{here}.la"), geo, &mut out);
+        check_la(&m.la, &format!("{here}.la"), geo, out);
         if let Some(loc) = &m.location {
-            check_location(loc, &format!("{here}.location"), geo, &mut out);
+            check_location(loc, &format!("{here}.location"), geo, out);
         }
         if out.len() > before {
             continue;
         }
         let la = geo.utla_of(&m.la);
-        if !member_set.insert(la.clone()) {
+        if !members.set.insert(la.clone()) {
             out.push(Issue::new(
                 format!("{here}.la"),
                 ErrorCode::DuplicateId,
@@ -638,30 +717,14 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
             .clone()
             .or_else(|| geo.authority_name(&la).map(str::to_string))
             .unwrap_or_else(|| la.clone());
-        members.push(MemberPlace { la, name, lat, lon });
+        members.places.push(MemberPlace { la, name, lat, lon });
     }
-    let member_of = |code: &str, path: String, out: &mut Vec<Issue>| -> Option<String> {
-        if !geo.is_authority(code) {
-            out.push(Issue::new(
-                path,
-                ErrorCode::UnknownAuthority,
-                format!("\"{code}\" is not a known authority code"),
-            ));
-            return None;
-        }
-        let la = geo.utla_of(code);
-        if !member_set.contains(&la) {
-            out.push(Issue::new(
-                path,
-                ErrorCode::NotAMember,
-                format!("authority {la} is not one of the plan's members"),
-            ));
-            return None;
-        }
-        Some(la)
-    };
+    members
+}
 
-    // Segments.
+/// The plan's own demand segments (history is estimated later, once the rest is valid).
+fn resolve_segments(p: &PartialPlan, geo: &Geography, members: &Members, out: &mut Vec<Issue>) -> Vec<SegmentSpec> {
+    let inp = &p.input;
     if inp.segments.is_empty()
         && inp.history.is_none()
         && !out
@@ -686,24 +749,16 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
                 format!("id \"{}\" is already used by {first}", s.id),
             ));
         }
-        let la = member_of(&s.la, format!("{here}.la"), &mut out);
-        age(s.age_min, &format!("{here}.age_min"), &mut out);
-        age(s.age_max, &format!("{here}.age_max"), &mut out);
-        if s.age_min > s.age_max {
-            out.push(Issue::new(
-                format!("{here}.age_min"),
-                ErrorCode::InconsistentRange,
-                format!("age_min {} is above age_max {}", s.age_min, s.age_max),
-            ));
-        }
+        let la = members.member_of(geo, &s.la, format!("{here}.la"), out);
+        age_band(Some(s.age_min), Some(s.age_max), &here, out);
         for (ind, v) in &s.needs {
-            score(*v, &format!("{here}.needs.{}", ind.name()), &mut out);
+            score(*v, &format!("{here}.needs.{}", ind.name()), out);
         }
         if let Some(loc) = &s.location {
-            check_location(loc, &format!("{here}.location"), geo, &mut out);
+            check_location(loc, &format!("{here}.location"), geo, out);
         }
-        non_negative(s.weekly_arrivals, &format!("{here}.weekly_arrivals"), &mut out);
-        check_duration(&s.duration, &format!("{here}.duration"), &mut out);
+        non_negative(s.weekly_arrivals, &format!("{here}.weekly_arrivals"), out);
+        check_duration(&s.duration, &format!("{here}.duration"), out);
         if out.len() > before {
             continue;
         }
@@ -714,7 +769,7 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
                 (lat, lon)
             }
             None => {
-                let m = members.iter().find(|m| m.la == la).expect("member");
+                let m = members.places.iter().find(|m| m.la == la).expect("member");
                 (m.lat, m.lon)
             }
         };
@@ -733,12 +788,20 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
             episodes: None,
         });
     }
+    segments
+}
 
-    // Offers.
+/// The block offers, each with its place, terms and the members it serves.
+fn resolve_offers(
+    p: &PartialPlan,
+    geo: &Geography,
+    members: &Members,
+    horizon: u32,
+    out: &mut Vec<Issue>,
+) -> Vec<OfferSpec> {
     let mut offers = Vec::new();
     let mut offer_ids: HashMap<&str, String> = HashMap::new();
-    let horizon = inp.horizon_weeks.clamp(1, 520) as u32;
-    for (i, o) in inp.offers.iter().enumerate() {
+    for (i, o) in p.input.offers.iter().enumerate() {
         let here = at("offers", &p.offer_pos, i);
         let before = out.len();
         if let Some(first) = offer_ids.insert(o.id.as_str(), here.clone()) {
@@ -748,51 +811,31 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
                 format!("id \"{}\" is already used by {first}", o.id),
             ));
         }
-        check_location(&o.location, &format!("{here}.location"), geo, &mut out);
+        check_location(&o.location, &format!("{here}.location"), geo, out);
         if let Some(la) = &o.la {
-            check_la(la, &format!("{here}.la"), geo, &mut out);
+            check_la(la, &format!("{here}.la"), geo, out);
         }
         let mut serves = Vec::new();
         for (k, code) in o.serves.iter().enumerate() {
-            if let Some(la) = member_of(code, format!("{here}.serves[{k}]"), &mut out) {
+            if let Some(la) = members.member_of(geo, code, format!("{here}.serves[{k}]"), out) {
                 serves.push(la);
             }
         }
-        for (field, v) in [("age_min", o.age_min), ("age_max", o.age_max)] {
-            if let Some(a) = v {
-                age(a, &format!("{here}.{field}"), &mut out);
-            }
-        }
-        if let (Some(lo), Some(hi)) = (o.age_min, o.age_max) {
-            if lo > hi {
-                out.push(Issue::new(
-                    format!("{here}.age_min"),
-                    ErrorCode::InconsistentRange,
-                    format!("age_min {lo} is above age_max {hi}"),
-                ));
-            }
-        }
+        age_band(o.age_min, o.age_max, &here, out);
         for (ind, v) in &o.support {
-            score(*v, &format!("{here}.support.{}", ind.name()), &mut out);
+            score(*v, &format!("{here}.support.{}", ind.name()), out);
         }
-        non_negative(o.min_beds as f64, &format!("{here}.min_beds"), &mut out);
-        non_negative(o.max_beds as f64, &format!("{here}.max_beds"), &mut out);
-        if o.min_beds > o.max_beds {
-            out.push(Issue::new(
-                format!("{here}.min_beds"),
-                ErrorCode::InconsistentRange,
-                format!("min_beds {} is above max_beds {}", o.min_beds, o.max_beds),
-            ));
-        }
-        non_negative(o.weekly_price, &format!("{here}.weekly_price"), &mut out);
+        non_negative(o.min_beds as f64, &format!("{here}.min_beds"), out);
+        non_negative(o.max_beds as f64, &format!("{here}.max_beds"), out);
+        not_above(
+            ("min_beds", o.min_beds),
+            ("max_beds", o.max_beds),
+            &format!("{here}.min_beds"),
+            out,
+        );
+        non_negative(o.weekly_price, &format!("{here}.weekly_price"), out);
         if let Some(w) = o.contract_weeks {
-            if w < 1 {
-                out.push(Issue::new(
-                    format!("{here}.contract_weeks"),
-                    ErrorCode::NegativeValue,
-                    format!("contract_weeks {w} must be at least 1"),
-                ));
-            }
+            at_least_one(w, "contract_weeks", &format!("{here}.contract_weeks"), out);
         }
         if out.len() > before {
             continue;
@@ -819,25 +862,34 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
                 .unwrap_or(horizon),
         });
     }
+    offers
+}
 
-    // Spot market: entries for one authority win over the catch-all of the same type.
+/// The spot market by (type, member): entries for one authority win over the catch-all of
+/// the same type.
+fn resolve_spot(
+    p: &PartialPlan,
+    geo: &Geography,
+    members: &Members,
+    out: &mut Vec<Issue>,
+) -> BTreeMap<(PlacementType, String), SpotSpec> {
     let mut spot: BTreeMap<(PlacementType, String), SpotSpec> = BTreeMap::new();
     let mut catch_all: BTreeMap<PlacementType, SpotSpec> = BTreeMap::new();
     let mut seen: HashMap<(PlacementType, Option<String>), String> = HashMap::new();
-    for (i, s) in inp.spot.iter().enumerate() {
+    for (i, s) in p.input.spot.iter().enumerate() {
         let here = at("spot", &p.spot_pos, i);
         let before = out.len();
         let la = match &s.la {
-            Some(code) => member_of(code, format!("{here}.la"), &mut out),
+            Some(code) => members.member_of(geo, code, format!("{here}.la"), out),
             None => None,
         };
-        non_negative(s.weekly_price, &format!("{here}.weekly_price"), &mut out);
-        non_negative(s.distant_price, &format!("{here}.distant_price"), &mut out);
-        non_negative(s.distant_km, &format!("{here}.distant_km"), &mut out);
+        non_negative(s.weekly_price, &format!("{here}.weekly_price"), out);
+        non_negative(s.distant_price, &format!("{here}.distant_price"), out);
+        non_negative(s.distant_km, &format!("{here}.distant_km"), out);
         if let Some(k) = s.local_km {
-            non_negative(k, &format!("{here}.local_km"), &mut out);
+            non_negative(k, &format!("{here}.local_km"), out);
         }
-        probability(s.local_probability, &format!("{here}.local_probability"), &mut out);
+        probability(s.local_probability, &format!("{here}.local_probability"), out);
         if out.len() > before {
             continue;
         }
@@ -871,49 +923,9 @@ pub fn load_plan(text: &str, source_name: &str, base_dir: Option<&Path>) -> Resu
         }
     }
     for (kind, spec) in &catch_all {
-        for m in &members {
+        for m in &members.places {
             spot.entry((*kind, m.la.clone())).or_insert_with(|| spec.clone());
         }
     }
-
-    // History.
-    if let Some(h) = &inp.history {
-        if out.is_empty() {
-            match crate::plan::history::estimate(h, base_dir, &member_set, &members) {
-                Ok(est) => segments.extend(est),
-                Err(mut issues) => out.append(&mut issues),
-            }
-        }
-    }
-
-    // Every segment needs somewhere to go.
-    if out.is_empty() {
-        for (i, s) in segments.iter().enumerate() {
-            if !spot.contains_key(&(s.kind, s.la.clone())) {
-                let here = if s.source == "plan" {
-                    format!("{}.type", at("segments", &p.seg_pos, i))
-                } else {
-                    format!("history ({})", s.id)
-                };
-                out.push(Issue::new(
-                    here,
-                    ErrorCode::NoSpotMarket,
-                    format!("no spot market for {} placements in {}", s.kind.name(), s.la),
-                ));
-            }
-        }
-    }
-    if !out.is_empty() {
-        return Err(fail(out));
-    }
-    let policy = Policy::resolve(inp.policy.iter());
-    Ok(Plan {
-        input: p.input.clone(),
-        policy,
-        horizon,
-        members,
-        segments,
-        offers,
-        spot,
-    })
+    spot
 }

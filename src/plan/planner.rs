@@ -1059,7 +1059,7 @@ pub fn run(plan: &Plan, opts: &PlanOptions) -> anyhow::Result<PlanResult> {
         weekly_spend: b.expected_weekly_spend - e.expected_weekly_spend,
     };
     let out_of_sample = if opts.oos_scenarios > 0 {
-        Some(crate::plan::simulate_plan::check(plan, &main.beds, e, opts)?)
+        Some(crate::plan::simulate_plan::out_of_sample(plan, &main.beds, e, opts)?)
     } else {
         None
     };
