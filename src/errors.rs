@@ -92,8 +92,9 @@ codes! {
     NotAMember = "E1602", "not_a_member", "Add the authority to `members` or correct the code; a plan covers its member authorities only.";
     /// A placement-duration distribution is malformed.
     BadDuration = "E1603", "bad_duration", "Give either {\"mean_weeks\": m} with m ≥ 1 or {\"weeks\": [{\"weeks\": w, \"share\": s}, …]} with shares summing to 1.";
-    /// A probability outside 0–1.
-    ProbabilityOutOfRange = "E1604", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%).";
+    /// A probability outside 0–1. Deprecated alias of E1502 ([`ErrorCode::BadProbability`]),
+    /// which every format now reports for this fault; kept so the code is never reused.
+    ProbabilityOutOfRange = "E1604", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%). Deprecated alias of E1502, no longer reported: plans now report this as E1502.";
     /// A demand segment has no spot market to fall back on.
     NoSpotMarket = "E1605", "no_spot_market", "Add a `spot` entry for the segment's placement type (for its authority, or one without `la` for every member).";
     /// The history file cannot be read or lacks a required column.

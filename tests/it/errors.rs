@@ -460,12 +460,14 @@ fn e1603_bad_duration() {
 }
 
 #[test]
-fn e1604_probability_out_of_range() {
+fn e1604_probability_out_of_range_is_reported_as_its_older_twin_e1502() {
+    // E1604 meant what E1502 means; one fault has one code, the older (docs/reference/errors.md).
     let got = plan_issue(|v| v["spot"][0]["local_probability"] = json!(-0.1));
     assert!(
-        got.contains(&("spot[0].local_probability".into(), "E1604".into())),
+        got.contains(&("spot[0].local_probability".into(), "E1502".into())),
         "{got:?}"
     );
+    assert!(!got.iter().any(|(_, c)| c == "E1604"), "{got:?}");
 }
 
 #[test]
