@@ -232,7 +232,9 @@ mod tests {
     #[test]
     fn each_fault_has_one_code_and_message() {
         let mut out = Vec::new();
-        non_negative(-1.0, "a", &mut out);
+        within(-1.0, Range::Km, "a", &mut out);
+        within(2_001.0, Range::Km, "a2", &mut out);
+        id("", "a3", &mut out);
         probability(1.5, "b", &mut out);
         sums_to_one(&[0.5, 0.6], "c", &mut out);
         age_band(Some(12), Some(30), "d", &mut out);
@@ -243,6 +245,8 @@ mod tests {
             got,
             [
                 ("a", "E1303"),
+                ("a2", "E1306"),
+                ("a3", "E1103"),
                 ("b", "E1502"),
                 ("c", "E1502"),
                 ("d.age_max", "E1301"),
