@@ -254,6 +254,7 @@ mod tests {
                 ("f", "E1303")
             ]
         );
-        assert_eq!(out[4].message, "age_min 12 is above age_max 3");
+        assert_eq!(out[6].message, "age_min 12 is above age_max 3");
+        assert_eq!(out[1].message, "2001 is above the largest allowed, 2,000 km");
     }
 }
