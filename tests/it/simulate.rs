@@ -159,7 +159,8 @@ fn bad_scenarios_report_every_problem_with_path_and_code() {
     assert!(has(&got, "authorities[0].sectors[2]", "E1202"), "{got:#?}");
     assert!(has(&got, "home_generators[0].provider", "E1203"), "{got:#?}");
     assert!(has(&got, "home_generators[1].beds.min", "E1304"), "{got:#?}");
-    assert!(has(&got, "breakdown.per_km", "E1303"), "{got:#?}");
+    // Breakdown hazards are chances a day: a negative one is not a probability.
+    assert!(has(&got, "breakdown.per_km", "E1502"), "{got:#?}");
 
     let mut v = base_scenario();
     v["format"] = json!("placematch/batch@1");
