@@ -40,7 +40,7 @@ fn spread(x: f64) -> String {
 
 const METRICS: &[Metric] = &[
     Metric {
-        label: "Objective (£/week)",
+        label: "Objective (score, £-eq. a week)",
         get: |r| r.objective,
         show: pounds,
         better: Better::Lower,

@@ -117,7 +117,7 @@ pub(super) fn maps(trips: &[Trip]) -> Markup {
                 div.legend {
                     @if placed > 0 {
                         (colour_legend("costscale", lo.min(hi), hi, crate::support::money::pounds, "Weekly cost of the placement"))
-                        span { "Line colour: weekly cost of the placement (£/week)." }
+                        span { "Line colour: the placement's cost score (£-equivalent a week: price plus weighted distance, area, quality and needs)." }
                     }
                     span { (key_marker()) }
                 }

@@ -180,7 +180,7 @@ fn summary(r: &MatchResult) -> Markup {
             (tile("Placed", html! { (s.placed) " " small { "of " (total) } }))
             (tile("Not placed", html! { (s.unplaced) }))
             (tile("Net weekly spend", html! { (pounds(s.net_weekly_spend)) " " small { "list " (pounds(s.weekly_spend)) } }))
-            (tile("Objective", html! { (pounds(r.objective)) " " small { "/week" } }))
+            (tile("Objective (score)", html! { (pounds(r.objective)) " " small { "£-equivalent a week, not spend" } }))
             (tile("Status", html! { (match r.status { Status::Optimal => "optimal", Status::Feasible => "feasible" }) " " small { "gap " (format!("{:.2}%", 100.0 * r.gap)) } }))
             (tile("Distance from home", html! { (format!("{:.1}", s.mean_km)) " km " small { "mean; max " (format!("{:.0}", s.max_km)) " km" } }))
             (tile("Within 20 miles", html! { (percent(s.share_within_32km)) }))
@@ -248,8 +248,8 @@ fn glance(r: &MatchResult, ctx: Option<&BatchContext>) -> Markup {
                     th scope="col" { "Home" }
                     th scope="col" { "Provider" }
                     th.n scope="col" { "km" }
-                    th.n scope="col" { "£/week" }
-                    th scope="col" { "Next best (regret)" }
+                    th.n scope="col" { "Price £/week" }
+                    th scope="col" { "Next best (regret, score)" }
                 }
             }
             tbody data-sortable {
@@ -262,7 +262,7 @@ fn glance(r: &MatchResult, ctx: Option<&BatchContext>) -> Markup {
                         td { (home_label(ctx, &p.home)) }
                         td { (ctx.map_or_else(|| p.provider.clone(), |c| c.provider_label(&p.provider))) }
                         td.n { (format!("{:.1}", p.distance_km)) }
-                        td.n { (pounds(p.cost.total)) }
+                        td.n { (pounds(p.cost.terms.price)) }
                         td {
                             @match p.alternatives.first() {
                                 Some(a) => { (a.home) " (" (regret_text(a)) ")" }
@@ -305,14 +305,14 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                 " — " (format!("{:.1}", p.distance_km)) " km from home."
             }
             p.cost {
-                strong { (pounds(p.cost.total)) } " a week in all"
+                "Price " strong { (pounds(p.cost.terms.price)) } " a week (spend); cost score " (pounds(p.cost.total)) " a week with distance, area, quality and needs weighed in"
                 @if p.block_bed { "; a block-contract bed already paid for" }
                 @if p.discount > 0.0 { "; volume discount " (pounds(p.discount)) " a week" }
                 @if !p.placed_with.is_empty() { "; placed with " (p.placed_with.join(", ")) }
                 "."
             }
             table {
-                caption { "Cost terms, £/week (zero terms left out)" }
+                caption { "Cost score by term, £-equivalent a week (the price is spend; zero terms left out)" }
                 thead { tr {
                     @for (i, name) in TERM_NAMES.iter().enumerate() { @if terms[i] != 0.0 { th.n scope="col" { (name.replace('_', " ")) } } }
                     th.n scope="col" { "total" }

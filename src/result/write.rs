@@ -58,14 +58,14 @@ pub fn to_table(result: &MatchResult) -> String {
     let mut out = String::new();
     let s = &result.summary;
     out.push_str(&format!(
-        "batch {}  status {}  objective £{:.2}/week  gap {:.2e}  solved in {:.3} s\n",
+        "batch {}  status {}  objective {:.2} (score, £-equivalent a week; not spend)  gap {}  solved in {:.3} s\n",
         result.batch_id.as_deref().unwrap_or("-"),
         match result.status {
             crate::result::format::Status::Optimal => "optimal",
             crate::result::format::Status::Feasible => "feasible",
         },
         result.objective,
-        result.gap,
+        if result.gap == 0.0 { "0".to_string() } else { format!("{:.2}%", 100.0 * result.gap) },
         result.solve_seconds
     ));
     out.push_str(&format!(
@@ -82,8 +82,8 @@ pub fn to_table(result: &MatchResult) -> String {
         100.0 * s.share_good_or_outstanding
     ));
     out.push_str(&format!(
-        "{:<12} {:<10} {:<12} {:>8} {:>9} {:>9}  {}\n",
-        "child", "urgency", "home", "km", "£/week", "cost", "next best (regret £/week)"
+        "{:<12} {:<10} {:<12} {:>8} {:>10} {:>9}  {}\n",
+        "child", "urgency", "home", "km", "price £/wk", "score", "next best (regret, score)"
     ));
     for p in &result.placements {
         let next = p
@@ -96,7 +96,7 @@ pub fn to_table(result: &MatchResult) -> String {
             })
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
-            "{:<12} {:<10} {:<12} {:>8.1} {:>9.0} {:>9.0}  {}\n",
+            "{:<12} {:<10} {:<12} {:>8.1} {:>10.0} {:>9.0}  {}\n",
             p.child,
             p.urgency.name(),
             p.home,
