@@ -65,7 +65,11 @@ pub fn to_table(result: &MatchResult) -> String {
             crate::result::format::Status::Feasible => "feasible",
         },
         result.objective,
-        if result.gap == 0.0 { "0".to_string() } else { format!("{:.2}%", 100.0 * result.gap) },
+        if result.gap == 0.0 {
+            "0".to_string()
+        } else {
+            format!("{:.2}%", 100.0 * result.gap)
+        },
         result.solve_seconds
     ));
     out.push_str(&format!(

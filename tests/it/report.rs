@@ -542,7 +542,10 @@ fn bench_report_shows_every_rule_and_metric() {
         }
     }
     // The best rule is named in words; optimal's objective is never beaten (README).
-    assert!(text.contains("Objective (score, £-eq. a week)\n: best\noptimal"), "{text}");
+    assert!(
+        text.contains("Objective (score, £-eq. a week)\n: best\noptimal"),
+        "{text}"
+    );
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     let nearest_objective = rows["rows"][2]["objective"].as_f64().unwrap();
     assert!(nearest_objective > rows["rows"][0]["objective"].as_f64().unwrap());
