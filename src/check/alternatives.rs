@@ -77,9 +77,9 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
             }
             // The moving children's own cost change: the rest is borne by others (knock_on).
             let own: f64 = g
-                .group_of(c)
-                .into_iter()
-                .map(|m| {
+                .group_of(&c)
+                .iter()
+                .map(|&m| {
                     let here = g.eval.terms[m].map_or(0.0, |t| t.total());
                     terms(inst, m, ah, pair_km(inst, m, ah)).total() - here
                 })

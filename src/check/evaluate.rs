@@ -76,14 +76,20 @@ fn moved_with(
     groups: &BTreeMap<String, Vec<usize>>,
 ) -> Vec<Option<usize>> {
     let mut moved = assign.to_vec();
-    let group = inst.batch.children[c]
-        .sibling_group
-        .as_ref()
-        .and_then(|g| groups.get(g));
-    for &m in group.map(Vec::as_slice).unwrap_or(std::slice::from_ref(&c)) {
+    for &m in group_of(inst, groups, &c) {
         moved[m] = Some(h);
     }
     moved
+}
+
+/// The children who move with `c` (passed by reference so a lone child is its own slice):
+/// its kept-together group, or itself.
+pub(super) fn group_of<'a>(inst: &Instance, groups: &'a BTreeMap<String, Vec<usize>>, c: &'a usize) -> &'a [usize] {
+    inst.batch.children[*c]
+        .sibling_group
+        .as_ref()
+        .and_then(|g| groups.get(g))
+        .map_or(std::slice::from_ref(c), Vec::as_slice)
 }
 
 /// Scores an assignment (per child, the home index or None) and lists every violation.

@@ -53,13 +53,8 @@ struct Ground<'a> {
 
 impl Ground<'_> {
     /// The children who move with `c`: its kept-together group, or itself.
-    fn group_of(&self, c: usize) -> Vec<usize> {
-        self.inst.batch.children[c]
-            .sibling_group
-            .as_ref()
-            .and_then(|g| self.groups.get(g))
-            .cloned()
-            .unwrap_or_else(|| vec![c])
+    fn group_of<'a>(&'a self, c: &'a usize) -> &'a [usize] {
+        evaluate::group_of(self.inst, &self.groups, c)
     }
 }
 

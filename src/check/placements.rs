@@ -63,10 +63,10 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
         }
         // The kept-together siblings who moved in with this child, in batch order.
         let group: Vec<&str> = g
-            .group_of(c)
-            .into_iter()
-            .filter(|&m| m != c)
-            .map(|m| ch[m].id.as_str())
+            .group_of(&c)
+            .iter()
+            .filter(|&&m| m != c)
+            .map(|&m| ch[m].id.as_str())
             .collect();
         if pl.placed_with != group {
             p.push(format!(

@@ -209,11 +209,7 @@ impl PostcodeProblem {
     /// The problem in words, naming the places to choose from.
     pub fn message(&self, written: &str) -> String {
         // An error echoes at most 40 characters of what was written (a 1 MB string once came back whole).
-        let written: String = if written.chars().count() > 40 {
-            written.chars().take(40).chain("…".chars()).collect()
-        } else {
-            written.to_string()
-        };
+        let written = crate::input::read::shorten(written, 40);
         let list = |v: &[String]| {
             let shown: Vec<&str> = v.iter().take(8).map(String::as_str).collect();
             let more = if v.len() > 8 {

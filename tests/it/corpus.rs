@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::harness::bin;
+use crate::harness::{assert_coded_rejection, bin};
 
 fn corpus() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus");
@@ -46,16 +46,7 @@ fn every_input_that_once_broke_placematch_gets_an_error_or_a_checked_result() {
         let run = cmd.timeout(Duration::from_secs(120)).output().unwrap();
         let err = String::from_utf8_lossy(&run.stderr).to_string();
         match run.status.code() {
-            Some(3) => {
-                // A rejection names a path and a stable code, and says what to do.
-                let coded = err.lines().any(|l| {
-                    let l = l.trim_start();
-                    l.contains(": E1")
-                        && !l.starts_with("(file)")
-                        && l.split(": E1").next().is_some_and(|p| !p.is_empty())
-                });
-                assert!(coded && err.contains("what to do"), "{}: {err}", f.display());
-            }
+            Some(3) => assert_coded_rejection(&f.display().to_string(), &err),
             Some(0) if format == "placematch/batch@1" => {
                 let c = bin().arg("check").arg(&f).arg(&out).output().unwrap();
                 assert_eq!(c.status.code(), Some(0), "{}: check rejects the result", f.display());

@@ -10,36 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-use crate::harness::{bin, instance};
-
-/// Every scalar leaf's path, as a list of keys and indexes.
-fn scalar_paths(v: &Value, at: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                at.push(json!(k));
-                scalar_paths(x, at, out);
-                at.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                at.push(json!(i));
-                scalar_paths(x, at, out);
-                at.pop();
-            }
-        }
-        _ => out.push(at.clone()),
-    }
-}
-
-fn slot<'a>(v: &'a mut Value, at: &[Value]) -> &'a mut Value {
-    at.iter().fold(v, |v, k| match k {
-        Value::String(s) => &mut v[s.as_str()],
-        Value::Number(n) => &mut v[n.as_u64().unwrap() as usize],
-        _ => unreachable!(),
-    })
-}
+use crate::harness::{assert_coded_rejection, at_path_mut, bin, instance, path_pattern, scalar_paths};
 
 fn extreme(rng: &mut ChaCha8Rng) -> Value {
     match rng.gen_range(0..10) {
@@ -58,8 +29,7 @@ fn extreme(rng: &mut ChaCha8Rng) -> Value {
 
 /// `n` mutants of `base`, each with one scalar changed (the format string kept).
 fn mutants(base: &Value, n: usize, seed: u64) -> Vec<(String, Value)> {
-    let mut paths = Vec::new();
-    scalar_paths(base, &mut Vec::new(), &mut paths);
+    let mut paths = scalar_paths(base);
     paths.retain(|p| p.first() != Some(&json!("format")));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n)
@@ -67,8 +37,8 @@ fn mutants(base: &Value, n: usize, seed: u64) -> Vec<(String, Value)> {
             let p = &paths[rng.gen_range(0..paths.len())];
             let mut v = base.clone();
             let new = extreme(&mut rng);
-            *slot(&mut v, p) = new.clone();
-            (format!("{p:?} = {new}"), v)
+            *at_path_mut(&mut v, p) = new.clone();
+            (format!("{} = {new}", path_pattern(p)), v)
         })
         .collect()
 }
@@ -90,16 +60,7 @@ fn run(args: &[&str], file_name: &str, text: &str, what: &str, on_ok: impl Fn(&s
     assert!(!err.contains("panicked"), "{what}: {err}");
     match r.status.code() {
         Some(0) => on_ok(&input, &out),
-        Some(3) => {
-            let issues: Vec<&str> = err
-                .lines()
-                .filter(|l| l.starts_with("  ") && !l.trim_start().starts_with("what to do"))
-                .collect();
-            assert!(!issues.is_empty(), "{what}: exit 3 without issues: {err}");
-            for l in issues {
-                assert!(l.contains(": E1"), "{what}: an issue without a code: {l}");
-            }
-        }
+        Some(3) => assert_coded_rejection(what, &err),
         code => panic!("{what}: exit {code:?}\n{err}"),
     }
 }

@@ -340,3 +340,70 @@ pub fn load_generated(opts: &placematch::compare::generate::GenOptions) -> Insta
     let batch = placematch::compare::generate::generate(opts);
     load(&serde_json::to_value(&batch).unwrap())
 }
+
+/// Every scalar leaf of `v`, as its keys and indexes from the root (JSON strings and numbers),
+/// in document order: what the tamper and fuzz tests change one at a time.
+pub fn scalar_paths(v: &Value) -> Vec<Vec<Value>> {
+    fn walk(v: &Value, at: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, x)| {
+                at.push(json!(k));
+                walk(x, at, out);
+                at.pop();
+            }),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| {
+                at.push(json!(i));
+                walk(x, at, out);
+                at.pop();
+            }),
+            _ => out.push(at.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The value at a path of [`scalar_paths`].
+pub fn at_path_mut<'a>(v: &'a mut Value, at: &[Value]) -> &'a mut Value {
+    at.iter().fold(v, |v, k| match k {
+        Value::String(s) => &mut v[s.as_str()],
+        _ => &mut v[k.as_u64().unwrap() as usize],
+    })
+}
+
+/// A path of [`scalar_paths`] written `placements[].alternatives[].regret` (any index as `[]`).
+pub fn path_pattern(at: &[Value]) -> String {
+    let mut s = String::new();
+    for k in at {
+        match k {
+            Value::String(name) if s.is_empty() => s.push_str(name),
+            Value::String(name) => {
+                s.push('.');
+                s.push_str(name);
+            }
+            _ => s.push_str("[]"),
+        }
+    }
+    s
+}
+
+/// Asserts that `stderr` of a run that exited 3 lists at least one issue, each with its path
+/// and a stable code, and says what to do.
+pub fn assert_coded_rejection(what: &str, stderr: &str) {
+    let issues: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.trim_start().starts_with("what to do"))
+        .collect();
+    assert!(
+        !issues.is_empty() && stderr.contains("what to do"),
+        "{what}: exit 3 without issues: {stderr}"
+    );
+    for l in issues {
+        let (path, rest) = l.trim_start().split_once(": ").unwrap_or(("", ""));
+        assert!(
+            !path.is_empty() && path != "(file)" && rest.starts_with('E'),
+            "{what}: an issue without a path or a code: {l}"
+        );
+    }
+}

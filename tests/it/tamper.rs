@@ -14,7 +14,7 @@ use placematch::pair::instance::Instance;
 use placematch::result::format::MatchResult;
 use serde_json::Value;
 
-use crate::harness::{instance, load_generated, solve_checked};
+use crate::harness::{at_path_mut, instance, load_generated, path_pattern, scalar_paths, solve_checked};
 
 /// Paths (with `[]` for any index) whose tampering `check` is not asked to catch.
 const NOT_CHECKED: &[&str] = &[
@@ -27,44 +27,6 @@ const NOT_CHECKED: &[&str] = &[
     ".regret_exact",
     "competition[].regret",
 ];
-
-fn leaves(v: &Value, path: String, out: &mut Vec<(String, Vec<PathSeg>)>, at: &mut Vec<PathSeg>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                at.push(PathSeg::Key(k.clone()));
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                leaves(x, p, out, at);
-                at.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                at.push(PathSeg::Index(i));
-                leaves(x, format!("{path}[]"), out, at);
-                at.pop();
-            }
-        }
-        _ => out.push((path, at.clone())),
-    }
-}
-
-#[derive(Clone)]
-enum PathSeg {
-    Key(String),
-    Index(usize),
-}
-
-fn get_mut<'a>(v: &'a mut Value, at: &[PathSeg]) -> &'a mut Value {
-    at.iter().fold(v, |v, s| match s {
-        PathSeg::Key(k) => &mut v[k.as_str()],
-        PathSeg::Index(i) => &mut v[*i],
-    })
-}
 
 /// The value changed enough to matter: a number by at least 1 (and 10 %), a flag flipped, a
 /// string lengthened; `None` for a null (nothing to change it to that claims less or more).
@@ -86,15 +48,14 @@ fn tampered(v: &Value) -> Option<Value> {
 fn uncaught(inst: &Instance, r: &MatchResult) -> (usize, Vec<String>) {
     assert!(check(inst, r).is_empty(), "the untouched result must pass");
     let original = serde_json::to_value(r).unwrap();
-    let mut all = Vec::new();
-    leaves(&original, String::new(), &mut all, &mut Vec::new());
     let (mut tried, mut missed) = (0, Vec::new());
-    for (path, at) in all {
+    for at in scalar_paths(&original) {
+        let path = path_pattern(&at);
         if NOT_CHECKED.iter().any(|n| path.contains(n) || path.starts_with(n)) {
             continue;
         }
         let mut v = original.clone();
-        let slot = get_mut(&mut v, &at);
+        let slot = at_path_mut(&mut v, &at);
         let Some(new) = tampered(slot) else { continue };
         let was = std::mem::replace(slot, new.clone());
         tried += 1;
