@@ -8,4 +8,5 @@ pub mod batch;
 pub mod geography;
 pub mod policy;
 pub mod read;
+pub mod sheets;
 pub mod validate;
