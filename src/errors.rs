@@ -40,6 +40,12 @@ codes! {
     MissingField = "E1005", "missing_field", "Add the field; see docs/reference/batch-format.md.";
     /// A value is not one of the allowed words.
     UnknownValue = "E1006", "unknown_value", "Use one of the values listed in the message.";
+    /// A key given twice in one JSON object.
+    DuplicateKey = "E1007", "duplicate_key", "Give each field once: with a key repeated, which value was meant cannot be known.";
+    /// A spreadsheet export (CSV) given where JSON is read.
+    NotJson = "E1008", "not_json", "placematch reads JSON; turn the spreadsheet into a JSON batch (the format is in docs/reference/batch-format.md).";
+    /// Another of placematch's own documents given where this command reads a different kind.
+    WrongDocument = "E1009", "wrong_document", "Give this command the kind of file it reads: the message says what this file is and which command reads it.";
     /// Two records share an id.
     DuplicateId = "E1101", "duplicate_id", "Give every child, home and provider a unique id.";
     /// Nothing to match.
@@ -54,6 +60,10 @@ codes! {
     UnknownAuthority = "E1204", "unknown_authority", "Use a 2025 ONS upper-tier or district code such as E10000032.";
     /// A coordinate outside England and Wales.
     OutsideCoverage = "E1205", "outside_coverage", "Give a latitude/longitude inside England and Wales (lat 49.8–55.9, lon −6.5–2.0).";
+    /// A postal district alone (a town), where a sector is needed.
+    PostcodeDistrictOnly = "E1206", "postcode_district_only", "Give the sector (the district, a space and the next digit, e.g. \"RH12 1\") or the full postcode; the message lists the district's sectors.";
+    /// A postcode written without its space that names two different places.
+    AmbiguousPostcode = "E1207", "ambiguous_postcode", "Write the postcode with its space (\"RH1 2\" or \"RH12 1\"): without it, the district and the sector are different places.";
     /// An age outside 0–25.
     AgeOutOfRange = "E1301", "age_out_of_range", "Ages are whole years from 0 to 25.";
     /// A need or support score outside 0–3.
@@ -82,8 +92,9 @@ codes! {
     NotAMember = "E1602", "not_a_member", "Add the authority to `members` or correct the code; a plan covers its member authorities only.";
     /// A placement-duration distribution is malformed.
     BadDuration = "E1603", "bad_duration", "Give either {\"mean_weeks\": m} with m ≥ 1 or {\"weeks\": [{\"weeks\": w, \"share\": s}, …]} with shares summing to 1.";
-    /// A probability outside 0–1.
-    ProbabilityOutOfRange = "E1604", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%).";
+    /// A probability outside 0–1. Deprecated alias of E1502 ([`ErrorCode::BadProbability`]),
+    /// which every format now reports for this fault; kept so the code is never reused.
+    ProbabilityOutOfRange = "E1604", "probability_out_of_range", "A probability is between 0 and 1 (0.3 means 30%). Deprecated alias of E1502, no longer reported: plans now report this as E1502.";
     /// A demand segment has no spot market to fall back on.
     NoSpotMarket = "E1605", "no_spot_market", "Add a `spot` entry for the segment's placement type (for its authority, or one without `la` for every member).";
     /// The history file cannot be read or lacks a required column.

@@ -8,7 +8,7 @@
 //!
 //! | layer | module | what |
 //! | --- | --- | --- |
-//! | 0 | [`errors`], [`support`] | the error registry; the progress bar |
+//! | 0 | [`errors`], [`support`] | the error registry; the progress bar, money, random streams |
 //! | 1 | [`input`] | read and validate a batch, its policy and postcodes |
 //! | 2 | [`pair`] | the located [`pair::instance::Instance`], eligibility and cost of each pair |
 //! | 3 | [`result`] | the result format and its writers |

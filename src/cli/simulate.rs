@@ -1,37 +1,59 @@
 //! `placematch simulate`: read the scenario, simulate with a progress bar, print the table,
 //! write the files.
 
+use std::path::PathBuf;
+
+use super::files::refuse_existing;
+use super::options::SimulateArgs;
+use super::{Exit, RunError};
 use crate::compare::rules::Rule;
 use crate::compare::simulate::{simulate, to_csv, to_json, to_table, SimOptions};
 
-/// `placematch simulate`: read, simulate with a progress bar, print the table, write files.
-pub fn run(a: &super::SimulateArgs) -> Result<super::Exit, super::RunError> {
-    for out in [&a.json, &a.csv].into_iter().flatten() {
-        if out.exists() && !a.force {
-            return Err(anyhow::anyhow!("{} already exists; pass --force to replace it", out.display()).into());
+/// What `simulate` was asked to do, resolved from its options.
+pub(super) struct Settings {
+    scenario: PathBuf,
+    sim: SimOptions,
+    json: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    force: bool,
+}
+
+impl From<SimulateArgs> for Settings {
+    fn from(a: SimulateArgs) -> Self {
+        Settings {
+            sim: SimOptions {
+                days: a.days as usize,
+                replications: a.replications as usize,
+                seed: a.seed,
+                rules: if a.rules.is_empty() {
+                    Rule::ALL.to_vec()
+                } else {
+                    dedup(&a.rules)
+                },
+                check: a.check,
+            },
+            scenario: a.scenario,
+            json: a.json,
+            csv: a.csv,
+            force: a.force,
         }
     }
-    let text = std::fs::read_to_string(&a.scenario)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.scenario.display()))?;
-    let world = crate::compare::scenario::load_scenario(&text, &a.scenario.display().to_string(), a.seed)?;
-    let opts = SimOptions {
-        days: a.days as usize,
-        replications: a.replications as usize,
-        seed: a.seed,
-        rules: if a.rules.is_empty() {
-            Rule::ALL.to_vec()
-        } else {
-            dedup(&a.rules)
-        },
-        check: a.check,
-    };
+}
+
+/// Runs `simulate`: read, simulate with a progress bar, print the table, write files.
+pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
+    refuse_existing([&s.json, &s.csv].into_iter().flatten(), s.force)?;
+    let text = std::fs::read_to_string(&s.scenario)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", s.scenario.display()))?;
+    let world = crate::compare::scenario::load_scenario(&text, &s.scenario.display().to_string(), s.sim.seed)?;
+    let opts = &s.sim;
     let total = (opts.days * opts.replications * opts.rules.len()) as u64;
     let bar = crate::support::progress::progress_bar(total, "simulated days");
     let started = std::time::Instant::now();
-    let (report, violations) = simulate(&world, &opts, &|| bar.inc(1));
+    let (report, violations) = simulate(&world, opts, &|| bar.inc(1));
     bar.finish_and_clear();
     if !violations.is_empty() {
-        return Err(super::RunError::Check(violations));
+        return Err(RunError::Check(violations));
     }
     {
         use std::io::Write;
@@ -47,17 +69,17 @@ pub fn run(a: &super::SimulateArgs) -> Result<super::Exit, super::RunError> {
         opts.days,
         started.elapsed().as_secs_f64()
     );
-    if let Some(p) = &a.json {
-        crate::result::write::write_atomic(p, to_json(&report).as_bytes(), a.force)?;
+    if let Some(p) = &s.json {
+        crate::result::write::write_atomic(p, to_json(&report).as_bytes(), s.force)?;
     }
-    if let Some(p) = &a.csv {
-        crate::result::write::write_atomic(p, to_csv(&report).as_bytes(), a.force)?;
+    if let Some(p) = &s.csv {
+        crate::result::write::write_atomic(p, to_csv(&report).as_bytes(), s.force)?;
     }
-    Ok(super::Exit::Ok)
+    Ok(Exit::Ok)
 }
 
 /// Rules in the order first given, each once.
-fn dedup(rules: &[Rule]) -> Vec<Rule> {
+pub(super) fn dedup(rules: &[Rule]) -> Vec<Rule> {
     let mut out: Vec<Rule> = Vec::new();
     for &r in rules {
         if !out.contains(&r) {

@@ -65,7 +65,9 @@ pub struct Place {
 /// Normalises a postcode to its sector key (spaces removed, upper case).
 ///
 /// SPEC §8.7: a string ending in a digit and two letters is a full postcode and loses
-/// its last two characters; anything else is already a sector.
+/// its last two characters; anything else is already a sector. This is the key of the
+/// bundled table only: reading a user's postcode goes through [`parse_postcode`], which
+/// tells a district from a sector by the postcode's structure.
 pub fn sector_key(postcode: &str) -> String {
     let s: String = postcode
         .chars()
@@ -78,6 +80,173 @@ pub fn sector_key(postcode: &str) -> String {
         s[..n - 2].to_string()
     } else {
         s
+    }
+}
+
+/// What a postcode string is, read by its structure: an outward code (area letters, district
+/// digits, e.g. `RH12`, `M1`, `EC1A`), then, after the space, an inward code whose digit is the
+/// sector (`RH12 1`) and whose two letters are the unit (`RH12 1AB`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostcodeForm {
+    /// A sector or a full postcode: the outward code and the sector digit.
+    Sector {
+        /// The outward code, e.g. `RH12`.
+        outward: String,
+        /// The sector digit after the space.
+        digit: char,
+    },
+    /// An outward code alone (a postal district, e.g. `RH12`): a town, not a sector.
+    District(String),
+    /// Written without a space, readable both ways: `RH12` is the district RH12 or the sector
+    /// RH1 2, two different places.
+    Either {
+        /// The sector reading.
+        sector: (String, char),
+        /// The district reading.
+        district: String,
+    },
+    /// Not shaped like a postcode.
+    Malformed,
+}
+
+/// Whether `s` is shaped like an outward code: one or two letters, a digit, then at most one
+/// more digit or letter (A9, A99, AA9, AA99, A9A, AA9A).
+fn is_outward(s: &str) -> bool {
+    let b = s.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let rest = &b[letters..];
+    (1..=2).contains(&letters)
+        && match rest {
+            [d] => d.is_ascii_digit(),
+            [d, x] => d.is_ascii_digit() && (x.is_ascii_digit() || x.is_ascii_uppercase()),
+            _ => false,
+        }
+}
+
+/// Reads a postcode by its structure (upper-cased, surrounding spaces ignored). Never guesses:
+/// a string that could be two places is [`PostcodeForm::Either`].
+pub fn parse_postcode(postcode: &str) -> PostcodeForm {
+    let up = postcode.trim().to_uppercase();
+    let parts: Vec<&str> = up.split_whitespace().collect();
+    let inward_digit = |inward: &str| -> Option<char> {
+        let b = inward.as_bytes();
+        match b {
+            [d] if d.is_ascii_digit() => Some(*d as char),
+            [d, x, y] if d.is_ascii_digit() && x.is_ascii_uppercase() && y.is_ascii_uppercase() => Some(*d as char),
+            _ => None,
+        }
+    };
+    match parts.as_slice() {
+        [outward, inward] => match (is_outward(outward), inward_digit(inward)) {
+            (true, Some(digit)) => PostcodeForm::Sector {
+                outward: outward.to_string(),
+                digit,
+            },
+            _ => PostcodeForm::Malformed,
+        },
+        [s] => {
+            let n = s.len();
+            // A full postcode written without its space: the last three are the inward code.
+            if n >= 5 && s.is_char_boundary(n - 3) && is_outward(&s[..n - 3]) {
+                if let Some(digit) =
+                    inward_digit(&s[n - 3..]).filter(|_| s[n - 2..].bytes().all(|c| c.is_ascii_uppercase()))
+                {
+                    return PostcodeForm::Sector {
+                        outward: s[..n - 3].to_string(),
+                        digit,
+                    };
+                }
+            }
+            let as_sector = match s.as_bytes().last() {
+                Some(d) if d.is_ascii_digit() && is_outward(&s[..n - 1]) => Some((s[..n - 1].to_string(), *d as char)),
+                _ => None,
+            };
+            match (as_sector, is_outward(s)) {
+                (Some((outward, digit)), false) => PostcodeForm::Sector { outward, digit },
+                (Some(sector), true) => PostcodeForm::Either {
+                    sector,
+                    district: s.to_string(),
+                },
+                (None, true) => PostcodeForm::District(s.to_string()),
+                (None, false) => PostcodeForm::Malformed,
+            }
+        }
+        _ => PostcodeForm::Malformed,
+    }
+}
+
+/// Why a postcode does not resolve to one bundled sector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostcodeProblem {
+    /// Not shaped like a postcode or sector.
+    Malformed,
+    /// Shaped like a sector, but not one of England's and Wales's.
+    Unknown {
+        /// The sector as written with its space.
+        sector: String,
+        /// The district's known sectors, when the district exists.
+        nearby: Vec<String>,
+    },
+    /// A district alone (a town, not a sector).
+    DistrictOnly {
+        /// The district.
+        district: String,
+        /// Its sectors, to choose from.
+        sectors: Vec<String>,
+    },
+    /// Written without a space, a known district and a known sector: two places.
+    Ambiguous {
+        /// The sector reading, with its space.
+        sector: String,
+        /// The district reading.
+        district: String,
+        /// The district's sectors.
+        sectors: Vec<String>,
+    },
+}
+
+impl PostcodeProblem {
+    /// The problem in words, naming the places to choose from.
+    pub fn message(&self, written: &str) -> String {
+        // An error echoes at most 40 characters of what was written (a 1 MB string once came back whole).
+        let written: String = if written.chars().count() > 40 {
+            written.chars().take(40).chain("…".chars()).collect()
+        } else {
+            written.to_string()
+        };
+        let list = |v: &[String]| {
+            let shown: Vec<&str> = v.iter().take(8).map(String::as_str).collect();
+            let more = if v.len() > 8 {
+                format!(" and {} more", v.len() - 8)
+            } else {
+                String::new()
+            };
+            format!("{}{more}", shown.join(", "))
+        };
+        match self {
+            PostcodeProblem::Malformed => {
+                format!("\"{written}\" is not shaped like a postcode or sector (e.g. \"RH12 1\" or \"RH12 1AB\")")
+            }
+            PostcodeProblem::Unknown { sector, nearby } if !nearby.is_empty() => format!(
+                "postcode \"{written}\" is sector {sector}, which is not a known England or Wales sector; did you mean one of {}?",
+                list(nearby)
+            ),
+            PostcodeProblem::Unknown { .. } => {
+                format!("postcode \"{written}\" is not a known England or Wales sector")
+            }
+            PostcodeProblem::DistrictOnly { district, sectors } => format!(
+                "\"{written}\" is the postal district {district}, which spans several sectors; give one of them: {}",
+                list(sectors)
+            ),
+            PostcodeProblem::Ambiguous {
+                sector,
+                district,
+                sectors,
+            } => format!(
+                "\"{written}\" could be the sector {sector} or the postal district {district} (sectors {}), which are different places; write it with its space",
+                list(sectors)
+            ),
+        }
     }
 }
 
@@ -131,9 +300,65 @@ impl Geography {
         }
     }
 
-    /// The sector of a postcode or sector string.
+    /// The sector of a postcode or sector string, read by its structure ([`parse_postcode`]);
+    /// `None` for anything [`Geography::lookup`] rejects.
     pub fn sector(&self, postcode: &str) -> Option<&Sector> {
-        self.by_key.get(&sector_key(postcode)).map(|&i| &self.sectors[i])
+        self.lookup(postcode).ok()
+    }
+
+    /// The sector a postcode or sector string names, or why it names none. A district alone and
+    /// a string that could be two places are refused with the sectors to choose from.
+    pub fn lookup(&self, postcode: &str) -> Result<&Sector, PostcodeProblem> {
+        let get = |outward: &str, digit: char| self.by_key.get(&format!("{outward}{digit}")).map(|&i| &self.sectors[i]);
+        match parse_postcode(postcode) {
+            PostcodeForm::Malformed => Err(PostcodeProblem::Malformed),
+            PostcodeForm::Sector { outward, digit } => get(&outward, digit).ok_or_else(|| PostcodeProblem::Unknown {
+                sector: format!("{outward} {digit}"),
+                nearby: self.sectors_of(&outward),
+            }),
+            PostcodeForm::District(district) => {
+                let sectors = self.sectors_of(&district);
+                if sectors.is_empty() {
+                    Err(PostcodeProblem::Unknown {
+                        sector: district,
+                        nearby: Vec::new(),
+                    })
+                } else {
+                    Err(PostcodeProblem::DistrictOnly { district, sectors })
+                }
+            }
+            PostcodeForm::Either {
+                sector: (outward, digit),
+                district,
+            } => {
+                let sectors = self.sectors_of(&district);
+                match (get(&outward, digit), sectors.is_empty()) {
+                    // Only one reading is a place: that is what it means.
+                    (Some(s), true) => Ok(s),
+                    (None, false) => Err(PostcodeProblem::DistrictOnly { district, sectors }),
+                    (Some(_), false) => Err(PostcodeProblem::Ambiguous {
+                        sector: format!("{outward} {digit}"),
+                        district,
+                        sectors,
+                    }),
+                    (None, true) => Err(PostcodeProblem::Unknown {
+                        sector: format!("{outward} {digit}"),
+                        nearby: self.sectors_of(&outward),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The bundled sectors of a postal district (outward code), in order.
+    pub fn sectors_of(&self, outward: &str) -> Vec<String> {
+        let prefix = format!("{outward} ");
+        let start = self.sectors.partition_point(|s| s.name.as_str() < prefix.as_str());
+        self.sectors[start..]
+            .iter()
+            .take_while(|s| s.name.starts_with(&prefix))
+            .map(|s| s.name.clone())
+            .collect()
     }
 
     /// The upper-tier authority of a district (a district that is itself upper tier maps to itself).
@@ -205,6 +430,74 @@ mod tests {
         assert_eq!(sector_key("rh121ab"), "RH121");
         assert_eq!(sector_key("RH12 1"), "RH121");
         assert_eq!(sector_key("M1 1"), "M11");
+    }
+
+    #[test]
+    fn postcodes_are_read_by_their_structure() {
+        let sector = |o: &str, d: char| PostcodeForm::Sector {
+            outward: o.to_string(),
+            digit: d,
+        };
+        assert_eq!(parse_postcode("RH12 1AB"), sector("RH12", '1'));
+        assert_eq!(parse_postcode(" rh12  1ab "), sector("RH12", '1'));
+        assert_eq!(parse_postcode("RH121AB"), sector("RH12", '1'));
+        assert_eq!(parse_postcode("RH12 1"), sector("RH12", '1'));
+        assert_eq!(parse_postcode("RH1 2"), sector("RH1", '2'));
+        assert_eq!(parse_postcode("EC1A 1BB"), sector("EC1A", '1'));
+        assert_eq!(parse_postcode("RH121"), sector("RH12", '1'));
+        assert_eq!(parse_postcode("EC1A"), PostcodeForm::District("EC1A".into()));
+        assert_eq!(
+            parse_postcode("RH12"),
+            PostcodeForm::Either {
+                sector: ("RH1".into(), '2'),
+                district: "RH12".into()
+            }
+        );
+        for bad in ["", "12", "RH12 1A", "RH12 AB", "R", "RH12 1AB X", "ÄH12 1", "RHX12"] {
+            assert_eq!(parse_postcode(bad), PostcodeForm::Malformed, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_district_alone_is_never_read_as_another_place() {
+        let g = Geography::get();
+        // RH12 is Horsham; RH1 2 is Redhill. Written without a space, "RH12" is either.
+        match g.lookup("RH12") {
+            Err(PostcodeProblem::Ambiguous {
+                sector,
+                district,
+                sectors,
+            }) => {
+                assert_eq!((sector.as_str(), district.as_str()), ("RH1 2", "RH12"));
+                assert!(sectors.contains(&"RH12 1".to_string()), "{sectors:?}");
+            }
+            other => panic!("RH12: {other:?}"),
+        }
+        assert!(matches!(g.lookup("BN11"), Err(PostcodeProblem::Ambiguous { .. })));
+        assert_eq!(g.lookup("RH12 1").unwrap().name, "RH12 1");
+        assert_eq!(g.lookup("RH1 2").unwrap().name, "RH1 2");
+        assert_eq!(g.lookup("RH12 1AB").unwrap().name, "RH12 1");
+        // A district whose sector reading is not a place is a district alone.
+        let district = g
+            .sectors
+            .iter()
+            .map(|s| s.name.split(' ').next().unwrap().to_string())
+            .find(|d| {
+                d.len() == 4
+                    && d.as_bytes()[3].is_ascii_digit()
+                    && g.sector(&format!("{} {}", &d[..3], &d[3..])).is_none()
+            })
+            .expect("a district such as AB10 whose sector reading AB1 0 is no sector");
+        assert!(
+            matches!(g.lookup(&district), Err(PostcodeProblem::DistrictOnly { .. })),
+            "{district}"
+        );
+        let msg = g.lookup("RH12").unwrap_err().message("RH12");
+        assert!(
+            msg.contains("RH1 2") && msg.contains("RH12 1") && msg.contains("space"),
+            "{msg}"
+        );
+        assert!(g.place_of_postcode("RH12").is_none());
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //!
 //! [`read`] turns text into typed records ([`batch`], [`policy`]) and reports every syntax
 //! and type problem with its JSON path; [`validate`] applies the semantic rules, each with a
-//! stable code; [`geography`] resolves postcode sectors and authority codes to points.
+//! stable code, from the generic value rules of [`rules`] that every input format shares; [`geography`] resolves postcode sectors and authority codes to points.
 
 pub mod batch;
 pub mod geography;
 pub mod policy;
 pub mod read;
+pub mod rules;
 pub mod sheets;
 pub mod validate;

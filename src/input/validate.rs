@@ -7,12 +7,13 @@ use std::collections::HashMap;
 
 use crate::errors::{ErrorCode, Issue};
 use crate::input::batch::{Batch, ExclusionZone, Location};
-use crate::input::geography::Geography;
+use crate::input::geography::{Geography, PostcodeProblem};
 use crate::input::policy::{BudgetInput, PolicyInput};
 use crate::input::read::Partial;
+use crate::input::rules::{age, age_band, at_least_one, non_negative, not_above, score};
 
-/// Semantic checks on the records that were read.
-pub fn check(p: &Partial) -> Vec<Issue> {
+/// The batch's semantic rules, on the records that were read: every problem, in document order.
+pub fn batch_rules(p: &Partial) -> Vec<Issue> {
     let geo = Geography::get();
     let b: &Batch = &p.batch;
     let mut out = Vec::new();
@@ -97,20 +98,7 @@ pub fn check(p: &Partial) -> Vec<Issue> {
                 ),
             ));
         }
-        for (field, v) in [("age_min", h.age_min), ("age_max", h.age_max)] {
-            if let Some(a) = v {
-                age(a, &format!("{at}.{field}"), &mut out);
-            }
-        }
-        if let (Some(lo), Some(hi)) = (h.age_min, h.age_max) {
-            if lo > hi {
-                out.push(Issue::new(
-                    format!("{at}.age_min"),
-                    ErrorCode::InconsistentRange,
-                    format!("age_min {lo} is above age_max {hi}"),
-                ));
-            }
-        }
+        age_band(h.age_min, h.age_max, &at, &mut out);
         for (ind, v) in &h.support {
             score(*v, &format!("{at}.support.{}", ind.name()), &mut out);
         }
@@ -139,13 +127,12 @@ pub fn check(p: &Partial) -> Vec<Issue> {
             non_negative(v, &format!("{at}.min_distance_km"), &mut out);
         }
         if let (Some(lo), Some(hi)) = (c.min_distance_km, c.max_distance_km) {
-            if lo > hi {
-                out.push(Issue::new(
-                    format!("{at}.min_distance_km"),
-                    ErrorCode::InconsistentRange,
-                    format!("min_distance_km {lo} is above max_distance_km {hi}"),
-                ));
-            }
+            not_above(
+                ("min_distance_km", lo),
+                ("max_distance_km", hi),
+                &format!("{at}.min_distance_km"),
+                &mut out,
+            );
         }
         if let Some(v) = c.budget_cap {
             non_negative(v, &format!("{at}.budget_cap"), &mut out);
@@ -165,39 +152,6 @@ fn dup(at: &str, id: &str, first: &str) -> Issue {
     )
 }
 
-/// Reports a value that is negative or not finite.
-pub fn non_negative(v: f64, at: &str, out: &mut Vec<Issue>) {
-    if !v.is_finite() || v < 0.0 {
-        out.push(Issue::new(
-            at,
-            ErrorCode::NegativeValue,
-            format!("{v} is not a finite value ≥ 0"),
-        ));
-    }
-}
-
-/// Reports an age outside 0–25.
-pub fn age(v: i64, at: &str, out: &mut Vec<Issue>) {
-    if !(0..=25).contains(&v) {
-        out.push(Issue::new(
-            at,
-            ErrorCode::AgeOutOfRange,
-            format!("age {v} is outside 0–25"),
-        ));
-    }
-}
-
-/// Reports a Valuing Care score outside 0–3.
-pub fn score(v: i64, at: &str, out: &mut Vec<Issue>) {
-    if !(0..=3).contains(&v) {
-        out.push(Issue::new(
-            at,
-            ErrorCode::ScoreOutOfRange,
-            format!("score {v} is outside 0–3"),
-        ));
-    }
-}
-
 /// Reports an unknown authority code.
 pub fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     if !geo.is_authority(code) {
@@ -213,12 +167,13 @@ pub fn check_la(code: &str, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
 pub fn check_location(loc: &Location, at: &str, geo: &Geography, out: &mut Vec<Issue>) {
     match (&loc.postcode, loc.lat, loc.lon) {
         (Some(pc), None, None) => {
-            if geo.sector(pc).is_none() {
-                out.push(Issue::new(
-                    format!("{at}.postcode"),
-                    ErrorCode::UnknownPostcode,
-                    format!("postcode \"{pc}\" is not a known England or Wales sector"),
-                ));
+            if let Err(problem) = geo.lookup(pc) {
+                let code = match problem {
+                    PostcodeProblem::DistrictOnly { .. } => ErrorCode::PostcodeDistrictOnly,
+                    PostcodeProblem::Ambiguous { .. } => ErrorCode::AmbiguousPostcode,
+                    PostcodeProblem::Malformed | PostcodeProblem::Unknown { .. } => ErrorCode::UnknownPostcode,
+                };
+                out.push(Issue::new(format!("{at}.postcode"), code, problem.message(pc)));
             }
         }
         (None, Some(lat), Some(lon)) => {
@@ -288,13 +243,7 @@ pub fn check_policy(p: &PolicyInput, at: &str, out: &mut Vec<Issue>) {
         }
     }
     if let Some(s) = p.max_need_shortfall {
-        if s < 1 {
-            out.push(Issue::new(
-                field("max_need_shortfall"),
-                ErrorCode::NegativeValue,
-                format!("max_need_shortfall {s} must be at least 1"),
-            ));
-        }
+        at_least_one(s, "max_need_shortfall", &field("max_need_shortfall"), out);
     }
     match &p.weekly_budget {
         Some(BudgetInput::All(v)) => non_negative(*v, &field("weekly_budget"), out),

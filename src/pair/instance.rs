@@ -8,7 +8,7 @@ use crate::errors::{InvalidInput, Issue};
 use crate::input::geography::{Geography, Place};
 use crate::input::policy::PolicyInput;
 use crate::input::read::parse_batch;
-use crate::input::validate::{check, check_policy};
+use crate::input::validate::{batch_rules, check_policy};
 
 /// Reads, validates and locates a batch: the front half of every command.
 ///
@@ -20,7 +20,7 @@ pub fn load_batch(text: &str, source_name: &str, extra_policy: Option<&PolicyInp
     };
     let partial = parse_batch(text).map_err(|i| fail(vec![i]))?;
     let mut issues = partial.issues.clone();
-    issues.extend(check(&partial));
+    issues.extend(batch_rules(&partial));
     if let Some(p) = extra_policy {
         check_policy(p, "--policy", &mut issues);
     }

@@ -362,16 +362,10 @@ fn p90_interval(v: &[f64]) -> Interval {
 }
 
 /// Simulates `opts.oos_scenarios` fresh scenarios with the recommended beds and compares.
-pub fn check(plan: &Plan, beds: &[i64], model: &Estimate, opts: &PlanOptions) -> anyhow::Result<OutOfSample> {
+pub fn out_of_sample(plan: &Plan, beds: &[i64], model: &Estimate, opts: &PlanOptions) -> anyhow::Result<OutOfSample> {
     let r = opts.oos_scenarios;
     let hf = plan.horizon as f64;
-    let pb = if opts.progress {
-        let pb = indicatif::ProgressBar::new(r as u64);
-        pb.set_message("out-of-sample check");
-        pb
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let pb = crate::support::progress::progress_bar_if(opts.progress, r as u64, "out-of-sample check");
     let mut figs = Vec::with_capacity(r);
     let mut counts = [0usize; 3];
     for k in 0..r {

@@ -3,9 +3,10 @@
 
 use maud::{html, Markup};
 
+use super::percent;
 use super::svg::{hbar_chart, Bar};
-use super::{money, percent};
 use crate::compare::bench::{BenchReport, BenchRow};
+use crate::support::money::pounds;
 
 /// Which way a metric is better, to name the best rule in words.
 #[derive(Clone, Copy, PartialEq)]
@@ -41,7 +42,7 @@ const METRICS: &[Metric] = &[
     Metric {
         label: "Objective (£/week)",
         get: |r| r.objective,
-        show: money,
+        show: pounds,
         better: Better::Lower,
         definition: "SPEC §6 objective of the assignment: placement costs less block beds and discounts, plus the cost of every child left unplaced.",
     },
@@ -62,14 +63,14 @@ const METRICS: &[Metric] = &[
     Metric {
         label: "Weekly spend",
         get: |r| r.weekly_spend,
-        show: money,
+        show: pounds,
         better: Better::Lower,
         definition: "Sum of the list weekly prices of the homes children were placed in.",
     },
     Metric {
         label: "Net weekly spend",
         get: |r| r.net_weekly_spend,
-        show: money,
+        show: pounds,
         better: Better::Lower,
         definition: "Weekly spend less block beds already paid for and volume discounts.",
     },

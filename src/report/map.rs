@@ -116,14 +116,14 @@ pub(super) fn maps(trips: &[Trip]) -> Markup {
             figcaption {
                 div.legend {
                     @if placed > 0 {
-                        (colour_legend("costscale", lo.min(hi), hi, super::money, "Weekly cost of the placement"))
+                        (colour_legend("costscale", lo.min(hi), hi, crate::support::money::pounds, "Weekly cost of the placement"))
                         span { "Line colour: weekly cost of the placement (£/week)." }
                     }
                     span { (key_marker()) }
                 }
                 p {
                     "Each line joins a child's home postcode sector (circle) to the chosen home (square); a cross marks a child not placed. "
-                    "Grey dots are the " (super::group(geo.sectors.len() as u64)) " bundled postcode-sector centroids. "
+                    "Grey dots are the " (crate::support::money::group(geo.sectors.len() as u64)) " bundled postcode-sector centroids. "
                     (placed) " placed, " (unplaced) " not placed. Hover over a line for the child, home, cost and distance."
                 }
             }

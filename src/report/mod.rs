@@ -254,37 +254,6 @@ fn authority_name(code: &str) -> String {
     Geography::get().authority_name(code).unwrap_or(code).to_string()
 }
 
-/// Whole pounds with thousands separators: `£12,345`.
-fn money(x: f64) -> String {
-    let r = x.round();
-    let sign = if r < 0.0 { "−" } else { "" };
-    format!("{sign}£{}", group(r.abs() as u64))
-}
-
-/// Pounds with an explicit sign: `+£400`, `−£150`, `£0`.
-fn signed_money(x: f64) -> String {
-    let r = x.round();
-    if r > 0.0 {
-        format!("+£{}", group(r as u64))
-    } else {
-        money(r)
-    }
-}
-
-fn group(mut n: u64) -> String {
-    let mut parts = Vec::new();
-    loop {
-        if n < 1000 {
-            parts.push(n.to_string());
-            break;
-        }
-        parts.push(format!("{:03}", n % 1000));
-        n /= 1000;
-    }
-    parts.reverse();
-    parts.join(",")
-}
-
 /// A share as a whole percentage.
 fn percent(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
@@ -293,17 +262,6 @@ fn percent(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_groups_thousands_and_signs() {
-        assert_eq!(money(0.4), "£0");
-        assert_eq!(money(1234.5), "£1,235");
-        assert_eq!(money(1_000_000.0), "£1,000,000");
-        assert_eq!(money(-150.0), "−£150");
-        assert_eq!(signed_money(400.0), "+£400");
-        assert_eq!(signed_money(-181.87), "−£182");
-        assert_eq!(group(1005), "1,005");
-    }
 
     #[test]
     fn unknown_formats_are_named() {

@@ -4,10 +4,10 @@
 
 use maud::{html, Markup};
 
-use super::money;
 use super::page::document;
 use super::svg::{colour_legend, f1, viridis};
 use crate::plan::plan_result::{CurvePoint, OfferResult, PlanResult, PlanStatus};
+use crate::support::money::pounds;
 
 /// The whole page.
 pub(super) fn render(r: &PlanResult) -> String {
@@ -45,12 +45,12 @@ fn headline(r: &PlanResult) -> Markup {
         section aria-labelledby="h-summary" {
             h2 #h-summary { "The plan against buying every bed on the spot market" }
             dl.tiles {
-                div.tile { dt { "Expected weekly cost" } dd { (money(e.expected_weekly_cost)) " " small { "spot only " (money(b.expected_weekly_cost)) } } }
-                div.tile { dt { "Saving" } dd { (pct(s.percent_cost / 100.0)) " " small { (money(s.annual_cost)) " a year" } } }
+                div.tile { dt { "Expected weekly cost" } dd { (pounds(e.expected_weekly_cost)) " " small { "spot only " (pounds(b.expected_weekly_cost)) } } }
+                div.tile { dt { "Saving" } dd { (pct(s.percent_cost / 100.0)) " " small { (pounds(s.annual_cost)) " a year" } } }
                 div.tile { dt { "Block beds bought" } dd { (f1(e.block_beds)) " " small { (pct(e.occupancy)) " occupied" } } }
                 div.tile { dt { "Care-weeks in area" } dd { (pct(e.share_in_area)) " " small { "spot only " (pct(b.share_in_area)) } } }
                 div.tile { dt { "Within 20 miles" } dd { (pct(e.share_within_32km)) " " small { "spot only " (pct(b.share_within_32km)) } } }
-                div.tile { dt { "90th-percentile annual cost" } dd { (money(e.p90_annual_cost)) " " small { "spot only " (money(b.p90_annual_cost)) } } }
+                div.tile { dt { "90th-percentile annual cost" } dd { (pounds(e.p90_annual_cost)) " " small { "spot only " (pounds(b.p90_annual_cost)) } } }
             }
         }
     }
@@ -95,7 +95,7 @@ fn offers(list: &[OfferResult]) -> Markup {
                         tr {
                             th scope="row" { (o.offer) } td { (o.provider) } td { (o.kind) } td { (o.la) }
                             td.num { (o.beds) " (" (o.min_beds) "–" (o.max_beds) ")" }
-                            td.num { (money(o.weekly_price)) } td.num { (money(o.weekly_cost)) }
+                            td.num { (pounds(o.weekly_price)) } td.num { (pounds(o.weekly_cost)) }
                             td.num { (format!("{:.1}", o.expected_beds_used)) } td.num { (pct(o.expected_occupancy)) }
                         }
                     }
@@ -142,15 +142,15 @@ fn curve(points: &[CurvePoint]) -> Markup {
                     aria-label="Expected weekly cost of the best plan at each total number of block beds; the recommended total is marked" {
                     line x1=(f1(left)) x2=(f1(left)) y1=(f1(top)) y2=(f1(h - bottom)) stroke="#1b2230" {}
                     line x1=(f1(left)) x2=(f1(w - 20.0)) y1=(f1(h - bottom)) y2=(f1(h - bottom)) stroke="#1b2230" {}
-                    text x=(f1(left - 6.0)) y=(f1(sy(y1) + 4.0)) text-anchor="end" class="lbl" { (money(y1)) }
-                    text x=(f1(left - 6.0)) y=(f1(sy(y0) + 4.0)) text-anchor="end" class="lbl" { (money(y0)) }
+                    text x=(f1(left - 6.0)) y=(f1(sy(y1) + 4.0)) text-anchor="end" class="lbl" { (pounds(y1)) }
+                    text x=(f1(left - 6.0)) y=(f1(sy(y0) + 4.0)) text-anchor="end" class="lbl" { (pounds(y0)) }
                     text x=(f1((left + w) / 2.0)) y=(f1(h - 6.0)) text-anchor="middle" class="lbl" { "total block beds" }
                     path d=(path) fill="none" stroke="#0a58a8" stroke-width="2" {}
                     @for p in points {
                         @let (cx, cy) = (sx(p.total_beds as f64), sy(p.expected_weekly_cost));
                         circle cx=(f1(cx)) cy=(f1(cy)) r=(if p.recommended { "6" } else { "3.5" })
                             fill=(if p.recommended { "#d55e00" } else { "#0a58a8" }) {
-                            title { (p.total_beds) " beds: " (money(p.expected_weekly_cost)) " a week" @if p.recommended { " (recommended)" } }
+                            title { (p.total_beds) " beds: " (pounds(p.expected_weekly_cost)) " a week" @if p.recommended { " (recommended)" } }
                         }
                         text x=(f1(cx)) y=(f1(h - bottom + 14.0)) text-anchor="middle" class="lbl" { (p.total_beds) }
                     }
@@ -167,8 +167,8 @@ fn curve(points: &[CurvePoint]) -> Markup {
                     @for p in points {
                         tr {
                             th scope="row" { (p.total_beds) @if p.recommended { " (recommended)" } }
-                            td.num { (money(p.expected_weekly_cost)) } td.num { (money(p.expected_weekly_spend)) }
-                            td.num { (pct(p.occupancy)) } td.num { (pct(p.share_in_area)) } td.num { (money(p.p90_annual_cost)) }
+                            td.num { (pounds(p.expected_weekly_cost)) } td.num { (pounds(p.expected_weekly_spend)) }
+                            td.num { (pct(p.occupancy)) } td.num { (pct(p.share_in_area)) } td.num { (pounds(p.p90_annual_cost)) }
                         }
                     }
                 }
@@ -248,7 +248,7 @@ fn figure(name: &str, v: f64) -> String {
     } else if name == "children_per_week" {
         format!("{v:.1}")
     } else {
-        money(v)
+        pounds(v)
     }
 }
 

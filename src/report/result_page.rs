@@ -7,9 +7,10 @@ use maud::{html, Markup};
 
 use super::map::{maps, Trip};
 use super::svg::{f1, ALT_COLOURS};
-use super::{authority_name, money, percent, signed_money, BatchContext};
+use super::{authority_name, percent, BatchContext};
 use crate::pair::cost::TERM_NAMES;
 use crate::result::format::{Alternative, MatchResult, Placement, Status, Unplaced};
+use crate::support::money::{pounds, signed_pounds};
 
 /// A child's authority as the filter sees it: code and name, or empty without a batch.
 struct La {
@@ -178,8 +179,8 @@ fn summary(r: &MatchResult) -> Markup {
         dl.tiles {
             (tile("Placed", html! { (s.placed) " " small { "of " (total) } }))
             (tile("Not placed", html! { (s.unplaced) }))
-            (tile("Net weekly spend", html! { (money(s.net_weekly_spend)) " " small { "list " (money(s.weekly_spend)) } }))
-            (tile("Objective", html! { (money(r.objective)) " " small { "/week" } }))
+            (tile("Net weekly spend", html! { (pounds(s.net_weekly_spend)) " " small { "list " (pounds(s.weekly_spend)) } }))
+            (tile("Objective", html! { (pounds(r.objective)) " " small { "/week" } }))
             (tile("Status", html! { (match r.status { Status::Optimal => "optimal", Status::Feasible => "feasible" }) " " small { "gap " (format!("{:.2}%", 100.0 * r.gap)) } }))
             (tile("Distance from home", html! { (format!("{:.1}", s.mean_km)) " km " small { "mean; max " (format!("{:.0}", s.max_km)) " km" } }))
             (tile("Within 20 miles", html! { (percent(s.share_within_32km)) }))
@@ -209,7 +210,7 @@ fn trips(r: &MatchResult, ctx: &BatchContext) -> Vec<Trip> {
                 p.child,
                 p.urgency.name(),
                 ctx.home_label(&p.home),
-                money(p.cost.total),
+                pounds(p.cost.total),
                 p.distance_km
             ),
         });
@@ -261,7 +262,7 @@ fn glance(r: &MatchResult, ctx: Option<&BatchContext>) -> Markup {
                         td { (home_label(ctx, &p.home)) }
                         td { (ctx.map_or_else(|| p.provider.clone(), |c| c.provider_label(&p.provider))) }
                         td.n { (format!("{:.1}", p.distance_km)) }
-                        td.n { (money(p.cost.total)) }
+                        td.n { (pounds(p.cost.total)) }
                         td {
                             @match p.alternatives.first() {
                                 Some(a) => { (a.home) " (" (regret_text(a)) ")" }
@@ -304,9 +305,9 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                 " — " (format!("{:.1}", p.distance_km)) " km from home."
             }
             p.cost {
-                strong { (money(p.cost.total)) } " a week in all"
+                strong { (pounds(p.cost.total)) } " a week in all"
                 @if p.block_bed { "; a block-contract bed already paid for" }
-                @if p.discount > 0.0 { "; volume discount " (money(p.discount)) " a week" }
+                @if p.discount > 0.0 { "; volume discount " (pounds(p.discount)) " a week" }
                 @if !p.placed_with.is_empty() { "; placed with " (p.placed_with.join(", ")) }
                 "."
             }
@@ -317,8 +318,8 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                     th.n scope="col" { "total" }
                 } }
                 tbody { tr {
-                    @for t in terms { @if t != 0.0 { td.n { (money(t)) } } }
-                    td.n { strong { (money(p.cost.total)) } }
+                    @for t in terms { @if t != 0.0 { td.n { (pounds(t)) } } }
+                    td.n { strong { (pounds(p.cost.total)) } }
                 } }
             }
             @if p.alternatives.is_empty() {
@@ -340,7 +341,7 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                                 td.n { span class=(format!("sw a{}", i % ALT_COLOURS)) {} (i + 1) }
                                 td { (home_label(ctx, &a.home)) }
                                 td.n { (regret_text(a)) }
-                                td.n { (money(a.cost.total)) }
+                                td.n { (pounds(a.cost.total)) }
                                 td.n { (format!("{:.1}", a.distance_km)) }
                                 td { (a.why) }
                             }
@@ -384,11 +385,11 @@ fn difference_chart(child: &str, alts: &[Alternative]) -> Markup {
                     @let y = y0 + j as f64 * (bar_h + 2.0);
                     @let x = if d < 0.0 { zero - len } else { zero };
                     rect class=(format!("a{}", j % ALT_COLOURS)) x=(f1(x)) y=(f1(y)) width=(f1(len.max(0.5))) height=(bar_h) {
-                        title { (format!("#{} {}: {} {}", j + 1, a.home, TERM_NAMES[i].replace('_', " "), signed_money(d))) }
+                        title { (format!("#{} {}: {} {}", j + 1, a.home, TERM_NAMES[i].replace('_', " "), signed_pounds(d))) }
                     }
                     @if d.abs() >= 0.5 {
                         @let (tx, anchor) = if d < 0.0 { (zero - len - 3.0, "end") } else { (zero + len + 3.0, "start") };
-                        text x=(f1(tx)) y=(f1(y + bar_h - 1.0)) text-anchor=(anchor) { (signed_money(d)) }
+                        text x=(f1(tx)) y=(f1(y + bar_h - 1.0)) text-anchor=(anchor) { (signed_pounds(d)) }
                     }
                 }
             }
@@ -409,7 +410,7 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
             p.why { (u.why) }
             p {
                 (u.eligible_homes) " eligible home(s); leaving the child unplaced counts as "
-                (money(u.unplaced_cost)) " a week in the objective."
+                (pounds(u.unplaced_cost)) " a week in the objective."
                 @if let Some(b) = u.blocked {
                     " The sibling group can never be placed together: "
                     (match b { crate::pair::eligibility::UnitBlock::SiblingsConflict => "its members conflict with each other", crate::pair::eligibility::UnitBlock::SiblingNeedsSolo => "one of them must live alone" })
@@ -475,8 +476,8 @@ fn regret_text(a: &Alternative) -> String {
 /// A regret, "≤ " first when it is only an upper bound.
 fn bounded_money(regret: f64, exact: bool) -> String {
     if exact {
-        signed_money(regret)
+        signed_pounds(regret)
     } else {
-        format!("≤ {}", signed_money(regret))
+        format!("≤ {}", signed_pounds(regret))
     }
 }

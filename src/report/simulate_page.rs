@@ -7,8 +7,8 @@
 use maud::html;
 
 use super::svg::{interval_chart, line_chart, Interval, Series};
-use super::{group, money};
 use crate::compare::simulate::{DailyPoint, Estimate, SimReport, SIMULATE_FORMAT};
+use crate::support::money::{group, pounds};
 
 /// The daily series charted: label, value of a day, y-axis format.
 struct Daily {
@@ -42,7 +42,7 @@ const DAILY: &[Daily] = &[
     Daily {
         label: "Spend per day",
         get: |d| d.spend,
-        show: money,
+        show: pounds,
         definition: "Spend that day: spot placements plus every block-contract bed, used or not.",
     },
     Daily {
@@ -76,7 +76,7 @@ const CHARTED: &[&str] = &[
 
 fn show_total(unit: &str, x: f64) -> String {
     match unit {
-        "£" => money(x),
+        "£" => pounds(x),
         "days" | "km" => format!("{x:.1}"),
         _ => num(x),
     }

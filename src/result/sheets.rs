@@ -16,6 +16,9 @@ use crate::input::batch::Batch;
 use crate::result::format::{MatchResult, Status};
 use crate::result::write::write_atomic;
 
+/// The files [`result_csv_files`] writes.
+pub const CSV_FILES: [&str; 4] = ["summary.csv", "placements.csv", "alternatives.csv", "unplaced.csv"];
+
 /// The number format of money and of scores in pounds.
 pub const MONEY_FORMAT: &str = "£#,##0";
 

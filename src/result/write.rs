@@ -8,12 +8,19 @@ use anyhow::{bail, Context};
 
 use crate::result::format::MatchResult;
 
-/// Writes `bytes` to `path` via a temporary file in the same folder and a rename, so a
-/// reader never sees half a file. Refuses to replace an existing file unless `force`.
-pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+/// Refuses an output file that exists already, unless `force`. Commands call it for every
+/// output before doing any work; [`write_atomic`] calls it again as it writes.
+pub fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
     if path.exists() && !force {
         bail!("{} already exists; pass --force to replace it", path.display());
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` via a temporary file in the same folder and a rename, so a
+/// reader never sees half a file. Refuses to replace an existing file unless `force`.
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    refuse_existing(path, force)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

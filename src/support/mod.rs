@@ -3,3 +3,4 @@
 pub mod debug;
 pub mod money;
 pub mod progress;
+pub mod random;

@@ -46,5 +46,10 @@ mod tests {
         assert_eq!(signed_pounds(400.0), "+£400");
         assert_eq!(signed_pounds(-150.0), "−£150");
         assert_eq!(signed_pounds(0.2), "£0");
+        assert_eq!(pounds(1234.5), "£1,235");
+        assert_eq!(pounds(1_000_000.0), "£1,000,000");
+        assert_eq!(signed_pounds(-181.87), "−£182");
+        assert_eq!(group(1005), "1,005");
+        assert_eq!(group(0), "0");
     }
 }

@@ -17,6 +17,16 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// [`progress_bar`] when `show`, else a hidden bar (for callers that may run quietly, such as
+/// the planner inside tests or another command).
+pub fn progress_bar_if(show: bool, len: u64, what: &str) -> indicatif::ProgressBar {
+    if show {
+        progress_bar(len, what)
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
 /// Gives `bar` ([`progress_bar`]) a length, from position 0.
 pub fn count_to(bar: &indicatif::ProgressBar, len: u64) {
     bar.set_length(len);

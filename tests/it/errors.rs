@@ -460,12 +460,14 @@ fn e1603_bad_duration() {
 }
 
 #[test]
-fn e1604_probability_out_of_range() {
+fn e1604_probability_out_of_range_is_reported_as_its_older_twin_e1502() {
+    // E1604 meant what E1502 means; one fault has one code, the older (docs/reference/errors.md).
     let got = plan_issue(|v| v["spot"][0]["local_probability"] = json!(-0.1));
     assert!(
-        got.contains(&("spot[0].local_probability".into(), "E1604".into())),
+        got.contains(&("spot[0].local_probability".into(), "E1502".into())),
         "{got:?}"
     );
+    assert!(!got.iter().any(|(_, c)| c == "E1604"), "{got:?}");
 }
 
 #[test]
@@ -511,19 +513,18 @@ fn e1608_unknown_place_code() {
 }
 
 /// A well-formed batch is read straight from the text, anything else through the JSON tree
-/// (`read::parse_batch`): both must give the same batch and the same issues. A duplicated key
-/// is an error for the straight read but not for the tree (the last value wins), so it
-/// exercises the fallback; two bad records in one batch must both be reported by it.
+/// (`read::parse_batch`). A duplicated key once passed the tree read (the last value won):
+/// both reads now refuse it. Two bad records in one batch must both be reported by the tree.
 #[test]
 fn straight_read_and_tree_read_agree() {
     let base = base_batch().to_string();
-    let direct = placematch::pair::instance::load_batch(&base, "x", None).expect("valid");
+    placematch::pair::instance::load_batch(&base, "x", None).expect("valid");
     // The same batch with its format given twice, the first time wrongly.
     let dup = base.replacen('{', "{\"format\": \"placematch/batch@2\", ", 1);
-    let tree = placematch::pair::instance::load_batch(&dup, "x", None).expect("last value wins");
+    let e = placematch::pair::instance::load_batch(&dup, "x", None).expect_err("a repeated key is refused");
     assert_eq!(
-        serde_json::to_value(&direct.batch).unwrap(),
-        serde_json::to_value(&tree.batch).unwrap()
+        (e.issues[0].path.as_str(), e.issues[0].code.code()),
+        ("format", "E1007")
     );
     let two_bad = with(|b| {
         b["children"][0]["age"] = json!("ten");
@@ -532,6 +533,122 @@ fn straight_read_and_tree_read_agree() {
     let got = issues(&two_bad);
     assert!(got.iter().any(|(p, _)| p == "children[0].age"), "{got:?}");
     assert!(got.iter().any(|(p, _)| p == "homes[1].vacancies"), "{got:?}");
+}
+
+#[test]
+fn e1007_duplicate_key_in_a_record_or_a_map_is_refused_with_its_path() {
+    // serde_json keeps the last of two equal keys: the first id, or the first needs level,
+    // would vanish without a word.
+    let text = base_batch()
+        .to_string()
+        .replacen("\"id\":\"C1\"", "\"id\":\"C1\",\"id\":\"C14X\"", 1);
+    assert!(text.contains("C14X"), "{text}");
+    has(&text, "children[0].id", "E1007");
+    let text = with(|b| b["children"][0]["needs"] = json!({"education": 1})).replacen(
+        "\"education\":1",
+        "\"education\":1,\"education\":3",
+        1,
+    );
+    has(&text, "children[0].needs.education", "E1007");
+    // Every document goes through the same reader: a policy file and a scenario too.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, "{\"per_km\": 2, \"per_km\": 20}").unwrap();
+    let batch = dir.path().join("b.json");
+    std::fs::write(&batch, base_batch().to_string()).unwrap();
+    let out = bin()
+        .arg("validate")
+        .arg("--policy")
+        .arg(&policy)
+        .arg(&batch)
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("per_km: E1007"), "{err}");
+    let scenario = std::fs::read_to_string(crate::harness::instance("scenario-single.json")).unwrap();
+    let scenario = scenario.replacen("\"format\"", "\"seed_note\": 1, \"seed_note\"", 1);
+    let s = dir.path().join("s.json");
+    std::fs::write(&s, scenario).unwrap();
+    let out = bin()
+        .args(["simulate", "--days", "2", "--replications", "1"])
+        .arg(&s)
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("seed_note: E1007"), "{err}");
+}
+
+#[test]
+fn e1008_not_json_names_a_spreadsheet_and_a_bom_is_read() {
+    let e = placematch::pair::instance::load_batch("id,age,postcode\nC1,12,RH12 1\n", "c.csv", None).unwrap_err();
+    assert_eq!(e.issues.len(), 1);
+    assert_eq!(e.issues[0].code.code(), "E1008");
+    // A UTF-8 byte-order mark, as spreadsheet programs write, is not an error.
+    let with_bom = format!("\u{feff}{}", base_batch());
+    assert_eq!(issues(&with_bom), vec![]);
+}
+
+#[test]
+fn e1009_wrong_document_says_what_the_file_is() {
+    // A result given to solve: one issue naming it, not one per unknown field.
+    let result = json!({"format": "placematch/result@1", "status": "optimal", "objective": 1.0, "placements": []});
+    let got = issues(&result.to_string());
+    assert_eq!(got, vec![("format".to_string(), "E1009".to_string())]);
+    let e = placematch::pair::instance::load_batch(&result.to_string(), "r.json", None).unwrap_err();
+    assert!(
+        e.issues[0].message.contains("result written by `solve`"),
+        "{}",
+        e.issues[0].message
+    );
+    // The table of documents matches every format constant.
+    use placematch::input::read::DOCUMENTS;
+    for f in [
+        placematch::input::batch::BATCH_FORMAT,
+        placematch::result::format::RESULT_FORMAT,
+        placematch::compare::scenario::SCENARIO_FORMAT,
+        placematch::compare::simulate::SIMULATE_FORMAT,
+        placematch::compare::bench::BENCH_FORMAT,
+        placematch::plan::format::PLAN_FORMAT,
+        placematch::plan::plan_result::PLAN_RESULT_FORMAT,
+    ] {
+        assert!(DOCUMENTS.iter().any(|(d, _)| *d == f), "{f} is missing from DOCUMENTS");
+    }
+    assert_eq!(DOCUMENTS.len(), 7);
+}
+
+#[test]
+fn e1206_postcode_district_only_lists_its_sectors() {
+    let text = with(|b| b["children"][0]["location"] = json!({"postcode": "EC1A"}));
+    has(&text, "children[0].location.postcode", "E1206");
+    let e = placematch::pair::instance::load_batch(&text, "x", None).unwrap_err();
+    assert!(e.issues[0].message.contains("EC1A 1"), "{}", e.issues[0].message);
+}
+
+#[test]
+fn e1207_ambiguous_postcode_is_never_read_as_another_place() {
+    // "RH12" (Horsham) was read as RH1 2 (Redhill), "BN11" (Worthing) as BN1 1 (Brighton).
+    for pc in ["RH12", "BN11", "rh12"] {
+        let text = with(|b| b["homes"][0]["location"] = json!({"postcode": pc}));
+        has(&text, "homes[0].location.postcode", "E1207");
+    }
+    // With its space, each is the place it names.
+    for pc in ["RH12 1", "RH1 2", "BN11 1", "BN1 1", "RH121", "RH12 1AB", "RH121AB"] {
+        let text = with(|b| b["homes"][0]["location"] = json!({"postcode": pc}));
+        assert_eq!(issues(&text), vec![], "{pc}");
+    }
+    let geo = placematch::input::geography::Geography::get();
+    assert_ne!(
+        geo.sector("RH12 1").unwrap().lad,
+        geo.sector("RH1 2").unwrap().lad,
+        "Horsham is not Redhill"
+    );
+}
+
+#[test]
+fn a_wrong_type_in_a_needs_map_names_the_indicator() {
+    // The path was built from serde's placeholder (`needs.?`) rather than the indicator.
+    let text = with(|b| b["children"][0]["needs"] = json!({"education": 2, "emotional_health": "x"}));
+    has(&text, "children[0].needs.emotional_health", "E1003");
 }
 
 /// The issues of importing a template folder after `f` changes its files.

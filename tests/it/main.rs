@@ -13,3 +13,4 @@ mod sheets;
 mod simulate;
 mod small;
 mod solve;
+mod tamper;

@@ -290,7 +290,7 @@ fn bad_plans_report_every_problem_with_path_and_code() {
         ("segments[1].duration", "E1603"),
         ("offers[0].min_beds", "E1304"),
         ("offers[1].colour", "E1004"),
-        ("spot[0].local_probability", "E1604"),
+        ("spot[0].local_probability", "E1502"),
     ] {
         assert!(
             got.iter().any(|(p, c)| p == path && c == code),

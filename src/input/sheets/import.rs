@@ -12,7 +12,7 @@ use crate::input::read::{parse_batch, typed};
 use crate::input::sheets::cells::{self, did_you_mean, norm_word, Cell, Date};
 use crate::input::sheets::columns::{columns, Column, Kind, Sheet, Words};
 use crate::input::sheets::table::{read_csv, read_workbook, Table};
-use crate::input::validate::check;
+use crate::input::validate::batch_rules;
 
 /// Where each record of the batch came from: its table and spreadsheet row, per sheet.
 #[derive(Debug, Default)]
@@ -121,7 +121,7 @@ pub fn import(path: &Path) -> Result<Batch, InvalidInput> {
     let text = serde_json::to_string(&batch).expect("a batch serialises");
     let partial = parse_batch(&text).map_err(|i| fail(vec![i]))?;
     let mut found = partial.issues.clone();
-    found.extend(check(&partial));
+    found.extend(batch_rules(&partial));
     if !found.is_empty() {
         return Err(fail(found.into_iter().map(|i| origins.locate(i)).collect()));
     }

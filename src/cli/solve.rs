@@ -1,0 +1,96 @@
+//! `placematch solve`: read a batch, solve and explain it, optionally check it, and write the
+//! result (and its HTML page).
+
+use std::path::PathBuf;
+
+use super::files::{emit, load, refuse_existing};
+use super::options::{Format, SolveArgs};
+use super::{Exit, RunError, NO_PRESOLVE_WARNING};
+use crate::errors::InvalidInput;
+use crate::matching::solver::SolveOptions;
+
+/// What `solve` was asked to do, resolved from its options.
+pub(super) struct Settings {
+    batch: PathBuf,
+    policy: Option<PathBuf>,
+    output: Option<PathBuf>,
+    html: Option<PathBuf>,
+    xlsx: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    force: bool,
+    format: Format,
+    alternatives: usize,
+    check: bool,
+    solver: SolveOptions,
+}
+
+impl From<SolveArgs> for Settings {
+    fn from(a: SolveArgs) -> Self {
+        Settings {
+            solver: SolveOptions {
+                time_limit: a.time_limit,
+                gap: a.gap,
+                presolve: !a.no_presolve,
+                columns_per_unit: a.columns_per_unit,
+                pairs_per_unit: a.pairs_per_unit.map(usize::from),
+                ..Default::default()
+            },
+            batch: a.batch,
+            policy: a.policy,
+            output: a.output,
+            html: a.html,
+            xlsx: a.xlsx,
+            csv: a.csv,
+            force: a.force,
+            format: a.format,
+            alternatives: a.alternatives,
+            check: a.check,
+        }
+    }
+}
+
+/// Runs `solve`.
+pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
+    let csv_files: Vec<PathBuf> = s
+        .csv
+        .iter()
+        .flat_map(|d| crate::result::sheets::CSV_FILES.iter().map(|f| d.join(f)))
+        .collect();
+    refuse_existing(s.output.iter().chain(&s.html).chain(&s.xlsx).chain(&csv_files), s.force)?;
+    if !s.solver.presolve {
+        // HiGHS 1.15's MIP without presolve is not trustworthy (docs/reference/cli.md, --no-presolve).
+        eprintln!("{NO_PRESOLVE_WARNING}");
+    }
+    // The bar starts before reading: a national what-if takes about a second to read.
+    let progress = crate::support::progress::progress_bar(0, "reading the batch");
+    let inst = load(&s.batch, s.policy.as_deref())?;
+    let result = crate::matching::explain::solve_and_explain_with(&inst, &s.solver, s.alternatives, &progress);
+    progress.finish_and_clear();
+    if s.check {
+        let problems = crate::check::check(&inst, &result);
+        if !problems.is_empty() {
+            return Err(RunError::Check(problems));
+        }
+    }
+    let text = match s.format {
+        Format::Json => crate::result::write::to_json(&result),
+        Format::Table => crate::result::write::to_table(&result),
+    };
+    emit(s.output.as_deref(), &text, s.force)?;
+    if let Some(html) = &s.html {
+        let page = crate::report::render_result(&result, Some(&inst)).map_err(|issues| InvalidInput {
+            source_name: s.batch.display().to_string(),
+            issues,
+        })?;
+        crate::result::write::write_atomic(html, page.as_bytes(), s.force)?;
+    }
+    if let Some(path) = &s.xlsx {
+        let book = crate::result::sheets::result_xlsx(&result, &inst.batch)?;
+        crate::result::write::write_atomic(path, &book, s.force)?;
+    }
+    if let Some(dir) = &s.csv {
+        let files = crate::result::sheets::result_csv_files(&result, &inst.batch);
+        crate::result::sheets::write_files(dir, &files, s.force)?;
+    }
+    Ok(Exit::Ok)
+}

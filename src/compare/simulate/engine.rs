@@ -1,0 +1,594 @@
+//! One rule through one replication, day by day: the morning's endings and arrivals, the
+//! day's batch matched by the rule, the evening's outside demand, and the day's figures.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stay {
+    pub(super) home: usize,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) breaks: bool,
+    pub(super) block: bool,
+    pub(super) out_of_area: bool,
+    pub(super) over_20_miles: bool,
+    pub(super) unmet: i64,
+    pub(super) ready: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Status {
+    Waiting { since: usize },
+    Placed(Stay),
+    Left,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct HomeState {
+    pub(super) outside_leave: Vec<usize>,
+    pub(super) residents: Vec<usize>,
+    pub(super) block_used: usize,
+}
+
+/// Raw daily figures of one replication.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DayRaw {
+    pub(super) arrivals: f64,
+    pub(super) waiting: f64,
+    pub(super) placed: f64,
+    pub(super) new_placements: f64,
+    pub(super) spend: f64,
+    pub(super) out_of_area: f64,
+    pub(super) over_20_miles: f64,
+    pub(super) breakdowns: f64,
+    pub(super) step_across_moves: f64,
+    pub(super) free_beds: f64,
+}
+
+/// The outcome of one rule on one replication.
+#[derive(Debug, Clone)]
+pub struct RepOutcome {
+    /// The rule.
+    pub rule: Rule,
+    /// The replication.
+    pub rep: u64,
+    /// Totals over the period.
+    pub totals: Totals,
+    /// Daily figures.
+    pub daily: Vec<DailyPoint>,
+    /// Every child that arrived: (day, id), in order.
+    pub arrivals: Vec<(usize, String)>,
+    /// Children placed at least once.
+    pub ever_placed: usize,
+    /// At the end: waiting, in a placement, left.
+    pub end_state: (usize, usize, usize),
+    /// Children waiting at the end who were never placed.
+    pub never_placed_waiting: usize,
+    /// Problems found by the checker or the bed counts (only with `check`).
+    pub violations: Vec<String>,
+}
+
+/// Runs one rule through one replication, day by day.
+pub fn run_replication(
+    world: &World,
+    r: &Replication,
+    rule: Rule,
+    opts: &SimOptions,
+    mut tick: impl FnMut(),
+) -> RepOutcome {
+    let mut run = Run::new(world, r, rule, opts);
+    let mut daily = Vec::with_capacity(opts.days);
+    for d in 0..opts.days {
+        let mut day = DayRaw::default();
+        run.morning(d, &mut day);
+        run.match_day(d, &mut day);
+        run.evening(d, &mut day);
+        run.end_of_day(d, &mut day);
+        daily.push(day);
+        tick();
+    }
+    run.finish(daily)
+}
+
+/// The state of one rule's run through one replication.
+pub(super) struct Run<'a> {
+    pub(super) world: &'a World,
+    pub(super) r: &'a Replication,
+    pub(super) rule: Rule,
+    pub(super) opts: &'a SimOptions,
+    /// How long a child from outside the scenario stays in a spot bed.
+    pub(super) stay_dist: rand_distr::Exp<f64>,
+    /// Each child's state (`None` before it arrives).
+    pub(super) status: Vec<Option<Status>>,
+    /// Each child's urgency (a breakdown makes it the breakdown's).
+    pub(super) urgency: Vec<Urgency>,
+    /// Placements each child has had.
+    pub(super) count: Vec<u64>,
+    /// Children whose needs have fallen because their step-across plan became ready.
+    pub(super) reduced: Vec<bool>,
+    pub(super) homes: Vec<HomeState>,
+    pub(super) t: Totals,
+    pub(super) violations: Vec<String>,
+    pub(super) km_sum: f64,
+    pub(super) waited_sum: f64,
+    pub(super) from_waiting: usize,
+    pub(super) next_arrival: usize,
+    /// Children arrived so far (they are the first `arrived` of the replication).
+    pub(super) arrived: usize,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(world: &'a World, r: &'a Replication, rule: Rule, opts: &'a SimOptions) -> Self {
+        let mean_stay = world.scenario.outside_demand.mean_stay_days;
+        let n = r.arrivals.len();
+        Run {
+            world,
+            r,
+            rule,
+            opts,
+            stay_dist: rand_distr::Exp::new(1.0 / mean_stay).expect("checked stay"),
+            status: vec![None; n],
+            urgency: r.arrivals.iter().map(|a| a.child.urgency).collect(),
+            count: vec![0; n],
+            reduced: vec![false; n],
+            homes: r
+                .outside_leave
+                .iter()
+                .map(|l| HomeState {
+                    outside_leave: l.clone(),
+                    residents: Vec::new(),
+                    block_used: 0,
+                })
+                .collect(),
+            t: Totals::default(),
+            violations: Vec::new(),
+            km_sum: 0.0,
+            waited_sum: 0.0,
+            from_waiting: 0,
+            next_arrival: 0,
+            arrived: 0,
+        }
+    }
+
+    /// Beds of home `h` free now.
+    pub(super) fn free(&self, h: usize) -> usize {
+        self.r.homes[h].capacity - self.homes[h].outside_leave.len() - self.homes[h].residents.len()
+    }
+
+    /// Morning: placements end or break down; children from outside leave; the day's
+    /// children arrive.
+    pub(super) fn morning(&mut self, d: usize, day: &mut DayRaw) {
+        let bd = self.world.scenario.breakdown;
+        for c in 0..self.arrived {
+            if let Some(Status::Placed(s)) = self.status[c] {
+                if s.end == d {
+                    let h = &mut self.homes[s.home];
+                    h.residents.retain(|&x| x != c);
+                    if s.block {
+                        h.block_used -= 1;
+                    }
+                    if s.breaks {
+                        self.t.breakdowns += 1.0;
+                        day.breakdowns += 1.0;
+                        self.urgency[c] = bd.urgency;
+                        self.status[c] = Some(Status::Waiting { since: d });
+                    } else {
+                        self.t.placements_ended += 1.0;
+                        self.status[c] = Some(Status::Left);
+                    }
+                }
+            }
+        }
+        for h in &mut self.homes {
+            h.outside_leave.retain(|&l| l > d);
+        }
+        let r = self.r;
+        while self.next_arrival < r.arrivals.len() && r.arrivals[self.next_arrival].day == d {
+            self.status[self.next_arrival] = Some(Status::Waiting { since: d });
+            self.next_arrival += 1;
+            day.arrivals += 1.0;
+        }
+        self.arrived = self.next_arrival;
+    }
+
+    /// The day's batch: children waiting, then children ready to step across (`true`).
+    pub(super) fn day_children(&self, d: usize) -> Vec<(usize, bool)> {
+        let r = self.r;
+        let mut kids: Vec<(usize, bool)> = Vec::new();
+        for (c, st) in self.status.iter().enumerate().take(self.arrived) {
+            if let Some(Status::Waiting { .. }) = st {
+                kids.push((c, false));
+            }
+        }
+        for (c, st) in self.status.iter().enumerate().take(self.arrived) {
+            if let Some(Status::Placed(s)) = st {
+                let plan = r.arrivals[c].child.step_across.as_ref().map(|p| p.to);
+                if s.ready.is_some_and(|rd| rd <= d) && plan.is_some_and(|to| r.homes[s.home].home.kind != to) {
+                    kids.push((c, true));
+                }
+            }
+        }
+        kids
+    }
+
+    /// The day's matching: the batch of children and open homes, solved by the rule (and
+    /// checked with `check`); every assignment becomes a placement.
+    pub(super) fn match_day(&mut self, d: usize, day: &mut DayRaw) {
+        let (world, r, rule) = (self.world, self.r, self.rule);
+        let kids = self.day_children(d);
+        let open: Vec<usize> = (0..r.homes.len())
+            .filter(|&h| r.homes[h].from_day <= d && self.free(h) > 0)
+            .collect();
+        if kids.is_empty() || open.is_empty() {
+            return;
+        }
+        for &(c, mover) in &kids {
+            self.reduced[c] |= mover;
+        }
+        let inst = day_instance(
+            world,
+            r,
+            &self.homes,
+            &self.status,
+            &self.urgency,
+            &self.reduced,
+            &kids,
+            &open,
+            d,
+        );
+        let day_seed = {
+            let mut g = tagged_stream(self.opts.seed, &[tag::RULE, r.rep, d as u64]);
+            g.gen::<u64>()
+        };
+        let assignment = crate::compare::rules::assign(rule, &inst, day_seed);
+        if self.opts.check {
+            let e = crate::check::evaluate_assignment(&inst, &assignment);
+            for v in e.violations {
+                self.violations
+                    .push(format!("{} replication {} day {}: {v}", rule.name(), r.rep, d + 1));
+            }
+        }
+        let block = block_beds_taken(&inst, &assignment, kids.len());
+        for (bi, a) in assignment.iter().enumerate() {
+            let Some(hi) = *a else { continue };
+            self.place(&inst, d, kids[bi], bi, (hi, open[hi]), block[bi], day);
+        }
+    }
+
+    /// Places child `c` (batch index `bi`) in home `h` (batch index `hi`): leaves its old
+    /// home if it steps across, draws how the placement ends, and counts it.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn place(
+        &mut self,
+        inst: &Instance,
+        d: usize,
+        (c, mover): (usize, bool),
+        bi: usize,
+        (hi, h): (usize, usize),
+        block: bool,
+        day: &mut DayRaw,
+    ) {
+        let (world, r) = (self.world, self.r);
+        let t = &mut self.t;
+        if mover {
+            let Some(Status::Placed(old)) = self.status[c] else {
+                unreachable!("movers are placed")
+            };
+            let oh = &mut self.homes[old.home];
+            oh.residents.retain(|&x| x != c);
+            if old.block {
+                oh.block_used -= 1;
+            }
+            t.step_across_moves += 1.0;
+            day.step_across_moves += 1.0;
+            if r.homes[old.home].provider == r.homes[h].provider {
+                t.step_across_same_provider += 1.0;
+            }
+            t.moves += 1.0;
+        } else {
+            let Some(Status::Waiting { since }) = self.status[c] else {
+                unreachable!("waiting")
+            };
+            self.waited_sum += (d - since) as f64;
+            self.from_waiting += 1;
+            if self.count[c] > 0 {
+                t.moves += 1.0;
+            }
+        }
+        let draws = placement_draws(world, self.opts.seed, r.rep, &r.arrivals[c], self.count[c]);
+        self.count[c] += 1;
+        let km = crate::pair::eligibility::pair_km(inst, bi, hi);
+        let unmet = crate::pair::cost::unmet_need(inst, bi, hi);
+        let out_of_area = r.homes[h].la != r.arrivals[c].place.la;
+        let seg = &world.scenario.segments[r.arrivals[c].segment];
+        let weekly = world
+            .scenario
+            .breakdown
+            .weekly_hazard(seg.breakdown_multiplier, unmet, km, out_of_area);
+        // Constant hazard: the placement breaks down on the first day the accumulated
+        // daily hazard reaches the drawn threshold.
+        let breaks_after = if weekly >= 1.0 {
+            1
+        } else if weekly <= 0.0 {
+            usize::MAX
+        } else {
+            let daily_rate = -(1.0 - weekly).ln() / 7.0;
+            (draws.threshold / daily_rate).ceil().clamp(1.0, 1e9) as usize
+        };
+        let (end, breaks) = if breaks_after < draws.duration {
+            (d + breaks_after, true)
+        } else {
+            (d + draws.duration, false)
+        };
+        let plan = r.arrivals[c].child.step_across.as_ref().map(|p| p.to);
+        let ready = match (plan, draws.step_after) {
+            (Some(to), Some(after)) if r.homes[h].home.kind != to => Some(d + after),
+            _ => None,
+        };
+        self.homes[h].residents.push(c);
+        if block {
+            self.homes[h].block_used += 1;
+        }
+        self.status[c] = Some(Status::Placed(Stay {
+            home: h,
+            start: d,
+            end,
+            breaks,
+            block,
+            out_of_area,
+            over_20_miles: km > 32.0,
+            unmet,
+            ready,
+        }));
+        t.placements += 1.0;
+        day.new_placements += 1.0;
+        self.km_sum += km;
+    }
+
+    /// Evening: children from outside the scenario take some of the spot beds left; free
+    /// beds and block spend are counted (and bed counts checked with `check`).
+    pub(super) fn evening(&mut self, d: usize, day: &mut DayRaw) {
+        let r = self.r;
+        let takeup = self.world.scenario.outside_demand.daily_takeup;
+        for (h, sh) in r.homes.iter().enumerate() {
+            if sh.from_day > d {
+                continue;
+            }
+            let st = &self.homes[h];
+            let spot_free = self.free(h) - (sh.block_beds - st.block_used);
+            if spot_free > 0 && takeup > 0.0 {
+                let mut g = tagged_stream(self.opts.seed, &[tag::TAKEUP, r.rep, h as u64, d as u64]);
+                let p = 1.0 - (1.0 - takeup).powi(spot_free as i32);
+                if g.gen::<f64>() < p {
+                    let stay = self.stay_dist.sample(&mut g).ceil().max(1.0) as usize;
+                    self.homes[h].outside_leave.push(d + stay);
+                }
+            }
+            day.free_beds += self.free(h) as f64;
+            day.spend += (sh.block_beds as f64) * sh.home.weekly_price / 7.0;
+            if self.opts.check {
+                let st = &self.homes[h];
+                if st.outside_leave.len() + st.residents.len() > sh.capacity || st.block_used > sh.block_beds {
+                    self.violations.push(format!(
+                        "{} replication {} day {}: home {} holds {} children in {} beds ({} of {} block beds)",
+                        self.rule.name(),
+                        r.rep,
+                        d + 1,
+                        sh.home.id,
+                        st.outside_leave.len() + st.residents.len(),
+                        sh.capacity,
+                        st.block_used,
+                        sh.block_beds
+                    ));
+                }
+            }
+        }
+    }
+
+    /// End of day: who waits, who is placed, where; the day's figures join the totals.
+    pub(super) fn end_of_day(&mut self, d: usize, day: &mut DayRaw) {
+        let r = self.r;
+        let t = &mut self.t;
+        let block_spend = day.spend;
+        for st in self.status.iter().take(self.arrived) {
+            match st {
+                Some(Status::Waiting { .. }) => day.waiting += 1.0,
+                Some(Status::Placed(s)) => {
+                    day.placed += 1.0;
+                    if !s.block {
+                        day.spend += r.homes[s.home].home.weekly_price / 7.0;
+                    }
+                    day.out_of_area += f64::from(u8::from(s.out_of_area));
+                    day.over_20_miles += f64::from(u8::from(s.over_20_miles));
+                    t.child_days_unmet_need += s.unmet as f64;
+                    debug_assert!(s.start <= d);
+                }
+                _ => {}
+            }
+        }
+        t.child_days_waiting += day.waiting;
+        t.child_days_placed += day.placed;
+        t.child_days_out_of_area += day.out_of_area;
+        t.child_days_over_20_miles += day.over_20_miles;
+        t.spend += day.spend;
+        t.spot_spend += day.spend - block_spend;
+    }
+
+    /// The outcome: totals, daily series and the state at the end.
+    pub(super) fn finish(self, daily: Vec<DayRaw>) -> RepOutcome {
+        let Run {
+            r,
+            rule,
+            status,
+            count,
+            mut t,
+            violations,
+            km_sum,
+            waited_sum,
+            from_waiting,
+            arrived,
+            ..
+        } = self;
+        t.arrivals = arrived as f64;
+        t.waiting_at_end = daily.last().map_or(0.0, |x| x.waiting);
+        t.mean_wait_days = if from_waiting > 0 {
+            waited_sum / from_waiting as f64
+        } else {
+            0.0
+        };
+        t.mean_km = if t.placements > 0.0 { km_sum / t.placements } else { 0.0 };
+        let mut end_state = (0, 0, 0);
+        let mut never_placed_waiting = 0;
+        for (c, st) in status.iter().enumerate().take(arrived) {
+            match st {
+                Some(Status::Waiting { .. }) => {
+                    end_state.0 += 1;
+                    if count[c] == 0 {
+                        never_placed_waiting += 1;
+                    }
+                }
+                Some(Status::Placed(_)) => end_state.1 += 1,
+                _ => end_state.2 += 1,
+            }
+        }
+        RepOutcome {
+            rule,
+            rep: r.rep,
+            totals: t,
+            daily: daily
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| DailyPoint {
+                    day: i + 1,
+                    arrivals: x.arrivals,
+                    waiting: x.waiting,
+                    placed: x.placed,
+                    new_placements: x.new_placements,
+                    spend: x.spend,
+                    out_of_area: x.out_of_area,
+                    over_20_miles: x.over_20_miles,
+                    breakdowns: x.breakdowns,
+                    step_across_moves: x.step_across_moves,
+                    free_beds: x.free_beds,
+                })
+                .collect(),
+            arrivals: r.arrivals[..arrived]
+                .iter()
+                .map(|a| (a.day, a.child.id.clone()))
+                .collect(),
+            ever_placed: count.iter().take(arrived).filter(|&&k| k > 0).count(),
+            end_state,
+            never_placed_waiting,
+            violations,
+        }
+    }
+}
+
+/// Which assigned children take block beds: at each home, the most urgent first, then by id
+/// (as the checker counts them), up to its block vacancies.
+pub(super) fn block_beds_taken(inst: &Instance, assignment: &[Option<usize>], n: usize) -> Vec<bool> {
+    let mut at_home: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (bi, a) in assignment.iter().enumerate() {
+        if let Some(hi) = a {
+            at_home.entry(*hi).or_default().push(bi);
+        }
+    }
+    let mut block = vec![false; n];
+    for (hi, list) in &mut at_home {
+        let cs = &inst.batch.children;
+        list.sort_by(|&a, &b| (cs[a].urgency, &cs[a].id).cmp(&(cs[b].urgency, &cs[b].id)));
+        for &bi in list.iter().take(inst.batch.homes[*hi].block_vacancies.max(0) as usize) {
+            block[bi] = true;
+        }
+    }
+    block
+}
+
+/// The day's batch as a located instance: the SPEC cost and eligibility apply unchanged.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn day_instance(
+    world: &World,
+    r: &Replication,
+    homes: &[HomeState],
+    status: &[Option<Status>],
+    urgency: &[Urgency],
+    reduced: &[bool],
+    kids: &[(usize, bool)],
+    open: &[usize],
+    d: usize,
+) -> Instance {
+    let mut children = Vec::with_capacity(kids.len());
+    let mut places = Vec::with_capacity(kids.len());
+    for &(c, mover) in kids {
+        let a = &r.arrivals[c];
+        let mut child = a.child.clone();
+        if reduced[c] {
+            let by = world.scenario.segments[a.segment]
+                .step_across
+                .as_ref()
+                .map_or(0, |p| p.needs_reduce_by);
+            for level in child.needs.values_mut() {
+                *level = (*level - by).max(0);
+            }
+        }
+        match status[c] {
+            Some(Status::Placed(s)) if mover => {
+                // A step-across move: only the target type, planned, waiting since ready.
+                let to = child.step_across.take().expect("movers have a plan").to;
+                child.placement_types = vec![to];
+                child.urgency = Urgency::Planned;
+                child.waiting_days = (d - s.ready.expect("ready")) as i64;
+            }
+            Some(Status::Waiting { since }) => {
+                child.urgency = urgency[c];
+                child.waiting_days = (d - since) as i64;
+            }
+            _ => unreachable!("only waiting children and movers are batched"),
+        }
+        children.push(child);
+        places.push(a.place.clone());
+    }
+    let mut batch_homes = Vec::with_capacity(open.len());
+    let mut home_places = Vec::with_capacity(open.len());
+    for &h in open {
+        let sh = &r.homes[h];
+        let st = &homes[h];
+        let mut home = sh.home.clone();
+        let occupied = st.outside_leave.len() + st.residents.len();
+        home.vacancies = (sh.capacity - occupied) as i64;
+        home.occupied = occupied as i64;
+        home.block_vacancies = (sh.block_beds - st.block_used) as i64;
+        // Regulation 14: the scenario's own residents bring their risks into the home.
+        for &c in &st.residents {
+            let ch = &r.arrivals[c].child;
+            home.resident_risks.extend(ch.risks.iter().copied());
+            home.incompatible_risks.extend(ch.incompatible_risks.iter().copied());
+        }
+        home.resident_risks.sort();
+        home.resident_risks.dedup();
+        home.incompatible_risks.sort();
+        home.incompatible_risks.dedup();
+        home_places.push(HomePlace::new(
+            &home,
+            sh.place.clone(),
+            sh.la.clone(),
+            sh.provider,
+            sh.rating,
+        ));
+        batch_homes.push(home);
+    }
+    Instance::new(
+        Batch {
+            format: crate::input::batch::BATCH_FORMAT.into(),
+            batch_id: Some(format!("rep{}-day{}", r.rep, d + 1)),
+            as_of: None,
+            policy: world.scenario.policy.clone(),
+            providers: world.scenario.providers.clone(),
+            homes: batch_homes,
+            children,
+        },
+        world.policy.clone(),
+        places,
+        home_places,
+    )
+}

@@ -1,0 +1,88 @@
+//! The report as a terminal table, JSON and a long CSV.
+
+use super::*;
+
+pub(super) fn short(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1e6 {
+        format!("{:.2}m", x / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", x / 1e3)
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The yearly totals as a terminal table: one row per total, one column per rule, each cell
+/// the mean over replications ± the half width of its 95% interval.
+pub fn to_table(r: &SimReport) -> String {
+    let mut out = format!(
+        "{}: {} days, {} replication(s), seed {}; mean ± 95% half-width over replications\n\n",
+        r.scenario, r.days, r.replications, r.seed
+    );
+    let w = 17;
+    out.push_str(&format!("{:<18}{:<11}", "total", "unit"));
+    for rule in &r.rules {
+        out.push_str(&format!("{:>w$}", rule.rule));
+    }
+    out.push('\n');
+    for (i, m) in r.metrics.iter().enumerate() {
+        out.push_str(&format!("{:<18}{:<11}", m.label, m.unit));
+        for rule in &r.rules {
+            let e = rule.totals.values()[i];
+            let cell = match (e.lo, e.hi) {
+                (Some(lo), Some(hi)) => format!("{} ±{}", short(e.mean), short((hi - lo) / 2.0)),
+                _ => short(e.mean),
+            };
+            out.push_str(&format!("{cell:>w$}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The report as pretty JSON with a trailing newline.
+pub fn to_json(r: &SimReport) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("reports serialise");
+    s.push('\n');
+    s
+}
+
+/// The report as one long CSV: `rule,scope,day,metric,mean,lo,hi`, where scope `total` rows
+/// hold the totals with their intervals and scope `daily` rows the daily means.
+pub fn to_csv(r: &SimReport) -> String {
+    let mut out = String::from("rule,scope,day,metric,mean,lo,hi\n");
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for rule in &r.rules {
+        for (k, e) in Totals::KEYS.iter().zip(rule.totals.values()) {
+            out.push_str(&format!(
+                "{},total,,{k},{},{},{}\n",
+                rule.rule,
+                e.mean,
+                opt(e.lo),
+                opt(e.hi)
+            ));
+        }
+    }
+    for rule in &r.rules {
+        for p in &rule.daily {
+            for (k, v) in [
+                ("arrivals", p.arrivals),
+                ("waiting", p.waiting),
+                ("placed", p.placed),
+                ("new_placements", p.new_placements),
+                ("spend", p.spend),
+                ("out_of_area", p.out_of_area),
+                ("over_20_miles", p.over_20_miles),
+                ("breakdowns", p.breakdowns),
+                ("step_across_moves", p.step_across_moves),
+                ("free_beds", p.free_beds),
+            ] {
+                out.push_str(&format!("{},daily,{},{k},{v},,\n", rule.rule, p.day));
+            }
+        }
+    }
+    out
+}
