@@ -50,6 +50,8 @@ codes! {
     DuplicateId = "E1101", "duplicate_id", "Give every child, home and provider a unique id.";
     /// Nothing to match.
     EmptyBatch = "E1102", "empty_batch", "Add at least one child and one home.";
+    /// An id that is empty, too long or holds a control character.
+    BadId = "E1103", "bad_id", "Give every child, home and provider an id of 1 to 64 printable characters (a pseudonymous reference, never a name).";
     /// A location is neither a postcode nor a lat/lon pair, or is both.
     BadLocation = "E1201", "bad_location", "Give either {\"postcode\": \"RH12 1AB\"} or {\"lat\": 51.06, \"lon\": -0.33}.";
     /// The postcode's sector is not in the bundled England and Wales table.
@@ -74,6 +76,8 @@ codes! {
     InconsistentRange = "E1304", "inconsistent_range", "Make the lower bound at most the upper one (age_min ≤ age_max, block_vacancies ≤ vacancies, min_distance_km ≤ max_distance_km).";
     /// A percentage outside 0–100.
     PercentOutOfRange = "E1305", "percent_out_of_range", "A discount percent is between 0 and 100.";
+    /// A number above its documented range.
+    ValueTooLarge = "E1306", "value_too_large", "Give a value within its range (docs/reference/ranges.md): the message gives the largest allowed and its unit.";
     /// A result file that does not belong to the batch or is not a result.
     ResultMismatch = "E1401", "result_mismatch", "Check the result against the batch it was solved from.";
     /// A scenario without authorities, arrival segments or homes.

@@ -7,13 +7,131 @@ use std::fmt::Display;
 
 use crate::errors::{ErrorCode, Issue};
 
-/// Reports a value that is negative or not finite (E1303).
-pub fn non_negative(v: f64, at: &str, out: &mut Vec<Issue>) {
+/// The documented range of each kind of number an input carries (from 0 to [`Range::max`]),
+/// wide enough for any real batch, scenario or plan and narrow enough that every cost the
+/// model builds stays finite and well inside the solver's precision (a child's weekly cost
+/// below about £10⁸, where HiGHS's tolerances are 10⁻⁹ relative). The table in
+/// docs/reference/ranges.md is this enum (a test compares them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// Pounds a week: a price, a budget cap, a policy weight (bespoke placements reach £50,000).
+    PoundsAWeek,
+    /// Pounds a week for a child left unplaced (the policy's `unplaced`, by urgency).
+    UnplacedPounds,
+    /// Pounds a week for an authority's weekly budget.
+    BudgetPounds,
+    /// Pounds a week per km (`per_km`).
+    PoundsPerKm,
+    /// Pounds a week per day waited (`waiting_day`).
+    PoundsPerDay,
+    /// Kilometres: distances and radii (England and Wales span about 1,000 km).
+    Km,
+    /// Beds, places, admissions or placements at one home or provider.
+    Beds,
+    /// Days a child has waited.
+    Days,
+    /// Children arriving a day in one scenario segment (England: about 90 a day).
+    ArrivalsPerDay,
+    /// Children arriving a week in one plan segment.
+    ArrivalsPerWeek,
+    /// Homes a scenario generates, or that join it a year.
+    Homes,
+    /// A relative weight or multiplier.
+    Weight,
+}
+
+impl Range {
+    /// Every range, for the documentation.
+    pub const ALL: [Range; 12] = [
+        Range::PoundsAWeek,
+        Range::UnplacedPounds,
+        Range::BudgetPounds,
+        Range::PoundsPerKm,
+        Range::PoundsPerDay,
+        Range::Km,
+        Range::Beds,
+        Range::Days,
+        Range::ArrivalsPerDay,
+        Range::ArrivalsPerWeek,
+        Range::Homes,
+        Range::Weight,
+    ];
+
+    /// The largest value allowed (the smallest is 0).
+    pub fn max(self) -> f64 {
+        match self {
+            Range::PoundsAWeek => 1_000_000.0,
+            Range::UnplacedPounds => 10_000_000.0,
+            Range::BudgetPounds => 1_000_000_000.0,
+            Range::PoundsPerKm => 10_000.0,
+            Range::PoundsPerDay => 10_000.0,
+            Range::Km => 2_000.0,
+            Range::Beds => 10_000.0,
+            Range::Days => 3_650.0,
+            Range::ArrivalsPerDay => 1_000.0,
+            Range::ArrivalsPerWeek => 7_000.0,
+            Range::Homes => 100_000.0,
+            Range::Weight => 1_000.0,
+        }
+    }
+
+    /// The unit, as a message says it.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Range::PoundsAWeek | Range::UnplacedPounds | Range::BudgetPounds => "£ a week",
+            Range::PoundsPerKm => "£ a week per km",
+            Range::PoundsPerDay => "£ a week per day waited",
+            Range::Km => "km",
+            Range::Beds => "beds or placements",
+            Range::Days => "days",
+            Range::ArrivalsPerDay => "children a day",
+            Range::ArrivalsPerWeek => "children a week",
+            Range::Homes => "homes",
+            Range::Weight => "(a relative weight)",
+        }
+    }
+}
+
+/// Reports a value that is negative or not finite (E1303), or above its range (E1306).
+pub fn within(v: f64, range: Range, at: &str, out: &mut Vec<Issue>) {
     if !v.is_finite() || v < 0.0 {
         out.push(Issue::new(
             at,
             ErrorCode::NegativeValue,
             format!("{v} is not a finite value ≥ 0"),
+        ));
+    } else if v > range.max() {
+        // 1e308 is written as such, not as 309 digits.
+        let shown = if v >= 1e9 { format!("{v:e}") } else { v.to_string() };
+        out.push(Issue::new(
+            at,
+            ErrorCode::ValueTooLarge,
+            format!(
+                "{shown} is above the largest allowed, {} {}",
+                crate::support::money::group(range.max() as u64),
+                range.unit()
+            ),
+        ));
+    }
+}
+
+/// Reports an id that is empty, longer than 64 characters or holds a control character (E1103):
+/// ids name children, homes and providers in every result, report and log line.
+pub fn id(v: &str, at: &str, out: &mut Vec<Issue>) {
+    let problem = if v.trim().is_empty() {
+        Some("is empty".to_string())
+    } else if v.chars().count() > 64 {
+        Some(format!("has {} characters", v.chars().count()))
+    } else if v.chars().any(char::is_control) {
+        Some("holds a control character".to_string())
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        out.push(Issue::new(
+            at,
+            ErrorCode::BadId,
+            format!("the id {p}; an id is 1 to 64 printable characters"),
         ));
     }
 }
@@ -114,7 +232,9 @@ mod tests {
     #[test]
     fn each_fault_has_one_code_and_message() {
         let mut out = Vec::new();
-        non_negative(-1.0, "a", &mut out);
+        within(-1.0, Range::Km, "a", &mut out);
+        within(2_001.0, Range::Km, "a2", &mut out);
+        id("", "a3", &mut out);
         probability(1.5, "b", &mut out);
         sums_to_one(&[0.5, 0.6], "c", &mut out);
         age_band(Some(12), Some(30), "d", &mut out);
@@ -125,6 +245,8 @@ mod tests {
             got,
             [
                 ("a", "E1303"),
+                ("a2", "E1306"),
+                ("a3", "E1103"),
                 ("b", "E1502"),
                 ("c", "E1502"),
                 ("d.age_max", "E1301"),
@@ -132,6 +254,7 @@ mod tests {
                 ("f", "E1303")
             ]
         );
-        assert_eq!(out[4].message, "age_min 12 is above age_max 3");
+        assert_eq!(out[6].message, "age_min 12 is above age_max 3");
+        assert_eq!(out[1].message, "2001 is above the largest allowed, 2,000 km");
     }
 }

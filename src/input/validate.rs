@@ -10,7 +10,7 @@ use crate::input::batch::{Batch, ExclusionZone, Location};
 use crate::input::geography::{Geography, PostcodeProblem};
 use crate::input::policy::{BudgetInput, PolicyInput};
 use crate::input::read::Partial;
-use crate::input::rules::{age, age_band, at_least_one, non_negative, not_above, score};
+use crate::input::rules::{age, age_band, at_least_one, id, not_above, score, within, Range};
 
 /// The batch's semantic rules, on the records that were read: every problem, in document order.
 pub fn batch_rules(p: &Partial) -> Vec<Issue> {
@@ -40,16 +40,18 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
     let mut providers: HashMap<&str, usize> = HashMap::new();
     for (i, pr) in b.providers.iter().enumerate() {
         let at = path("providers", &p.provider_pos, i);
+        id(&pr.id, &format!("{at}.id"), &mut out);
         if let Some(first) = providers.insert(pr.id.as_str(), i) {
             out.push(dup(&at, &pr.id, &path("providers", &p.provider_pos, first)));
             providers.insert(pr.id.as_str(), first);
         }
         if let Some(m) = pr.max_admissions {
-            non_negative(m as f64, &format!("{at}.max_admissions"), &mut out);
+            within(m as f64, Range::Beds, &format!("{at}.max_admissions"), &mut out);
         }
         if let Some(d) = &pr.volume_discount {
-            non_negative(
+            within(
                 d.min_placements as f64,
+                Range::Beds,
                 &format!("{at}.volume_discount.min_placements"),
                 &mut out,
             );
@@ -66,6 +68,7 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
     let mut homes: HashMap<&str, usize> = HashMap::new();
     for (i, h) in b.homes.iter().enumerate() {
         let at = path("homes", &p.home_pos, i);
+        id(&h.id, &format!("{at}.id"), &mut out);
         if let Some(first) = homes.insert(h.id.as_str(), i) {
             out.push(dup(&at, &h.id, &path("homes", &p.home_pos, first)));
             homes.insert(h.id.as_str(), first);
@@ -84,10 +87,20 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
         if let Some(la) = &h.la {
             check_la(la, &format!("{at}.la"), geo, &mut out);
         }
-        non_negative(h.vacancies as f64, &format!("{at}.vacancies"), &mut out);
-        non_negative(h.block_vacancies as f64, &format!("{at}.block_vacancies"), &mut out);
-        non_negative(h.occupied as f64, &format!("{at}.occupied"), &mut out);
-        non_negative(h.weekly_price, &format!("{at}.weekly_price"), &mut out);
+        within(h.vacancies as f64, Range::Beds, &format!("{at}.vacancies"), &mut out);
+        within(
+            h.block_vacancies as f64,
+            Range::Beds,
+            &format!("{at}.block_vacancies"),
+            &mut out,
+        );
+        within(h.occupied as f64, Range::Beds, &format!("{at}.occupied"), &mut out);
+        within(
+            h.weekly_price,
+            Range::PoundsAWeek,
+            &format!("{at}.weekly_price"),
+            &mut out,
+        );
         if h.block_vacancies > h.vacancies && h.block_vacancies >= 0 && h.vacancies >= 0 {
             out.push(Issue::new(
                 format!("{at}.block_vacancies"),
@@ -107,6 +120,7 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
     let mut children: HashMap<&str, usize> = HashMap::new();
     for (i, c) in b.children.iter().enumerate() {
         let at = path("children", &p.child_pos, i);
+        id(&c.id, &format!("{at}.id"), &mut out);
         if let Some(first) = children.insert(c.id.as_str(), i) {
             out.push(dup(&at, &c.id, &path("children", &p.child_pos, first)));
             children.insert(c.id.as_str(), first);
@@ -119,12 +133,17 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
         for (ind, v) in &c.needs {
             score(*v, &format!("{at}.needs.{}", ind.name()), &mut out);
         }
-        non_negative(c.waiting_days as f64, &format!("{at}.waiting_days"), &mut out);
+        within(
+            c.waiting_days as f64,
+            Range::Days,
+            &format!("{at}.waiting_days"),
+            &mut out,
+        );
         if let Some(v) = c.max_distance_km {
-            non_negative(v, &format!("{at}.max_distance_km"), &mut out);
+            within(v, Range::Km, &format!("{at}.max_distance_km"), &mut out);
         }
         if let Some(v) = c.min_distance_km {
-            non_negative(v, &format!("{at}.min_distance_km"), &mut out);
+            within(v, Range::Km, &format!("{at}.min_distance_km"), &mut out);
         }
         if let (Some(lo), Some(hi)) = (c.min_distance_km, c.max_distance_km) {
             not_above(
@@ -135,7 +154,7 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
             );
         }
         if let Some(v) = c.budget_cap {
-            non_negative(v, &format!("{at}.budget_cap"), &mut out);
+            within(v, Range::PoundsAWeek, &format!("{at}.budget_cap"), &mut out);
         }
         for (z, zone) in c.exclusion_zones.iter().enumerate() {
             check_zone(zone, &format!("{at}.exclusion_zones[{z}]"), geo, &mut out);
@@ -197,7 +216,7 @@ fn check_zone(z: &ExclusionZone, at: &str, geo: &Geography, out: &mut Vec<Issue>
     match (&z.center, z.radius_km, &z.la) {
         (Some(c), Some(r), None) => {
             check_location(c, &format!("{at}.center"), geo, out);
-            non_negative(r, &format!("{at}.radius_km"), out);
+            within(r, Range::Km, &format!("{at}.radius_km"), out);
         }
         (None, None, Some(la)) => check_la(la, &format!("{at}.la"), geo, out),
         _ => out.push(Issue::new(
@@ -217,41 +236,51 @@ pub fn check_policy(p: &PolicyInput, at: &str, out: &mut Vec<Issue>) {
             format!("{at}.{f}")
         }
     };
-    for (name, v) in [
-        ("per_km", p.per_km),
-        ("free_km", p.free_km),
-        ("out_of_area", p.out_of_area),
-        ("unmet_need", p.unmet_need),
-        ("type_rank", p.type_rank),
-        ("step_across_credit", p.step_across_credit),
-        ("language_mismatch", p.language_mismatch),
-        ("waiting_day", p.waiting_day),
-        ("max_distance_km", p.max_distance_km),
+    for (name, v, range) in [
+        ("per_km", p.per_km, Range::PoundsPerKm),
+        ("free_km", p.free_km, Range::Km),
+        ("out_of_area", p.out_of_area, Range::PoundsAWeek),
+        ("unmet_need", p.unmet_need, Range::PoundsAWeek),
+        ("type_rank", p.type_rank, Range::PoundsAWeek),
+        ("step_across_credit", p.step_across_credit, Range::PoundsAWeek),
+        ("language_mismatch", p.language_mismatch, Range::PoundsAWeek),
+        ("waiting_day", p.waiting_day, Range::PoundsPerDay),
+        ("max_distance_km", p.max_distance_km, Range::Km),
     ] {
         if let Some(v) = v {
-            non_negative(v, &field(name), out);
+            within(v, range, &field(name), out);
         }
     }
     if let Some(m) = &p.ofsted_penalty {
         for (k, v) in m {
-            non_negative(*v, &field(&format!("ofsted_penalty.{}", k.name())), out);
+            within(
+                *v,
+                Range::PoundsAWeek,
+                &field(&format!("ofsted_penalty.{}", k.name())),
+                out,
+            );
         }
     }
     if let Some(m) = &p.unplaced {
         for (k, v) in m {
-            non_negative(*v, &field(&format!("unplaced.{}", k.name())), out);
+            within(
+                *v,
+                Range::UnplacedPounds,
+                &field(&format!("unplaced.{}", k.name())),
+                out,
+            );
         }
     }
     if let Some(s) = p.max_need_shortfall {
         at_least_one(s, "max_need_shortfall", &field("max_need_shortfall"), out);
     }
     match &p.weekly_budget {
-        Some(BudgetInput::All(v)) => non_negative(*v, &field("weekly_budget"), out),
+        Some(BudgetInput::All(v)) => within(*v, Range::BudgetPounds, &field("weekly_budget"), out),
         Some(BudgetInput::PerAuthority(m)) => {
             let geo = Geography::get();
             for (la, v) in m {
                 check_la(la, &field(&format!("weekly_budget.{la}")), geo, out);
-                non_negative(*v, &field(&format!("weekly_budget.{la}")), out);
+                within(*v, Range::BudgetPounds, &field(&format!("weekly_budget.{la}")), out);
             }
         }
         None => {}

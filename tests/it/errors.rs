@@ -651,6 +651,70 @@ fn a_wrong_type_in_a_needs_map_names_the_indicator() {
     has(&text, "children[0].needs.emotional_health", "E1003");
 }
 
+#[test]
+fn e1103_bad_id_empty_long_or_with_a_control_character() {
+    has(&with(|b| b["children"][0]["id"] = json!("")), "children[0].id", "E1103");
+    has(
+        &with(|b| b["homes"][1]["id"] = json!("H".repeat(65))),
+        "homes[1].id",
+        "E1103",
+    );
+    has(
+        &with(|b| b["providers"][0]["id"] = json!("P\n1")),
+        "providers[0].id",
+        "E1103",
+    );
+}
+
+#[test]
+fn e1306_value_too_large_for_every_kind_of_number() {
+    for (path, set) in [
+        ("homes[0].weekly_price", json!(1e16)),
+        ("homes[0].vacancies", json!(1_000_000_000_000_000i64)),
+        ("children[0].waiting_days", json!(100_000)),
+        ("children[0].max_distance_km", json!(1e308)),
+    ] {
+        let text = with(|b| {
+            let (rec, field) = path.split_once('.').unwrap();
+            let (name, ix) = rec.trim_end_matches(']').split_once('[').unwrap();
+            b[name][ix.parse::<usize>().unwrap()][field] = set.clone();
+        });
+        has(&text, path, "E1306");
+    }
+    for (field, v) in [("per_km", 1e305), ("out_of_area", 1e308), ("waiting_day", 1e6)] {
+        has(
+            &with(|b| b["policy"] = json!({ field: v })),
+            &format!("policy.{field}"),
+            "E1306",
+        );
+    }
+    // The message gives the largest value allowed and its unit, and a huge value briefly.
+    let e = placematch::pair::instance::load_batch(&with(|b| b["policy"] = json!({"per_km": 1e305})), "x", None)
+        .unwrap_err();
+    assert!(
+        e.issues[0].message.contains("1e305") && e.issues[0].message.contains("10,000 £ a week per km"),
+        "{}",
+        e.issues[0].message
+    );
+}
+
+#[test]
+fn the_ranges_documented_are_the_ranges_enforced() {
+    use placematch::input::rules::Range;
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reference/ranges.md")).unwrap();
+    for r in Range::ALL {
+        let row = format!(
+            "| {r:?} | {} | {} |",
+            placematch::support::money::group(r.max() as u64),
+            r.unit()
+        );
+        assert!(
+            doc.contains(&row),
+            "docs/reference/ranges.md lacks the row starting {row}"
+        );
+    }
+}
+
 /// The issues of importing a template folder after `f` changes its files.
 fn sheet_issues(f: impl FnOnce(&std::path::Path)) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().unwrap();

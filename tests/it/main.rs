@@ -3,7 +3,9 @@
 mod harness;
 
 mod cli;
+mod corpus;
 mod errors;
+mod fuzz;
 mod layers;
 mod plan;
 mod properties;

@@ -18,7 +18,7 @@ use crate::errors::{ErrorCode, InvalidInput, Issue};
 use crate::input::batch::{Home, Indicator, Location, Ofsted, PlacementType, Provider, Risk, Urgency};
 use crate::input::policy::PolicyInput;
 use crate::input::read::{parse_json, typed};
-use crate::input::rules::{age_band, non_negative, not_above, probability, score, sums_to_one};
+use crate::input::rules::{age_band, not_above, probability, score, sums_to_one, within, Range};
 use crate::support::random::tagged_stream;
 use crate::{input::geography::Geography, input::geography::Place};
 
@@ -297,18 +297,21 @@ pub struct FixedDays {
 impl Duration {
     /// Validates the parameters; the message says which is wrong.
     pub fn validate(&self) -> Result<(), String> {
+        // Days of a stay or a wait: above 0 and at most 100 years.
         let pos = |v: f64, name: &str| {
-            if v.is_finite() && v > 0.0 {
+            if v.is_finite() && v > 0.0 && v <= 36_500.0 {
                 Ok(())
             } else {
-                Err(format!("{name} is {v}, must be a number above 0"))
+                Err(format!(
+                    "{name} is {v}, must be a number above 0 and at most 36,500 (days)"
+                ))
             }
         };
         match *self {
             Duration::Lognormal(p) => {
                 pos(p.median_days, "median_days")?;
-                if !(p.sigma.is_finite() && p.sigma >= 0.0) {
-                    return Err(format!("sigma is {}, must be a number of at least 0", p.sigma));
+                if !(p.sigma.is_finite() && (0.0..=10.0).contains(&p.sigma)) {
+                    return Err(format!("sigma is {}, must be a number from 0 to 10", p.sigma));
                 }
                 Ok(())
             }

@@ -184,7 +184,7 @@ pub(super) fn authority_rules(
                 ),
             ));
         }
-        non_negative(a.weight, &format!("{base}.weight"), out);
+        within(a.weight, Range::Weight, &format!("{base}.weight"), out);
         for (k, sec) in a.sectors.iter().enumerate() {
             match geo.sector(sec) {
                 None => out.push(Issue::new(
@@ -284,9 +284,9 @@ pub(super) fn generator_rules(
                 format!("provider \"{}\" is not in `providers`", g.provider),
             ));
         }
-        non_negative(g.count as f64, &format!("{base}.count"), out);
-        non_negative(g.new_per_year, &format!("{base}.new_per_year"), out);
-        non_negative(g.block_beds as f64, &format!("{base}.block_beds"), out);
+        within(g.count as f64, Range::Homes, &format!("{base}.count"), out);
+        within(g.new_per_year, Range::Homes, &format!("{base}.new_per_year"), out);
+        within(g.block_beds as f64, Range::Homes, &format!("{base}.block_beds"), out);
         probability(g.occupancy, &format!("{base}.occupancy"), out);
         int_range(&g.beds, &format!("{base}.beds"), 1, 100, out);
         if g.block_beds > g.beds.min && g.beds.min >= 1 {
@@ -300,8 +300,8 @@ pub(super) fn generator_rules(
             ));
         }
         let p = g.weekly_price;
-        non_negative(p.min, &format!("{base}.weekly_price.min"), out);
-        non_negative(p.max, &format!("{base}.weekly_price.max"), out);
+        within(p.min, Range::PoundsAWeek, &format!("{base}.weekly_price.min"), out);
+        within(p.max, Range::PoundsAWeek, &format!("{base}.weekly_price.max"), out);
         not_above(("min", p.min), ("max", p.max), &format!("{base}.weekly_price.min"), out);
         for (k, code) in g.authorities.iter().enumerate() {
             if !geo.utlas.contains_key(code) {
@@ -347,8 +347,18 @@ pub(super) fn segment_rules(
                 ),
             ));
         }
-        non_negative(g.rate_per_day, &format!("{base}.rate_per_day"), out);
-        non_negative(g.breakdown_multiplier, &format!("{base}.breakdown_multiplier"), out);
+        within(
+            g.rate_per_day,
+            Range::ArrivalsPerDay,
+            &format!("{base}.rate_per_day"),
+            out,
+        );
+        within(
+            g.breakdown_multiplier,
+            Range::Weight,
+            &format!("{base}.breakdown_multiplier"),
+            out,
+        );
         int_range(&g.age, &format!("{base}.age"), 0, 25, out);
         probability(g.female_share, &format!("{base}.female_share"), out);
         probability(g.requires_solo, &format!("{base}.requires_solo"), out);
@@ -361,7 +371,7 @@ pub(super) fn segment_rules(
                         format!("authority \"{code}\" is not in the scenario's `authorities`"),
                     ));
                 }
-                non_negative(*w, &format!("{base}.authorities.{code}"), out);
+                within(*w, Range::Weight, &format!("{base}.authorities.{code}"), out);
             }
         }
         for (ind, ps) in &g.needs {
@@ -390,7 +400,7 @@ pub(super) fn segment_rules(
             );
         }
         if let Some(d) = g.max_distance_km {
-            non_negative(d, &format!("{base}.max_distance_km"), out);
+            within(d, Range::Km, &format!("{base}.max_distance_km"), out);
         }
         if let Err(m) = g.duration.validate() {
             out.push(Issue::new(format!("{base}.duration"), ErrorCode::BadDistribution, m));
@@ -424,7 +434,7 @@ pub(super) fn dynamics_rules(s: &Scenario, out: &mut Vec<Issue>) {
         ("per_km", b.per_km),
         ("out_of_area", b.out_of_area),
     ] {
-        non_negative(v, &format!("breakdown.{f}"), out);
+        probability(v, &format!("breakdown.{f}"), out);
     }
     if !(s.outside_demand.mean_stay_days.is_finite() && s.outside_demand.mean_stay_days > 0.0) {
         out.push(Issue::new(

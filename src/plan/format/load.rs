@@ -369,7 +369,12 @@ pub(super) fn resolve_segments(
         if let Some(loc) = &s.location {
             check_location(loc, &format!("{here}.location"), geo, out);
         }
-        non_negative(s.weekly_arrivals, &format!("{here}.weekly_arrivals"), out);
+        within(
+            s.weekly_arrivals,
+            Range::ArrivalsPerWeek,
+            &format!("{here}.weekly_arrivals"),
+            out,
+        );
         check_duration(&s.duration, &format!("{here}.duration"), out);
         if out.len() > before {
             continue;
@@ -437,15 +442,15 @@ pub(super) fn resolve_offers(
         for (ind, v) in &o.support {
             score(*v, &format!("{here}.support.{}", ind.name()), out);
         }
-        non_negative(o.min_beds as f64, &format!("{here}.min_beds"), out);
-        non_negative(o.max_beds as f64, &format!("{here}.max_beds"), out);
+        within(o.min_beds as f64, Range::Beds, &format!("{here}.min_beds"), out);
+        within(o.max_beds as f64, Range::Beds, &format!("{here}.max_beds"), out);
         not_above(
             ("min_beds", o.min_beds),
             ("max_beds", o.max_beds),
             &format!("{here}.min_beds"),
             out,
         );
-        non_negative(o.weekly_price, &format!("{here}.weekly_price"), out);
+        within(o.weekly_price, Range::PoundsAWeek, &format!("{here}.weekly_price"), out);
         if let Some(w) = o.contract_weeks {
             at_least_one(w, "contract_weeks", &format!("{here}.contract_weeks"), out);
         }
@@ -495,11 +500,16 @@ pub(super) fn resolve_spot(
             Some(code) => members.member_of(geo, code, format!("{here}.la"), out),
             None => None,
         };
-        non_negative(s.weekly_price, &format!("{here}.weekly_price"), out);
-        non_negative(s.distant_price, &format!("{here}.distant_price"), out);
-        non_negative(s.distant_km, &format!("{here}.distant_km"), out);
+        within(s.weekly_price, Range::PoundsAWeek, &format!("{here}.weekly_price"), out);
+        within(
+            s.distant_price,
+            Range::PoundsAWeek,
+            &format!("{here}.distant_price"),
+            out,
+        );
+        within(s.distant_km, Range::Km, &format!("{here}.distant_km"), out);
         if let Some(k) = s.local_km {
-            non_negative(k, &format!("{here}.local_km"), out);
+            within(k, Range::Km, &format!("{here}.local_km"), out);
         }
         probability(s.local_probability, &format!("{here}.local_probability"), out);
         if out.len() > before {

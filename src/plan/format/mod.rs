@@ -19,7 +19,7 @@ use crate::input::batch::{Indicator, Location, Ofsted, PlacementType};
 use crate::input::geography::Geography;
 use crate::input::policy::{Policy, PolicyInput};
 use crate::input::read::{parse_json, records, typed};
-use crate::input::rules::{age_band, at_least_one, non_negative, not_above, probability, score};
+use crate::input::rules::{age_band, at_least_one, not_above, probability, score, within, Range};
 use crate::input::validate::{check_la, check_location, check_policy};
 
 mod load;
