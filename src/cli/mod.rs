@@ -19,8 +19,8 @@ use std::process::ExitCode;
 
 use crate::errors::InvalidInput;
 pub use options::{
-    BenchArgs, CheckArgs, Cli, Command, Format, GenerateArgs, ImportArgs, PlanArgs, ReportArgs, SchemaKind, SimulateArgs,
-    SolveArgs, ValidateArgs,
+    BenchArgs, CheckArgs, Cli, Command, Format, GenerateArgs, ImportArgs, PlanArgs, ReportArgs, SchemaKind,
+    SimulateArgs, SolveArgs, ValidateArgs,
 };
 
 /// Documented exit codes.

@@ -10,7 +10,7 @@ use placematch::pair::instance::load_batch;
 use placematch::result::sheets::{result_csv_files, result_xlsx, write_files, MONEY_FORMAT};
 use serde_json::Value;
 
-use crate::harness::{instance, solve_checked};
+use crate::harness::{bin, instance, solve_checked};
 
 /// A folder holding the published template's files.
 fn template_dir() -> tempfile::TempDir {
@@ -211,6 +211,12 @@ fn every_cell_problem_is_reported_at_once_with_file_row_column_and_code() {
     });
     let got = issues(dir.path());
     has(&got, "children.csv:row 2:age", "E1003");
+    // A cell that could not be read is not reported again as a missing field.
+    assert!(
+        !got.iter()
+            .any(|(p, c, _)| p == "children.csv:row 2:age" && c == "E1005"),
+        "{got:#?}"
+    );
     has(&got, "children.csv:row 2:sex", "E1006");
     has(&got, "children.csv:row 2:exclusion_zones", "E1003");
     has(&got, "children.csv:row 3:requires_solo", "E1006");
@@ -491,4 +497,66 @@ fn result_csv_files_read_back() {
     let home = batch.homes.iter().find(|x| x.id == r.placements[0].home).unwrap();
     assert_eq!(rows[0][price].parse::<f64>().unwrap(), home.weekly_price);
     assert!(dir.path().join("unplaced.csv").is_file() && dir.path().join("alternatives.csv").is_file());
+}
+
+#[test]
+fn import_and_solve_commands_write_spreadsheets_and_never_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    bin()
+        .arg("import")
+        .arg("--template")
+        .arg(d.join("tpl"))
+        .assert()
+        .success();
+    bin()
+        .arg("import")
+        .arg("--template")
+        .arg(d.join("tpl"))
+        .assert()
+        .code(1);
+    let batch = d.join("b.json");
+    bin()
+        .arg("import")
+        .arg(d.join("tpl/template.xlsx"))
+        .arg("-o")
+        .arg(&batch)
+        .assert()
+        .success();
+    bin()
+        .arg("import")
+        .arg(d.join("tpl"))
+        .arg("-o")
+        .arg(&batch)
+        .assert()
+        .code(1);
+    bin()
+        .arg("import")
+        .arg(d.join("tpl"))
+        .arg("-o")
+        .arg(&batch)
+        .arg("--force")
+        .assert()
+        .success();
+    bin().arg("validate").arg(&batch).assert().success();
+    let xlsx = d.join("r.xlsx");
+    bin()
+        .arg("solve")
+        .arg(&batch)
+        .arg("--check")
+        .arg("-o")
+        .arg(d.join("r.json"))
+        .arg("--xlsx")
+        .arg(&xlsx)
+        .arg("--csv")
+        .arg(d.join("csv"))
+        .assert()
+        .success();
+    assert!(xlsx.is_file() && d.join("csv/placements.csv").is_file());
+    bin().arg("solve").arg(&batch).arg("--xlsx").arg(&xlsx).assert().code(1);
+    // A bad cell exits 3 with its place.
+    std::fs::write(d.join("tpl/providers.csv"), "id,kind\nP1,PR9\n").unwrap();
+    let out = bin().arg("import").arg(d.join("tpl")).assert().code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("providers.csv:row 2:kind: E1006"), "{err}");
 }

@@ -176,7 +176,7 @@ impl Date {
     /// The Excel serial day number (1900 date system): 1899-12-30 is day 0 for every date
     /// after February 1900, which is all a batch needs.
     pub fn from_excel(serial: f64) -> Option<Date> {
-        (serial.fract() == 0.0 && serial >= 61.0 && serial < 2_958_466.0)
+        (serial.fract() == 0.0 && (61.0..2_958_466.0).contains(&serial))
             .then(|| Date::from_days(serial as i64 + Date::new(1899, 12, 30).expect("a date").days()))
     }
     /// The date as Excel's serial day number.

@@ -33,8 +33,11 @@ impl Out {
     }
 }
 
+/// A sheet to write: its header and its rows.
+pub type Rows = (Vec<String>, Vec<Vec<Out>>);
+
 /// The rows of one sheet of a batch: the header, then one row per record.
-pub fn sheet_rows(batch: &Batch, sheet: Sheet) -> (Vec<String>, Vec<Vec<Out>>) {
+pub fn sheet_rows(batch: &Batch, sheet: Sheet) -> Rows {
     let cols = columns(sheet);
     let header = cols.iter().map(|c| c.name.clone()).collect();
     let records: Vec<Value> = match sheet {
@@ -114,7 +117,7 @@ pub fn csv_bytes(header: &[String], rows: &[Vec<Out>]) -> Vec<u8> {
 }
 
 /// The notes: one row per column of every sheet, saying what it means and takes.
-pub fn notes() -> (Vec<String>, Vec<Vec<Out>>) {
+pub fn notes() -> Rows {
     let header = [
         "sheet",
         "column",
@@ -160,7 +163,7 @@ pub fn batch_xlsx(batch: &Batch) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("dd/mm/yyyy");
-    let mut sheets: Vec<(String, (Vec<String>, Vec<Vec<Out>>))> = Sheet::ALL
+    let mut sheets: Vec<(String, Rows)> = Sheet::ALL
         .iter()
         .map(|s| (s.name().to_string(), sheet_rows(batch, *s)))
         .collect();

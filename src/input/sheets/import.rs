@@ -96,16 +96,13 @@ pub fn import(path: &Path) -> Result<Batch, InvalidInput> {
                     match ok {
                         Ok(()) => kept.push(row),
                         Err(e) => {
-                            // A required column missing from the header is reported once, not per row.
-                            let col = column_of(cols, &e.path);
-                            let absent = e.code == ErrorCode::MissingField
-                                && col.is_some_and(|c| !found.iter().flatten().any(|f| cols[*f].json == cols[c].json));
-                            if !absent {
-                                issues.push(Issue::new(
-                                    at(table, row, col.map_or("", |c| cols[c].name.as_str())),
-                                    e.code,
-                                    e.message,
-                                ));
+                            // A required column missing from the header was reported once, not per
+                            // row, and a cell that could not be read is not reported again as missing.
+                            let col = column_of(cols, &e.path).map_or("", |c| cols[c].name.as_str());
+                            let path = at(table, row, col);
+                            let whole = format!("{}:{col}", table.source);
+                            if !issues.iter().any(|i| i.path == path || i.path == whole) {
+                                issues.push(Issue::new(path, e.code, e.message));
                             }
                         }
                     }
