@@ -107,6 +107,16 @@ codes! {
     BadDate = "E1607", "bad_date", "Write dates as DD/MM/YYYY (as in the SSDA903 return) or YYYY-MM-DD, with DEC on or after DECOM.";
     /// A `PLACE` code that is not an SSDA903 placement code.
     UnknownPlaceCode = "E1608", "unknown_place_code", "Use an SSDA903 PLACE code (U1–U6, K1, K2, H5, …); codes for placements that are not bought (P1, A3, …) are skipped.";
+    /// A spreadsheet column that is not part of the sheet's format.
+    UnknownColumn = "E1701", "unknown_column", "Rename the column to one in the template's notes (the message suggests the nearest), or delete it.";
+    /// A spreadsheet file or sheet the import needs is missing.
+    MissingSheet = "E1702", "missing_sheet", "Give children.csv, homes.csv and providers.csv in the folder, or sheets named children, homes and providers in the workbook (`placematch import --template DIR` writes them).";
+    /// A date cell that is not a date, or could be read more than one way.
+    UnreadableDate = "E1703", "unreadable_date", "Write the date as DD/MM/YYYY (day first) or YYYY-MM-DD, with a four-digit year, or as an Excel date.";
+    /// Two columns of one sheet have the same name.
+    DuplicateColumn = "E1704", "duplicate_column", "Keep one column of each name; delete or rename the other.";
+    /// A spreadsheet file that cannot be opened or read.
+    UnreadableSheet = "E1705", "unreadable_sheet", "Save the file as CSV (UTF-8), .xlsx or .ods and check that it opens.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -6,6 +6,7 @@ mod check;
 mod codes;
 mod files;
 mod generate;
+mod import;
 pub mod options;
 mod plan;
 mod report;
@@ -18,8 +19,8 @@ use std::process::ExitCode;
 
 use crate::errors::InvalidInput;
 pub use options::{
-    BenchArgs, CheckArgs, Cli, Command, Format, GenerateArgs, PlanArgs, ReportArgs, SchemaKind, SimulateArgs,
-    SolveArgs, ValidateArgs,
+    BenchArgs, CheckArgs, Cli, Command, Format, GenerateArgs, ImportArgs, PlanArgs, ReportArgs, SchemaKind,
+    SimulateArgs, SolveArgs, ValidateArgs,
 };
 
 /// Documented exit codes.
@@ -85,5 +86,6 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
         Command::Bench(a) => bench::run(&bench::Settings::from(a)),
         Command::Report(a) => report::run(&a),
         Command::Plan(a) => plan::run(&plan::Settings::from(a)),
+        Command::Import(a) => import::run(&a),
     }
 }

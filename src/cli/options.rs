@@ -41,6 +41,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Size block contracts for a co-operative: beds per offer by stochastic programming, checked out of sample.
     Plan(PlanArgs),
+    /// Turn spreadsheets (a folder of children/homes/providers CSVs, or one .xlsx/.ods) into a batch.
+    Import(ImportArgs),
 }
 
 /// Output format of `solve`.
@@ -114,6 +116,33 @@ pub struct SolveArgs {
     /// Also write a self-contained HTML report of the result here.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Also write the result as a workbook (Summary, Placements, Alternatives, Unplaced).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// Also write the result as CSV files (summary, placements, alternatives, unplaced) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+}
+
+/// Options of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A folder holding children.csv, homes.csv and providers.csv (and batch.csv), or one
+    /// .xlsx/.ods workbook with sheets of those names.
+    #[arg(required_unless_present = "template", conflicts_with = "template")]
+    pub source: Option<PathBuf>,
+    /// Write the batch here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// A policy file to embed as the batch's own policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Instead of importing, write the blank templates (CSVs, notes and template.xlsx) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `validate`.

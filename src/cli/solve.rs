@@ -15,6 +15,8 @@ pub(super) struct Settings {
     policy: Option<PathBuf>,
     output: Option<PathBuf>,
     html: Option<PathBuf>,
+    xlsx: Option<PathBuf>,
+    csv: Option<PathBuf>,
     force: bool,
     format: Format,
     alternatives: usize,
@@ -37,6 +39,8 @@ impl From<SolveArgs> for Settings {
             policy: a.policy,
             output: a.output,
             html: a.html,
+            xlsx: a.xlsx,
+            csv: a.csv,
             force: a.force,
             format: a.format,
             alternatives: a.alternatives,
@@ -47,7 +51,12 @@ impl From<SolveArgs> for Settings {
 
 /// Runs `solve`.
 pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
-    refuse_existing(s.output.iter().chain(&s.html), s.force)?;
+    let csv_files: Vec<PathBuf> = s
+        .csv
+        .iter()
+        .flat_map(|d| crate::result::sheets::CSV_FILES.iter().map(|f| d.join(f)))
+        .collect();
+    refuse_existing(s.output.iter().chain(&s.html).chain(&s.xlsx).chain(&csv_files), s.force)?;
     if !s.solver.presolve {
         // HiGHS 1.15's MIP without presolve is not trustworthy (docs/reference/cli.md, --no-presolve).
         eprintln!("{NO_PRESOLVE_WARNING}");
@@ -74,6 +83,14 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
             issues,
         })?;
         crate::result::write::write_atomic(html, page.as_bytes(), s.force)?;
+    }
+    if let Some(path) = &s.xlsx {
+        let book = crate::result::sheets::result_xlsx(&result, &inst.batch)?;
+        crate::result::write::write_atomic(path, &book, s.force)?;
+    }
+    if let Some(dir) = &s.csv {
+        let files = crate::result::sheets::result_csv_files(&result, &inst.batch);
+        crate::result::sheets::write_files(dir, &files, s.force)?;
     }
     Ok(Exit::Ok)
 }

@@ -9,4 +9,5 @@ pub mod geography;
 pub mod policy;
 pub mod read;
 pub mod rules;
+pub mod sheets;
 pub mod validate;

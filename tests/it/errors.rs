@@ -714,3 +714,58 @@ fn the_ranges_documented_are_the_ranges_enforced() {
         );
     }
 }
+
+/// The issues of importing a template folder after `f` changes its files.
+fn sheet_issues(f: impl FnOnce(&std::path::Path)) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let files = placematch::input::sheets::template_files().unwrap();
+    placematch::result::sheets::write_files(dir.path(), &files, false).unwrap();
+    f(dir.path());
+    crate::harness::pairs(placematch::input::sheets::import(dir.path()))
+}
+
+fn replace_in(dir: &std::path::Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{from} not in {file}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn e1701_unknown_column() {
+    let got = sheet_issues(|d| replace_in(d, "children.csv", "postcode", "postcod"));
+    assert!(
+        got.contains(&("children.csv:postcod".into(), "E1701".into())),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn e1702_missing_sheet() {
+    let got = sheet_issues(|d| std::fs::remove_file(d.join("homes.csv")).unwrap());
+    assert!(got.iter().any(|(_, c)| c == "E1702"), "{got:?}");
+}
+
+#[test]
+fn e1703_unreadable_date() {
+    let got = sheet_issues(|d| replace_in(d, "batch.csv", "22/11/2026", "22/11/26"));
+    assert!(
+        got.contains(&("batch.csv:row 2:as_of".into(), "E1703".into())),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn e1704_duplicate_column() {
+    let got = sheet_issues(|d| replace_in(d, "children.csv", "lat,", "postcode,"));
+    assert!(
+        got.contains(&("children.csv:postcode".into(), "E1704".into())),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn e1705_unreadable_sheet() {
+    let got = sheet_issues(|d| std::fs::write(d.join("providers.csv"), b"id,name\nP1,Caf\xe9\n").unwrap());
+    assert!(got.contains(&("providers.csv".into(), "E1705".into())), "{got:?}");
+}

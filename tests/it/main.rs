@@ -11,6 +11,7 @@ mod plan;
 mod properties;
 mod report;
 mod rules;
+mod sheets;
 mod simulate;
 mod small;
 mod solve;
