@@ -120,6 +120,13 @@ pub struct SolveArgs {
     /// Stop searching after this many seconds and return the best solution found.
     #[arg(long, value_name = "SECONDS", value_parser = positive)]
     pub time_limit: Option<f64>,
+    /// Seconds the explaining may spend proving regrets once the answer is found (default 3);
+    /// past it each regret is a proven range, `regret_lower` to `regret`.
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative, conflicts_with = "exact_regrets")]
+    pub explain_time: Option<f64>,
+    /// Prove every listed regret exactly, however long it takes.
+    #[arg(long)]
+    pub exact_regrets: bool,
     /// Relative gap at which to stop (0 = prove optimality): once the whole batch is proven
     /// within it, the answer is written as `feasible` with the bound proved.
     #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
@@ -436,6 +443,10 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
                 pairs_per_unit: a.pairs_per_unit.map(usize::from),
+                explain_time: (!a.exact_regrets).then(|| {
+                    a.explain_time
+                        .unwrap_or(crate::matching::solver::DEFAULT_EXPLAIN_SECONDS)
+                }),
                 ..Default::default()
             };
             let result = crate::matching::explain::solve_and_explain_with(&inst, &opts, a.alternatives, &progress);
@@ -457,6 +468,13 @@ pub fn run(cli: Cli) -> Result<Exit, RunError> {
                     issues,
                 })?;
                 crate::result::write::write_atomic(html, page.as_bytes(), a.force)?;
+            }
+            // Like the progress bar, only for a person watching (scripts read the result).
+            if let (Some(out), true) = (&a.output, std::io::IsTerminal::is_terminal(&std::io::stderr())) {
+                eprintln!(
+                    "{}",
+                    crate::matching::explain::run_line(&result, &out.display().to_string())
+                );
             }
             Ok(Exit::Ok)
         }
