@@ -3,8 +3,15 @@
 //! what can be shown without a solver: `regret = own + knock_on`, where `own` is the change in
 //! the moving children's own costs (the kept-together group moves as one), and an inexact regret
 //! (an upper bound) is no more than moving the children there alone costs, where that is allowed.
+//! Its proven interval holds it (`regret_lower ≤ regret = regret_upper`, equal when exact), and
+//! the list is in order of regret, without overlaps where the order is claimed certain.
 
 use super::{close, close_cents, Ground};
+
+/// To the penny, as a whole number of pence (for ordering).
+fn round_cents(x: f64) -> i64 {
+    (x * 100.0).round() as i64
+}
 use crate::pair::cost::{terms, TERM_NAMES};
 use crate::pair::eligibility::{evaluate, pair_km};
 
@@ -75,6 +82,29 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
                     alt.home, pl.child, alt.regret
                 ));
             }
+            // The interval: `regret` is its upper end, the lower end is no higher, and an exact
+            // regret is both.
+            if let Some(upper) = alt.regret_upper {
+                if !close_cents(upper, alt.regret) {
+                    p.push(format!(
+                        "alternative {} for {}: regret_upper {upper} differs from regret {}",
+                        alt.home, pl.child, alt.regret
+                    ));
+                }
+            }
+            if let Some(lower) = alt.regret_lower {
+                if !lower.is_finite() || lower > alt.regret + 0.01 {
+                    p.push(format!(
+                        "alternative {} for {}: regret_lower {lower} is above its regret {}",
+                        alt.home, pl.child, alt.regret
+                    ));
+                } else if alt.regret_exact && !close_cents(lower, alt.regret) {
+                    p.push(format!(
+                        "alternative {} for {}: an exact regret {} with a lower bound {lower} below it",
+                        alt.home, pl.child, alt.regret
+                    ));
+                }
+            }
             // The moving children's own cost change: the rest is borne by others (knock_on).
             let own: f64 = g
                 .group_of(&c)
@@ -96,6 +126,26 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
             }
             if !alt.regret_exact {
                 moved.push((c, ah, alt.regret, alt.home.as_str()));
+            }
+        }
+        // Listed best first (by regret, then lower bound, then home); an order claimed certain
+        // has no two intervals overlapping.
+        let lower = |a: &crate::result::format::Alternative| a.regret_lower.unwrap_or(a.regret);
+        for w in pl.alternatives.windows(2) {
+            if round_cents(w[0].regret) > round_cents(w[1].regret) {
+                p.push(format!(
+                    "alternatives {} and {} for {} are out of order",
+                    w[0].home, w[1].home, pl.child
+                ));
+            } else if pl.rank_certain && w[0].regret > lower(&w[1]) + 0.01 {
+                p.push(format!(
+                    "alternatives {} and {} for {}: their order is claimed certain but regret {} may be above {}",
+                    w[0].home,
+                    w[1].home,
+                    pl.child,
+                    w[0].regret,
+                    lower(&w[1])
+                ));
             }
         }
     }

@@ -94,6 +94,13 @@ pub struct SolveArgs {
     /// Stop searching after this many seconds and return the best solution found.
     #[arg(long, value_name = "SECONDS", value_parser = positive)]
     pub time_limit: Option<f64>,
+    /// Seconds the explaining may spend proving regrets once the answer is found (default 3);
+    /// past it each regret is a proven range, `regret_lower` to `regret`.
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative, conflicts_with = "exact_regrets")]
+    pub explain_time: Option<f64>,
+    /// Prove every listed regret exactly, however long it takes.
+    #[arg(long)]
+    pub exact_regrets: bool,
     /// Relative gap at which to stop (0 = prove optimality): once the whole batch is proven
     /// within it, the answer is written as `feasible` with the bound proved.
     #[arg(long, default_value_t = 0.0, value_parser = non_negative)]

@@ -33,6 +33,8 @@ impl From<SolveArgs> for Settings {
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
                 pairs_per_unit: a.pairs_per_unit.map(usize::from),
+                explain_time: (!a.exact_regrets)
+                    .then(|| a.explain_time.unwrap_or(crate::matching::solver::DEFAULT_EXPLAIN_SECONDS)),
                 ..Default::default()
             },
             batch: a.batch,
@@ -91,6 +93,10 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     if let Some(dir) = &s.csv {
         let files = crate::result::sheets::result_csv_files(&result, &inst.batch);
         crate::result::sheets::write_files(dir, &files, s.force)?;
+    }
+    // Like the progress bar, only for a person watching (scripts read the result).
+    if let (Some(out), true) = (&s.output, std::io::IsTerminal::is_terminal(&std::io::stderr())) {
+        eprintln!("{}", crate::matching::explain::run_line(&result, &out.display().to_string()));
     }
     Ok(Exit::Ok)
 }

@@ -178,6 +178,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
             cost: eval.terms[c].expect("placed").into(),
             distance_km: eval.km[c].expect("placed"),
             alternatives: Vec::new(),
+            rank_certain: true,
         },
         |c| {
             let mut d = diagnose(inst, &f, c, &assign, &[], "");

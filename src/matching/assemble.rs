@@ -35,6 +35,8 @@ pub struct Shown {
     pub distance_km: f64,
     /// Alternatives, best first.
     pub alternatives: Vec<Alternative>,
+    /// Whether their order (and that no other home beats them) is proven.
+    pub rank_certain: bool,
 }
 
 /// The result of `answer`: `placed(child, evaluation)` says what each placed child's entry shows and
@@ -68,6 +70,7 @@ pub fn assemble(
                     cost,
                     distance_km,
                     alternatives,
+                    rank_certain,
                 } = placed(c, &eval);
                 placements.push(Placement {
                     child: child.id.clone(),
@@ -85,6 +88,7 @@ pub fn assemble(
                         .map(|&m| inst.batch.children[m].id.clone())
                         .collect(),
                     alternatives,
+                    rank_certain,
                 });
             }
             None => unplaced_list.push(unplaced(c)),

@@ -922,12 +922,19 @@ impl<'a> SingleMoves<'a> {
     /// The `k` feasible moves of the placed unit at position `i` with the smallest objective
     /// change, as (candidate, change). Empty for an unplaced unit.
     pub fn best(&mut self, i: usize, k: usize) -> Vec<(usize, f64)> {
+        let mut moves = self.all(i);
+        moves.truncate(k);
+        moves
+    }
+
+    /// Every feasible move of the placed unit at position `i`, smallest objective change
+    /// first, as (candidate, change): each an upper bound on that pair's regret. Empty for an
+    /// unplaced unit.
+    pub fn all(&mut self, i: usize) -> Vec<(usize, f64)> {
         if self.choice[i].is_none() {
             return Vec::new();
         }
-        let mut moves = self.moves(i);
-        moves.truncate(k);
-        moves
+        self.moves(i)
     }
 
     /// Makes improving moves, unit by unit in component order (each unit its best), until a

@@ -190,6 +190,11 @@ pub struct Placement {
     pub placed_with: Vec<String>,
     /// Other eligible homes ranked by regret.
     pub alternatives: Vec<Alternative>,
+    /// False when the order of the listed alternatives is not proven: two listed regret
+    /// intervals overlap, or an unlisted home's interval reaches below the last listed one's
+    /// upper bound. Left out of the JSON when true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub rank_certain: bool,
 }
 
 /// An alternative home for a placed child.
@@ -206,6 +211,16 @@ pub struct Alternative {
     /// reach. Left out of the JSON when true.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub regret_exact: bool,
+    /// A proven lower bound on the regret (from a relaxation with the pair forced in, or a
+    /// forced re-solve's bound): `regret_lower ≤ true regret ≤ regret_upper`. Equal to
+    /// `regret` exactly when `regret_exact`. Absent in results written before 2026-12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regret_lower: Option<f64>,
+    /// A proven upper bound on the regret: the objective change of a re-arrangement that was
+    /// found with the pair forced in. Always equal to `regret` (kept beside `regret_lower` so
+    /// the interval reads as one). Absent in results written before 2026-12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regret_upper: Option<f64>,
     /// Cost of this home for the child.
     pub cost: Cost,
     /// Km from the child's home.

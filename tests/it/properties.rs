@@ -625,3 +625,101 @@ proptest! {
         prop_assert!(r.status == Status::Feasible || r.gap == 0.0);
     }
 }
+
+/// Every alternative's interval against enumeration: `regret_lower ≤ true regret ≤ regret`,
+/// exact only when equal to it, and where the order is claimed certain, the listed regrets
+/// are the smallest over every home the child could be forced into.
+fn intervals_hold(
+    inst: &placematch::pair::instance::Instance,
+    r: &placematch::result::format::MatchResult,
+) -> Result<(), String> {
+    for p in &r.placements {
+        let c = inst.batch.children.iter().position(|x| x.id == p.child).unwrap();
+        let chosen = inst.batch.homes.iter().position(|x| x.id == p.home).unwrap();
+        let truth = |h: usize| brute_force_with(inst, Some((c, h))) - r.objective;
+        for a in &p.alternatives {
+            let h = inst.batch.homes.iter().position(|x| x.id == a.home).unwrap();
+            let t = truth(h);
+            let lower = a.regret_lower.ok_or("no regret_lower")?;
+            if a.regret_upper != Some(a.regret) {
+                return Err(format!(
+                    "{}: regret_upper {:?} is not regret {}",
+                    p.child, a.regret_upper, a.regret
+                ));
+            }
+            if !(lower - 0.01 <= t && t <= a.regret + 0.01) {
+                return Err(format!(
+                    "{} at {}: true regret {t} outside [{lower}, {}]",
+                    p.child, a.home, a.regret
+                ));
+            }
+            if a.regret_exact && (a.regret - t).abs() > 0.01 {
+                return Err(format!("{} at {}: exact {} but truly {t}", p.child, a.home, a.regret));
+            }
+        }
+        if p.rank_certain {
+            let mut all: Vec<f64> = (0..inst.batch.homes.len())
+                .filter(|&h| h != chosen)
+                .map(truth)
+                .filter(|r| r.is_finite())
+                .collect();
+            all.sort_by(f64::total_cmp);
+            let got: Vec<f64> = p
+                .alternatives
+                .iter()
+                .map(|a| truth(inst.batch.homes.iter().position(|x| x.id == a.home).unwrap()))
+                .collect();
+            if got.len() != all.len().min(3) {
+                return Err(format!(
+                    "{}: rank certain but {} listed of {:?}",
+                    p.child,
+                    got.len(),
+                    all
+                ));
+            }
+            for (g, w) in got.iter().zip(&all) {
+                if (g - w).abs() > 0.01 {
+                    return Err(format!(
+                        "{}: rank certain but regrets {got:?}, best possible {all:?}",
+                        p.child
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// With no explaining time at all (intervals from the LP and single moves only), through
+    /// HiGHS or the small search, with every side rule: every interval holds the true regret.
+    #[test]
+    fn regret_intervals_hold_the_true_regret(seed in any::<u64>(), highs: bool, budgets: bool) {
+        let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
+        let opts = SolveOptions {
+            explain_time: Some(0.0),
+            small_units: if highs { 0 } else { SolveOptions::default().small_units },
+            ..SolveOptions::default()
+        };
+        let r = solve_checked_with(&inst, 3, &opts);
+        let held = intervals_hold(&inst, &r);
+        prop_assert!(held.is_ok(), "{}", held.unwrap_err());
+    }
+
+    /// Without a budget every regret is exact, its interval a point, and the order certain.
+    #[test]
+    fn unbudgeted_regrets_are_points_and_certain(seed in any::<u64>()) {
+        let inst = load(&tiny_batch(seed));
+        let r = solve_checked(&inst, 3);
+        let held = intervals_hold(&inst, &r);
+        prop_assert!(held.is_ok(), "{}", held.unwrap_err());
+        for p in &r.placements {
+            prop_assert!(p.rank_certain, "{}: rank not certain", p.child);
+            for a in &p.alternatives {
+                prop_assert!(a.regret_exact && a.regret_lower == Some(a.regret), "{}: {:?}", p.child, (a.regret_lower, a.regret));
+            }
+        }
+    }
+}

@@ -6,8 +6,12 @@
 //! could confirm: `solve_seconds` and `model.*` (counts of columns, solves, widenings), the
 //! sentences (`why`, a relaxation's `detail`), a relaxation's `limit`/`needed`, whether a
 //! regret is exact (`regret_exact`: marking an exact regret inexact weakens a true claim) and a
-//! competitor's regret (the value of a forced re-solve). An alternative's regret is covered: it
-//! is tied to its own cost change and its `knock_on`.
+//! competitor's regret (the value of a forced re-solve), and whether a placement's ranking is
+//! certain (`rank_certain`: that no unlisted home beats a listed one needs a solver; marking a
+//! certain order uncertain weakens a true claim, and an uncertain one claimed certain is caught
+//! only where two listed intervals overlap). An alternative's regret is covered: it is tied to
+//! its own cost change and its `knock_on`; so are `regret_upper` (equal to it) and
+//! `regret_lower` (never above it, equal to it when exact: every regret in these results is).
 
 use placematch::check::check;
 use placematch::pair::instance::Instance;
@@ -25,6 +29,7 @@ const NOT_CHECKED: &[&str] = &[
     ".limit",
     ".needed",
     ".regret_exact",
+    ".rank_certain",
     "competition[].regret",
 ];
 

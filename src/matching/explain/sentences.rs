@@ -11,7 +11,10 @@ pub(super) fn home_name(inst: &Instance, h: usize) -> String {
 
 /// An alternative's regret, whether it is exact, and the part of it borne by the rest of the batch.
 pub(super) struct RegretShare {
+    /// The regret's upper bound (the regret itself when exact).
     pub(super) regret: f64,
+    /// Its proven lower bound.
+    pub(super) lower: f64,
     pub(super) exact: bool,
     pub(super) knock_on: f64,
     /// What stopped the search, for an inexact regret's sentence.
@@ -30,6 +33,7 @@ pub(super) fn why_alternative(
 ) -> String {
     let RegretShare {
         regret,
+        lower,
         exact,
         knock_on,
         stopped,
@@ -156,6 +160,12 @@ pub(super) fn why_alternative(
     }
     if exact {
         s.push_str(&format!(" (regret {} a week).", pounds(regret.abs())));
+    } else if lower >= 0.0 && regret >= 0.0 {
+        s.push_str(&format!(
+            " (regret {}–{} a week: {stopped} before it could prove which).",
+            pounds(lower),
+            pounds(regret)
+        ));
     } else if regret >= 0.0 {
         s.push_str(&format!(
             " (regret at most {} a week: {stopped} before it could re-arrange the rest of the batch).",

@@ -39,7 +39,7 @@ mod regrets;
 mod start;
 
 pub use batch::{solve_assignment, solve_components, Solution};
-pub use regrets::{solve_with_regrets, Competitors, Regrets};
+pub use regrets::{solve_with_regrets, Competitors, Interval, Ranked, Regrets};
 
 /// Solver settings.
 #[derive(Debug, Clone)]
@@ -66,7 +66,16 @@ pub struct SolveOptions {
     /// it the bound comes from the last LP's duals, as when a time limit stops the pricing
     /// (tests use it to reach that path without a clock).
     pub pricing_rounds: usize,
+    /// Seconds the explaining stage may spend re-optimising with pairs forced in, counted
+    /// from the moment the first component has its answer (None = until every regret is
+    /// exact). Past it, regrets are left as proven intervals ([`solve_with_regrets`]).
+    pub explain_time: Option<f64>,
 }
+
+/// The command line's explaining budget, seconds ([`SolveOptions::explain_time`]): with it
+/// the 300 × 3,000 batch with every side rule but budgets finishes within 10 s
+/// (docs/measurements.md, "Regret intervals").
+pub const DEFAULT_EXPLAIN_SECONDS: f64 = 3.0;
 
 impl Default for SolveOptions {
     fn default() -> Self {
@@ -79,6 +88,7 @@ impl Default for SolveOptions {
             small_units: crate::matching::small::DEFAULT_MAX_UNITS,
             widening_step: MAX_WIDENING,
             pricing_rounds: 0,
+            explain_time: None,
         }
     }
 }
@@ -129,6 +139,9 @@ pub struct ComponentSolver<'a> {
     pub comp: &'a Component,
     opts: SolveOptions,
     deadline: Option<Instant>,
+    /// When explaining must stop re-solving ([`Self::explain_until`]); forced solves are
+    /// given the time up to it.
+    explain_deadline: Option<Instant>,
     /// A single unit: solved in closed form, no HiGHS.
     trivial: bool,
     /// Static rows, then solo and conflict rows in the order they were created.
@@ -215,6 +228,7 @@ impl<'a> ComponentSolver<'a> {
             comp,
             opts: opts.clone(),
             deadline,
+            explain_deadline: None,
             trivial,
             rows: Vec::new(),
             ent_start: vec![0],
@@ -356,11 +370,24 @@ impl ComponentSolver<'_> {
 
     /// Whether this solver's time limit has passed (explanations then stop re-solving).
     pub fn out_of_time(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.until().is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// From now on, re-solves stop at `until` as well (the explaining budget).
+    pub fn explain_until(&mut self, until: Option<Instant>) {
+        self.explain_deadline = until;
+    }
+
+    /// The earlier of the time limit and the explaining budget.
+    fn until(&self) -> Option<Instant> {
+        match (self.deadline, self.explain_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     pub(super) fn time_left(&self) -> Option<f64> {
-        self.deadline
+        self.until()
             .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64().max(0.01))
     }
 
@@ -380,9 +407,10 @@ impl ComponentSolver<'_> {
         if self.trivial {
             return self.solve_trivial(forced).map_or(Solved::Infeasible, Solved::Exact);
         }
+        let until = self.until();
         if let Some(small) = self.small.as_mut() {
             let before = small.nodes;
-            let r = small.solve(forced, cutoff, self.deadline);
+            let r = small.solve(forced, cutoff, until);
             crate::debug!(
                 "small {:?} nodes {} -> {:?}",
                 forced,

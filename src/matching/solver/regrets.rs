@@ -18,13 +18,57 @@ use super::{ComponentSolver, Outcome, SolveOptions, Solved};
 /// home is feasible at all.
 pub type Competitors = Vec<(usize, Option<(f64, bool)>)>;
 
+/// Bounds this close (half a penny; the result shows pence) count as met: the regret is exact.
+const MEET: f64 = 0.005;
+
+/// A listed alternative: its home and what is proven of its regret,
+/// `lower ≤ regret ≤ upper`. `upper` is the objective change of a re-arrangement found with
+/// the pair forced in (a single move, or a forced re-solve's answer); `lower` a relaxation's
+/// bound with the pair forced in (LP reduced cost, Lagrangian, a forced solve's bound).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// The home.
+    pub home: usize,
+    /// Proven lower bound on the regret.
+    pub lower: f64,
+    /// Proven upper bound on the regret.
+    pub upper: f64,
+}
+
+impl Interval {
+    /// An exact regret.
+    pub fn exact_at(home: usize, regret: f64) -> Self {
+        Interval {
+            home,
+            lower: regret,
+            upper: regret,
+        }
+    }
+
+    /// Whether the bounds meet.
+    pub fn exact(&self) -> bool {
+        self.upper - self.lower <= MEET
+    }
+}
+
+/// A placed unit's alternatives, best first (by upper bound, then lower, then home), and
+/// whether that order is proven: no two listed intervals overlap and no unlisted home's lower
+/// bound reaches below the last listed upper bound.
+#[derive(Debug, Clone, Default)]
+pub struct Ranked {
+    /// The alternatives.
+    pub list: Vec<Interval>,
+    /// Whether their order, and that no other home belongs on the list, is proven.
+    pub certain: bool,
+}
+
 /// What explaining one component found: per placed unit its alternatives as (home, regret),
 /// per unplaced unit its competition as (home, regret if feasible), and how many units' regrets
 /// came from shortest paths.
 #[derive(Debug, Default)]
 struct Found {
-    /// Per placed unit: (home, regret, whether the regret is exact).
-    alts: HashMap<usize, Vec<(usize, f64, bool)>>,
+    /// Per placed unit: its ranked alternatives.
+    alts: HashMap<usize, Ranked>,
     /// Per unplaced unit: (home, (regret, whether it is exact) if the home is feasible).
     competition: HashMap<usize, Competitors>,
     path_regrets: usize,
@@ -36,17 +80,90 @@ struct Found {
 /// What the regret search found over the whole batch.
 #[derive(Debug, Default)]
 pub struct Regrets {
-    /// Per placed unit: (home, regret, whether the regret is exact), best first.
-    pub alts: HashMap<usize, Vec<(usize, f64, bool)>>,
+    /// Per placed unit: its ranked alternatives.
+    pub alts: HashMap<usize, Ranked>,
     /// Per unplaced unit: (home, (regret, whether it is exact) if the home is feasible).
     pub competition: HashMap<usize, Competitors>,
     /// Units whose regrets came from shortest paths.
     pub path_regrets: usize,
 }
 
+/// One candidate of a unit whose regrets come from forced re-solves: what is proven of its
+/// regret so far.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    cand: usize,
+    home: usize,
+    lower: f64,
+    upper: f64,
+    /// Its forced LP has been solved (a bound, or exact where integral).
+    lp_done: bool,
+}
+
+/// A placed unit's candidates while its regrets are tightened, with the order they are tried
+/// in (by the lower bound they started with).
+struct Table {
+    slot: usize,
+    unit: usize,
+    cells: Vec<Cell>,
+    order: Vec<usize>,
+    /// A forced solve found that unstored pairs might change its answers.
+    unsure: bool,
+}
+
+/// Ranks cells: the `k` with the least upper bound (then lower, then home), and whether that
+/// is proven, given that no unstored pair's regret lies below `unstored_floor`.
+fn rank(cells: &[Cell], k: usize, unstored_floor: f64) -> Ranked {
+    let mut idx: Vec<usize> = (0..cells.len()).filter(|&j| cells[j].upper.is_finite()).collect();
+    idx.sort_by(|&a, &b| {
+        let (a, b) = (&cells[a], &cells[b]);
+        a.upper
+            .total_cmp(&b.upper)
+            .then(a.lower.total_cmp(&b.lower))
+            .then(a.home.cmp(&b.home))
+    });
+    idx.truncate(k);
+    let list: Vec<Interval> = idx
+        .iter()
+        .map(|&j| {
+            let c = &cells[j];
+            let exact = c.upper - c.lower <= MEET;
+            Interval {
+                home: c.home,
+                lower: if exact { c.upper } else { c.lower.min(c.upper) },
+                upper: c.upper,
+            }
+        })
+        .collect();
+    // Round-off between a move's arithmetic and a solver's objective.
+    let tol = 1e-6;
+    let mut certain = list.windows(2).all(|w| w[0].upper <= w[1].lower + tol);
+    let bar = if list.len() == k {
+        list.last().map_or(f64::INFINITY, |a| a.upper)
+    } else {
+        f64::INFINITY
+    };
+    let listed = |j: usize| idx.contains(&j);
+    let beats = |lower: f64| {
+        if bar.is_finite() {
+            lower < bar - tol
+        } else {
+            lower.is_finite()
+        }
+    };
+    certain &= (0..cells.len()).all(|j| listed(j) || !beats(cells[j].lower));
+    certain &= !beats(unstored_floor);
+    Ranked { list, certain }
+}
+
 /// Solves a located batch (until `deadline`) and finds up to `alternatives` alternatives per
 /// placed unit and the competition for each unplaced one, reporting its stages and the
 /// children done on `progress`. Returns the formulation solved, the answer and the regrets.
+///
+/// With an explaining budget ([`SolveOptions::explain_time`]), forced re-solves stop once it
+/// has passed, and each alternative keeps the interval proven by then. The budget goes first
+/// to each placed child's first alternative (emergency, then urgent, then planned children),
+/// then to the rest of the lists.
 pub fn solve_with_regrets(
     inst: &Instance,
     opts: &SolveOptions,
@@ -55,6 +172,10 @@ pub fn solve_with_regrets(
     progress: &indicatif::ProgressBar,
 ) -> (Formulation, Solution, Regrets) {
     progress.set_message("finding eligible pairs");
+    // The budget starts once the first component has its answer (components are solved side
+    // by side, each explained as soon as it is solved).
+    let explain_start: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let explained = std::sync::atomic::AtomicUsize::new(0);
     let (f, (solution, found)) = until_priced(inst, opts, |f| {
         progress.set_message("solving");
         crate::support::progress::count_to(progress, f.units.len() as u64);
@@ -70,6 +191,20 @@ pub fn solve_with_regrets(
             if comp.cands.is_empty() {
                 return found;
             }
+            let budget_end = opts
+                .explain_time
+                .map(|t| *explain_start.get_or_init(std::time::Instant::now) + std::time::Duration::from_secs_f64(t));
+            solver.explain_until(budget_end);
+            let report = |done: usize| {
+                let n = explained.fetch_add(done, std::sync::atomic::Ordering::Relaxed) + done;
+                match budget_end {
+                    Some(end) => progress.set_message(format!(
+                        "explaining: {n} children's lists exact, {:.0} s left",
+                        end.saturating_duration_since(std::time::Instant::now()).as_secs_f64()
+                    )),
+                    None => progress.set_message(format!("explaining: {n} children's lists exact")),
+                }
+            };
             // Once the time limit has passed there is no re-optimising: alternatives come from
             // moving each child alone (an upper bound on the regret, marked as such), and
             // unplaced children get no competition list. A lone unit's move is its re-solve.
@@ -77,13 +212,36 @@ pub fn solve_with_regrets(
             // Per unit, the least regret its unstored pairs could have (once, when asked).
             let mut unstored_floors: Option<Vec<f64>> = None;
             let lone = comp.units.len() == 1;
+            // What every regret is at least, whatever the pair: forcing a pair in cannot lower
+            // the component's optimum, which is at least its proven bound.
+            let floor = if solver.proven(base) {
+                0.0
+            } else {
+                (base.bound.max(f.units_lower_bound(inst, &comp.units)) - base.objective).min(0.0)
+            };
+            // The small search's root bounds stand in for reduced costs there, but are not
+            // taken as proof (on a tiny budget batch one said +∞ for a pair whose forced
+            // optimum its own search found): its re-solves are cheap, and each is tried.
+            let lp = solver.lp_reduced_costs().cloned().filter(|_| !solver.is_small());
+            // A valid lower bound on the regret of candidate `k` (LP + reduced cost, or the
+            // Lagrangian's forced bound).
+            let lower = |k: usize| -> f64 {
+                let lp_bound = match &lp {
+                    Some((lp_obj, rc)) if lp_obj.is_finite() => {
+                        let pos = comp.cands.binary_search(&k).ok();
+                        pos.map_or(f64::NEG_INFINITY, |p| lp_obj + rc[p] - base.objective)
+                    }
+                    _ => f64::NEG_INFINITY,
+                };
+                lp_bound.max(floor)
+            };
             // With a requested gap, an answer stopped at it is not worth re-solving per home: a
             // re-solve with a pair forced would be proven only to that gap as well (on the
             // regional backlog at 1 %, £8,000, against regrets of hundreds), and each took
             // minutes. Its alternatives come from single moves, as past a time limit, except
             // where shortest paths give them exactly (a plain assignment) and in small
             // components proven optimal by the exact search, whose forced re-solves are that
-            // search's too (each counts as exact only if proven: `ranked_regrets`). HiGHS's
+            // search's too (each counts as exact only if proven: `tighten`). HiGHS's
             // forced re-solves at gap 0 would cost what --gap saves: a 100 × 800 batch with
             // every side rule, 2.1 s at --gap 0.02 with single moves, over 300 s without.
             let exact_anyway = lone || solver.is_plain() || (solver.is_small() && solver.proven(base));
@@ -91,11 +249,13 @@ pub fn solve_with_regrets(
             if solver.out_of_time() || gap_only {
                 if alternatives > 0 {
                     let mut moves = SingleMoves::new(inst, f, comp, &base.choice);
+                    let floors = (!lone).then(|| solver.unstored_regret_floors(base));
                     for (i, &u) in comp.units.iter().enumerate() {
-                        let list = single_move_alternatives(&mut moves, f, i, alternatives, lone);
-                        if !list.is_empty() {
-                            alts.insert(u, list);
-                        }
+                        let Some(chosen) = base.choice[i] else { continue };
+                        let cells = move_cells(&mut moves, f, u, chosen, i, lone, &lower);
+                        let unstored = floors.as_ref().map_or(f64::INFINITY, |fl| fl[i]);
+                        // Kept even when empty: an empty list may still be uncertain.
+                        alts.insert(u, rank(&cells, alternatives, unstored));
                     }
                 }
                 progress.inc(comp.units.len() as u64);
@@ -115,92 +275,56 @@ pub fn solve_with_regrets(
                 comp.units.len(),
                 paths.is_some()
             );
-            let lp = if paths.is_some() {
-                None
-            } else {
-                solver.lp_reduced_costs().cloned()
-            };
             progress.set_message("explaining");
+            let mut tables: Vec<Table> = Vec::new();
             for (i, &u) in comp.units.iter().enumerate() {
                 if paths.is_none() || alternatives == 0 || base.choice[i].is_none() {
                     progress.inc(1); // the others count as their parallel searches finish
                 }
-                let lower = |k: usize| match &lp {
-                    Some((lp_obj, rc)) if lp_obj.is_finite() => {
-                        let pos = comp.cands.binary_search(&k).ok();
-                        pos.map_or(f64::NEG_INFINITY, |p| lp_obj + rc[p] - base.objective)
-                    }
-                    _ => f64::NEG_INFINITY,
-                };
                 match base.choice[i] {
                     Some(_) if alternatives > 0 && paths.is_some() => {
                         *path_regrets += 1; // searched in parallel below
                     }
-                    Some(_) if alternatives > 0 && solver.out_of_time() => {
-                        let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
-                        alts.insert(u, single_move_alternatives(moves, f, i, alternatives, lone));
-                    }
                     Some(chosen) if alternatives > 0 => {
-                        // Moving the unit alone is a feasible change, so the k-th cheapest such
-                        // move bounds its k-th regret from above: forced solves need only look
-                        // below it (a MIP per home otherwise proves optima far above the list).
-                        // The same moves complete a list the time limit cuts short.
-                        let single = (!lone).then(|| {
-                            let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
-                            single_move_alternatives(moves, f, i, alternatives, lone)
+                        // Every feasible single move (the unit moved alone, everyone else
+                        // staying) is an upper bound on that pair's regret, and the LP a lower
+                        // one; forced solves tighten them below (`tighten`).
+                        let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
+                        let mut cells = if lone {
+                            // A lone unit's re-solve is a closed-form lookup: each is tried.
+                            f.unit_cands[u]
+                                .clone()
+                                .filter(|&c| c != chosen)
+                                .map(|c| Cell {
+                                    cand: c,
+                                    home: f.cands[c].home,
+                                    lower: 0.0_f64.max(floor),
+                                    upper: f64::INFINITY,
+                                    lp_done: true,
+                                })
+                                .collect()
+                        } else {
+                            move_cells(moves, f, u, chosen, i, false, &lower)
+                        };
+                        if solver.is_plain() {
+                            // Moving the unit alone to a home with a spare bed is feasible (its
+                            // own cost difference; the single moves have it already).
+                            for c in cells.iter_mut() {
+                                if c.lower >= c.upper - 1e-7 {
+                                    c.lower = c.upper.max(0.0);
+                                    c.upper = c.lower;
+                                }
+                            }
+                        }
+                        let mut order: Vec<usize> = (0..cells.len()).collect();
+                        order.sort_by(|&a, &b| cells[a].lower.total_cmp(&cells[b].lower).then(a.cmp(&b)));
+                        tables.push(Table {
+                            slot: i,
+                            unit: u,
+                            cells,
+                            order,
+                            unsure: false,
                         });
-                        let ceiling = single
-                            .as_ref()
-                            .and_then(|s| s.get(alternatives - 1))
-                            .map_or(f64::INFINITY, |a| a.1);
-                        let (list, mut cut_short) =
-                            ranked_regrets(solver, f, u, chosen, base, alternatives, ceiling, lower);
-                        let mut list: Vec<(usize, f64, bool)> = list
-                            .into_iter()
-                            .map(|(k, r, exact)| (f.cands[k].home, r, exact))
-                            .collect();
-                        // Unstored pairs, of this unit or of others, that might have changed
-                        // the list: without a time limit they are stored and the batch solved
-                        // again; with one, the list is completed from single moves and no
-                        // regret on it is claimed exact.
-                        let mut unsure = solver.take_unsure();
-                        let kth = list.get(alternatives - 1).map_or(f64::INFINITY, |a| a.1);
-                        let floors = unstored_floors.get_or_insert_with(|| solver.unstored_regret_floors(base));
-                        if floors[i] < kth - 1e-7 {
-                            unsure.push(u);
-                        }
-                        if !unsure.is_empty() {
-                            if opts.time_limit.is_none() {
-                                incomplete.extend(unsure);
-                            } else {
-                                cut_short = true;
-                                list.iter_mut().for_each(|a| a.2 = false);
-                            }
-                        }
-                        if cut_short || list.iter().any(|a| !a.2) {
-                            let moves = moves.get_or_insert_with(|| SingleMoves::new(inst, f, comp, &base.choice));
-                            // A forced solve the time limit cut short may have found less than
-                            // moving the child there alone does (a 100 × 1,000 side-constrained
-                            // batch: 14,837 against 355); the move is an upper bound too.
-                            for a in list.iter_mut().filter(|a| !a.2) {
-                                let k = f.cand_at(u, a.0).expect("an eligible home");
-                                if let Some(change) = moves.move_change(i, k) {
-                                    a.1 = a.1.min(change);
-                                }
-                            }
-                            if cut_short {
-                                // The time limit came mid-list: the rest from single moves.
-                                let single =
-                                    single.unwrap_or_else(|| single_move_alternatives(moves, f, i, alternatives, lone));
-                                for alt in single {
-                                    if list.len() < alternatives && list.iter().all(|a| a.0 != alt.0) {
-                                        list.push(alt);
-                                    }
-                                }
-                            }
-                            list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                        }
-                        alts.insert(u, list);
                     }
                     None => {
                         // Cheapest eligible homes first: those are the ones a reader asks about.
@@ -243,6 +367,72 @@ pub fn solve_with_regrets(
                     _ => {}
                 }
             }
+            if !tables.is_empty() {
+                // Urgent children first, each child's first alternative before anyone's
+                // second (where there is a budget: without one every list is finished in
+                // turn, as the first pass would only repeat work).
+                let urgency = |t: &Table| {
+                    f.units[t.unit]
+                        .members
+                        .iter()
+                        .map(|&c| inst.batch.children[c].urgency)
+                        .min()
+                };
+                tables.sort_by_key(|t| (urgency(t), t.slot));
+                // Under a budget, forced LPs first (warm-started, a few milliseconds each, and
+                // integral, so exact, for most pairs of a nearly unimodular model), then forced
+                // MIPs where they were not enough. The exact search of a small component has
+                // no LP to stop at.
+                let lp_first = budget_end.is_some() && !lone && !solver.is_small();
+                let mut passes: Vec<(usize, bool)> = Vec::new();
+                let ks: &[usize] = if budget_end.is_some() && alternatives > 1 {
+                    &[1, alternatives]
+                } else {
+                    &[alternatives]
+                };
+                for &k in ks {
+                    if lp_first {
+                        passes.push((k, true));
+                    }
+                    passes.push((k, false));
+                }
+                'passes: for &(k, lp_only) in &passes {
+                    for t in tables.iter_mut() {
+                        let done = tighten(solver, t, base, k, lp_only);
+                        if !solver.take_unsure().is_empty() {
+                            t.unsure = true;
+                        }
+                        if k == alternatives && !lp_only {
+                            report(1);
+                        }
+                        if !done {
+                            break 'passes;
+                        }
+                    }
+                }
+                let floors = unstored_floors.get_or_insert_with(|| solver.unstored_regret_floors(base));
+                for t in tables.iter_mut() {
+                    let i = t.slot;
+                    let mut ranked = rank(&t.cells, alternatives, floors[i]);
+                    let bar = ranked.list.get(alternatives - 1).map_or(f64::INFINITY, |a| a.upper);
+                    if floors[i] < bar - 1e-7 {
+                        t.unsure = true;
+                    }
+                    if t.unsure {
+                        // Unstored pairs, of this unit or of others, might have changed the
+                        // list: without a time limit they are stored and the batch solved
+                        // again; with one, nothing forced solves found is taken as a lower
+                        // bound, and the rank is not claimed.
+                        if opts.time_limit.is_none() {
+                            incomplete.push(t.unit);
+                        } else {
+                            t.cells.iter_mut().for_each(|c| c.lower = c.lower.min(floor));
+                            ranked = rank(&t.cells, alternatives, f64::NEG_INFINITY);
+                        }
+                    }
+                    alts.insert(t.unit, ranked);
+                }
+            }
             if let (Some(p), true) = (&paths, alternatives > 0) {
                 // One independent search per placed child: side by side on every core, in a
                 // fixed order of results whatever the threads did.
@@ -263,9 +453,14 @@ pub fn solve_with_regrets(
                     })
                     .collect();
                 for (us, lists) in groups.iter().zip(searched) {
-                    let exact = |l: Vec<(usize, f64)>| l.into_iter().map(|(h, r)| (h, r, true)).collect();
+                    // Exact, and the k best of every home (the search is complete).
+                    let exact = |l: Vec<(usize, f64)>| Ranked {
+                        list: l.into_iter().map(|(h, r)| Interval::exact_at(h, r)).collect(),
+                        certain: true,
+                    };
                     alts.extend(us.iter().copied().zip(lists.into_iter().map(exact)));
                 }
+                report(groups.iter().map(Vec::len).sum());
             }
             if let Some(p) = &paths {
                 crate::debug!(
@@ -295,112 +490,130 @@ pub fn solve_with_regrets(
     (f, solution, regrets)
 }
 
-/// The `k` best single moves of the unit at position `i` as alternatives (home, regret,
-/// exact): exact only for a lone unit, whose move is its re-solve.
-fn single_move_alternatives(
+/// Unit `u`'s candidates (at slot `i`, placed by `chosen`) with the bounds known before any
+/// re-solve: the LP's below (`lower`), a feasible single move's above where there is one (a
+/// lone unit's move is its re-solve, so exact).
+fn move_cells(
     moves: &mut SingleMoves,
-    f: &Formulation,
-    i: usize,
-    k: usize,
-    lone: bool,
-) -> Vec<(usize, f64, bool)> {
-    moves
-        .best(i, k)
-        .into_iter()
-        .map(|(c, r)| (f.cands[c].home, r, lone))
-        .collect()
-}
-
-/// The `k` best alternatives of a unit by exact regret, without a MIP per home.
-///
-/// Candidates are taken in order of a valid lower bound (LP reduced cost); each is then
-/// re-solved as an LP with the pair forced in (warm-started), which is exact when integral
-/// and a tighter bound otherwise; the MIP runs only for candidates whose LP bound could still
-/// make the list. The search stops once no untried candidate can beat the k-th regret found.
-/// `ceiling` is a known upper bound on the k-th regret (the k-th cheapest feasible single move):
-/// a forced solve is cut off there from the start, not only once k regrets are found. A forced
-/// solve cut short by the time limit gives an upper bound, marked inexact; past the limit the
-/// search stops, and says so (the second value).
-#[allow(clippy::too_many_arguments)]
-fn ranked_regrets(
-    solver: &mut ComponentSolver,
     f: &Formulation,
     u: usize,
     chosen: usize,
-    base: &Outcome,
-    k: usize,
-    ceiling: f64,
-    lower: impl Fn(usize) -> f64,
-) -> (Vec<(usize, f64, bool)>, bool) {
-    // A lone unit's re-solve is a closed-form lookup, so every candidate is simply evaluated;
-    // with company, the LP reduced cost gives a valid lower bound.
-    let lone = solver.comp.units.len() == 1;
-    let bound = |c: usize| if lone { 0.0 } else { lower(c).max(0.0) };
-    // In a plain assignment component (capacities only), moving this unit alone to a home with
-    // a spare bed is feasible, so its own cost difference is an upper bound on the regret; where
-    // the lower bound meets it, the regret is known without a re-solve.
-    let plain = !lone && solver.is_plain();
-    let mut used: HashMap<usize, usize> = HashMap::new();
-    if plain {
-        for &k in base.choice.iter().flatten() {
-            *used.entry(f.cands[k].home).or_default() += f.size(f.cands[k].unit);
-        }
-    }
-    let size = f.size(u);
-    let start = f.unit_cands[u].start;
-    let vacancies: Vec<usize> = f.unit_cands[u]
-        .clone()
-        .map(|c| solver.vacancies(f.cands[c].home))
-        .collect();
-    let known = |c: usize, lb: f64| -> Option<f64> {
-        let h = f.cands[c].home;
-        let spare = used.get(&h).copied().unwrap_or(0) + size <= vacancies[c - start];
-        let ub = f.cands[c].cost - f.cands[chosen].cost;
-        (plain && spare && lb >= ub - 1e-7).then_some(ub.max(0.0))
-    };
-    let mut order: Vec<(f64, usize)> = f.unit_cands[u]
+    i: usize,
+    lone: bool,
+    lower: &impl Fn(usize) -> f64,
+) -> Vec<Cell> {
+    let upper: HashMap<usize, f64> = moves.all(i).into_iter().collect();
+    f.unit_cands[u]
         .clone()
         .filter(|&c| c != chosen)
-        .map(|c| (bound(c), c))
-        .collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut found: Vec<(usize, f64, bool)> = Vec::new();
+        .map(|c| {
+            let up = upper.get(&c).copied().unwrap_or(f64::INFINITY);
+            // A lone unit's feasible move is its re-solve; one it cannot make alone (the
+            // moves see the batch's budgets whole) proves nothing.
+            let lo = if lone && up.is_finite() { up } else { lower(c).min(up) };
+            Cell {
+                cand: c,
+                home: f.cands[c].home,
+                lower: lo,
+                upper: up,
+                lp_done: false,
+            }
+        })
+        .collect()
+}
+
+/// Tightens the regrets of a unit's candidates until its `k` best are exact and no other can
+/// beat them, without a MIP per home.
+///
+/// Candidates are taken in order of their first lower bound (LP reduced cost); each is
+/// re-solved with the pair forced in (warm-started): exact when proven, otherwise a tighter
+/// interval (the answer found above, the solve's bound below). The search stops once no
+/// untried candidate can beat the k-th least upper bound, which with single moves known is a
+/// bound from the start: a forced solve is cut off there (a MIP per home otherwise proves
+/// optima far above the list). Returns false when the time limit or the explaining budget
+/// stopped it.
+/// With `lp_only`, each candidate with a known upper bound gets its forced LP only (once): a
+/// lower bound, exact where integral.
+fn tighten(solver: &mut ComponentSolver, t: &mut Table, base: &Outcome, k: usize, lp_only: bool) -> bool {
     // With room for round-off between the move's arithmetic and the solver's objective: a
-    // home whose regret is the ceiling itself must not be cut off (it belongs on the list).
-    let ceiling = ceiling + 1e-6 * base.objective.abs().max(1.0);
-    let kth = |found: &Vec<(usize, f64, bool)>| {
-        if found.len() >= k {
-            found[k - 1].1.min(ceiling)
-        } else {
-            ceiling
+    // home whose regret is the bound itself must not be cut off (it belongs on the list).
+    let slack = 1e-6 * base.objective.abs().max(1.0);
+    let kth = |cells: &[Cell]| {
+        let mut ups: Vec<f64> = cells.iter().map(|c| c.upper).collect();
+        if ups.len() < k {
+            return f64::INFINITY;
         }
+        ups.select_nth_unstable_by(k - 1, f64::total_cmp);
+        ups[k - 1] + slack
     };
-    for (lb, c) in order {
-        if lb > kth(&found) + 1e-6 {
+    // Upper bounds only fall, so the bar is worked out again only after a re-solve.
+    let mut bar = kth(&t.cells);
+    for j in 0..t.order.len() {
+        let at = t.order[j];
+        let cell = t.cells[at];
+        if cell.lower > bar + 1e-6 {
             break;
+        }
+        // The LP pass narrows only what can be listed (a forced MIP finds the rest).
+        if cell.upper - cell.lower <= MEET || (lp_only && (cell.lp_done || cell.upper.is_infinite())) {
+            continue;
         }
         if solver.out_of_time() {
             // Each forced solve past the limit still costs HiGHS's presolve (a 150 × 1,500
-            // side-constrained batch given 600 s ended 16.6 s late): the caller completes the
-            // list from single moves.
-            return (found, true);
+            // side-constrained batch given 600 s ended 16.6 s late).
+            return false;
         }
-        let cutoff = base.objective + kth(&found) + 1e-6;
-        // A forced solve cut short by the time limit gives the best placement it found: an
-        // upper bound, kept but marked.
-        let regret = match known(c, lb) {
-            Some(r) => Some((r, true)),
-            None => match solver.solve_below(Some(c), cutoff) {
-                Solved::Exact(o) if solver.proven(&o) => Some(((o.objective - base.objective).max(0.0), true)),
-                Solved::Exact(o) => Some((o.objective - base.objective, false)),
-                _ => None,
-            },
+        let cutoff = if lp_only {
+            f64::NEG_INFINITY
+        } else {
+            base.objective + bar + 1e-6
         };
-        if let Some((regret, exact)) = regret {
-            found.push((c, regret, exact));
-            found.sort_by(|a, b| a.1.total_cmp(&b.1).then(f.cands[a.0].home.cmp(&f.cands[b.0].home)));
-            found.truncate(k);
+        let c = &mut t.cells[at];
+        c.lp_done = true;
+        let t0 = std::time::Instant::now();
+        let solved = solver.solve_below(Some(cell.cand), cutoff);
+        crate::debug!(
+            "forced {} lp_only {lp_only} [{:.2}, {:.2}] cutoff {:.2} took {:.3} s: {}",
+            cell.cand,
+            cell.lower,
+            cell.upper,
+            cutoff - base.objective,
+            t0.elapsed().as_secs_f64(),
+            match &solved {
+                Solved::Exact(o) => format!(
+                    "found {:.2} bound {:.2} optimal {}",
+                    o.objective - base.objective,
+                    o.bound - base.objective,
+                    o.optimal
+                ),
+                Solved::AtLeast(v) => format!("at least {:.2}", v - base.objective),
+                Solved::Infeasible => "infeasible".to_string(),
+            }
+        );
+        match solved {
+            Solved::Exact(o) if solver.proven(&o) => {
+                let r = (o.objective - base.objective).max(0.0);
+                (c.lower, c.upper) = (r, r);
+            }
+            Solved::Exact(o) => {
+                // Cut short: the answer it found bounds the regret above, its bound below.
+                c.upper = c.upper.min(o.objective - base.objective);
+                if o.bound.is_finite() {
+                    c.lower = c.lower.max(o.bound - base.objective);
+                }
+            }
+            Solved::AtLeast(v) => c.lower = c.lower.max(v - base.objective),
+            Solved::Infeasible if cutoff.is_finite() => {
+                // Nothing below the cutoff (with round-off, a known move may sit at it).
+                c.lower = c.lower.max((cutoff - base.objective).min(c.upper));
+            }
+            Solved::Infeasible => c.lower = f64::INFINITY,
         }
+        if c.lower > c.upper {
+            // Round-off between a solver's bound and a move's arithmetic.
+            c.lower = c.upper;
+        }
+        bar = kth(&t.cells);
     }
-    (found, false)
+    true
 }
