@@ -290,7 +290,7 @@ fn history_rows_with_errors_name_line_and_column() {
                C4,01/02/2023,,Q9,E10000032,RH12 1\n\
                C5,01/02/2023,,K2,E09000033,RH12 1\n\
                C6,01/02/2023,,K2,E10000032,ZZ99 9\n\
-               C7,01/02/2023,,K2,E10000032,RH12\n\
+               C7,01/02/2023,,K2,E10000032,BN1\n\
                C8,01/02/2023,,K2,E10000032,BN11\n";
     let e = placematch::plan::history::estimate_text(csv, "h.csv", None, None, &set, &members).unwrap_err();
     let got: Vec<(String, String)> = e.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect();

@@ -510,7 +510,6 @@ fn bench_report_shows_every_rule_and_metric() {
     assert_eq!(html, placematch::report::render(&json, "bench.json", None).unwrap());
     assert_self_contained(&html);
     let doc = Html::parse_document(&html);
-    let text = text_content(&html);
 
     // The table: one row per rule, one column per metric, real header cells.
     let heads: Vec<String> = select(&doc, "table[data-sort-table] thead th")
