@@ -11,9 +11,11 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
         p.push(format!("format is {:?}, expected {RESULT_FORMAT}", r.format));
     }
     if r.batch_id != inst.batch.batch_id {
+        let shown = |id: &Option<String>| id.as_deref().map_or("none".to_string(), |i| format!("\"{i}\""));
         p.push(format!(
-            "batch_id {:?} does not match the batch's {:?}",
-            r.batch_id, inst.batch.batch_id
+            "batch_id {} does not match the batch's {}",
+            shown(&r.batch_id),
+            shown(&inst.batch.batch_id)
         ));
     }
     if !close(r.objective, g.eval.objective) {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::files::{load, print, refuse_existing};
+use super::files::{load, refuse_existing};
 use super::options::BenchArgs;
 use super::{Exit, RunError};
 use crate::compare::bench::{bench, to_csv, to_json, to_table};
@@ -56,7 +56,7 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
         .install(|| bench(&batches, &s.rules, s.seed, &bar))
         .map_err(RunError::Check)?;
     bar.finish_and_clear();
-    print(&to_table(&rows))?;
+    super::files::print_table(&to_table(&rows), [&s.csv, &s.json])?;
     if let Some(path) = &s.csv {
         crate::result::write::write_atomic(path, to_csv(&rows)?.as_bytes(), s.force)?;
     }

@@ -9,7 +9,7 @@ use crate::errors::{ErrorCode, InvalidInput, Issue};
 pub(super) fn run(a: &CheckArgs) -> Result<Exit, RunError> {
     let inst = load(&a.batch, a.policy.as_deref())?;
     let text = read_text(&a.result)?;
-    let name = a.result.display().to_string();
+    let name = super::files::source_name(&a.result);
     let value = crate::input::read::parse_json(&text).map_err(|i| InvalidInput {
         source_name: name.clone(),
         issues: vec![i],
@@ -19,6 +19,23 @@ pub(super) fn run(a: &CheckArgs) -> Result<Exit, RunError> {
             source_name: name.clone(),
             issues: vec![Issue::new(i.path, ErrorCode::ResultMismatch, i.message)],
         })?;
+    // A result checked against another batch is the wrong pair of files, not a broken result.
+    if let (Some(ran), Some(given)) = (&result.batch_id, &inst.batch.batch_id) {
+        if ran != given {
+            return Err(InvalidInput {
+                source_name: name,
+                issues: vec![Issue::new(
+                    "batch_id".to_string(),
+                    ErrorCode::ResultMismatch,
+                    format!(
+                        "this result was solved from batch \"{ran}\", but the batch given ({}) is \"{given}\"",
+                        super::files::source_name(&a.batch)
+                    ),
+                )],
+            }
+            .into());
+        }
+    }
     let problems = crate::check::check(&inst, &result);
     if problems.is_empty() {
         println!(

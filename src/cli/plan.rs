@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::files::{print, read_text, refuse_existing};
+use super::files::{print, read_text, refuse_existing, source_name};
 use super::options::PlanArgs;
 use super::{Exit, RunError, NO_PRESOLVE_WARNING};
 use crate::plan::planner::{Method, PlanOptions};
@@ -49,7 +49,7 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     }
     refuse_existing(&s.output, s.force)?;
     let text = read_text(&s.plan)?;
-    let plan = crate::plan::format::load_plan(&text, &s.plan.display().to_string(), s.plan.parent())?;
+    let plan = crate::plan::format::load_plan(&text, &source_name(&s.plan), s.plan.parent())?;
     let result = crate::plan::planner::run(&plan, &s.planner)?;
     if let Some(out) = &s.output {
         let mut json = serde_json::to_string_pretty(&result).map_err(anyhow::Error::from)?;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::files::refuse_existing;
+use super::files::{read_text, refuse_existing, source_name};
 use super::options::SimulateArgs;
 use super::{Exit, RunError};
 use crate::compare::rules::Rule;
@@ -43,9 +43,8 @@ impl From<SimulateArgs> for Settings {
 /// Runs `simulate`: read, simulate with a progress bar, print the table, write files.
 pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     refuse_existing([&s.json, &s.csv].into_iter().flatten(), s.force)?;
-    let text = std::fs::read_to_string(&s.scenario)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", s.scenario.display()))?;
-    let world = crate::compare::scenario::load_scenario(&text, &s.scenario.display().to_string(), s.sim.seed)?;
+    let text = read_text(&s.scenario)?;
+    let world = crate::compare::scenario::load_scenario(&text, &source_name(&s.scenario), s.sim.seed)?;
     let opts = &s.sim;
     let total = (opts.days * opts.replications * opts.rules.len()) as u64;
     let bar = crate::support::progress::progress_bar(total, "simulated days");
@@ -55,13 +54,7 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     if !violations.is_empty() {
         return Err(RunError::Check(violations));
     }
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(to_table(&report).as_bytes())
-            .and_then(|_| out.flush())
-            .map_err(anyhow::Error::from)?;
-    }
+    super::files::print_table(&to_table(&report), [&s.json, &s.csv])?;
     eprintln!(
         "simulated {} rule(s) × {} replication(s) × {} days in {:.1} s",
         opts.rules.len(),

@@ -206,6 +206,22 @@ pub enum PostcodeProblem {
 }
 
 impl PostcodeProblem {
+    /// Its stable code.
+    pub fn code(&self) -> crate::errors::ErrorCode {
+        use crate::errors::ErrorCode;
+        match self {
+            PostcodeProblem::DistrictOnly { .. } => ErrorCode::PostcodeDistrictOnly,
+            PostcodeProblem::Ambiguous { .. } => ErrorCode::AmbiguousPostcode,
+            PostcodeProblem::Malformed | PostcodeProblem::Unknown { .. } => ErrorCode::UnknownPostcode,
+        }
+    }
+
+    /// The problem as an issue at `path`, for what was `written`: the same code and words
+    /// wherever a postcode is read (batch, scenario, history).
+    pub fn issue(&self, path: impl Into<String>, written: &str) -> crate::errors::Issue {
+        crate::errors::Issue::new(path, self.code(), self.message(written))
+    }
+
     /// The problem in words, naming the places to choose from.
     pub fn message(&self, written: &str) -> String {
         // An error echoes at most 40 characters of what was written (a 1 MB string once came back whole).

@@ -226,6 +226,63 @@ pub fn typed<T: DeserializeOwned>(value: &Value, base: &str) -> Result<T, Issue>
     })
 }
 
+/// Like [`typed`], but reports every problem rather than the first: after each error the
+/// offending field is set aside and the rest read again. For documents whose fields are all
+/// optional (a policy), where a field set aside cannot make another one wrong.
+pub fn typed_all<T: DeserializeOwned>(value: &Value, base: &str) -> Result<T, Vec<Issue>> {
+    let mut rest = value.clone();
+    let mut issues: Vec<Issue> = Vec::new();
+    // Each round removes one field, so the rounds are bounded by the document's size.
+    loop {
+        let issue = match typed::<T>(&rest, base) {
+            Ok(v) if issues.is_empty() => return Ok(v),
+            Ok(_) => return Err(issues),
+            Err(i) => i,
+        };
+        let inner = issue
+            .path
+            .strip_prefix(base)
+            .unwrap_or(&issue.path)
+            .trim_start_matches('.')
+            .to_string();
+        let removed = issue.code != ErrorCode::MissingField && remove_at(&mut rest, &inner);
+        issues.push(issue);
+        if !removed {
+            return Err(issues);
+        }
+    }
+}
+
+/// Removes the object field at a dotted `path` (with `[i]` indexes on the way); false when
+/// there is no such field.
+fn remove_at(value: &mut Value, path: &str) -> bool {
+    let mut segs: Vec<&str> = path.split('.').filter(|s| !s.is_empty()).collect();
+    let Some(last) = segs.pop() else { return false };
+    if last.contains('[') {
+        return false;
+    }
+    let mut v = value;
+    for seg in segs {
+        let (name, rest) = seg.split_once('[').unwrap_or((seg, ""));
+        if !name.is_empty() {
+            let Some(next) = v.get_mut(name) else { return false };
+            v = next;
+        }
+        for ix in rest.split('[').filter(|s| !s.is_empty()) {
+            let Some(next) = ix
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| v.get_mut(i))
+            else {
+                return false;
+            };
+            v = next;
+        }
+    }
+    v.as_object_mut().is_some_and(|m| m.remove(last).is_some())
+}
+
 /// The first key of the object at `path` (dotted, with `[i]` indexes) whose value is not a number.
 fn non_numeric_key(value: &Value, path: &str) -> Option<String> {
     let mut v = value;
@@ -251,6 +308,19 @@ fn join_path(base: &str, inner: &str) -> String {
     }
 }
 
+/// An unknown field at `path`: a likely typo gets its meaning ("did you mean `name`?") rather
+/// than the whole list of fields, which is given only when nothing is close.
+pub fn unknown_field(path: &str, name: &str, known: &[&str]) -> Issue {
+    let message = match crate::support::words::closest(name, known.iter().copied()) {
+        Some(m) => format!("unknown field `{name}`: did you mean `{m}`?"),
+        None => format!(
+            "unknown field `{name}`, expected one of {}",
+            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Issue::new(path, ErrorCode::UnknownField, message)
+}
+
 /// serde reports every data error as a message; its wording is stable, so the
 /// message decides the code (and the path points at the offending field).
 fn classify(mut path: String, msg: String) -> Issue {
@@ -262,6 +332,10 @@ fn classify(mut path: String, msg: String) -> Issue {
     let code = if msg.starts_with("unknown field") {
         if !name.is_empty() && !path.ends_with(&name) {
             path = join_path(&path, &name);
+        }
+        if let Some((_, list)) = msg.split_once("expected one of ") {
+            let known: Vec<&str> = list.split(", ").map(|f| f.trim_matches('`')).collect();
+            return unknown_field(&path, &name, &known);
         }
         ErrorCode::UnknownField
     } else if msg.starts_with("missing field") {
@@ -348,14 +422,25 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
             },
             "batch_id" => collect(typed(v, "batch_id"), &mut batch.batch_id, &mut issues),
             "as_of" => collect(typed(v, "as_of"), &mut batch.as_of, &mut issues),
-            "policy" => collect(typed::<Option<PolicyInput>>(v, "policy"), &mut batch.policy, &mut issues),
+            "policy" => match typed_all::<Option<PolicyInput>>(v, "policy") {
+                Ok(p) => batch.policy = p,
+                Err(all) => issues.extend(all),
+            },
             "providers" => batch.providers = records(v, "providers", &mut issues, &mut provider_pos),
             "homes" => batch.homes = records(v, "homes", &mut issues, &mut home_pos),
             "children" => batch.children = records(v, "children", &mut issues, &mut child_pos),
-            other => issues.push(Issue::new(
+            other => issues.push(unknown_field(
                 other,
-                ErrorCode::UnknownField,
-                format!("unknown field `{other}`, expected one of `format`, `batch_id`, `as_of`, `policy`, `providers`, `homes`, `children`"),
+                other,
+                &[
+                    "format",
+                    "batch_id",
+                    "as_of",
+                    "policy",
+                    "providers",
+                    "homes",
+                    "children",
+                ],
             )),
         }
     }
@@ -473,5 +558,5 @@ pub fn parse_policy(text: &str, source_name: &str) -> Result<PolicyInput, Invali
         issues,
     };
     let value = parse_json(text).map_err(|i| fail(vec![i]))?;
-    typed::<PolicyInput>(&value, "").map_err(|i| fail(vec![i]))
+    typed_all::<PolicyInput>(&value, "").map_err(fail)
 }

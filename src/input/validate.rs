@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::errors::{ErrorCode, Issue};
 use crate::input::batch::{Batch, ExclusionZone, Location};
-use crate::input::geography::{Geography, PostcodeProblem};
+use crate::input::geography::Geography;
 use crate::input::policy::{BudgetInput, PolicyInput};
 use crate::input::read::Partial;
 use crate::input::rules::{age, age_band, at_least_one, id, not_above, score, within, Range};
@@ -187,12 +187,7 @@ pub fn check_location(loc: &Location, at: &str, geo: &Geography, out: &mut Vec<I
     match (&loc.postcode, loc.lat, loc.lon) {
         (Some(pc), None, None) => {
             if let Err(problem) = geo.lookup(pc) {
-                let code = match problem {
-                    PostcodeProblem::DistrictOnly { .. } => ErrorCode::PostcodeDistrictOnly,
-                    PostcodeProblem::Ambiguous { .. } => ErrorCode::AmbiguousPostcode,
-                    PostcodeProblem::Malformed | PostcodeProblem::Unknown { .. } => ErrorCode::UnknownPostcode,
-                };
-                out.push(Issue::new(format!("{at}.postcode"), code, problem.message(pc)));
+                out.push(problem.issue(format!("{at}.postcode"), pc));
             }
         }
         (None, Some(lat), Some(lon)) => {

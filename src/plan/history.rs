@@ -251,14 +251,10 @@ pub fn estimate_text(
         }
         let home = match c_home.map(get).filter(|s| !s.is_empty()) {
             None => None,
-            Some(pc) => match geo.sector(&pc) {
-                Some(s) => Some((s.lat, s.lon)),
-                None => {
-                    issues.push(Issue::new(
-                        at("HOME_POST"),
-                        ErrorCode::UnknownPostcode,
-                        format!("postcode \"{pc}\" is not a known England or Wales sector"),
-                    ));
+            Some(pc) => match geo.lookup(&pc) {
+                Ok(s) => Some((s.lat, s.lon)),
+                Err(problem) => {
+                    issues.push(problem.issue(at("HOME_POST"), &pc));
                     None
                 }
             },

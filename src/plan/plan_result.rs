@@ -254,4 +254,25 @@ pub struct OutOfSample {
     pub figures: Vec<Comparison>,
     /// Plain-English notes on every figure outside its interval, and why.
     pub notes: Vec<String>,
+    /// The plan against buying every bed on the spot market, both simulated on the same fresh
+    /// scenarios (common random numbers), with paired differences: the figures a report leads
+    /// with. Absent in plan results written before 2026-12-07.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versus_spot: Vec<Paired>,
+}
+
+/// One figure simulated under the plan and under all-spot on the same scenarios.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Paired {
+    /// Figure name: `weekly_spend` and `annual_spend` (£ of spend), `weekly_cost` (the
+    /// objective's score, £-equivalent, not spend), `share_in_area`, `share_within_32km`.
+    pub figure: String,
+    /// Under the plan: mean and 95% interval over the scenarios.
+    pub plan: Interval,
+    /// Under all-spot.
+    pub spot: Interval,
+    /// Plan minus all-spot, scenario by scenario: mean and 95% interval of the paired
+    /// differences (for money, below zero is a saving).
+    pub difference: Interval,
 }

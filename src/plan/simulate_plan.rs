@@ -17,7 +17,9 @@ use crate::input::batch::{Batch, Child, Home, Indicator, Location, PlacementType
 use crate::matching::explain::solve_and_explain;
 use crate::matching::solver::SolveOptions;
 use crate::plan::format::Plan;
-use crate::plan::plan_result::{Comparison, Estimate, Interval, OutOfSample};
+use rayon::prelude::*;
+
+use crate::plan::plan_result::{Comparison, Estimate, Interval, OutOfSample, Paired};
 use crate::plan::planner::{draw_scenario, PlanOptions, OOS_STREAM};
 use crate::{input::geography::Geography, pair::instance::Instance};
 
@@ -366,15 +368,29 @@ pub fn out_of_sample(plan: &Plan, beds: &[i64], model: &Estimate, opts: &PlanOpt
     let r = opts.oos_scenarios;
     let hf = plan.horizon as f64;
     let pb = crate::support::progress::progress_bar_if(opts.progress, r as u64, "out-of-sample check");
+    let no_beds = vec![0; beds.len()];
+    // Scenarios are independent (each its own random stream), so they run in parallel and are
+    // gathered in order: the same answer on any number of cores.
+    let runs = (0..r)
+        .into_par_iter()
+        .map(|k| {
+            let stream = OOS_STREAM + k as u64;
+            let planned = simulate_one(plan, beds, stream, opts.seed)?;
+            // All-spot on the same scenario: the same children arrive on the same days.
+            let spot = simulate_one(plan, &no_beds, stream, opts.seed)?.0;
+            pb.inc(1);
+            Ok((planned, spot))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut figs = Vec::with_capacity(r);
+    let mut spot = Vec::with_capacity(r);
     let mut counts = [0usize; 3];
-    for k in 0..r {
-        let (f, c) = simulate_one(plan, beds, OOS_STREAM + k as u64, opts.seed)?;
+    for ((f, c), s) in runs {
         for i in 0..3 {
             counts[i] += c[i];
         }
         figs.push(f);
-        pb.inc(1);
+        spot.push(s);
     }
     pb.finish_and_clear();
     let col = |g: &dyn Fn(&Figures) -> f64| figs.iter().map(g).collect::<Vec<f64>>();
@@ -441,7 +457,9 @@ pub fn out_of_sample(plan: &Plan, beds: &[i64], model: &Estimate, opts: &PlanOpt
         .filter(|c| !c.agrees)
         .map(|c| explain_gap(c, model.block_beds > 0.0))
         .collect();
+    let versus_spot = paired_figures(&figs, &spot, hf);
     Ok(OutOfSample {
+        versus_spot,
         scenarios: r,
         seed: opts.seed,
         matcher_runs: counts[0],
@@ -450,6 +468,32 @@ pub fn out_of_sample(plan: &Plan, beds: &[i64], model: &Estimate, opts: &PlanOpt
         figures,
         notes,
     })
+}
+
+/// The plan against all-spot, scenario by scenario (see [`Paired`]).
+fn paired_figures(plan: &[Figures], spot: &[Figures], weeks: f64) -> Vec<Paired> {
+    let share = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let measures: [(&str, &dyn Fn(&Figures) -> f64); 5] = [
+        ("weekly_spend", &|f| f.spend / weeks),
+        ("annual_spend", &|f| f.spend * 52.0 / weeks),
+        ("weekly_cost", &|f| f.cost / weeks),
+        ("share_in_area", &|f| share(f.in_area, f.care_weeks)),
+        ("share_within_32km", &|f| share(f.within, f.care_weeks)),
+    ];
+    measures
+        .iter()
+        .map(|(name, g)| {
+            let a: Vec<f64> = plan.iter().map(g).collect();
+            let b: Vec<f64> = spot.iter().map(g).collect();
+            let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
+            Paired {
+                figure: name.to_string(),
+                plan: interval(&a),
+                spot: interval(&b),
+                difference: interval(&d),
+            }
+        })
+        .collect()
 }
 
 fn explain_gap(c: &Comparison, has_beds: bool) -> String {

@@ -175,6 +175,53 @@ fn best(m: &Metric, rows: &[&BenchRow]) -> Option<(Vec<String>, f64)> {
     Some((names, b))
 }
 
+/// Per metric, the rules that are best (ties included) and on how many batches: one row each,
+/// an answer rather than a bullet per metric and batch.
+fn best_table(batches: &[(String, Vec<&BenchRow>)], rules: &[String]) -> Markup {
+    let n = batches.len();
+    let single = (n == 1).then(|| &batches[0].1);
+    html! {
+        table.glance #best {
+            caption {
+                "The rule that does best on each metric"
+                @if n > 1 { ", and on how many of the " (n) " batches (ties count for every rule tied)" }
+                ". Spend is £ paid a week; the objective is the score placematch minimises, not spend."
+            }
+            thead { tr {
+                th scope="col" { "Metric" } th scope="col" { "Best" }
+                @if single.is_some() { th.n scope="col" { "Best value" } }
+                th scope="col" { "Better" }
+            } }
+            tbody {
+                @for m in METRICS {
+                    @let wins: Vec<(String, usize)> = rules.iter().map(|rule| {
+                        let k = batches.iter().filter(|(_, rows)| best(m, rows).is_some_and(|(names, _)| names.contains(rule))).count();
+                        (rule.clone(), k)
+                    }).filter(|(_, k)| *k > 0).collect();
+                    tr {
+                        th scope="row" { (m.label) }
+                        td {
+                            @if wins.len() == rules.len() && wins.iter().all(|(_, k)| *k == n) {
+                                span.empty { "all rules tie" }
+                            } @else {
+                                @for (i, (rule, k)) in wins.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    strong { (rule) }
+                                    @if n > 1 && *k < n { " (" (k) " of " (n) ")" }
+                                }
+                            }
+                        }
+                        @if let Some(rows) = single {
+                            td.n { (best(m, rows).map(|(_, v)| (m.show)(v)).unwrap_or_default()) }
+                        }
+                        td { @if m.better == Better::Lower { "lower" } @else { "higher" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The whole page.
 pub(super) fn render(report: &BenchReport) -> String {
     let batches = by_batch(&report.rows);
@@ -197,19 +244,7 @@ pub(super) fn render(report: &BenchReport) -> String {
         }
         main {
             h2 { "Best rule per metric" }
-            ul {
-                @for m in METRICS {
-                    @for (b, rows) in &batches {
-                        @if let Some((names, v)) = best(m, rows) {
-                            li {
-                                strong { (m.label) } @if batches.len() > 1 { " on " (b) } ": best "
-                                strong { (names.join(", ")) } " (" ((m.show)(v)) ", "
-                                @if m.better == Better::Lower { "lower is better" } @else { "higher is better" } ")"
-                            }
-                        }
-                    }
-                }
-            }
+            (best_table(&batches, &rules))
             h2 { "All metrics" }
             div.scroll { (table(&batches)) }
             h2 { "Charts" }

@@ -125,11 +125,15 @@ pub(super) fn maps(trips: &[Trip]) -> Markup {
                     "Each line joins a child's home postcode sector (circle) to the chosen home (square); a cross marks a child not placed. "
                     "Grey dots are the " (crate::support::money::group(geo.sectors.len() as u64)) " bundled postcode-sector centroids. "
                     (placed) " placed, " (unplaced) " not placed. Hover over a line for the child, home, cost and distance."
+                    @if placed > CROWD { " With more than " (CROWD) " placements the lines are drawn thin and faint, without end markers, so that where many overlap the colour deepens rather than merging into blobs." }
                 }
             }
         }
     }
 }
+
+/// Placements above which a map thins its lines and leaves out the end markers.
+const CROWD: usize = 400;
 
 /// The smallest box around every trip, padded and shaped to a readable aspect; `None`
 /// when that is most of the country anyway.
@@ -186,6 +190,16 @@ fn panel(
         let _ = write!(dots, "M{x} {y}h0");
     }
     let (dot, line, mark) = if detailed { (2.6, 2.2, 3.2) } else { (1.7, 1.1, 1.8) };
+    // Thousands of lines at full width and opacity merge into blobs: past CROWD placements the
+    // lines thin and fade (so density shows as depth of colour) and the end markers go.
+    let n = trips.iter().filter(|t| t.to.is_some()).count();
+    let crowded = n > CROWD;
+    let (line, alpha) = if crowded {
+        ((line * (CROWD as f64 / n as f64).sqrt()).max(0.3), 0.35)
+    } else {
+        (line, 1.0)
+    };
+    let markers = detailed && !crowded;
     // A close-up names its districts (at the mean of their sector centroids) so a
     // reader can tell where they are; a whole-country view would be a crowd of names.
     let mut districts: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
@@ -233,8 +247,8 @@ fn panel(
                 @let c = colour(t.cost);
                 g data-child=(t.child) data-u=(t.urgency) data-la=(t.la) {
                     @if detailed { title { (t.title) } }
-                    line x1=(f1(x0)) y1=(f1(y0)) x2=(f1(x1)) y2=(f1(y1)) stroke=(c) stroke-width=(line) stroke-linecap="round" {}
-                    @if detailed {
+                    line x1=(f1(x0)) y1=(f1(y0)) x2=(f1(x1)) y2=(f1(y1)) stroke=(c) stroke-width=(f1(line)) stroke-opacity=(alpha) stroke-linecap="round" {}
+                    @if markers {
                         circle cx=(f1(x0)) cy=(f1(y0)) r=(mark * 0.8) fill="#fff" stroke="#1b2230" stroke-width=".8" {}
                         rect x=(f1(x1 - mark)) y=(f1(y1 - mark)) width=(mark * 2.0) height=(mark * 2.0) fill=(c) stroke="#1b2230" stroke-width=".6" {}
                     }

@@ -39,20 +39,84 @@ pub(super) fn render(r: &PlanResult) -> String {
     document(&title, body)
 }
 
+/// The headline leads with money and with simulated figures: the plan and all-spot run by the
+/// daily matcher on the same fresh scenarios, with paired 95% intervals. Without that run
+/// (`--check-scenarios 0`) the model's in-sample estimates are shown, labelled as such.
 fn headline(r: &PlanResult) -> Markup {
     let (e, b, s) = (&r.estimate, &r.baseline, &r.savings);
+    let paired = r.out_of_sample.as_ref().filter(|o| !o.versus_spot.is_empty());
+    let Some(o) = paired else {
+        return html! {
+            section aria-labelledby="h-summary" {
+                h2 #h-summary { "The plan against buying every bed on the spot market" }
+                p.note { "Not simulated (`--check-scenarios 0`): these are the model's own in-sample estimates." }
+                dl.tiles {
+                    div.tile { dt { "Weekly spend (model)" } dd { (pounds(e.expected_weekly_spend)) " " small { "spot only " (pounds(b.expected_weekly_spend)) } } }
+                    div.tile { dt { "Spend saving a year (model)" } dd { (pounds(s.weekly_spend * 52.0)) } }
+                    div.tile { dt { "Block beds bought" } dd { (f1(e.block_beds)) " " small { (pct(e.occupancy)) " occupied (model)" } } }
+                    div.tile { dt { "Cost score saving (model)" } dd { (pct(s.percent_cost / 100.0)) " " small { "score, £-equivalent, not spend" } } }
+                }
+            }
+        };
+    };
+    let get = |name: &str| o.versus_spot.iter().find(|p| p.figure == name);
+    let occupancy = o
+        .figures
+        .iter()
+        .find(|f| f.figure == "occupancy")
+        .map(|f| f.simulated.mean);
     html! {
         section aria-labelledby="h-summary" {
             h2 #h-summary { "The plan against buying every bed on the spot market" }
+            p.sub {
+                "Simulated with the daily matcher on " (o.scenarios) " fresh scenarios, the plan and all-spot on the same arrivals. "
+                "Ranges are 95% intervals of the paired difference. The model's own estimates are in the out-of-sample check below."
+            }
             dl.tiles {
-                div.tile { dt { "Expected weekly cost" } dd { (pounds(e.expected_weekly_cost)) " " small { "spot only " (pounds(b.expected_weekly_cost)) } } }
-                div.tile { dt { "Saving" } dd { (pct(s.percent_cost / 100.0)) " " small { (pounds(s.annual_cost)) " a year" } } }
-                div.tile { dt { "Block beds bought" } dd { (f1(e.block_beds)) " " small { (pct(e.occupancy)) " occupied" } } }
-                div.tile { dt { "Care-weeks in area" } dd { (pct(e.share_in_area)) " " small { "spot only " (pct(b.share_in_area)) } } }
-                div.tile { dt { "Within 20 miles" } dd { (pct(e.share_within_32km)) " " small { "spot only " (pct(b.share_within_32km)) } } }
-                div.tile { dt { "90th-percentile annual cost" } dd { (pounds(e.p90_annual_cost)) " " small { "spot only " (pounds(b.p90_annual_cost)) } } }
+                @if let Some(a) = get("annual_spend") {
+                    @let saving = -a.difference.mean;
+                    div.tile {
+                        dt { @if saving >= 0.0 { "Spend saving a year" } @else { "Extra spend a year" } }
+                        dd { (pounds(saving.abs())) " " small { "money paid; 95%: " (signed_pounds(-a.difference.high)) " to " (signed_pounds(-a.difference.low)) } }
+                    }
+                }
+                @if let Some(w) = get("weekly_spend") {
+                    div.tile { dt { "Weekly spend" } dd { (pounds(w.plan.mean)) " " small { "all-spot " (pounds(w.spot.mean)) } } }
+                }
+                div.tile {
+                    dt { "Block beds bought" }
+                    dd { (f1(e.block_beds)) " " small { @if let Some(occ) = occupancy { (pct(occ)) " occupied (simulated)" } } }
+                }
+                @if let Some(a) = get("share_in_area") {
+                    div.tile { dt { "Care-weeks in area" } dd { (pct(a.plan.mean)) " " small { "all-spot " (pct(a.spot.mean)) "; " (points(&a.difference)) } } }
+                }
+                @if let Some(a) = get("share_within_32km") {
+                    div.tile { dt { "Within 20 miles" } dd { (pct(a.plan.mean)) " " small { "all-spot " (pct(a.spot.mean)) "; " (points(&a.difference)) } } }
+                }
+                @if let Some(c) = get("weekly_cost") {
+                    div.tile { dt { "Cost score a week" } dd { (pounds(c.plan.mean)) " " small { "all-spot " (pounds(c.spot.mean)) "; a score (£-equivalent), not spend" } } }
+                }
             }
         }
+    }
+}
+
+/// A paired difference of shares in percentage points, with its interval.
+fn points(d: &crate::plan::plan_result::Interval) -> String {
+    format!(
+        "{:+.1} points (95%: {:+.1} to {:+.1})",
+        100.0 * d.mean,
+        100.0 * d.low,
+        100.0 * d.high
+    )
+}
+
+/// Pounds with a sign: a saving above zero, extra spend below.
+fn signed_pounds(x: f64) -> String {
+    if x < 0.0 {
+        format!("−{}", pounds(-x))
+    } else {
+        pounds(x)
     }
 }
 

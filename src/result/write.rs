@@ -8,18 +8,32 @@ use anyhow::{bail, Context};
 
 use crate::result::format::MatchResult;
 
+/// The file name that means standard output (for `-o`) or standard input (for an input), as
+/// in most command-line tools.
+pub const STDIO: &str = "-";
+
+/// Whether `path` is `-`, standard input or output.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == STDIO
+}
+
 /// Refuses an output file that exists already, unless `force`. Commands call it for every
-/// output before doing any work; [`write_atomic`] calls it again as it writes.
+/// output before doing any work; [`write_atomic`] calls it again as it writes. Standard output
+/// (`-`) never exists.
 pub fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
-    if path.exists() && !force {
+    if !is_stdio(path) && path.exists() && !force {
         bail!("{} already exists; pass --force to replace it", path.display());
     }
     Ok(())
 }
 
 /// Writes `bytes` to `path` via a temporary file in the same folder and a rename, so a
-/// reader never sees half a file. Refuses to replace an existing file unless `force`.
+/// reader never sees half a file. Refuses to replace an existing file unless `force`. A path
+/// of `-` writes to standard output instead.
 pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    if is_stdio(path) {
+        return write_stdout(bytes);
+    }
     refuse_existing(path, force)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -46,6 +60,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()
     Ok(())
 }
 
+/// Writes `bytes` to standard output. A reader that stops early (`placematch schema | head`)
+/// is not a failure.
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// The result as pretty JSON with a trailing newline.
 pub fn to_json(result: &MatchResult) -> String {
     let mut s = serde_json::to_string_pretty(result).expect("results serialise");
@@ -55,6 +79,31 @@ pub fn to_json(result: &MatchResult) -> String {
 
 /// A readable terminal summary of a result.
 pub fn to_table(result: &MatchResult) -> String {
+    to_table_named(result, None)
+}
+
+/// A readable terminal summary of a result; with the batch it was solved from, homes are shown
+/// with their names (children have none: their ids are pseudonyms).
+pub fn to_table_named(result: &MatchResult, batch: Option<&crate::input::batch::Batch>) -> String {
+    let names: std::collections::HashMap<&str, &str> = batch
+        .map(|b| {
+            b.homes
+                .iter()
+                .filter_map(|h| Some((h.id.as_str(), h.name.as_deref()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let home = |id: &str| match names.get(id) {
+        Some(n) => format!("{id} {}", crate::input::read::shorten(n, 24)),
+        None => id.to_string(),
+    };
+    let width = result
+        .placements
+        .iter()
+        .map(|p| home(&p.home).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(12);
     let mut out = String::new();
     let s = &result.summary;
     out.push_str(&format!(
@@ -86,7 +135,7 @@ pub fn to_table(result: &MatchResult) -> String {
         100.0 * s.share_good_or_outstanding
     ));
     out.push_str(&format!(
-        "{:<12} {:<10} {:<12} {:>8} {:>10} {:>9}  {}\n",
+        "{:<12} {:<10} {:<width$} {:>8} {:>10} {:>9}  {}\n",
         "child", "urgency", "home", "km", "price £/wk", "score", "next best (regret, score)"
     ));
     for p in &result.placements {
@@ -94,16 +143,20 @@ pub fn to_table(result: &MatchResult) -> String {
             .alternatives
             .first()
             .map(|a| {
-                // An upper bound only (a time limit ran out first): say so.
-                let at_most = if a.regret_exact { "" } else { "≤ " };
-                format!("{} ({at_most}+{})", a.home, a.regret.round())
+                // Not proven exactly: the proven range, or "at most" when only the upper is known.
+                let regret = match (a.regret_exact, a.regret_lower) {
+                    (true, _) => format!("+{}", a.regret.round()),
+                    (false, Some(lo)) => format!("+{}–{}", lo.max(0.0).round(), a.regret.round()),
+                    (false, None) => format!("≤ +{}", a.regret.round()),
+                };
+                format!("{} ({regret})", home(&a.home))
             })
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
-            "{:<12} {:<10} {:<12} {:>8.1} {:>10.0} {:>9.0}  {}\n",
+            "{:<12} {:<10} {:<width$} {:>8.1} {:>10.0} {:>9.0}  {}\n",
             p.child,
             p.urgency.name(),
-            p.home,
+            home(&p.home),
             p.distance_km,
             p.cost.terms.price,
             p.cost.total,

@@ -4,3 +4,4 @@ pub mod debug;
 pub mod money;
 pub mod progress;
 pub mod random;
+pub mod words;

@@ -3,6 +3,7 @@
 mod harness;
 
 mod cli;
+mod conventions;
 mod corpus;
 mod errors;
 mod fuzz;

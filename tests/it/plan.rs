@@ -143,6 +143,43 @@ fn out_of_sample_agrees_or_reports_the_gap() {
     // Demand is the same process in and out of sample: the mean count must agree broadly.
     let kids = o.figures.iter().find(|c| c.figure == "children_per_week").unwrap();
     assert!((kids.model - kids.simulated.mean).abs() < 0.25 * kids.model, "{kids:?}");
+    // The plan against all-spot on the same scenarios: the paired difference is the difference
+    // of the means, and all-spot's spend is the model's baseline within simulation noise.
+    let names: Vec<&str> = o.versus_spot.iter().map(|p| p.figure.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "weekly_spend",
+            "annual_spend",
+            "weekly_cost",
+            "share_in_area",
+            "share_within_32km"
+        ]
+    );
+    for p in &o.versus_spot {
+        let d = p.plan.mean - p.spot.mean;
+        assert!((p.difference.mean - d).abs() <= 1e-6 * (1.0 + d.abs()), "{p:?}");
+        assert!(
+            p.difference.low <= p.difference.mean && p.difference.mean <= p.difference.high,
+            "{p:?}"
+        );
+    }
+    let spend = &o.versus_spot[0];
+    let sim_plan = o.figures.iter().find(|c| c.figure == "expected_weekly_spend").unwrap();
+    assert!(
+        (spend.plan.mean - sim_plan.simulated.mean).abs() <= 1e-6 * sim_plan.simulated.mean,
+        "the same runs"
+    );
+    assert!(
+        (spend.spot.mean - r.baseline.expected_weekly_spend).abs() < 0.25 * r.baseline.expected_weekly_spend,
+        "all-spot simulated {} against the model's {}",
+        spend.spot.mean,
+        r.baseline.expected_weekly_spend
+    );
+    let annual = &o.versus_spot[1];
+    assert!(
+        (annual.difference.mean - 52.0 * spend.difference.mean).abs() <= 1e-6 * (1.0 + annual.difference.mean.abs())
+    );
 }
 
 #[test]
@@ -252,7 +289,9 @@ fn history_rows_with_errors_name_line_and_column() {
                C3,01/02/2023,01/01/2023,K2,E10000032,RH12 1\n\
                C4,01/02/2023,,Q9,E10000032,RH12 1\n\
                C5,01/02/2023,,K2,E09000033,RH12 1\n\
-               C6,01/02/2023,,K2,E10000032,ZZ99 9\n";
+               C6,01/02/2023,,K2,E10000032,ZZ99 9\n\
+               C7,01/02/2023,,K2,E10000032,BN1\n\
+               C8,01/02/2023,,K2,E10000032,BN11\n";
     let e = placematch::plan::history::estimate_text(csv, "h.csv", None, None, &set, &members).unwrap_err();
     let got: Vec<(String, String)> = e.iter().map(|i| (i.path.clone(), i.code.code().to_string())).collect();
     for (path, code) in [
@@ -261,6 +300,9 @@ fn history_rows_with_errors_name_line_and_column() {
         ("h.csv line 5 column PLACE", "E1608"),
         ("h.csv line 6 column LA", "E1602"),
         ("h.csv line 7 column HOME_POST", "E1202"),
+        // Read by structure, as in a batch: a district alone, and a string that is two places.
+        ("h.csv line 8 column HOME_POST", "E1206"),
+        ("h.csv line 9 column HOME_POST", "E1207"),
     ] {
         assert!(
             got.iter().any(|(p, c)| p == path && c == code),

@@ -510,10 +510,9 @@ fn bench_report_shows_every_rule_and_metric() {
     assert_eq!(html, placematch::report::render(&json, "bench.json", None).unwrap());
     assert_self_contained(&html);
     let doc = Html::parse_document(&html);
-    let text = text_content(&html);
 
     // The table: one row per rule, one column per metric, real header cells.
-    let heads: Vec<String> = select(&doc, "table thead th")
+    let heads: Vec<String> = select(&doc, "table[data-sort-table] thead th")
         .iter()
         .map(|e| e.text().collect::<String>())
         .collect();
@@ -528,12 +527,24 @@ fn bench_report_shows_every_rule_and_metric() {
             "no chart for `{l}`"
         );
     }
-    let row_rules: Vec<String> = select(&doc, "table tbody th[scope=row]")
+    let row_rules: Vec<String> = select(&doc, "table[data-sort-table] tbody th[scope=row]")
         .iter()
         .map(|e| e.text().collect::<String>())
         .collect();
     assert_eq!(row_rules, ["optimal", "greedy", "nearest"]);
     assert_eq!(select(&doc, ".charts figure svg").len(), BENCH_LABELS.len());
+    // The best rule per metric is one table row per metric, not a bullet per metric and batch.
+    let best: Vec<Vec<String>> = select(&doc, "table#best tbody tr")
+        .iter()
+        .map(|tr| {
+            tr.children()
+                .filter_map(scraper::ElementRef::wrap)
+                .map(|c| c.text().collect::<String>())
+                .collect()
+        })
+        .collect();
+    assert_eq!(best.len(), BENCH_LABELS.len());
+    assert!(select(&doc, "main ul li").is_empty(), "no bullet list");
     // Each chart has a labelled bar per rule.
     for fig in select(&doc, ".charts figure") {
         let svg_text: String = fig.text().collect();
@@ -542,10 +553,12 @@ fn bench_report_shows_every_rule_and_metric() {
         }
     }
     // The best rule is named in words; optimal's objective is never beaten (README).
-    assert!(
-        text.contains("Objective (score, £-eq. a week)\n: best\noptimal"),
-        "{text}"
-    );
+    let objective = best
+        .iter()
+        .find(|r| r[0] == "Objective (score, £-eq. a week)")
+        .expect("an objective row");
+    assert_eq!(objective[1], "optimal", "{objective:?}");
+    assert_eq!(objective.last().unwrap(), "lower");
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     let nearest_objective = rows["rows"][2]["objective"].as_f64().unwrap();
     assert!(nearest_objective > rows["rows"][0]["objective"].as_f64().unwrap());
@@ -755,7 +768,29 @@ fn plan_result_report_shows_offers_curve_and_out_of_sample_check() {
     }
     let oos = result.out_of_sample.as_ref().expect("out-of-sample run");
     assert!(oos.figures.iter().all(|f| text.contains(&f.figure.replace('_', " "))));
+    // The headline leads with simulated money against all-spot, not the model's score.
     let doc = Html::parse_document(&html);
+    let tiles: Vec<String> = select(&doc, "#h-summary ~ dl .tile")
+        .iter()
+        .map(|t| t.text().collect())
+        .collect();
+    let annual = oos.versus_spot.iter().find(|p| p.figure == "annual_spend").unwrap();
+    let saving = placematch::support::money::pounds(annual.difference.mean.abs());
+    assert!(tiles[0].contains("a year") && tiles[0].contains(&saving), "{tiles:?}");
+    assert!(tiles[0].contains("money paid") && tiles[0].contains("95%"), "{tiles:?}");
+    let in_area = oos.versus_spot.iter().find(|p| p.figure == "share_in_area").unwrap();
+    let shown = format!("{:.1}%", 100.0 * in_area.plan.mean);
+    assert!(
+        tiles
+            .iter()
+            .any(|t| t.starts_with("Care-weeks in area") && t.contains(&shown)),
+        "{tiles:?}"
+    );
+    assert!(
+        tiles.iter().all(|t| !t.contains("Saving") || t.contains("money")),
+        "{tiles:?}"
+    );
+    assert!(text.contains("Simulated with the daily matcher"));
     assert_eq!(
         select(&doc, "h2#h-curve ~ figure svg circle").len(),
         result.cost_curve.len()

@@ -186,13 +186,9 @@ pub(super) fn authority_rules(
         }
         within(a.weight, Range::Weight, &format!("{base}.weight"), out);
         for (k, sec) in a.sectors.iter().enumerate() {
-            match geo.sector(sec) {
-                None => out.push(Issue::new(
-                    format!("{base}.sectors[{k}]"),
-                    ErrorCode::UnknownPostcode,
-                    format!("sector \"{sec}\" is not a known England or Wales sector"),
-                )),
-                Some(x) if geo.utla_of(&x.lad) != a.code && geo.utlas.contains_key(&a.code) => out.push(Issue::new(
+            match geo.lookup(sec) {
+                Err(problem) => out.push(problem.issue(format!("{base}.sectors[{k}]"), sec)),
+                Ok(x) if geo.utla_of(&x.lad) != a.code && geo.utlas.contains_key(&a.code) => out.push(Issue::new(
                     format!("{base}.sectors[{k}]"),
                     ErrorCode::SectorOutsideAuthority,
                     format!(
@@ -202,7 +198,7 @@ pub(super) fn authority_rules(
                         a.code
                     ),
                 )),
-                Some(_) => {}
+                Ok(_) => {}
             }
         }
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::input::batch::Ofsted;
 use crate::matching::assemble::round2;
 use crate::matching::model::{reasons_for, Formulation};
-use crate::pair::eligibility::{max_distance, min_rating, Reason};
+use crate::pair::eligibility::{evaluate, max_distance, min_rating, pair_km, Reason, Reasons};
 use crate::pair::instance::Instance;
 use crate::result::format::{Competition, Exclusion, Relaxation, Unplaced};
 
@@ -84,6 +84,8 @@ pub(crate) fn diagnose(
             top.unwrap_or_else(|| "that there are no homes".into()),
             relax
         )
+    } else if let Some(why) = group_misfit(inst, f, c, &rs) {
+        why
     } else {
         format!("{} eligible home(s) exist for {} but all went to other children or are blocked by a batch-wide rule; placing {} would have cost the batch more.", eligible, child.id, child.id)
     };
@@ -100,39 +102,106 @@ pub(crate) fn diagnose(
     }
 }
 
+/// For a child kept together with siblings: when none of its eligible homes is eligible for
+/// every sibling too, the group has nowhere to go (and so no competition): says which sibling
+/// rules out each of the first such homes, and why.
+fn group_misfit(inst: &Instance, f: &Formulation, c: usize, rs: &[(usize, Reasons, f64)]) -> Option<String> {
+    let unit = &f.units[f.unit_of[c]];
+    if unit.members.len() < 2 {
+        return None;
+    }
+    let size = unit.members.len();
+    let mut examples = Vec::new();
+    for &(h, _, _) in rs.iter().filter(|r| r.1.is_empty()) {
+        let misfit = unit.members.iter().filter(|&&m| m != c).find_map(|&m| {
+            let r = evaluate(inst, m, h, size, pair_km(inst, m, h));
+            r.iter().next().map(|reason| (m, reason))
+        });
+        match misfit {
+            // One home suits the whole group: the group lost it to others or to a batch rule.
+            None => return None,
+            Some((m, reason)) => examples.push(format!(
+                "{} is ruled out for {} ({})",
+                inst.batch.homes[h].id,
+                inst.batch.children[m].id,
+                reason.code()
+            )),
+        }
+    }
+    let n = examples.len();
+    examples.truncate(3);
+    Some(format!(
+        "{} has {n} eligible home(s), but none suits its whole sibling group {} ({size} children): {}.",
+        inst.batch.children[c].id,
+        inst.batch.children[c].sibling_group.as_deref().unwrap_or("?"),
+        examples.join("; ")
+    ))
+}
+
 fn relaxation(inst: &Instance, c: usize, r: Reason, homes: &mut [(f64, usize)], examples: Vec<String>) -> Relaxation {
     let child = &inst.batch.children[c];
     let n = homes.len();
     let hs = &inst.batch.homes;
     let (limit, needed, detail) = match r {
+        // `needed` is the least change that opens a home (the nearest, the cheapest): what a
+        // broker can ask a manager for. The detail adds what would open them all.
         Reason::TooFar => {
             let lim = max_distance(inst, c).unwrap_or(0.0);
-            let need = homes.iter().map(|h| h.0).fold(0.0, f64::max).ceil();
-            (
-                Some(lim.into()),
-                Some(need.into()),
-                format!("{n} home(s) within {need:.0} km if the {lim:.0} km limit were relaxed"),
-            )
-        }
-        Reason::TooClose => {
-            let lim = child.min_distance_km.unwrap_or(0.0);
-            let need = homes.iter().map(|h| h.0).fold(f64::INFINITY, f64::min).floor();
-            (
-                Some(lim.into()),
-                Some(need.into()),
-                format!("{n} home(s) if the {lim:.0} km minimum distance were lowered to {need:.0} km"),
-            )
-        }
-        Reason::OverBudget => {
-            let lim = child.budget_cap.unwrap_or(0.0);
-            let need = homes.iter().map(|h| hs[h.1].weekly_price).fold(0.0, f64::max);
+            let (first, h0) = homes
+                .iter()
+                .copied()
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .unwrap_or((0.0, 0));
+            let need = first.ceil();
+            let all = homes.iter().map(|h| h.0).fold(0.0, f64::max).ceil();
+            let within = homes.iter().filter(|h| h.0 <= need).count();
             (
                 Some(lim.into()),
                 Some(need.into()),
                 format!(
-                    "{n} home(s) if the budget cap of {} a week were raised to {}",
+                    "relaxing the {lim:.0} km limit to {need:.0} km would open {within} home(s), nearest {} ({} in all within {all:.0} km)",
+                    hs[h0].id, n
+                ),
+            )
+        }
+        Reason::TooClose => {
+            let lim = child.min_distance_km.unwrap_or(0.0);
+            let (first, h0) = homes
+                .iter()
+                .copied()
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+                .unwrap_or((0.0, 0));
+            let need = first.floor();
+            let all = homes.iter().map(|h| h.0).fold(f64::INFINITY, f64::min).floor();
+            let opened = homes.iter().filter(|h| h.0 >= need).count();
+            (
+                Some(lim.into()),
+                Some(need.into()),
+                format!(
+                    "lowering the {lim:.0} km minimum distance to {need:.0} km would open {opened} home(s), first {} ({n} in all at {all:.0} km)",
+                    hs[h0].id
+                ),
+            )
+        }
+        Reason::OverBudget => {
+            let lim = child.budget_cap.unwrap_or(0.0);
+            let price = |h: &(f64, usize)| hs[h.1].weekly_price;
+            let h0 = homes
+                .iter()
+                .min_by(|a, b| price(a).total_cmp(&price(b)).then(a.1.cmp(&b.1)))
+                .map_or(0, |h| h.1);
+            let need = hs[h0].weekly_price;
+            let all = homes.iter().map(price).fold(0.0, f64::max);
+            let opened = homes.iter().filter(|h| price(h) <= need).count();
+            (
+                Some(lim.into()),
+                Some(need.into()),
+                format!(
+                    "raising the budget cap of {} a week to {} would open {opened} home(s), cheapest {} ({n} in all at {})",
                     pounds(lim.abs()),
-                    pounds(need.abs())
+                    pounds(need.abs()),
+                    hs[h0].id,
+                    pounds(all.abs())
                 ),
             )
         }

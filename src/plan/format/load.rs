@@ -63,13 +63,20 @@ pub(super) fn parse_plan(text: &str) -> Result<PartialPlan, Issue> {
             "segments" => input.segments = records(v, "segments", &mut issues, &mut seg_pos),
             "offers" => input.offers = records(v, "offers", &mut issues, &mut offer_pos),
             "spot" => input.spot = records(v, "spot", &mut issues, &mut spot_pos),
-            other => issues.push(Issue::new(
+            other => issues.push(crate::input::read::unknown_field(
                 other,
-                ErrorCode::UnknownField,
-                format!(
-                    "unknown field `{other}`, expected one of `format`, `plan_id`, `horizon_weeks`, `policy`, \
-                     `members`, `segments`, `history`, `offers`, `spot`"
-                ),
+                other,
+                &[
+                    "format",
+                    "plan_id",
+                    "horizon_weeks",
+                    "policy",
+                    "members",
+                    "segments",
+                    "history",
+                    "offers",
+                    "spot",
+                ],
             )),
         }
     }

@@ -41,6 +41,38 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
         arrivals,
         e.children_per_week
     );
+    // The headline: simulated, against all-spot on the same scenarios (money first).
+    if let Some(o) = r.out_of_sample.as_ref().filter(|o| !o.versus_spot.is_empty()) {
+        let _ = writeln!(
+            out,
+            "simulated on {} fresh scenarios, plan against all-spot on the same arrivals (spend is £ paid; cost is the score):",
+            o.scenarios
+        );
+        let _ = writeln!(
+            out,
+            "{:<20} {:>14} {:>14} {:>14} {:>30}",
+            "figure", "plan", "all-spot", "difference", "95% interval"
+        );
+        for p in &o.versus_spot {
+            let f = |x: f64| {
+                if p.figure.starts_with("share") {
+                    format!("{:.1}%", 100.0 * x)
+                } else {
+                    format!("{x:.0}")
+                }
+            };
+            let _ = writeln!(
+                out,
+                "{:<20} {:>14} {:>14} {:>14} {:>30}",
+                p.figure,
+                f(p.plan.mean),
+                f(p.spot.mean),
+                f(p.difference.mean),
+                format!("[{}, {}]", f(p.difference.low), f(p.difference.high))
+            );
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(
         out,
         "{:<14} {:<12} {:<12} {:<10} {:>5} {:>9} {:>10} {:>9} {:>9}",
