@@ -122,6 +122,8 @@ pub fn generate(opts: &GenOptions) -> Batch {
         providers,
         homes,
         children,
+        offers: Vec::new(),
+        decisions: Vec::new(),
     }
 }
 
