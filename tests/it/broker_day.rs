@@ -52,13 +52,24 @@ fn the_brokers_day_runs_as_the_readme_shows_it() {
 
     // The README's quick start, in its order.
     run(dir, "placematch import --template templates/");
-    for f in ["children.csv", "homes.csv", "providers.csv", "offers.csv", "decisions.csv", "notes.csv", "template.xlsx"] {
+    for f in [
+        "children.csv",
+        "homes.csv",
+        "providers.csv",
+        "offers.csv",
+        "decisions.csv",
+        "notes.csv",
+        "template.xlsx",
+    ] {
         assert!(dir.join("templates").join(f).is_file(), "{f}");
     }
     run(dir, "placematch import instances/sheets/ -o morning.json");
     run(dir, "placematch solve morning.json --check -o morning-result.json");
     run(dir, "placematch import instances/sheets/afternoon/ -o afternoon.json");
-    let table = run(dir, "placematch solve afternoon.json --since morning-result.json --check --format table");
+    let table = run(
+        dir,
+        "placematch solve afternoon.json --since morning-result.json --check --format table",
+    );
     run(
         dir,
         "placematch solve afternoon.json --since morning-result.json --check -o afternoon-result.json --xlsx afternoon.xlsx --html afternoon.html",
@@ -74,29 +85,67 @@ fn the_brokers_day_runs_as_the_readme_shows_it() {
     assert_eq!(home_of(&pm, "WSX-C07"), Some("WSX-H40"));
     // The refusals: neither pair is used, and neither declined home is an alternative.
     for (child, home) in [("WSX-C04", "WSX-H06"), ("WSX-C01", "WSX-H24")] {
-        assert_eq!(home_of(&am, child), Some(home), "the morning proposed {child} at {home}");
+        assert_eq!(
+            home_of(&am, child),
+            Some(home),
+            "the morning proposed {child} at {home}"
+        );
         assert_ne!(home_of(&pm, child), Some(home), "{child} refused by {home}");
-        let p = pm["placements"].as_array().unwrap().iter().find(|p| p["child"] == child).unwrap();
-        assert!(p["alternatives"].as_array().unwrap().iter().all(|a| a["home"] != home), "{p}");
+        let p = pm["placements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["child"] == child)
+            .unwrap();
+        assert!(
+            p["alternatives"].as_array().unwrap().iter().all(|a| a["home"] != home),
+            "{p}"
+        );
     }
     // The offer: WSX-C03 goes to WSX-H44 at the offered £1,050, not its £1,400 list price.
     assert_eq!(home_of(&am, "WSX-C03"), Some("WSX-H30"));
-    let c03 = pm["placements"].as_array().unwrap().iter().find(|p| p["child"] == "WSX-C03").unwrap();
-    assert_eq!((c03["home"].as_str(), c03["cost"]["terms"]["price"].as_f64()), (Some("WSX-H44"), Some(1050.0)));
+    let c03 = pm["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["child"] == "WSX-C03")
+        .unwrap();
+    assert_eq!(
+        (c03["home"].as_str(), c03["cost"]["price"].as_f64()),
+        (Some("WSX-H44"), Some(1050.0))
+    );
 
     // The changes name the refusal, the acceptance and the offer.
     let changes = pm["changes"].as_array().unwrap();
-    let change = |c: &str| changes.iter().find(|x| x["child"] == c).unwrap_or_else(|| panic!("{c}: {changes:?}"));
+    let change = |c: &str| {
+        changes
+            .iter()
+            .find(|x| x["child"] == c)
+            .unwrap_or_else(|| panic!("{c}: {changes:?}"))
+    };
     let c01 = change("WSX-C01");
-    assert_eq!((c01["kind"].as_str(), c01["from_home"].as_str(), c01["to_home"].as_str()), (Some("moved"), Some("WSX-H24"), Some("WSX-H26")));
+    assert_eq!(
+        (c01["kind"].as_str(), c01["from_home"].as_str(), c01["to_home"].as_str()),
+        (Some("moved"), Some("WSX-H24"), Some("WSX-H26"))
+    );
     assert_eq!(c01["reasons"][0]["kind"], "declined");
     assert!(c01["why"].as_str().unwrap().contains("cannot meet her needs"), "{c01}");
-    assert!(change("WSX-C04")["why"].as_str().unwrap().contains("no room for a sibling"));
-    assert_eq!(change("WSX-C05")["reasons"][0]["kind"], "declined", "the sibling's refusal moves the group");
+    assert!(change("WSX-C04")["why"]
+        .as_str()
+        .unwrap()
+        .contains("no room for a sibling"));
+    assert_eq!(
+        change("WSX-C05")["reasons"][0]["kind"],
+        "declined",
+        "the sibling's refusal moves the group"
+    );
     assert_eq!(change("WSX-C07")["kind"], "settled");
     assert_eq!(change("WSX-C03")["reasons"][0]["kind"], "offer");
     assert_eq!(pm["since"], "wsx-2026-11-22");
-    assert!(table.contains("changes since wsx-2026-11-22: ") && table.contains("declined by"), "{table}");
+    assert!(
+        table.contains("changes since wsx-2026-11-22: ") && table.contains("declined by"),
+        "{table}"
+    );
 
     // The workbook has the changes; the report shows them.
     let mut book: Xlsx<_> = open_workbook(dir.join("afternoon.xlsx")).unwrap();
@@ -121,7 +170,12 @@ fn an_unplaced_child_names_its_refusals() {
     let inst = placematch::pair::instance::load_batch(&b.to_string(), "t", None).unwrap();
     let r = crate::harness::solve_checked(&inst, 3);
     let u = r.unplaced.iter().find(|u| u.child == "C1").expect("C1 unplaced");
-    assert!(u.why.contains("Declined by Oak Care (H1) on 7 Dec 10:00: no room for a sibling"), "{}", u.why);
+    assert!(
+        u.why
+            .contains("Declined by Oak Care (H1) on 7 Dec 10:00: no room for a sibling"),
+        "{}",
+        u.why
+    );
     assert!(u.why.contains("declined by Oak Care (H2) on 7 Dec"), "{}", u.why);
     assert!(u.relaxations.iter().all(|x| x.rule != "declined"));
     assert!(u.excluded.iter().any(|x| x.reason == "declined" && x.homes == 2));
