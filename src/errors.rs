@@ -134,7 +134,7 @@ codes! {
     /// More children accepted with a provider than its `max_admissions`.
     AdmissionsOvercommitted = "E1717", "admissions_overcommitted", "Raise the provider's `max_admissions` or remove an acceptance.";
     /// A decision's `at` that is not a date or date and time.
-    UnreadableTime = "E1718", "unreadable_time", "Write `at` as YYYY-MM-DD or YYYY-MM-DDTHH:MM (optionally with seconds and Z or an offset such as +00:00).";
+    UnreadableTime = "E1718", "unreadable_time", "Write `at` as a date, optionally with a time: YYYY-MM-DD or YYYY-MM-DDTHH:MM in JSON (seconds and Z or an offset such as +00:00 allowed), DD/MM/YYYY HH:MM in a spreadsheet.";
     /// An offer at a home whose free beds include block-contract beds.
     OfferOnBlockHome = "E1719", "offer_on_block_home", "A block-contract bed is paid at the contract price: remove the offer, or give the home's spot beds as a home of their own.";
     /// Decisions for one child that cannot all hold.
