@@ -117,6 +117,32 @@ codes! {
     DuplicateColumn = "E1704", "duplicate_column", "Keep one column of each name; delete or rename the other.";
     /// A spreadsheet file that cannot be opened or read.
     UnreadableSheet = "E1705", "unreadable_sheet", "Save the file as CSV (UTF-8), .xlsx or .ods and check that it opens.";
+    /// An offer or decision names a child that is not in the batch.
+    AnswerUnknownChild = "E1710", "answer_unknown_child", "Use the id of a child in `children`, or remove the row: a provider's answer about a child not in today's batch cannot be applied.";
+    /// An offer or decision names a home that is not in the batch.
+    AnswerUnknownHome = "E1711", "answer_unknown_home", "Use the id of a home in `homes`; if the vacancy has gone, remove the answer too.";
+    /// Two offers for one child at one home.
+    DuplicateOffer = "E1712", "duplicate_offer", "Keep one offer per child and home: the latest price the provider gave.";
+    /// Two decisions for one child at one home.
+    DuplicateDecision = "E1713", "duplicate_decision", "Keep one decision per child and home: the provider's latest answer.";
+    /// A child accepted at two homes, or kept-together siblings accepted at different homes.
+    AcceptedTwice = "E1714", "accepted_twice", "A child is accepted at one home only: change the other acceptance to declined, or remove it.";
+    /// An accepted or held pair that breaks a hard rule.
+    DecisionNotEligible = "E1715", "decision_not_eligible", "Check the child's and the home's records (the message names the rules broken): an agreed placement must meet every hard rule, or the record is wrong.";
+    /// More children accepted at or holding beds at a home than it has vacancies.
+    BedsOvercommitted = "E1716", "beds_overcommitted", "Raise the home's `vacancies` if the provider has more beds, or release a hold (remove the decision).";
+    /// More children accepted with a provider than its `max_admissions`.
+    AdmissionsOvercommitted = "E1717", "admissions_overcommitted", "Raise the provider's `max_admissions` or remove an acceptance.";
+    /// A decision's `at` that is not a date or date and time.
+    UnreadableTime = "E1718", "unreadable_time", "Write `at` as a date, optionally with a time: YYYY-MM-DD or YYYY-MM-DDTHH:MM in JSON (seconds and Z or an offset such as +00:00 allowed), DD/MM/YYYY HH:MM in a spreadsheet.";
+    /// An offer at a home whose free beds include block-contract beds.
+    OfferOnBlockHome = "E1719", "offer_on_block_home", "A block-contract bed is paid at the contract price: remove the offer, or give the home's spot beds as a home of their own.";
+    /// Decisions for one child that cannot all hold.
+    ContradictoryDecisions = "E1720", "contradictory_decisions", "Keep the answers that stand: an accepted child holds no other bed, and children accepted at one home must be able to live together.";
+    /// `--since` names a file that is not a placematch result.
+    NotAResult = "E1721", "not_a_result", "Give --since a result written by `placematch solve -o result.json` (format \"placematch/result@1\").";
+    /// An offered price of zero.
+    ZeroPrice = "E1722", "zero_price", "Give the weekly price the provider offered, above £0; an in-house placement at no charge still has a price.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -167,6 +167,11 @@ fn score(inst: &Instance, assign: &[Option<usize>], who: &[usize], groups: &BTre
             }
             None => objective += unplaced_cost(inst, c),
         }
+        // Settled is never undone: an accepted child is at its home (elsewhere is an
+        // eligibility failure, `accepted_elsewhere`; unplaced is this).
+        if let (Some(h), None) = (inst.answers.accepted.get(c).copied().flatten(), assign[c]) {
+            v.push(format!("{} is accepted at {} but left unplaced", ch[c].id, homes[h].id));
+        }
     }
     // Capacity, solo and in-batch conflicts, home by home.
     for (&h, kids) in &at_home {
@@ -346,7 +351,8 @@ fn summarise(
             placed.iter().filter(|&&c| pred(c)).count() as f64 / n
         }
     };
-    let spend: f64 = placed.iter().map(|&c| homes[assign[c].unwrap()].weekly_price).sum();
+    // Money spent: the provider's offer for the pair where it made one (never at a block home).
+    let spend: f64 = placed.iter().map(|&c| inst.price(c, assign[c].unwrap())).sum();
     let block_paid: f64 = placed
         .iter()
         .filter(|&&c| block[c])

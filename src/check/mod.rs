@@ -4,13 +4,15 @@
 //! SPEC §4–§6 directly (no columns, units or components), so it can judge the model,
 //! the brute-force reference and any other matching rule alike. [`check`] holds a result to
 //! it, one family of claims per file: the header (format, objective, bound, gap, status),
-//! the placements, their alternatives, the unplaced children and the summary. Every field a
+//! the placements, their alternatives, the unplaced children, the summary and the changes
+//! since an earlier result. Every field a
 //! person reads is recomputed or tied to one that is; what only the solver could know (an
 //! exact regret's value, the bound) is held to what can be shown without it: an exact regret
 //! is tied to its `knock_on` and the cost change of its move, an inexact one must not exceed
 //! the move it describes, and a bound must not exceed the objective.
 
 mod alternatives;
+mod changes;
 mod evaluate;
 mod header;
 mod placements;
@@ -81,5 +83,6 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
     alternatives::verify(&g, &mut p);
     unplaced::verify(&g, &mut p);
     summary::verify(&g, &mut p);
+    changes::verify(&g, &mut p);
     p
 }

@@ -45,7 +45,7 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
             for r in reasons.iter() {
                 by_reason.entry(r.code().to_string()).or_default().push((km, h));
             }
-            if let (1, Some(r)) = (reasons.count(), reasons.iter().next()) {
+            if let (1, Some(r)) = (reasons.count(), reasons.iter().next().filter(|r| r.is_rule())) {
                 single.entry(r.code().to_string()).or_default().push((km, h));
             }
         }

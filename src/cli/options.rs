@@ -129,6 +129,10 @@ pub struct SolveArgs {
     /// Also write the result as CSV files (summary, placements, alternatives, unplaced) into this folder.
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
+    /// Compare with an earlier result of `solve` (JSON): the result lists every child whose
+    /// placement changed, or that was settled, with why (`changes`).
+    #[arg(long, value_name = "EARLIER_RESULT")]
+    pub since: Option<PathBuf>,
 }
 
 /// Options of `import`.

@@ -17,6 +17,7 @@ pub(super) struct Settings {
     html: Option<PathBuf>,
     xlsx: Option<PathBuf>,
     csv: Option<PathBuf>,
+    since: Option<PathBuf>,
     force: bool,
     format: Format,
     alternatives: usize,
@@ -45,6 +46,7 @@ impl From<SolveArgs> for Settings {
             html: a.html,
             xlsx: a.xlsx,
             csv: a.csv,
+            since: a.since,
             force: a.force,
             format: a.format,
             alternatives: a.alternatives,
@@ -68,8 +70,20 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     // The bar starts before reading: a national what-if takes about a second to read.
     let progress = crate::support::progress::progress_bar(0, "reading the batch");
     let inst = load(&s.batch, s.policy.as_deref())?;
-    let result = crate::matching::explain::solve_and_explain_with(&inst, &s.solver, s.alternatives, &progress);
+    // The earlier result is read before solving: a wrong file is reported at once.
+    let earlier = match &s.since {
+        Some(p) => Some(crate::result::changes::read_earlier(
+            &super::files::read_text(p)?,
+            &p.display().to_string(),
+        )?),
+        None => None,
+    };
+    let mut result = crate::matching::explain::solve_and_explain_with(&inst, &s.solver, s.alternatives, &progress);
     progress.finish_and_clear();
+    if let (Some(before), Some(path)) = (&earlier, &s.since) {
+        result.since = Some(before.batch_id.clone().unwrap_or_else(|| path.display().to_string()));
+        result.changes = crate::result::changes::changes(&inst, &result, before);
+    }
     if s.check {
         let problems = crate::check::check(&inst, &result);
         if !problems.is_empty() {

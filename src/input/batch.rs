@@ -38,6 +38,71 @@ pub struct Batch {
     /// Children waiting for a placement (pseudonymous ids only).
     #[serde(default)]
     pub children: Vec<Child>,
+    /// Providers' own prices for one child at one home, replacing the list price for that pair.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offers: Vec<Offer>,
+    /// Providers' answers to referrals: accepted, declined or held (SPEC §3, "answers").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
+}
+
+/// A provider's price for one child at one of its homes: it replaces the home's list price
+/// for that pair only (its price term, the child's budget cap and the weekly spend).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Offer {
+    /// The child's id.
+    pub child: String,
+    /// The home's id.
+    pub home: String,
+    /// The offered weekly price in pounds (money spent), above 0.
+    pub weekly_price: f64,
+    /// Free text kept for the record (what the price includes, who offered it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What a provider answered for one child at one home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Agreed: the child is placed there and stays there (settled).
+    Accepted,
+    /// Refused: the pair is never proposed again.
+    Declined,
+    /// The provider keeps a bed for the child while the broker decides: no other child of the
+    /// batch is placed at that home; the child may still be proposed elsewhere.
+    Held,
+}
+
+impl DecisionKind {
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DecisionKind::Accepted => "accepted",
+            DecisionKind::Declined => "declined",
+            DecisionKind::Held => "held",
+        }
+    }
+}
+
+/// A provider's answer for one child at one home.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The child's id.
+    pub child: String,
+    /// The home's id.
+    pub home: String,
+    /// `accepted`, `declined` or `held`.
+    pub decision: DecisionKind,
+    /// Why, in the provider's words (quoted in explanations of a refusal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the answer was given: a date (`2026-12-07`) or a date and time
+    /// (`2026-12-07T14:30`, optionally with seconds and `Z` or an offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// What kind of organisation a provider is.

@@ -2,8 +2,10 @@
 //!
 //! [`read`] turns text into typed records ([`batch`], [`policy`]) and reports every syntax
 //! and type problem with its JSON path; [`validate`] applies the semantic rules, each with a
-//! stable code, from the generic value rules of [`rules`] that every input format shares; [`geography`] resolves postcode sectors and authority codes to points.
+//! stable code, from the generic value rules of [`rules`] that every input format shares; [`geography`] resolves postcode sectors and authority codes to points; [`answers`] holds the rules of providers'
+//! answers (offers and decisions) that need no geography.
 
+pub mod answers;
 pub mod batch;
 pub mod geography;
 pub mod policy;

@@ -368,6 +368,10 @@ pub struct Partial {
     pub home_pos: Vec<usize>,
     /// Original array position of each parsed child.
     pub child_pos: Vec<usize>,
+    /// Original array position of each parsed offer.
+    pub offer_pos: Vec<usize>,
+    /// Original array position of each parsed decision.
+    pub decision_pos: Vec<usize>,
 }
 
 /// Reads a batch document, collecting every structural problem.
@@ -388,6 +392,8 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
             provider_pos: every(batch.providers.len()),
             home_pos: every(batch.homes.len()),
             child_pos: every(batch.children.len()),
+            offer_pos: every(batch.offers.len()),
+            decision_pos: every(batch.decisions.len()),
             batch,
         });
     }
@@ -404,6 +410,7 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
         return Err(other);
     }
     let (mut provider_pos, mut home_pos, mut child_pos) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut offer_pos, mut decision_pos) = (Vec::new(), Vec::new());
     let mut issues = Vec::new();
     let mut batch = Batch {
         format: String::new(),
@@ -413,6 +420,8 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
         providers: Vec::new(),
         homes: Vec::new(),
         children: Vec::new(),
+        offers: Vec::new(),
+        decisions: Vec::new(),
     };
     for (key, v) in map {
         match key.as_str() {
@@ -429,6 +438,8 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
             "providers" => batch.providers = records(v, "providers", &mut issues, &mut provider_pos),
             "homes" => batch.homes = records(v, "homes", &mut issues, &mut home_pos),
             "children" => batch.children = records(v, "children", &mut issues, &mut child_pos),
+            "offers" => batch.offers = records(v, "offers", &mut issues, &mut offer_pos),
+            "decisions" => batch.decisions = records(v, "decisions", &mut issues, &mut decision_pos),
             other => issues.push(unknown_field(
                 other,
                 other,
@@ -440,6 +451,8 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
                     "providers",
                     "homes",
                     "children",
+                    "offers",
+                    "decisions",
                 ],
             )),
         }
@@ -462,6 +475,8 @@ pub fn parse_batch(text: &str) -> Result<Partial, Issue> {
         provider_pos,
         home_pos,
         child_pos,
+        offer_pos,
+        decision_pos,
     })
 }
 

@@ -160,6 +160,7 @@ pub fn batch_rules(p: &Partial) -> Vec<Issue> {
             check_zone(zone, &format!("{at}.exclusion_zones[{z}]"), geo, &mut out);
         }
     }
+    crate::input::answers::answer_rules(b, &p.offer_pos, &p.decision_pos, &mut out);
     out
 }
 

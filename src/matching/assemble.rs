@@ -113,6 +113,8 @@ pub fn assemble(
         summary: eval.summary,
         placements,
         unplaced: unplaced_list,
+        since: None,
+        changes: Vec::new(),
     }
 }
 

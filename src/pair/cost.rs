@@ -102,7 +102,8 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
         0.0
     };
     Terms {
-        price: h.price,
+        // The provider's offer for this child, where it made one.
+        price: inst.price(child, home),
         // Rounded to the penny so that reports read cleanly and recompute exactly.
         distance: (p.per_km * (km - p.free_km).max(0.0) * 100.0).round() / 100.0,
         out_of_area: if inst.out_of_area(child, home) {
@@ -119,7 +120,12 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
 }
 
 /// The cost of leaving a child unplaced.
+/// An accepted child is settled and always placed: its cost unplaced is
+/// [`crate::pair::answers::ACCEPTED_UNPLACED`].
 pub fn unplaced_cost(inst: &Instance, child: usize) -> f64 {
+    if inst.answers.any && inst.answers.accepted[child].is_some() {
+        return crate::pair::answers::ACCEPTED_UNPLACED;
+    }
     let c = &inst.batch.children[child];
     inst.policy.unplaced_cost(c.urgency, c.waiting_days)
 }

@@ -51,6 +51,26 @@ reasons! {
     OverBudget = "over_budget";
     /// Not enough vacancies for the kept-together sibling group.
     NoRoomForSiblings = "no_room_for_siblings";
+    /// The provider declined the child for this home (a decision in the batch).
+    Declined = "declined";
+    /// The child is accepted at another home (settled).
+    AcceptedElsewhere = "accepted_elsewhere";
+    /// The home keeps its beds for other children (a hold) until the broker answers.
+    BedHeld = "bed_held";
+    /// The home's free beds, or its provider's admissions, are taken by accepted children.
+    BedsTaken = "beds_taken";
+}
+
+impl Reason {
+    /// Whether the reason is a hard rule of SPEC §4 that a person could relax, rather than a
+    /// provider's answer (declined, accepted elsewhere, held, taken): answers are never offered
+    /// as relaxations, nor can an accepted or held pair break one.
+    pub fn is_rule(self) -> bool {
+        !matches!(
+            self,
+            Reason::Declined | Reason::AcceptedElsewhere | Reason::BedHeld | Reason::BedsTaken
+        )
+    }
 }
 
 impl Serialize for Reason {
@@ -61,7 +81,7 @@ impl Serialize for Reason {
 
 /// A set of failed rules as a bit mask.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Reasons(pub u16);
+pub struct Reasons(pub u32);
 
 impl Reasons {
     /// No rule failed.
@@ -70,11 +90,11 @@ impl Reasons {
     }
     /// Adds a reason.
     pub fn add(&mut self, r: Reason) {
-        self.0 |= 1 << (r as u16);
+        self.0 |= 1 << (r as u32);
     }
     /// Whether a reason is present.
     pub fn has(self, r: Reason) -> bool {
-        self.0 & (1 << (r as u16)) != 0
+        self.0 & (1 << (r as u32)) != 0
     }
     /// The reasons present, in SPEC order.
     pub fn iter(self) -> impl Iterator<Item = Reason> {
@@ -210,11 +230,16 @@ fn rules(
     if c.requires_solo && h.occupied {
         fail!(Reason::SoloUnavailable);
     }
-    if c.budget_cap.is_some_and(|cap| h.price > cap) {
+    if c.budget_cap.is_some_and(|cap| inst.price(child, home) > cap) {
         fail!(Reason::OverBudget);
     }
     if group_size > 1 && group_size as i64 > h.vacancies as i64 {
         fail!(Reason::NoRoomForSiblings);
+    }
+    if inst.answers.any {
+        if let Some(reason) = answer_rule(inst, child, home, group_size) {
+            fail!(reason);
+        }
     }
     let cp = &inst.children[child];
     if cp.risks & !h.accepts != 0 {
@@ -246,6 +271,30 @@ fn rules(
         fail!(Reason::TooClose);
     }
     (r, Some(km))
+}
+
+/// The providers' answers as a rule (`pair::answers`): a refusal, an acceptance elsewhere, a
+/// home holding its beds for others, or beds and admissions taken by accepted children.
+fn answer_rule(inst: &Instance, child: usize, home: usize, group_size: usize) -> Option<Reason> {
+    let a = &inst.answers;
+    if a.declined(child, home) {
+        return Some(Reason::Declined);
+    }
+    match a.accepted[child] {
+        Some(h) if h != home => Some(Reason::AcceptedElsewhere),
+        Some(_) => None,
+        None if a.held_for_others(child, home) => Some(Reason::BedHeld),
+        None => {
+            let h = inst.screen(home);
+            let provider = &inst.batch.providers[h.provider as usize];
+            let size = group_size.max(1) as i64;
+            let beds = h.vacancies as i64 - a.accepted_at[home] as i64;
+            let admissions = provider
+                .max_admissions
+                .map(|m| m - a.provider_accepted[h.provider as usize] as i64);
+            (beds < size || admissions.is_some_and(|m| m < size)).then_some(Reason::BedsTaken)
+        }
+    }
 }
 
 /// Why a whole unit can never be placed, whatever the homes.

@@ -27,7 +27,12 @@ pub fn load_batch(text: &str, source_name: &str, extra_policy: Option<&PolicyInp
     if !issues.is_empty() {
         return Err(fail(issues));
     }
-    Ok(Instance::locate(partial.batch, extra_policy))
+    let inst = Instance::locate(partial.batch, extra_policy);
+    let issues = crate::pair::answers::located_rules(&inst, &partial.decision_pos);
+    if !issues.is_empty() {
+        return Err(fail(issues));
+    }
+    Ok(inst)
 }
 
 /// An exclusion zone resolved to geometry.
@@ -136,6 +141,8 @@ pub struct Instance {
     pub children: Vec<ChildPlace>,
     /// Per home, same order as `batch.homes`.
     pub homes: Vec<HomePlace>,
+    /// Providers' answers (offers, acceptances, refusals, holds), indexed.
+    pub answers: crate::pair::answers::Answers,
     /// Keys the cost terms compare on every eligible pair (built by [`Instance::new`]).
     keys: PairKeys,
     /// Per home, the fields the first eligibility rules read, packed together (built by
@@ -278,11 +285,14 @@ impl Instance {
             .zip(&homes)
             .map(|(h, p)| HomeScreen::new(h, p))
             .collect();
+        let provider_of: Vec<usize> = homes.iter().map(|h| h.provider).collect();
+        let answers = crate::pair::answers::Answers::new(&batch, &provider_of);
         Instance {
             batch,
             policy,
             children,
             homes,
+            answers,
             keys,
             screen,
         }
@@ -291,6 +301,17 @@ impl Instance {
     /// The packed fields of home `h` that the cheap eligibility rules read.
     pub fn screen(&self, h: usize) -> &HomeScreen {
         &self.screen[h]
+    }
+
+    /// The weekly price of `child` at `home`: the provider's offer for that pair, or the
+    /// home's list price.
+    pub fn price(&self, child: usize, home: usize) -> f64 {
+        if self.answers.any {
+            if let Some(p) = self.answers.offer(child, home) {
+                return p;
+            }
+        }
+        self.screen[home].price
     }
 
     /// Whether the home is outside the child's responsible authority (`out_of_area`).

@@ -197,6 +197,8 @@ fn simulate_one(plan: &Plan, beds: &[i64], stream: u64, seed: u64) -> anyhow::Re
                 providers: providers.clone(),
                 homes,
                 children: kids,
+                offers: Vec::new(),
+                decisions: Vec::new(),
             };
             let inst = Instance::locate(batch, None);
             let result = solve_and_explain(&inst, &SolveOptions::default(), 0);

@@ -103,6 +103,9 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
                 }
                 output #f-shown data-total=(total) aria-live="polite" { (total) " of " (total) " children shown" }
             }
+            @if let Some(since) = &r.since {
+                (changes_section(r, since))
+            }
             section aria-labelledby="h-glance" {
                 h2 #h-glance { "Who goes where" }
                 (glance(r, ctx))
@@ -158,6 +161,39 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
         }
     };
     super::page::document(&title, body)
+}
+
+/// What changed since the earlier result (`solve --since`): one row per child, with why.
+fn changes_section(r: &MatchResult, since: &str) -> Markup {
+    let kind = |k: crate::result::changes::ChangeKind| {
+        serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default()
+    };
+    html! {
+        section aria-labelledby="h-changes" {
+            h2 #h-changes { "Changes since " (since) " (" (r.changes.len()) ")" }
+            @if r.changes.is_empty() {
+                p.empty { "No child's placement changed." }
+            } @else {
+                table.changes {
+                    thead { tr { th scope="col" { "Child" } th scope="col" { "What" } th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Why" } } }
+                    tbody {
+                        @for c in &r.changes {
+                            tr {
+                                th scope="row" { (c.child) }
+                                td { (kind(c.kind)) }
+                                td { (c.from_home.as_deref().unwrap_or("—")) }
+                                td { (c.to_home.as_deref().unwrap_or("—")) }
+                                td { (c.why) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn status_words(r: &MatchResult) -> String {

@@ -34,6 +34,13 @@ pub struct MatchResult {
     pub placements: Vec<Placement>,
     /// One per unplaced child, by urgency then id.
     pub unplaced: Vec<Unplaced>,
+    /// With `solve --since EARLIER`: the earlier result's batch id (or its file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// With `solve --since EARLIER`: every child whose placement differs from the earlier
+    /// result's, or that was settled since, with why; by child id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::result::changes::Change>,
 }
 
 /// The bound, relative gap and status a result reports. `optimal`: every component proven to

@@ -58,7 +58,6 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
         .map(|p| (p.id.as_str(), p.name.as_deref()))
         .collect();
     let home_name = |id: &str| text(homes.get(id).and_then(|h| h.name.clone()).unwrap_or_default());
-    let price = |id: &str| homes.get(id).map_or(Val::Empty, |h| Val::Money(h.weekly_price));
     let s = &result.summary;
     let summary = vec![
         vec![text("batch"), text(result.batch_id.clone().unwrap_or_default())],
@@ -120,7 +119,8 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
                         .unwrap_or_default(),
                 ),
                 text(homes.get(p.home.as_str()).map_or("", |h| h.kind.name())),
-                price(&p.home),
+                // The pair's price: the provider's offer for this child where it made one.
+                Val::Money(p.cost.terms.price),
                 Val::Money(p.discount),
                 yes_no(p.block_bed),
                 Val::Number(p.distance_km, 1),
@@ -139,10 +139,15 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
                 Val::Number(rank as f64 + 1.0, 0),
                 text(&a.home),
                 home_name(&a.home),
-                price(&a.home),
+                Val::Money(a.cost.terms.price),
                 Val::Number(a.distance_km, 1),
                 Val::Score(a.regret),
                 text(if a.regret_exact { "exact" } else { "at most" }),
+                // The proven interval of an inexact regret: regret_lower to regret.
+                match (a.regret_exact, a.regret_lower) {
+                    (false, Some(lo)) => Val::Score(lo),
+                    _ => Val::Empty,
+                },
                 Val::Score(a.knock_on),
                 text(&a.why),
             ]);
@@ -171,7 +176,7 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
             ]
         })
         .collect();
-    vec![
+    let mut sheets: Vec<SheetData> = vec![
         ("Summary", vec!["what", "value"], summary),
         (
             "Placements",
@@ -183,7 +188,7 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
                 "provider id",
                 "provider name",
                 "placement type",
-                "weekly price (£ spent, list price)",
+                "weekly price (£ spent: list price, or the provider's offer for the child)",
                 "volume discount (£/week off)",
                 "block bed (already paid for)",
                 "distance (km)",
@@ -201,10 +206,11 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
                 "rank",
                 "home id",
                 "home name",
-                "weekly price (£ spent, list price)",
+                "weekly price (£ spent: list price, or the provider's offer for the child)",
                 "distance (km)",
                 "regret (score, £-equivalent/week, not money)",
                 "regret is",
+                "regret at least (score; when not exact, the regret lies between this and regret)",
                 "knock-on on other children (score)",
                 "why",
             ],
@@ -224,7 +230,29 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
             ],
             unplaced,
         ),
-    ]
+    ];
+    if result.since.is_some() {
+        let rows = result
+            .changes
+            .iter()
+            .map(|c| {
+                let kind = serde_json::to_value(c.kind).ok();
+                vec![
+                    text(&c.child),
+                    text(kind.as_ref().and_then(|k| k.as_str()).unwrap_or("")),
+                    text(c.from_home.clone().unwrap_or_default()),
+                    text(c.to_home.clone().unwrap_or_default()),
+                    text(c.why.clone()),
+                ]
+            })
+            .collect();
+        sheets.push((
+            "Changes",
+            vec!["child", "what changed", "from home", "to home", "why"],
+            rows,
+        ));
+    }
+    sheets
 }
 
 /// The result as an .xlsx workbook: one sheet per [`result_sheets`] entry, header row in bold

@@ -169,5 +169,13 @@ pub fn to_table_named(result: &MatchResult, batch: Option<&crate::input::batch::
             out.push_str(&format!("{:<12} {:<10} {}\n", u.child, u.urgency.name(), u.why));
         }
     }
+    if let Some(since) = &result.since {
+        out.push_str(&format!("\nchanges since {since}: {}\n", result.changes.len()));
+        for c in &result.changes {
+            let kind = serde_json::to_value(c.kind).ok();
+            let kind = kind.as_ref().and_then(|k| k.as_str()).unwrap_or("");
+            out.push_str(&format!("{:<12} {:<10} {}\n", c.child, kind, c.why));
+        }
+    }
     out
 }

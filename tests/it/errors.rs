@@ -769,3 +769,132 @@ fn e1705_unreadable_sheet() {
     let got = sheet_issues(|d| std::fs::write(d.join("providers.csv"), b"id,name\nP1,Caf\xe9\n").unwrap());
     assert!(got.contains(&("providers.csv".into(), "E1705".into())), "{got:?}");
 }
+
+/// The base batch with providers' answers added.
+fn answered(offers: Value, decisions: Value) -> String {
+    with(|b| {
+        b["offers"] = offers;
+        b["decisions"] = decisions;
+    })
+}
+
+#[test]
+fn e1710_answer_unknown_child() {
+    let text = answered(json!([{"child": "C9", "home": "H1", "weekly_price": 800}]), json!([]));
+    has(&text, "offers[0].child", "E1710");
+}
+
+#[test]
+fn e1711_answer_unknown_home() {
+    let text = answered(
+        json!([]),
+        json!([{"child": "C1", "home": "H9", "decision": "declined"}]),
+    );
+    has(&text, "decisions[0].home", "E1711");
+}
+
+#[test]
+fn e1712_duplicate_offer() {
+    let o = json!({"child": "C1", "home": "H1", "weekly_price": 800});
+    has(&answered(json!([o, o]), json!([])), "offers[1]", "E1712");
+}
+
+#[test]
+fn e1713_duplicate_decision() {
+    let d = json!({"child": "C1", "home": "H1", "decision": "declined"});
+    has(&answered(json!([]), json!([d, d])), "decisions[1]", "E1713");
+}
+
+#[test]
+fn e1714_accepted_twice() {
+    let text = answered(
+        json!([]),
+        json!([{"child": "C1", "home": "H1", "decision": "accepted"}, {"child": "C1", "home": "H2", "decision": "accepted"}]),
+    );
+    has(&text, "decisions[1].decision", "E1714");
+}
+
+#[test]
+fn e1715_decision_not_eligible() {
+    let mut b = base_batch();
+    b["children"][0]["placement_types"] = json!(["residential"]);
+    b["decisions"] = json!([{"child": "C1", "home": "H1", "decision": "accepted"}]);
+    has(&b.to_string(), "decisions[0]", "E1715");
+    let e = placematch::pair::instance::load_batch(&b.to_string(), "x", None).unwrap_err();
+    assert!(
+        e.issues[0].message.contains("type_not_in_plan"),
+        "{}",
+        e.issues[0].message
+    );
+}
+
+#[test]
+fn e1716_beds_overcommitted() {
+    let text = answered(
+        json!([]),
+        json!([{"child": "C1", "home": "H1", "decision": "accepted"}, {"child": "C2", "home": "H1", "decision": "held"}]),
+    );
+    has(&text, "decisions[1]", "E1716");
+}
+
+#[test]
+fn e1717_admissions_overcommitted() {
+    let mut b = base_batch();
+    b["providers"][0]["max_admissions"] = json!(1);
+    b["decisions"] = json!([
+        {"child": "C1", "home": "H1", "decision": "accepted"},
+        {"child": "C2", "home": "H2", "decision": "accepted"}
+    ]);
+    has(&b.to_string(), "decisions[1]", "E1717");
+}
+
+#[test]
+fn e1718_unreadable_time() {
+    let text = answered(
+        json!([]),
+        json!([{"child": "C1", "home": "H1", "decision": "declined", "at": "yesterday"}]),
+    );
+    has(&text, "decisions[0].at", "E1718");
+}
+
+#[test]
+fn e1719_offer_on_block_home() {
+    let mut b = base_batch();
+    b["homes"][1]["block_vacancies"] = json!(1);
+    b["offers"] = json!([{"child": "C1", "home": "H2", "weekly_price": 4000}]);
+    has(&b.to_string(), "offers[0].home", "E1719");
+}
+
+#[test]
+fn e1720_contradictory_decisions() {
+    let text = answered(
+        json!([]),
+        json!([{"child": "C1", "home": "H1", "decision": "accepted"}, {"child": "C1", "home": "H2", "decision": "held"}]),
+    );
+    has(&text, "decisions[1].decision", "E1720");
+}
+
+#[test]
+fn e1721_not_a_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch.json");
+    std::fs::write(&batch, base_batch().to_string()).unwrap();
+    let out = bin()
+        .arg("solve")
+        .arg(&batch)
+        .arg("--since")
+        .arg(&batch)
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("--since: E1721 not_a_result") && err.contains("is a batch"),
+        "{err}"
+    );
+}
+
+#[test]
+fn e1722_zero_price() {
+    let text = answered(json!([{"child": "C1", "home": "H1", "weekly_price": 0}]), json!([]));
+    has(&text, "offers[0].weekly_price", "E1722");
+}

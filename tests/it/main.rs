@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod broker_day;
 mod cli;
 mod conventions;
 mod corpus;

@@ -560,3 +560,35 @@ fn import_and_solve_commands_write_spreadsheets_and_never_overwrite() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("providers.csv:row 2:kind: E1006"), "{err}");
 }
+
+#[test]
+fn offers_and_decisions_sheets_report_problems_at_their_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir.path().join("afternoon");
+    std::fs::create_dir_all(&day).unwrap();
+    for e in std::fs::read_dir(bundled().join("afternoon")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), day.join(e.file_name())).unwrap();
+    }
+    // As bundled, the afternoon imports with its three decisions and one offer.
+    let b = import(&day).unwrap();
+    assert_eq!((b.decisions.len(), b.offers.len()), (3, 1));
+    assert_eq!(b.decisions[0].at.as_deref(), Some("2026-11-22T13:40"));
+    edit(&day, "decisions.csv", |rows| rows[1][0] = "WSX-C99".into());
+    edit(&day, "offers.csv", |rows| rows[1][2] = "0".into());
+    let got = crate::harness::pairs(import(&day));
+    assert!(
+        got.contains(&("decisions.csv:row 2:child".into(), "E1710".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("offers.csv:row 2:weekly_price".into(), "E1722".into())),
+        "{got:?}"
+    );
+    edit(&day, "decisions.csv", |rows| rows[2][4] = "22/11/2026 25:00".into());
+    let got = crate::harness::pairs(import(&day));
+    assert!(
+        got.contains(&("decisions.csv:row 3:at".into(), "E1718".into())),
+        "{got:?}"
+    );
+}

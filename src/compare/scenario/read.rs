@@ -239,11 +239,15 @@ pub(super) fn explicit_home_rules(s: &Scenario, pos: &HashMap<&str, Vec<usize>>,
             providers: s.providers.clone(),
             homes: s.homes.clone(),
             children: Vec::new(),
+            offers: Vec::new(),
+            decisions: Vec::new(),
         },
         issues: vec![Issue::new("children", ErrorCode::EmptyBatch, "")],
         provider_pos: pos.get("providers").cloned().unwrap_or_default(),
         home_pos: pos.get("homes").cloned().unwrap_or_default(),
         child_pos: Vec::new(),
+        offer_pos: Vec::new(),
+        decision_pos: Vec::new(),
     };
     // Providers were checked above; keep only the homes' problems.
     out.extend(

@@ -104,6 +104,8 @@ impl World {
                 providers: scenario.providers.clone(),
                 homes: scenario.homes.clone(),
                 children: Vec::new(),
+                offers: Vec::new(),
+                decisions: Vec::new(),
             };
             let inst = crate::pair::instance::Instance::locate(batch, None);
             for (h, hp) in scenario.homes.iter().zip(inst.homes) {

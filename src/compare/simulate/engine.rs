@@ -586,6 +586,8 @@ pub(super) fn day_instance(
             providers: world.scenario.providers.clone(),
             homes: batch_homes,
             children,
+            offers: Vec::new(),
+            decisions: Vec::new(),
         },
         world.policy.clone(),
         places,

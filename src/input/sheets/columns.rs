@@ -15,11 +15,22 @@ pub enum Sheet {
     Children,
     /// `batch.csv` / sheet `batch` (optional): the batch's id and date.
     Batch,
+    /// `offers.csv` / sheet `offers` (optional): providers' prices for one child at one home.
+    Offers,
+    /// `decisions.csv` / sheet `decisions` (optional): providers' answers (accepted, declined, held).
+    Decisions,
 }
 
 impl Sheet {
     /// Every sheet, in the order they are read.
-    pub const ALL: [Sheet; 4] = [Sheet::Batch, Sheet::Providers, Sheet::Homes, Sheet::Children];
+    pub const ALL: [Sheet; 6] = [
+        Sheet::Batch,
+        Sheet::Providers,
+        Sheet::Homes,
+        Sheet::Children,
+        Sheet::Offers,
+        Sheet::Decisions,
+    ];
     /// The sheet name (and the CSV file's stem).
     pub fn name(self) -> &'static str {
         match self {
@@ -27,11 +38,13 @@ impl Sheet {
             Sheet::Homes => "homes",
             Sheet::Children => "children",
             Sheet::Batch => "batch",
+            Sheet::Offers => "offers",
+            Sheet::Decisions => "decisions",
         }
     }
     /// Whether an import without this sheet is an error.
     pub fn required(self) -> bool {
-        self != Sheet::Batch
+        matches!(self, Sheet::Providers | Sheet::Homes | Sheet::Children)
     }
     /// The batch array the sheet's rows become (`children`, …), none for `batch`.
     pub fn array(self) -> Option<&'static str> {
@@ -60,6 +73,9 @@ pub enum Kind {
     Date,
     /// A date turned into days waited before the batch's `as_of`.
     ReferralDate,
+    /// A date with an optional time (`07/12/2026 14:30`, ISO, or an Excel date-time), kept as
+    /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
+    DateTime,
     /// A postcode (spacing and case are tidied, the validator checks it).
     Postcode,
     /// One of a list of words.
@@ -123,6 +139,7 @@ const OFSTED: Words = &[
     ("requires_improvement", "requires_improvement"),
     ("inadequate", "inadequate"),
 ];
+const DECISIONS: Words = &[("accepted", "accepted"), ("declined", "declined"), ("held", "held")];
 const SEXES: Words = &[("female", "female"), ("male", "male"), ("f", "female"), ("m", "male")];
 const URGENCIES: Words = &[("emergency", "emergency"), ("urgent", "urgent"), ("planned", "planned")];
 const RISKS: Words = &[
@@ -177,6 +194,51 @@ pub fn columns(sheet: Sheet) -> Vec<Column> {
                 false,
                 "The date the batch describes; needed when children give a referral_date",
                 "a date: DD/MM/YYYY (day first) or YYYY-MM-DD, four-digit year",
+                "",
+            ),
+        ],
+        Sheet::Offers => vec![
+            col("child", "child", Text, true, "The child the price is for", "a child id of the children sheet", "CHILD"),
+            col("home", "home", Text, true, "The home the price is for", "a home id of the homes sheet", ""),
+            col(
+                "weekly_price",
+                "weekly_price",
+                Number,
+                true,
+                "The provider's weekly price for this child at this home (money spent); it replaces the home's list price for this pair only",
+                "pounds a week, above 0 (£ and commas allowed); not at a home with block-contract beds",
+                "",
+            ),
+            col("note", "note", Text, false, "What the price includes, who offered it", "text", ""),
+        ],
+        Sheet::Decisions => vec![
+            col("child", "child", Text, true, "The child the answer is about", "a child id of the children sheet", "CHILD"),
+            col("home", "home", Text, true, "The home the answer is for", "a home id of the homes sheet", ""),
+            col(
+                "decision",
+                "decision",
+                Word(DECISIONS),
+                true,
+                "accepted: agreed, the child stays there; declined: never proposed again; held: the provider keeps the bed for the child while you decide",
+                "accepted, declined, held",
+                "",
+            ),
+            col(
+                "reason",
+                "reason",
+                Text,
+                false,
+                "Why, in the provider's words (quoted when a refused child is left unplaced)",
+                "text",
+                "",
+            ),
+            col(
+                "at",
+                "at",
+                DateTime,
+                false,
+                "When the provider answered",
+                "DD/MM/YYYY or YYYY-MM-DD, optionally followed by a time HH:MM",
                 "",
             ),
         ],

@@ -4,7 +4,9 @@
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::Value;
 
-use crate::input::batch::{Batch, Child, Home, Location, Provider, StepAcross, Urgency, BATCH_FORMAT};
+use crate::input::batch::{
+    Batch, Child, Decision, DecisionKind, Home, Location, Offer, Provider, StepAcross, Urgency, BATCH_FORMAT,
+};
 use crate::input::batch::{Indicator, Ofsted, PlacementType, ProviderKind, Risk, Sex};
 use crate::input::sheets::cells::{number_text, Date};
 use crate::input::sheets::columns::{columns, Column, Kind, Sheet};
@@ -45,6 +47,8 @@ pub fn sheet_rows(batch: &Batch, sheet: Sheet) -> Rows {
         Sheet::Providers => batch.providers.iter().map(to_value).collect(),
         Sheet::Homes => batch.homes.iter().map(to_value).collect(),
         Sheet::Children => batch.children.iter().map(to_value).collect(),
+        Sheet::Offers => batch.offers.iter().map(to_value).collect(),
+        Sheet::Decisions => batch.decisions.iter().map(to_value).collect(),
     };
     let rows = records
         .iter()
@@ -240,7 +244,7 @@ pub fn template_batch() -> Batch {
             la: None,
             ofsted: Some(Ofsted::Outstanding),
             vacancies: 2,
-            block_vacancies: 1,
+            block_vacancies: 0,
             occupied: 2,
             age_min: Some(11),
             age_max: Some(17),
@@ -284,6 +288,19 @@ pub fn template_batch() -> Batch {
             budget_cap: Some(6000.0),
             languages: vec!["en".into()],
             min_ofsted: None,
+        }],
+        offers: vec![Offer {
+            child: "C1".into(),
+            home: "H1".into(),
+            weekly_price: 4950.0,
+            note: Some("includes 1:1 support in the first month".into()),
+        }],
+        decisions: vec![Decision {
+            child: "C1".into(),
+            home: "H1".into(),
+            decision: DecisionKind::Held,
+            reason: Some("bed kept until Friday".into()),
+            at: Some("2026-11-22T10:30".into()),
         }],
     }
 }

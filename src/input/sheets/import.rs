@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::errors::{ErrorCode, InvalidInput, Issue};
-use crate::input::batch::{Batch, Child, Home, Provider, BATCH_FORMAT};
+use crate::input::batch::{Batch, Child, Decision, Home, Offer, Provider, BATCH_FORMAT};
 use crate::input::read::{parse_batch, typed};
 use crate::input::sheets::cells::{self, did_you_mean, norm_word, Cell, Date};
 use crate::input::sheets::columns::{columns, Column, Kind, Sheet, Words};
@@ -63,6 +63,8 @@ pub fn import(path: &Path) -> Result<Batch, InvalidInput> {
         providers: Vec::new(),
         homes: Vec::new(),
         children: Vec::new(),
+        offers: Vec::new(),
+        decisions: Vec::new(),
     };
     let mut as_of = None;
     for t in 0..origins.tables.len() {
@@ -91,6 +93,8 @@ pub fn import(path: &Path) -> Result<Batch, InvalidInput> {
                     let ok = match sheet {
                         Sheet::Providers => typed::<Provider>(&value, "").map(|r| batch.providers.push(r)),
                         Sheet::Homes => typed::<Home>(&value, "").map(|r| batch.homes.push(r)),
+                        Sheet::Offers => typed::<Offer>(&value, "").map(|r| batch.offers.push(r)),
+                        Sheet::Decisions => typed::<Decision>(&value, "").map(|r| batch.decisions.push(r)),
                         _ => typed::<Child>(&value, "").map(|r| batch.children.push(r)),
                     };
                     match ok {
@@ -299,6 +303,7 @@ fn value(col: &Column, cell: &Cell, workbook: bool, as_of: Option<Date>) -> Resu
         Kind::Number => Value::from(cells::number(cell).map_err(wrong)?),
         Kind::YesNo => Value::Bool(cells::yes_no(cell).map_err(|m| (ErrorCode::UnknownValue, m))?),
         Kind::Date => Value::String(date(cell, workbook)?.iso()),
+        Kind::DateTime => Value::String(date_time(cell, workbook)?),
         Kind::ReferralDate => {
             let d = date(cell, workbook)?;
             let Some(as_of) = as_of else {
@@ -338,6 +343,44 @@ fn value(col: &Column, cell: &Cell, workbook: bool, as_of: Option<Date>) -> Resu
                 .collect::<Result<_, _>>()?,
         ),
     })
+}
+
+/// A date with an optional time, as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`: an Excel date-time
+/// cell, or text `DD/MM/YYYY HH:MM`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DDTHH:MM` (the time optional).
+fn date_time(cell: &Cell, workbook: bool) -> Result<String, CellError> {
+    let with = |d: Date, minutes: i64| match minutes {
+        0 => d.iso(),
+        m => format!("{}T{:02}:{:02}", d.iso(), m / 60, m % 60),
+    };
+    let unreadable = || {
+        (
+            ErrorCode::UnreadableTime,
+            format!(
+                "`{}` is not a date or a date and time",
+                crate::input::read::shorten(&cell.text(), 40)
+            ),
+        )
+    };
+    if let Cell::Date(x) = cell {
+        let d = date(&Cell::Date(x.floor()), workbook)?;
+        return Ok(with(d, ((x - x.floor()) * 1440.0).round().min(1439.0) as i64));
+    }
+    let text = cell.text();
+    let text = text.trim();
+    let (day, time) = match text.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (text, None),
+    };
+    let d = date(&Cell::Text(day.to_string()), false)?;
+    let minutes = match time {
+        None => 0,
+        Some(t) => {
+            let iso = format!("{}T{t}", d.iso());
+            let (.., hh, mm) = crate::input::answers::parse_time(&iso).ok_or_else(unreadable)?;
+            return Ok(format!("{}T{hh:02}:{mm:02}", d.iso()));
+        }
+    };
+    Ok(with(d, minutes))
 }
 
 fn date(cell: &Cell, workbook: bool) -> Result<Date, CellError> {

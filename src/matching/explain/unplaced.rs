@@ -35,8 +35,9 @@ pub(crate) fn diagnose(
         for reason in r.iter() {
             by_reason.entry(reason).or_default().push((km, h));
         }
-        if r.count() == 1 {
-            single.entry(r.iter().next().unwrap()).or_default().push((km, h));
+        // A provider's answer is not a rule to relax.
+        if let (1, Some(one)) = (r.count(), r.iter().next().filter(|x| x.is_rule())) {
+            single.entry(one).or_default().push((km, h));
         }
     }
     let ids = |v: &mut Vec<(f64, usize)>| -> Vec<String> {
@@ -88,6 +89,15 @@ pub(crate) fn diagnose(
         why
     } else {
         format!("{} eligible home(s) exist for {} but all went to other children or are blocked by a batch-wide rule; placing {} would have cost the batch more.", eligible, child.id, child.id)
+    };
+    // Refusals are named: the broker asked these providers and they said no.
+    let refusals = crate::pair::answers::refusals(inst, c);
+    let why = if refusals.is_empty() {
+        why
+    } else {
+        let mut s = refusals.join("; ");
+        s[..1].make_ascii_uppercase();
+        format!("{why} {s}.")
     };
     Unplaced {
         child: child.id.clone(),
