@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod branching;
 mod cli;
 mod corpus;
 mod errors;
