@@ -1,12 +1,15 @@
-//! The branch-and-bound over forced LPs (`src/matching/solver/branch.rs`) against HiGHS's
-//! forced MIPs, on generated side-rule batches whose LP is fractional, so that the search
-//! really branches (tiny brute-force batches rarely make it: see `properties.rs` for those).
+//! The branch-and-bound over forced LPs (`src/matching/solver/branch.rs`): against brute
+//! force on tiny batches with every side rule (intervals, exactness, certain order), and
+//! against HiGHS's forced MIPs on a generated side-rule batch whose LP is fractional, so that
+//! the search really branches (tiny batches rarely make it branch).
 
 use placematch::compare::generate::{generate, GenOptions};
 use placematch::matching::solver::{SolveOptions, DEFAULT_BRANCH_LPS};
 use placematch::result::format::MatchResult;
+use proptest::prelude::*;
 
-use crate::harness::{load, solve_checked_with};
+use crate::harness::{budget_tiny_batch, load, solve_checked_with, tiny_batch};
+use crate::properties::{config, intervals_hold};
 
 /// Siblings, conflicts, solo children, block beds and admission limits at 40 × 400. Seed 4
 /// has a fractional LP whose forced LPs branch (92 of 215 searches took 3 LPs).
@@ -102,6 +105,52 @@ fn branched_regrets_match_forced_mips_on_a_fractional_batch() {
                 assert!(ours.iter().all(|a| a.3), "{child}: inexact under a lasting budget");
                 let homes = |l: &[(String, f64, f64, bool)]| l.iter().map(|a| a.0.clone()).collect::<Vec<_>>();
                 assert_eq!(homes(ours), homes(theirs), "{child}: other homes than forced MIPs list");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Through HiGHS with every side rule, under a budget, regrets from forced LPs and the
+    /// branch-and-bound over them alone (no forced MIP after), the search stopped after `lps`
+    /// LPs per pair: every interval (an answer found above, the least open or pruned node
+    /// below) holds the true regret, an exact one equals it, and a certain order is the true
+    /// order.
+    #[test]
+    fn branched_forced_intervals_hold_the_true_regret(seed in any::<u64>(), lps in 0usize..6, budgets: bool) {
+        let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
+        let opts = SolveOptions {
+            explain_time: Some(600.0),
+            small_units: 0,
+            branch_lps: lps,
+            forced_mips: false,
+            ..SolveOptions::default()
+        };
+        let r = solve_checked_with(&inst, 3, &opts);
+        let held = intervals_hold(&inst, &r);
+        prop_assert!(held.is_ok(), "{}", held.unwrap_err());
+    }
+
+    /// A budget that lasts, the search followed by forced MIPs: every regret exact and every
+    /// order certain, as without a budget.
+    #[test]
+    fn a_budget_that_lasts_leaves_every_regret_exact(seed in any::<u64>(), lps in 0usize..4) {
+        let inst = load(&tiny_batch(seed));
+        let opts = SolveOptions {
+            explain_time: Some(600.0),
+            small_units: 0,
+            branch_lps: lps,
+            ..SolveOptions::default()
+        };
+        let r = solve_checked_with(&inst, 3, &opts);
+        let held = intervals_hold(&inst, &r);
+        prop_assert!(held.is_ok(), "{}", held.unwrap_err());
+        for p in &r.placements {
+            prop_assert!(p.rank_certain, "{}: rank not certain", p.child);
+            for a in &p.alternatives {
+                prop_assert!(a.regret_exact, "{}: {:?}", p.child, (a.regret_lower, a.regret));
             }
         }
     }

@@ -629,7 +629,7 @@ proptest! {
 /// Every alternative's interval against enumeration: `regret_lower ≤ true regret ≤ regret`,
 /// exact only when equal to it, and where the order is claimed certain, the listed regrets
 /// are the smallest over every home the child could be forced into.
-fn intervals_hold(
+pub(crate) fn intervals_hold(
     inst: &placematch::pair::instance::Instance,
     r: &placematch::result::format::MatchResult,
 ) -> Result<(), String> {
@@ -719,52 +719,6 @@ proptest! {
             prop_assert!(p.rank_certain, "{}: rank not certain", p.child);
             for a in &p.alternatives {
                 prop_assert!(a.regret_exact && a.regret_lower == Some(a.regret), "{}: {:?}", p.child, (a.regret_lower, a.regret));
-            }
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(config(256))]
-
-    /// Through HiGHS with every side rule, under a budget, regrets from forced LPs and the
-    /// branch-and-bound over them alone (no forced MIP after), the search stopped after `lps`
-    /// LPs per pair: every interval (an answer found above, the least open or pruned node
-    /// below) holds the true regret, an exact one equals it, and a certain order is the true
-    /// order.
-    #[test]
-    fn branched_forced_intervals_hold_the_true_regret(seed in any::<u64>(), lps in 0usize..6, budgets: bool) {
-        let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
-        let opts = SolveOptions {
-            explain_time: Some(600.0),
-            small_units: 0,
-            branch_lps: lps,
-            forced_mips: false,
-            ..SolveOptions::default()
-        };
-        let r = solve_checked_with(&inst, 3, &opts);
-        let held = intervals_hold(&inst, &r);
-        prop_assert!(held.is_ok(), "{}", held.unwrap_err());
-    }
-
-    /// A budget that lasts, the search followed by forced MIPs: every regret exact and every
-    /// order certain, as without a budget.
-    #[test]
-    fn a_budget_that_lasts_leaves_every_regret_exact(seed in any::<u64>(), lps in 0usize..4) {
-        let inst = load(&tiny_batch(seed));
-        let opts = SolveOptions {
-            explain_time: Some(600.0),
-            small_units: 0,
-            branch_lps: lps,
-            ..SolveOptions::default()
-        };
-        let r = solve_checked_with(&inst, 3, &opts);
-        let held = intervals_hold(&inst, &r);
-        prop_assert!(held.is_ok(), "{}", held.unwrap_err());
-        for p in &r.placements {
-            prop_assert!(p.rank_certain, "{}: rank not certain", p.child);
-            for a in &p.alternatives {
-                prop_assert!(a.regret_exact, "{}: {:?}", p.child, (a.regret_lower, a.regret));
             }
         }
     }
