@@ -21,9 +21,10 @@ pub type Competitors = Vec<(usize, Option<(f64, bool)>)>;
 /// Bounds this close (half a penny; the result shows pence) count as met: the regret is exact.
 const MEET: f64 = 0.005;
 
-/// Placed children a component needs before a second solver explains half of them beside
-/// the first ([`solve_with_regrets`]): building it and its LP takes a fraction of a second.
-const HELPER_LEAST: usize = 40;
+/// Placed units a component needs before a second solver explains half of them beside the
+/// first ([`solve_with_regrets`]): building it and its LP takes a fraction of a second. (Low
+/// enough that the 40 × 400 batch of `tests/it/branching.rs` uses it.)
+const HELPER_LEAST: usize = 24;
 
 /// A listed alternative: its home and what is proven of its regret,
 /// `lower ≤ regret ≤ upper`. `upper` is the objective change of a re-arrangement found with
