@@ -148,8 +148,44 @@ fn budgets(c: &mut Criterion) {
     g.finish();
 }
 
+fn side_rule_regrets(c: &mut Criterion) {
+    // Issue 33's side rules at 100 × 1,000 (`generate --siblings --conflicts --block-beds
+    // --admission-limits`): a fractional LP, so every exact regret needs its gap closed.
+    // Explained to the end under a budget that lasts: forced pairs closed by branching on
+    // their forced LP (`src/matching/solver/branch.rs`) before any forced MIP, against forced
+    // LPs then HiGHS's forced MIPs.
+    let batch = generate(&GenOptions {
+        children: 100,
+        homes: 1000,
+        seed: 1,
+        siblings: true,
+        conflicts: true,
+        block_beds: true,
+        admission_limits: true,
+        ..GenOptions::default()
+    });
+    let inst = load_batch(&serde_json::to_string(&batch).unwrap(), "side-rules", None).unwrap();
+    let mut g = c.benchmark_group("side-rules-100x1000");
+    g.sample_size(10);
+    for (name, lps) in [
+        ("branching", placematch::matching::solver::DEFAULT_BRANCH_LPS),
+        ("forced MIPs only", 0),
+    ] {
+        let opts = SolveOptions {
+            explain_time: Some(600.0),
+            branch_lps: lps,
+            ..SolveOptions::default()
+        };
+        g.bench_function(format!("3 exact alternatives, {name}"), |b| {
+            b.iter(|| solve_and_explain(&inst, &opts, 3))
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    side_rule_regrets,
     example,
     daily,
     daily_national,

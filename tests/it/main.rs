@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod branching;
 mod broker_day;
 mod cli;
 mod conventions;

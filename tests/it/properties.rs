@@ -629,7 +629,7 @@ proptest! {
 /// Every alternative's interval against enumeration: `regret_lower ≤ true regret ≤ regret`,
 /// exact only when equal to it, and where the order is claimed certain, the listed regrets
 /// are the smallest over every home the child could be forced into.
-fn intervals_hold(
+pub(crate) fn intervals_hold(
     inst: &placematch::pair::instance::Instance,
     r: &placematch::result::format::MatchResult,
 ) -> Result<(), String> {

@@ -237,6 +237,8 @@ impl ComponentSolver<'_> {
         if self.active_list.len() == active_len && self.rows.len() == rows_len {
             return;
         }
+        // Rows may come back under the same numbers with other entries: price in full next.
+        self.priced_at = None;
         let removed: Vec<usize> = self.active_list.drain(active_len..).collect();
         // Columns and rows are appended, so the ones to drop are the last ones.
         let first_col = removed.iter().filter_map(|&p| self.active[p]).min();

@@ -236,6 +236,7 @@ impl ComponentSolver<'_> {
             *rc = f64::INFINITY;
         }
         self.priced += self.comp.cands.len() - self.active_list.len();
+        self.priced_at = Some(row_duals.to_vec());
     }
 
     /// Column generation stopped with `improving` (ascending positions) still able to lower
@@ -271,6 +272,8 @@ impl ComponentSolver<'_> {
                 *least = least.min(self.unstored[slot]);
             }
         }
+        // The reduced costs no longer match any duals: the next pricing is a full one.
+        self.priced_at = None;
         for (u, least) in least_by_unit {
             bound += least;
             let slot = self.unit_slot(u);

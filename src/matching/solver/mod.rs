@@ -15,6 +15,7 @@
 //! | `mip.rs` | the MIP with reduced-cost fixing (widening), the large-neighbourhood search before it |
 //! | `start.rs` | MIP starts (greedy, from the LP) and reading a choice from column values |
 //! | `forced.rs` | what the regret search needs: forced re-solves and their roll-back, the base LP's bounds |
+//! | `branch.rs` | a small branch-and-bound over a forced LP, closing its integrality gap without HiGHS's MIP |
 //! | `regrets.rs` | each component's alternatives and competition, by the method that fits it |
 //! | `ffi.rs` | the only `unsafe`: HiGHS's C API, wrapped in safe functions |
 
@@ -29,6 +30,7 @@ use crate::pair::instance::Instance;
 
 mod batch;
 mod bounds;
+mod branch;
 mod columns;
 mod ffi;
 mod forced;
@@ -67,10 +69,22 @@ pub struct SolveOptions {
     /// (tests use it to reach that path without a clock).
     pub pricing_rounds: usize,
     /// Seconds the explaining stage may spend re-optimising with pairs forced in, counted
-    /// from the moment the first component has its answer (None = until every regret is
+    /// from the moment the first component of several units has its answer (None = until every regret is
     /// exact). Past it, regrets are left as proven intervals ([`solve_with_regrets`]).
     pub explain_time: Option<f64>,
+    /// Under an explaining budget, most LPs of the branch-and-bound each forced pair gets
+    /// before HiGHS's MIP ([`ComponentSolver::branch_forced`]; 0 = forced LP only). Tests set it
+    /// low to reach intervals that a search stopped short proved.
+    pub branch_lps: usize,
+    /// Under an explaining budget, whether forced MIPs follow the forced LPs and their
+    /// branch-and-bound (false: the intervals those proved are the answer; tests use it to
+    /// judge them on their own).
+    pub forced_mips: bool,
 }
+
+/// The default of [`SolveOptions::branch_lps`]: on the 300 × 3,000 side-rule batch most forced
+/// pairs close in 2–5 LPs (docs/measurements.md, "Branching on the forced LP").
+pub const DEFAULT_BRANCH_LPS: usize = 16;
 
 /// The command line's explaining budget, seconds ([`SolveOptions::explain_time`]): with it
 /// the 300 × 3,000 batch with every side rule but budgets finishes within 10 s
@@ -89,6 +103,8 @@ impl Default for SolveOptions {
             widening_step: MAX_WIDENING,
             pricing_rounds: 0,
             explain_time: None,
+            branch_lps: DEFAULT_BRANCH_LPS,
+            forced_mips: true,
         }
     }
 }
@@ -210,6 +226,14 @@ pub struct ComponentSolver<'a> {
     /// Units whose unstored pairs might have changed a forced solve's answer since
     /// [`Self::take_unsure`] was last called.
     unsure: Vec<usize>,
+    /// The row duals `reduced` was last computed at (by a full pricing or an update).
+    priced_at: Option<Vec<f64>>,
+    /// Rows built with the component (every static entry's row is one of them); solo and
+    /// conflict rows come after.
+    static_rows: usize,
+    /// The static entries by row (CSR: start, position, coefficient), built at the first
+    /// incremental pricing ([`Self::price_changed`]).
+    by_row: Option<(Vec<usize>, Vec<u32>, Vec<f64>)>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -262,11 +286,15 @@ impl<'a> ComponentSolver<'a> {
             unstored: vec![f64::INFINITY; comp.units.len()],
             last_lp: None,
             unsure: Vec::new(),
+            priced_at: None,
+            static_rows: 0,
+            by_row: None,
         };
         if trivial {
             return s;
         }
         s.rows = f.rows(inst, comp);
+        s.static_rows = s.rows.len();
         s.knapsacks = s.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_)));
         if s.knapsacks {
             s.over_budget = comp.cands.iter().map(|&k| f.over_budget(inst, k)).collect();

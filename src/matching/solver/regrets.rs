@@ -21,6 +21,11 @@ pub type Competitors = Vec<(usize, Option<(f64, bool)>)>;
 /// Bounds this close (half a penny; the result shows pence) count as met: the regret is exact.
 const MEET: f64 = 0.005;
 
+/// Placed units a component needs before a second solver explains half of them beside the
+/// first ([`solve_with_regrets`]): building it and its LP takes a fraction of a second. (Low
+/// enough that the 40 × 400 batch of `tests/it/branching.rs` uses it.)
+const HELPER_LEAST: usize = 24;
+
 /// A listed alternative: its home and what is proven of its regret,
 /// `lower ≤ regret ≤ upper`. `upper` is the objective change of a re-arrangement found with
 /// the pair forced in (a single move, or a forced re-solve's answer); `lower` a relaxation's
@@ -172,8 +177,8 @@ pub fn solve_with_regrets(
     progress: &indicatif::ProgressBar,
 ) -> (Formulation, Solution, Regrets) {
     progress.set_message("finding eligible pairs");
-    // The budget starts once the first component has its answer (components are solved side
-    // by side, each explained as soon as it is solved).
+    // The budget starts once the first component of more than one unit has its answer
+    // (components are solved side by side, each explained as soon as it is solved).
     let explain_start: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     let explained = std::sync::atomic::AtomicUsize::new(0);
     let (f, (solution, found)) = until_priced(inst, opts, |f| {
@@ -191,9 +196,18 @@ pub fn solve_with_regrets(
             if comp.cands.is_empty() {
                 return found;
             }
-            let budget_end = opts
-                .explain_time
-                .map(|t| *explain_start.get_or_init(std::time::Instant::now) + std::time::Duration::from_secs_f64(t));
+            // A lone unit's alternatives are closed-form lookups: it does not start the clock
+            // (a batch's lone children are solved at once, and on the 1,000 × 10,000
+            // side-rule batch they started it minutes before the big component had its
+            // answer, which then had no time to explain at all).
+            let budget_end = opts.explain_time.map(|t| {
+                let start = if comp.units.len() == 1 {
+                    explain_start.get().copied().unwrap_or_else(std::time::Instant::now)
+                } else {
+                    *explain_start.get_or_init(std::time::Instant::now)
+                };
+                start + std::time::Duration::from_secs_f64(t)
+            });
             solver.explain_until(budget_end);
             let report = |done: usize| {
                 let n = explained.fetch_add(done, std::sync::atomic::Ordering::Relaxed) + done;
@@ -394,21 +408,55 @@ pub fn solve_with_regrets(
                     if lp_first {
                         passes.push((k, true));
                     }
-                    passes.push((k, false));
+                    if opts.forced_mips || !lp_first {
+                        passes.push((k, false));
+                    }
                 }
-                'passes: for &(k, lp_only) in &passes {
-                    for t in tables.iter_mut() {
-                        let done = tighten(solver, t, base, k, lp_only);
-                        if !solver.take_unsure().is_empty() {
-                            t.unsure = true;
-                        }
-                        if k == alternatives && !lp_only {
-                            report(1);
-                        }
-                        if !done {
-                            break 'passes;
+                let run = |solver: &mut ComponentSolver, tables: &mut [&mut Table]| {
+                    'passes: for &(k, lp_only) in &passes {
+                        for t in tables.iter_mut() {
+                            let done = tighten(solver, t, base, k, lp_only);
+                            if !solver.take_unsure().is_empty() {
+                                t.unsure = true;
+                            }
+                            if k == alternatives && !lp_only {
+                                report(1);
+                            }
+                            if !done {
+                                break 'passes;
+                            }
                         }
                     }
+                };
+                if lp_first && solver.branches() && tables.len() >= HELPER_LEAST {
+                    // A second solver of the same component, on its own LP, takes every other
+                    // child beside this one: the explaining is otherwise one thread on a
+                    // machine of two cores. Each child's list is one solver's alone, so what a
+                    // budget that lasts finds does not depend on the split.
+                    let (mut mine, mut theirs): (Vec<&mut Table>, Vec<&mut Table>) = (Vec::new(), Vec::new());
+                    for (j, t) in tables.iter_mut().enumerate() {
+                        if j % 2 == 0 {
+                            mine.push(t);
+                        } else {
+                            theirs.push(t);
+                        }
+                    }
+                    let run = &run;
+                    std::thread::scope(|s| {
+                        let beside = s.spawn(move || {
+                            let mut other = ComponentSolver::new(inst, f, comp, opts, deadline);
+                            other.explain_until(budget_end);
+                            // Its LP only (no cutoff is below it, so no MIP follows): what the
+                            // search branches from.
+                            let _ = other.solve_below(None, f64::NEG_INFINITY);
+                            run(&mut other, &mut theirs);
+                        });
+                        run(solver, &mut mine);
+                        beside.join().expect("the second explaining thread");
+                    });
+                } else {
+                    let mut all: Vec<&mut Table> = tables.iter_mut().collect();
+                    run(solver, &mut all);
                 }
                 let floors = unstored_floors.get_or_insert_with(|| solver.unstored_regret_floors(base));
                 for t in tables.iter_mut() {
@@ -552,10 +600,15 @@ fn tighten(solver: &mut ComponentSolver, t: &mut Table, base: &Outcome, k: usize
         let at = t.order[j];
         let cell = t.cells[at];
         if cell.lower > bar + 1e-6 {
-            break;
+            // Ordered by the bound each cell started with: a later one may still be below
+            // the bar after an earlier pass raised this one's (stopping here left listed
+            // regrets of the 300 × 3,000 side-rule batch unproven under a budget that lasted).
+            continue;
         }
-        // The LP pass narrows only what can be listed (a forced MIP finds the rest).
-        if cell.upper - cell.lower <= MEET || (lp_only && (cell.lp_done || cell.upper.is_infinite())) {
+        // The LP pass narrows only what can be listed (a forced MIP finds the rest); where it
+        // branches, it can find an upper bound of its own.
+        let branching = lp_only && solver.branches() && solver.branch_lps() > 0;
+        if cell.upper - cell.lower <= MEET || (lp_only && (cell.lp_done || (cell.upper.is_infinite() && !branching))) {
             continue;
         }
         if solver.out_of_time() {
@@ -563,7 +616,7 @@ fn tighten(solver: &mut ComponentSolver, t: &mut Table, base: &Outcome, k: usize
             // side-constrained batch given 600 s ended 16.6 s late).
             return false;
         }
-        let cutoff = if lp_only {
+        let cutoff = if lp_only && !branching {
             f64::NEG_INFINITY
         } else {
             base.objective + bar + 1e-6
@@ -571,7 +624,11 @@ fn tighten(solver: &mut ComponentSolver, t: &mut Table, base: &Outcome, k: usize
         let c = &mut t.cells[at];
         c.lp_done = true;
         let t0 = std::time::Instant::now();
-        let solved = solver.solve_below(Some(cell.cand), cutoff);
+        let solved = if branching {
+            solver.branch_forced(cell.cand, cutoff, solver.branch_lps())
+        } else {
+            solver.solve_below(Some(cell.cand), cutoff)
+        };
         crate::debug!(
             "forced {} lp_only {lp_only} [{:.2}, {:.2}] cutoff {:.2} took {:.3} s: {}",
             cell.cand,
