@@ -33,8 +33,10 @@ impl From<SolveArgs> for Settings {
                 presolve: !a.no_presolve,
                 columns_per_unit: a.columns_per_unit,
                 pairs_per_unit: a.pairs_per_unit.map(usize::from),
-                explain_time: (!a.exact_regrets)
-                    .then(|| a.explain_time.unwrap_or(crate::matching::solver::DEFAULT_EXPLAIN_SECONDS)),
+                explain_time: (!a.exact_regrets).then(|| {
+                    a.explain_time
+                        .unwrap_or(crate::matching::solver::DEFAULT_EXPLAIN_SECONDS)
+                }),
                 ..Default::default()
             },
             batch: a.batch,
@@ -96,7 +98,10 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     }
     // Like the progress bar, only for a person watching (scripts read the result).
     if let (Some(out), true) = (&s.output, std::io::IsTerminal::is_terminal(&std::io::stderr())) {
-        eprintln!("{}", crate::matching::explain::run_line(&result, &out.display().to_string()));
+        eprintln!(
+            "{}",
+            crate::matching::explain::run_line(&result, &out.display().to_string())
+        );
     }
     Ok(Exit::Ok)
 }

@@ -61,7 +61,10 @@ pub fn solve_fluid(classes: &[FluidClass], capacity: &[f64]) -> FluidAnswer {
         return answer;
     }
     let mut pb = ColProblem::default();
-    let cap_rows: Vec<_> = homes_used.iter().map(|&h| pb.add_row(..=capacity[h].max(0.0))).collect();
+    let cap_rows: Vec<_> = homes_used
+        .iter()
+        .map(|&h| pb.add_row(..=capacity[h].max(0.0)))
+        .collect();
     let demand_rows: Vec<_> = classes.iter().map(|c| pb.add_row(c.expected..=c.expected)).collect();
     let mut cols = Vec::new();
     for (k, c) in classes.iter().enumerate() {

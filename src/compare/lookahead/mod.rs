@@ -162,8 +162,10 @@ impl Forecast {
         let lists = (0..self.samples.len())
             .map(|i| {
                 let u = f.unit_of[i];
-                let mut costs: Vec<(usize, f64)> =
-                    f.unit_cands[u].clone().map(|k| (f.cands[k].home, f.cands[k].cost)).collect();
+                let mut costs: Vec<(usize, f64)> = f.unit_cands[u]
+                    .clone()
+                    .map(|k| (f.cands[k].home, f.cands[k].cost))
+                    .collect();
                 costs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
                 costs
             })
@@ -227,7 +229,13 @@ impl Forecast {
         let per_home = homes
             .iter()
             .zip(&a.price)
-            .map(|(h, &p)| if h.block_vacancies > 0 { p } else { p * self.spot_survival })
+            .map(|(h, &p)| {
+                if h.block_vacancies > 0 {
+                    p
+                } else {
+                    p * self.spot_survival
+                }
+            })
             .collect();
         let holdable = inst
             .batch

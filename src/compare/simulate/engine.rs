@@ -634,7 +634,13 @@ pub(super) fn stock_instance(world: &World, r: &Replication) -> Instance {
         home.vacancies = sh.capacity as i64;
         home.occupied = 0;
         home.block_vacancies = sh.block_beds as i64;
-        places.push(HomePlace::new(&home, sh.place.clone(), sh.la.clone(), sh.provider, sh.rating));
+        places.push(HomePlace::new(
+            &home,
+            sh.place.clone(),
+            sh.la.clone(),
+            sh.provider,
+            sh.rating,
+        ));
         homes.push(home);
     }
     Instance::new(

@@ -94,7 +94,8 @@ pub fn flat_totals(t: &Totals) -> Vec<(String, &'static str, f64)> {
 /// Paired differences of every rule in `rules` against the one named `baseline`.
 pub fn versus_baseline(rules: &[RuleReport], baseline: &str) -> Option<VersusBaseline> {
     let base = rules.iter().find(|r| r.rule == baseline)?;
-    let column = |r: &RuleReport, i: usize| -> Vec<f64> { r.replications.iter().map(|t| flat_totals(t)[i].2).collect() };
+    let column =
+        |r: &RuleReport, i: usize| -> Vec<f64> { r.replications.iter().map(|t| flat_totals(t)[i].2).collect() };
     let keys = flat_totals(&Totals::default());
     let out = rules
         .iter()
