@@ -109,6 +109,42 @@ fn estimate_cell(unit: &str, e: &Estimate) -> maud::Markup {
     }
 }
 
+/// Totals for which more is better; every other total is better lower (counts of waiting,
+/// distance, unmet need, money, breakdowns, moves, the objective). Arrivals and placements
+/// made are the same or neutral and are left out of the answer.
+const HIGHER_BETTER: &[&str] = &["step_across_moves", "step_across_same_provider", "child_days_placed"];
+const NEUTRAL: &[&str] = &["arrivals", "placements", "placements_ended", "moves"];
+
+/// Per total: the best rule, the runner-up, and the paired difference between them (runner-up
+/// − best, so positive is the best's margin when lower is better) with its 95% interval.
+fn best_rows(r: &SimReport) -> Vec<(usize, String, String, Estimate)> {
+    let mut out = Vec::new();
+    if r.rules.len() < 2 {
+        return out;
+    }
+    for (i, m) in r.metrics.iter().enumerate() {
+        if NEUTRAL.contains(&m.key.as_str()) {
+            continue;
+        }
+        let sign = if HIGHER_BETTER.contains(&m.key.as_str()) {
+            -1.0
+        } else {
+            1.0
+        };
+        let mut order: Vec<usize> = (0..r.rules.len()).collect();
+        order.sort_by(|&a, &b| {
+            (sign * r.rules[a].totals.values()[i].mean).total_cmp(&(sign * r.rules[b].totals.values()[i].mean))
+        });
+        let (b, n) = (&r.rules[order[0]], &r.rules[order[1]]);
+        let col = |x: &crate::compare::simulate::RuleReport| -> Vec<f64> {
+            x.replications.iter().map(|t| sign * t.values()[i]).collect()
+        };
+        let d = crate::compare::simulate::paired_estimate(&col(n), &col(b));
+        out.push((i, b.rule.clone(), n.rule.clone(), d));
+    }
+    out
+}
+
 /// The whole page.
 pub(super) fn render(r: &SimReport) -> String {
     let title = format!("Simulation of {}", r.scenario);
@@ -130,10 +166,33 @@ pub(super) fn render(r: &SimReport) -> String {
             }
         }
         main {
+            h2 { "Best rule per total" }
+            p {
+                "For each total, the rule with the best mean, the runner-up, and by how much the best "
+                "beats it: the paired difference over replications with its 95% interval. "
+                "\"Yes\" when the interval excludes 0 (the lead is beyond chance)."
+            }
+            div.scroll {
+                table.glance {
+                    caption { "Best rule per total over " (r.days) " days." }
+                    thead { tr { th scope="col" { "Total (unit)" } th scope="col" { "Best" } th scope="col" { "Runner-up" } th scope="col" .n { "Margin" } th scope="col" { "Beyond the interval" } } }
+                    tbody {
+                        @for (i, best, next, d) in best_rows(r) {
+                            @let m = &r.metrics[i];
+                            tr {
+                                th scope="row" { (m.label) small { (m.unit) } }
+                                td { (best) } td { (next) }
+                                td.n { (show_total(&m.unit, d.mean)) @if let (Some(lo), Some(hi)) = (d.lo, d.hi) { small { (show_total(&m.unit, lo)) " to " (show_total(&m.unit, hi)) } } }
+                                td { @match (d.lo, d.hi) { (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0 => { "yes" }, (Some(_), Some(_)) => { "no" }, _ => { "one replication" } } }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { "Totals over the period" }
             p { (ci_note) }
             div.scroll {
-                table.glance {
+                table.glance #totals {
                     caption { "Totals per rule over " (r.days) " days." }
                     thead {
                         tr {
