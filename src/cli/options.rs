@@ -273,6 +273,16 @@ pub struct SimulateArgs {
     /// Check every daily assignment with the independent checker, and bed counts every day.
     #[arg(long)]
     pub check: bool,
+    /// Write every placement of every run as CSV here (which child, which home, its price,
+    /// weekly cost, bed value, how long it lasted).
+    #[arg(long, value_name = "FILE")]
+    pub placements: Option<PathBuf>,
+    /// Days of expected arrivals the `lookahead` rule values beds against.
+    #[arg(long, default_value_t = 14, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(1..=365))]
+    pub lookahead_days: u64,
+    /// Compare every rule with this one, pairwise over replications (paired 95% intervals).
+    #[arg(long, value_enum, value_name = "RULE")]
+    pub baseline: Option<crate::compare::rules::Rule>,
 }
 
 /// Options of `bench`.

@@ -7,7 +7,7 @@ use super::files::{read_text, refuse_existing, source_name};
 use super::options::SimulateArgs;
 use super::{Exit, RunError};
 use crate::compare::rules::Rule;
-use crate::compare::simulate::{simulate, to_csv, to_json, to_table, SimOptions};
+use crate::compare::simulate::{simulate_with_placements, to_csv, to_json, to_table, PlacementRecord, SimOptions};
 
 /// What `simulate` was asked to do, resolved from its options.
 pub(super) struct Settings {
@@ -15,6 +15,7 @@ pub(super) struct Settings {
     sim: SimOptions,
     json: Option<PathBuf>,
     csv: Option<PathBuf>,
+    placements: Option<PathBuf>,
     force: bool,
 }
 
@@ -25,16 +26,29 @@ impl From<SimulateArgs> for Settings {
                 days: a.days as usize,
                 replications: a.replications as usize,
                 seed: a.seed,
-                rules: if a.rules.is_empty() {
-                    Rule::ALL.to_vec()
-                } else {
-                    dedup(&a.rules)
+                rules: {
+                    let mut rules = if a.rules.is_empty() {
+                        Rule::SIMULATED.to_vec()
+                    } else {
+                        dedup(&a.rules)
+                    };
+                    // The baseline is always simulated, so every rule has something to pair with.
+                    if let Some(b) = a.baseline.filter(|b| !rules.contains(b)) {
+                        rules.insert(0, b);
+                    }
+                    rules
                 },
                 check: a.check,
+                baseline: a.baseline,
+                lookahead: crate::compare::lookahead::LookaheadSettings {
+                    horizon_days: a.lookahead_days as usize,
+                    ..Default::default()
+                },
             },
             scenario: a.scenario,
             json: a.json,
             csv: a.csv,
+            placements: a.placements,
             force: a.force,
         }
     }
@@ -42,14 +56,14 @@ impl From<SimulateArgs> for Settings {
 
 /// Runs `simulate`: read, simulate with a progress bar, print the table, write files.
 pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
-    refuse_existing([&s.json, &s.csv].into_iter().flatten(), s.force)?;
+    refuse_existing([&s.json, &s.csv, &s.placements].into_iter().flatten(), s.force)?;
     let text = read_text(&s.scenario)?;
     let world = crate::compare::scenario::load_scenario(&text, &source_name(&s.scenario), s.sim.seed)?;
     let opts = &s.sim;
     let total = (opts.days * opts.replications * opts.rules.len()) as u64;
     let bar = crate::support::progress::progress_bar(total, "simulated days");
     let started = std::time::Instant::now();
-    let (report, violations) = simulate(&world, opts, &|| bar.inc(1));
+    let (report, violations, placements) = simulate_with_placements(&world, opts, &|| bar.inc(1));
     bar.finish_and_clear();
     if !violations.is_empty() {
         return Err(RunError::Check(violations));
@@ -68,6 +82,9 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     if let Some(p) = &s.csv {
         crate::result::write::write_atomic(p, to_csv(&report).as_bytes(), s.force)?;
     }
+    if let Some(p) = &s.placements {
+        crate::result::write::write_atomic(p, &placements_csv(&placements)?, s.force)?;
+    }
     Ok(Exit::Ok)
 }
 
@@ -80,4 +97,13 @@ pub(super) fn dedup(rules: &[Rule]) -> Vec<Rule> {
         }
     }
     out
+}
+
+/// Every placement as CSV, one row each.
+fn placements_csv(rows: &[PlacementRecord]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

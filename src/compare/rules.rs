@@ -17,6 +17,7 @@
 //! | `dps` | same | the best [`dps_score`] among the eligible homes that can still take it |
 //! | `stable` | deferred acceptance, see [`Rule::Stable`] | children propose in cost order |
 //! | `random` | a seeded shuffle | a seeded random eligible home |
+//! | `lookahead` | — | the MIP of SPEC §6 with each bed's expected value to the coming weeks' children added to its cost ([`crate::compare::lookahead`]); without a forecast (as in `bench`) the plain optimum |
 //!
 //! Ties are broken by id everywhere (the child's, then the home's).
 
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::evaluate_assignment;
 use crate::input::batch::Ofsted;
 use crate::matching::assemble::{assemble, Answer, Shown};
+use crate::matching::bed_values::BedValues;
 use crate::matching::explain::diagnose;
 use crate::matching::model::Formulation;
 use crate::matching::solver::solve_components;
@@ -66,6 +68,11 @@ pub enum Rule {
     Stable,
     /// A seeded shuffle of the children, each taking a seeded random home: the floor.
     Random,
+    /// The MIP of SPEC §6 with bid prices: each free bed's expected opportunity cost to the
+    /// children forecast over the coming weeks is added to its cost (a fluid LP over the
+    /// scenario's arrival model, [`crate::compare::lookahead`]). Without a forecast (`bench`)
+    /// it is the plain optimum.
+    Lookahead,
 }
 
 impl Rule {
@@ -80,6 +87,18 @@ impl Rule {
         Rule::Random,
     ];
 
+    /// The rules `simulate` compares by default: every rule, the look-ahead one last.
+    pub const SIMULATED: [Rule; 8] = [
+        Rule::Optimal,
+        Rule::Greedy,
+        Rule::Nearest,
+        Rule::Cheapest,
+        Rule::Dps,
+        Rule::Stable,
+        Rule::Random,
+        Rule::Lookahead,
+    ];
+
     /// The rule's name as written on the command line and in outputs.
     pub fn name(self) -> &'static str {
         match self {
@@ -90,6 +109,7 @@ impl Rule {
             Rule::Dps => "dps",
             Rule::Stable => "stable",
             Rule::Random => "random",
+            Rule::Lookahead => "lookahead",
         }
     }
 }
@@ -134,6 +154,23 @@ pub fn assign(rule: Rule, inst: &Instance, seed: u64) -> Vec<Option<usize>> {
 pub fn assign_with(rule: Rule, inst: &Instance, f: &Formulation, seed: u64) -> Vec<Option<usize>> {
     let (choice, _) = unit_choices(rule, inst, f, seed);
     to_children(inst, f, &choice)
+}
+
+/// [`assign`] with bed values added to the day's costs (the `lookahead` rule; any other rule
+/// ignores them). Also returns, for the MIP rules, whether every component was solved to
+/// proven optimality for the objective it was given.
+pub fn assign_valued(
+    rule: Rule,
+    inst: &Instance,
+    seed: u64,
+    values: Option<&BedValues>,
+) -> (Vec<Option<usize>>, Option<bool>) {
+    let mut f = Formulation::build(inst);
+    if let (Rule::Lookahead, Some(v)) = (rule, values) {
+        v.apply(&mut f);
+    }
+    let (choice, solved) = unit_choices(rule, inst, &f, seed);
+    (to_children(inst, &f, &choice), solved.map(|s| s.0))
 }
 
 /// The full result (`placematch/result@1`) of a rule, which the checker accepts: placements
@@ -182,7 +219,7 @@ pub fn run(rule: Rule, inst: &Instance, seed: u64) -> MatchResult {
         },
         |c| {
             let mut d = diagnose(inst, &f, c, &assign, &[], "");
-            if rule != Rule::Optimal && d.blocked.is_none() && d.eligible_homes > 0 {
+            if !matches!(rule, Rule::Optimal | Rule::Lookahead) && d.blocked.is_none() && d.eligible_homes > 0 {
                 d.why = format!(
                     "{} eligible home(s) exist for {} but under the {} rule they went to other children or a batch-wide limit (capacity, solo, conflicts, admissions, budget) ruled them out.",
                     d.eligible_homes,
@@ -204,7 +241,7 @@ fn unit_choices(
     seed: u64,
 ) -> (Vec<Option<usize>>, Option<(bool, f64, ModelStats)>) {
     match rule {
-        Rule::Optimal => {
+        Rule::Optimal | Rule::Lookahead => {
             // The rules' formulation stores every pair, so nothing is left to price back in.
             let (s, _) = solve_components(inst, f, &SolveOptions::default(), None, |_, _, _| ())
                 .expect("a complete formulation has no unstored pairs");

@@ -82,7 +82,8 @@ thead th{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spaci
 .cost{font-size:15px}
 .why{font-style:italic}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
-.a0{fill:#0072b2;background:#0072b2}.a1{fill:#e69f00;background:#e69f00}.a2{fill:#009e73;background:#009e73}.a3{fill:#cc79a7;background:#cc79a7}.a4{fill:#56b4e9;background:#56b4e9}.a5{fill:#d55e00;background:#d55e00}
+.a0{fill:#0072b2;background:#0072b2}.a1{fill:#e69f00;background:#e69f00}.a2{fill:#009e73;background:#009e73}.a3{fill:#cc79a7;background:#cc79a7}.a4{fill:#56b4e9;background:#56b4e9}.a5{fill:#d55e00;background:#d55e00}.a6{fill:#1b2230;background:#1b2230}.a7{fill:#a6761d;background:#a6761d}
+td small,th small{display:block;color:var(--muted);font-size:11px;white-space:nowrap}
 .bar{position:relative;min-width:120px}
 .bar span{display:inline-block;height:9px;background:#5a6372;border-radius:2px;margin-right:6px;vertical-align:0}
 .empty{color:var(--muted)}

@@ -7,7 +7,7 @@
 use maud::html;
 
 use super::svg::{interval_chart, line_chart, Interval, Series};
-use crate::compare::simulate::{DailyPoint, Estimate, SimReport, SIMULATE_FORMAT};
+use crate::compare::simulate::{CostTerms, DailyPoint, Estimate, SimReport, SIMULATE_FORMAT};
 use crate::support::money::{group, pounds};
 
 /// The daily series charted: label, value of a day, y-axis format.
@@ -20,7 +20,8 @@ struct Daily {
 
 fn num(x: f64) -> String {
     if x.abs() >= 100.0 {
-        group(x.round().abs() as u64)
+        let sign = if x < 0.0 { "−" } else { "" };
+        format!("{sign}{}", group(x.round().abs() as u64))
     } else {
         format!("{x:.1}")
     }
@@ -67,6 +68,7 @@ const DAILY: &[Daily] = &[
 
 /// Totals drawn as interval charts (by key in `totals`).
 const CHARTED: &[&str] = &[
+    "cost",
     "child_days_waiting",
     "spend",
     "child_days_out_of_area",
@@ -74,24 +76,73 @@ const CHARTED: &[&str] = &[
     "mean_wait_days",
 ];
 
+/// Millions and thousands with a suffix, so that eight rules fit a 1,280-pixel page.
+fn compact(x: f64) -> String {
+    let a = x.abs();
+    let sign = if x < 0.0 { "−" } else { "" };
+    if a >= 1e6 {
+        format!("{sign}{:.2}m", a / 1e6)
+    } else if a >= 1e4 {
+        format!("{sign}{:.1}k", a / 1e3)
+    } else {
+        format!("{sign}{}", num(a))
+    }
+}
+
 fn show_total(unit: &str, x: f64) -> String {
     match unit {
+        "£" if x.abs() >= 1e4 => format!("{}£{}", if x < 0.0 { "−" } else { "" }, compact(x.abs())),
         "£" => pounds(x),
         "days" | "km" => format!("{x:.1}"),
+        "score" => compact(x),
+        _ if x.abs() >= 1e4 => compact(x),
         _ => num(x),
     }
 }
 
-fn estimate_text(unit: &str, e: &Estimate) -> String {
-    match (e.lo, e.hi) {
-        (Some(lo), Some(hi)) => format!(
-            "{} ({} to {})",
-            show_total(unit, e.mean),
-            show_total(unit, lo),
-            show_total(unit, hi)
-        ),
-        _ => show_total(unit, e.mean),
+/// A table cell: the mean, with its interval on a small second line (keeps 8 rules within a
+/// 1,280-pixel page).
+fn estimate_cell(unit: &str, e: &Estimate) -> maud::Markup {
+    html! {
+        (show_total(unit, e.mean))
+        @if let (Some(lo), Some(hi)) = (e.lo, e.hi) { small { (show_total(unit, lo)) " to " (show_total(unit, hi)) } }
     }
+}
+
+/// Totals for which more is better; every other total is better lower (counts of waiting,
+/// distance, unmet need, money, breakdowns, moves, the objective). Arrivals and placements
+/// made are the same or neutral and are left out of the answer.
+const HIGHER_BETTER: &[&str] = &["step_across_moves", "step_across_same_provider", "child_days_placed"];
+const NEUTRAL: &[&str] = &["arrivals", "placements", "placements_ended", "moves"];
+
+/// Per total: the best rule, the runner-up, and the paired difference between them (runner-up
+/// − best, so positive is the best's margin when lower is better) with its 95% interval.
+fn best_rows(r: &SimReport) -> Vec<(usize, String, String, Estimate)> {
+    let mut out = Vec::new();
+    if r.rules.len() < 2 {
+        return out;
+    }
+    for (i, m) in r.metrics.iter().enumerate() {
+        if NEUTRAL.contains(&m.key.as_str()) {
+            continue;
+        }
+        let sign = if HIGHER_BETTER.contains(&m.key.as_str()) {
+            -1.0
+        } else {
+            1.0
+        };
+        let mut order: Vec<usize> = (0..r.rules.len()).collect();
+        order.sort_by(|&a, &b| {
+            (sign * r.rules[a].totals.values()[i].mean).total_cmp(&(sign * r.rules[b].totals.values()[i].mean))
+        });
+        let (b, n) = (&r.rules[order[0]], &r.rules[order[1]]);
+        let col = |x: &crate::compare::simulate::RuleReport| -> Vec<f64> {
+            x.replications.iter().map(|t| sign * t.values()[i]).collect()
+        };
+        let d = crate::compare::simulate::paired_estimate(&col(n), &col(b));
+        out.push((i, b.rule.clone(), n.rule.clone(), d));
+    }
+    out
 }
 
 /// The whole page.
@@ -115,25 +166,98 @@ pub(super) fn render(r: &SimReport) -> String {
             }
         }
         main {
+            h2 { "Best rule per total" }
+            p {
+                "For each total, the rule with the best mean, the runner-up, and by how much the best "
+                "beats it: the paired difference over replications with its 95% interval. "
+                "\"Yes\" when the interval excludes 0 (the lead is beyond chance)."
+            }
+            div.scroll {
+                table.glance {
+                    caption { "Best rule per total over " (r.days) " days." }
+                    thead { tr { th scope="col" { "Total (unit)" } th scope="col" { "Best" } th scope="col" { "Runner-up" } th scope="col" .n { "Margin" } th scope="col" { "Beyond the interval" } } }
+                    tbody {
+                        @for (i, best, next, d) in best_rows(r) {
+                            @let m = &r.metrics[i];
+                            tr {
+                                th scope="row" { (m.label) small { (m.unit) } }
+                                td { (best) } td { (next) }
+                                td.n { (show_total(&m.unit, d.mean)) @if let (Some(lo), Some(hi)) = (d.lo, d.hi) { small { (show_total(&m.unit, lo)) " to " (show_total(&m.unit, hi)) } } }
+                                td { @match (d.lo, d.hi) { (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0 => { "yes" }, (Some(_), Some(_)) => { "no" }, _ => { "one replication" } } }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { "Totals over the period" }
             p { (ci_note) }
             div.scroll {
-                table.glance {
+                table.glance #totals {
                     caption { "Totals per rule over " (r.days) " days." }
                     thead {
                         tr {
-                            th scope="col" { "Total" }
-                            th scope="col" { "Unit" }
+                            th scope="col" { "Total (unit)" }
                             @for rule in &rules { th scope="col" .n { (rule) } }
                         }
                     }
                     tbody {
                         @for (i, m) in r.metrics.iter().enumerate() {
                             tr {
-                                th scope="row" title=(m.definition) { (m.label) }
-                                td { (m.unit) }
+                                th scope="row" title=(m.definition) { (m.label) small { (m.unit) } }
                                 @for rule in &r.rules {
-                                    td.n { @if let Some(e) = rule.totals.values().get(i) { (estimate_text(&m.unit, e)) } }
+                                    td.n { @if let Some(e) = rule.totals.values().get(i) { (estimate_cell(&m.unit, e)) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "The objective over the period, term by term" }
+            p {
+                "The objective is a score in the policy's pounds-equivalent, not money: each placed "
+                "child-day adds its placement's weekly cost ÷ 7 (price net of block beds and discounts, "
+                "plus the policy's weights on distance, area, quality, needs and the rest), each waiting "
+                "child-day its unplaced cost ÷ 7. Lower is better. Money spent is the spend row above."
+            }
+            div.scroll {
+                table.glance {
+                    caption { "Objective terms per rule over " (r.days) " days (score)." }
+                    thead { tr { th scope="col" { "Term" } @for rule in &rules { th scope="col" .n { (rule) } } } }
+                    tbody {
+                        @for (t, key) in CostTerms::KEYS.iter().enumerate() {
+                            tr {
+                                th scope="row" { (key.replace('_', " ")) }
+                                @for rule in &r.rules { td.n { (estimate_cell("score", &rule.totals.cost_terms.values()[t])) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(v) = &r.versus_baseline {
+                h2 { "Against " (v.baseline) ", paired" }
+                p {
+                    "Each cell is the rule's total minus " (v.baseline) "'s, averaged over replications, "
+                    "with the 95% interval of the paired differences (every rule meets the same children "
+                    "and luck, so these are far narrower than the intervals above). "
+                    strong { "Bold" } ": the interval excludes 0."
+                }
+                div.scroll {
+                    table.glance {
+                        caption { "Rule − " (v.baseline) " per total." }
+                        thead { tr { th scope="col" { "Total (unit)" } @for x in &v.rules { th scope="col" .n { (x.rule) } } } }
+                        tbody {
+                            @if let Some(first) = v.rules.first() {
+                                @for (i, d0) in first.differences.iter().enumerate() {
+                                    tr {
+                                        th scope="row" { (d0.key.replace("cost_terms.", "objective: ").replace('_', " ")) small { (d0.unit) } }
+                                        @for x in &v.rules {
+                                            @let d = &x.differences[i];
+                                            td.n {
+                                                @if d.beyond_interval() { strong { (show_total(&d.unit, d.mean)) } } @else { (show_total(&d.unit, d.mean)) }
+                                                @if let (Some(lo), Some(hi)) = (d.lo, d.hi) { small { (show_total(&d.unit, lo)) " to " (show_total(&d.unit, hi)) } }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -162,7 +286,7 @@ pub(super) fn render(r: &SimReport) -> String {
                         figure {
                             h3 { (m.label) " (" (m.unit) ")" }
                             (interval_chart(&rows, |x| show_total(&m.unit, x), &format!("{}: {}", m.label,
-                                r.rules.iter().zip(&rows).map(|(ru, iv)| format!("{} {}", ru.rule, show_total(&m.unit, iv.mean))).collect::<Vec<_>>().join(", "))))
+                                r.rules.iter().zip(&rows).map(|(ru, iv)| format!("{} {}", ru.rule, show_total(&m.unit, iv.mean))).collect::<Vec<_>>().join(", ")), true))
                             figcaption {
                                 (m.definition) " Dot: mean over replications"
                                 @if r.replications > 1 { "; bar: 95% confidence interval" } "."

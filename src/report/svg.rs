@@ -20,8 +20,9 @@ pub(super) fn viridis(t: f64) -> String {
     format!("#{:x}", colorous::VIRIDIS.eval_continuous(0.9 * t))
 }
 
-/// Number of alternative colours (Okabe–Ito) defined in the style sheet as `.a0`…`.a5`.
-pub(super) const ALT_COLOURS: usize = 6;
+/// Number of alternative colours (Okabe–Ito, then near-black and ochre) defined in the style
+/// sheet as `.a0`…`.a7`: eight, so every rule of a simulation has a colour of its own.
+pub(super) const ALT_COLOURS: usize = 8;
 
 /// A horizontal colour bar for a continuous scale from `lo` to `hi`, labelled with
 /// `label` at three ticks.
@@ -46,8 +47,10 @@ pub(super) fn colour_legend(id: &str, lo: f64, hi: f64, label: impl Fn(f64) -> S
     }
 }
 
-/// The Okabe–Ito colours of `.a0`…`.a5`, for strokes (a series' line).
-pub(super) const OKABE_ITO: [&str; ALT_COLOURS] = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"];
+/// The colours of `.a0`…`.a7`, for strokes (a series' line).
+pub(super) const OKABE_ITO: [&str; ALT_COLOURS] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#1b2230", "#a6761d",
+];
 
 /// Dash patterns that tell series apart without colour (print in grey, colour blindness).
 const DASHES: [&str; 4] = ["", "6 3", "2 2", "8 3 2 3"];
@@ -123,13 +126,16 @@ pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -
     let bottom = 38.0 + 14.0 * legend_rows;
     let h = 158.0 + bottom;
     let pts = || series.iter().flat_map(|s| s.points.iter());
+    // Counts and spend are never negative: a band is then cut at 0, and so are the ticks.
+    let floor = if pts().all(|p| p.1 >= 0.0) { 0.0 } else { f64::MIN };
+    let low = |p: &(f64, f64), h: &f64| (p.1 - h).max(floor);
     // The band's edges count towards the y range, so a band is never clipped.
     let edges = || {
         series.iter().flat_map(|s| {
             s.points
                 .iter()
                 .zip(&s.band)
-                .flat_map(|(p, h)| [(p.0, p.1 - h), (p.0, p.1 + h)])
+                .flat_map(|(p, h)| [(p.0, low(p, h)), (p.0, p.1 + h)])
         })
     };
     let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
@@ -168,7 +174,7 @@ pub(super) fn line_chart(series: &[Series], x_label: &str, fmt_y: impl Fn(f64) -
             text x=(f1((left + w - right) / 2.0)) y=(f1(h - bottom + 26.0)) text-anchor="middle" class="lbl" { (x_label) }
             @for s in series.iter().filter(|s| s.band.iter().any(|&h| h > 0.0)) {
                 @let upper = s.points.iter().zip(&s.band).map(|(p, h)| format!("{},{}", f1(px(p.0)), f1(py(p.1 + h))));
-                @let lower = s.points.iter().zip(&s.band).rev().map(|(p, h)| format!("{},{}", f1(px(p.0)), f1(py(p.1 - h))));
+                @let lower = s.points.iter().zip(&s.band).rev().map(|(p, h)| format!("{},{}", f1(px(p.0)), f1(py(low(p, h)))));
                 polygon points=(upper.chain(lower).collect::<Vec<_>>().join(" ")) fill=(OKABE_ITO[s.index % ALT_COLOURS])
                     fill-opacity="0.15" stroke="none" {}
             }
@@ -200,9 +206,19 @@ pub(super) struct Interval {
 }
 
 /// Means as dots with their 95% confidence intervals as whiskers, one row per estimate, the
-/// numbers written beside them.
-pub(super) fn interval_chart(rows: &[Interval], fmt: impl Fn(f64) -> String, aria: &str) -> Markup {
+/// numbers written beside them. With `nonnegative` (counts, £) an interval is cut at 0.
+pub(super) fn interval_chart(rows: &[Interval], fmt: impl Fn(f64) -> String, aria: &str, nonnegative: bool) -> Markup {
     let (label_w, plot_w, row_h, text_w) = (110.0, 220.0, 20.0, 250.0);
+    let clamp = |c: (f64, f64)| if nonnegative { (c.0.max(0.0), c.1.max(0.0)) } else { c };
+    let rows: Vec<Interval> = rows
+        .iter()
+        .map(|r| Interval {
+            label: r.label.clone(),
+            series: r.series,
+            mean: r.mean,
+            ci: r.ci.map(clamp),
+        })
+        .collect();
     let lo = rows
         .iter()
         .map(|r| r.ci.map_or(r.mean, |c| c.0))

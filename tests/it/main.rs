@@ -10,6 +10,7 @@ mod corpus;
 mod errors;
 mod fuzz;
 mod layers;
+mod lookahead;
 mod plan;
 mod properties;
 mod report;

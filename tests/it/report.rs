@@ -577,18 +577,20 @@ fn simulate_report_shows_totals_with_intervals_and_daily_series() {
     let report: placematch::compare::simulate::SimReport = serde_json::from_str(&json).unwrap();
     assert_eq!(report.rules.len(), 2);
 
-    let heads: Vec<String> = select(&doc, "table thead th")
+    let heads: Vec<String> = select(&doc, "#totals thead th")
         .iter()
         .map(|e| e.text().collect::<String>())
         .collect();
-    assert_eq!(heads, ["Total", "Unit", "optimal", "greedy"]);
-    let row_labels: Vec<String> = select(&doc, "table tbody th[scope=row]")
+    assert_eq!(heads, ["Total (unit)", "optimal", "greedy"]);
+    let row_labels: Vec<String> = select(&doc, "#totals tbody th[scope=row]")
         .iter()
         .map(|e| e.text().collect::<String>())
         .collect();
+    // Each row heading is the label with its unit on a small line.
     let labels: Vec<String> = placematch::compare::simulate::Totals::LABELS
         .iter()
-        .map(|s| s.to_string())
+        .zip(placematch::compare::simulate::Totals::UNITS)
+        .map(|(l, u)| format!("{l}{u}"))
         .collect();
     assert_eq!(row_labels, labels);
     // Cells show the mean and the 95% interval the output holds.
@@ -598,13 +600,20 @@ fn simulate_report_shows_totals_with_intervals_and_daily_series() {
         .unwrap();
     let est = report.rules[0].totals.values()[spend];
     let (lo, hi) = (est.lo.expect("two replications"), est.hi.unwrap());
-    let cell: String = select(&doc, "table tbody tr")[spend]
+    let cell: String = select(&doc, "#totals tbody tr")[spend]
         .select(&Selector::parse("td").unwrap())
-        .nth(1)
+        .next()
         .unwrap()
         .text()
         .collect();
+    // Money of £10,000 and more is written compactly (£48.34m, £412.3k) so eight rules fit.
     let pounds = |x: f64| {
+        let sign = if x < 0.0 { "−" } else { "" };
+        if x.abs() >= 1e6 {
+            return format!("{sign}£{:.2}m", x.abs() / 1e6);
+        } else if x.abs() >= 1e4 {
+            return format!("{sign}£{:.1}k", x.abs() / 1e3);
+        }
         let s = format!("{:.0}", x.round().abs());
         let mut out = String::new();
         for (i, ch) in s.chars().enumerate() {
@@ -615,7 +624,7 @@ fn simulate_report_shows_totals_with_intervals_and_daily_series() {
         }
         format!("{}£{out}", if x.round() < 0.0 { "−" } else { "" })
     };
-    assert_eq!(cell, format!("{} ({} to {})", pounds(est.mean), pounds(lo), pounds(hi)));
+    assert_eq!(cell, format!("{}{} to {}", pounds(est.mean), pounds(lo), pounds(hi)));
 
     // One line chart per daily series, a path per rule with one point per day.
     let daily = [

@@ -20,6 +20,8 @@ fn opts(days: usize, replications: usize, seed: u64, rules: &[Rule], check: bool
         seed,
         rules: rules.to_vec(),
         check,
+        baseline: None,
+        lookahead: Default::default(),
     }
 }
 

@@ -26,6 +26,10 @@ pub struct SimOptions {
     pub rules: Vec<Rule>,
     /// Run the independent checker on every daily assignment and check bed counts every day.
     pub check: bool,
+    /// The rule every other is compared with, pairwise (`versus_baseline`); one of `rules`.
+    pub baseline: Option<Rule>,
+    /// How `lookahead` forecasts and values beds.
+    pub lookahead: crate::compare::lookahead::LookaheadSettings,
 }
 
 /// A child entering the simulation.
@@ -177,6 +181,16 @@ pub(super) fn draw_child(world: &World, seed: u64, rep: u64, seq: u64, day: usiz
         place: ChildPlace::new(&child, place, auth.code.clone(), Vec::new()),
         child,
     }
+}
+
+/// Replication number of the forecast's own stream: far beyond any real replication, so the
+/// samples `lookahead` forecasts with are never the children it will meet.
+const FORECAST_REP: u64 = 1 << 48;
+
+/// A sample child of segment `si` from authority `ai` for the look-ahead forecast, drawn by
+/// the same generator as arrivals but from a stream of its own (seed, sample `seq`).
+pub fn draw_forecast_child(world: &World, seed: u64, seq: u64, si: usize, ai: usize) -> Arrival {
+    draw_child(world, seed, FORECAST_REP, seq, 0, si, ai)
 }
 
 /// The random quantities of a child's `k`-th placement: the same for every rule.

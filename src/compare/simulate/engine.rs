@@ -14,6 +14,8 @@ pub(super) struct Stay {
     pub(super) over_20_miles: bool,
     pub(super) unmet: i64,
     pub(super) ready: Option<usize>,
+    /// The placement's weekly cost terms (SPEC order), price net of its block bed and discount.
+    pub(super) weekly: [f64; 8],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +47,51 @@ pub(super) struct DayRaw {
     pub(super) free_beds: f64,
 }
 
+/// One placement made in a run, for analysis (`simulate --placements FILE`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlacementRecord {
+    /// The rule.
+    pub rule: String,
+    /// The replication.
+    pub rep: u64,
+    /// Day of the placement, from 1.
+    pub day: usize,
+    /// The child's id.
+    pub child: String,
+    /// The child's segment.
+    pub segment: String,
+    /// Which placement of the child this is (1 = first).
+    pub nth: u64,
+    /// A step-across move (else from the waiting list).
+    pub step_across: bool,
+    /// Urgency in the day's batch.
+    pub urgency: String,
+    /// Days waited before it (since ready, for a step-across move).
+    pub waited: usize,
+    /// The home's id.
+    pub home: String,
+    /// The home's placement type.
+    pub home_type: String,
+    /// On a block-contract bed.
+    pub block: bool,
+    /// The home's weekly list price, £.
+    pub weekly_price: f64,
+    /// The placement's weekly cost (SPEC §5 terms, price net of block bed and discount), score.
+    pub weekly_cost: f64,
+    /// The weekly needs term, score.
+    pub weekly_needs: f64,
+    /// The bed value the rule added to the day's cost for this home (lookahead only), score a week.
+    pub bed_value: f64,
+    /// Km from home.
+    pub km: f64,
+    /// Unmet need levels.
+    pub unmet: i64,
+    /// Days the placement lasts (drawn; to its end or breakdown).
+    pub days: usize,
+    /// Whether it ends in a breakdown.
+    pub breaks: bool,
+}
+
 /// The outcome of one rule on one replication.
 #[derive(Debug, Clone)]
 pub struct RepOutcome {
@@ -66,6 +113,10 @@ pub struct RepOutcome {
     pub never_placed_waiting: usize,
     /// Problems found by the checker or the bed counts (only with `check`).
     pub violations: Vec<String>,
+    /// Every placement made, in order.
+    pub placements: Vec<PlacementRecord>,
+    /// Days whose MIP (or, for `lookahead`, fluid LP) was not proven optimal.
+    pub days_not_optimal: usize,
 }
 
 /// Runs one rule through one replication, day by day.
@@ -115,6 +166,14 @@ pub(super) struct Run<'a> {
     pub(super) next_arrival: usize,
     /// Children arrived so far (they are the first `arrived` of the replication).
     pub(super) arrived: usize,
+    /// Every placement made.
+    pub(super) records: Vec<PlacementRecord>,
+    /// Per open home of today's batch, the bed value the rule added (empty: none).
+    pub(super) bed_values: Vec<f64>,
+    /// The demand forecast (`lookahead` only).
+    pub(super) forecast: Option<(crate::compare::lookahead::Forecast, crate::compare::lookahead::Prepared)>,
+    /// Days whose MIP was not proven optimal for its own objective (MIP rules only).
+    pub(super) days_not_optimal: usize,
 }
 
 impl<'a> Run<'a> {
@@ -147,6 +206,14 @@ impl<'a> Run<'a> {
             from_waiting: 0,
             next_arrival: 0,
             arrived: 0,
+            records: Vec::new(),
+            bed_values: Vec::new(),
+            forecast: (rule == Rule::Lookahead).then(|| {
+                let f = crate::compare::lookahead::Forecast::from_world(world, opts.seed, opts.lookahead);
+                let prepared = f.prepare(&stock_instance(world, r));
+                (f, prepared)
+            }),
+            days_not_optimal: 0,
         }
     }
 
@@ -240,10 +307,11 @@ impl<'a> Run<'a> {
             let mut g = tagged_stream(self.opts.seed, &[tag::RULE, r.rep, d as u64]);
             g.gen::<u64>()
         };
-        let assignment = crate::compare::rules::assign(rule, &inst, day_seed);
+        let assignment = self.assign(&inst, &open, day_seed);
+        // The checker's evaluation gives each placement its cost terms, block bed and discount.
+        let e = crate::check::evaluate_assignment(&inst, &assignment);
         if self.opts.check {
-            let e = crate::check::evaluate_assignment(&inst, &assignment);
-            for v in e.violations {
+            for v in &e.violations {
                 self.violations
                     .push(format!("{} replication {} day {}: {v}", rule.name(), r.rep, d + 1));
             }
@@ -251,8 +319,26 @@ impl<'a> Run<'a> {
         let block = block_beds_taken(&inst, &assignment, kids.len());
         for (bi, a) in assignment.iter().enumerate() {
             let Some(hi) = *a else { continue };
-            self.place(&inst, d, kids[bi], bi, (hi, open[hi]), block[bi], day);
+            let mut weekly = e.terms[bi].map(|t| t.values()).unwrap_or_default();
+            if block[bi] {
+                weekly[0] = 0.0;
+            }
+            weekly[0] -= e.discount[bi];
+            self.place(&inst, d, kids[bi], bi, (hi, open[hi]), (block[bi], weekly), day);
         }
+    }
+
+    /// The rule's assignment of the day's batch.
+    pub(super) fn assign(&mut self, inst: &Instance, open: &[usize], seed: u64) -> Vec<Option<usize>> {
+        let day = self.forecast.as_ref().map(|(f, p)| f.day_values(p, inst, open));
+        if let Some(dv) = &day {
+            self.bed_values = dv.values.per_home.clone();
+            self.days_not_optimal += usize::from(!dv.lp_optimal);
+        }
+        let (assignment, optimal) =
+            crate::compare::rules::assign_valued(self.rule, inst, seed, day.as_ref().map(|d| &d.values));
+        self.days_not_optimal += usize::from(optimal == Some(false));
+        assignment
     }
 
     /// Places child `c` (batch index `bi`) in home `h` (batch index `hi`): leaves its old
@@ -265,7 +351,7 @@ impl<'a> Run<'a> {
         (c, mover): (usize, bool),
         bi: usize,
         (hi, h): (usize, usize),
-        block: bool,
+        (block, weekly): (bool, [f64; 8]),
         day: &mut DayRaw,
     ) {
         let (world, r) = (self.world, self.r);
@@ -301,18 +387,18 @@ impl<'a> Run<'a> {
         let unmet = crate::pair::cost::unmet_need(inst, bi, hi);
         let out_of_area = r.homes[h].la != r.arrivals[c].place.la;
         let seg = &world.scenario.segments[r.arrivals[c].segment];
-        let weekly = world
+        let hazard = world
             .scenario
             .breakdown
             .weekly_hazard(seg.breakdown_multiplier, unmet, km, out_of_area);
         // Constant hazard: the placement breaks down on the first day the accumulated
         // daily hazard reaches the drawn threshold.
-        let breaks_after = if weekly >= 1.0 {
+        let breaks_after = if hazard >= 1.0 {
             1
-        } else if weekly <= 0.0 {
+        } else if hazard <= 0.0 {
             usize::MAX
         } else {
-            let daily_rate = -(1.0 - weekly).ln() / 7.0;
+            let daily_rate = -(1.0 - hazard).ln() / 7.0;
             (draws.threshold / daily_rate).ceil().clamp(1.0, 1e9) as usize
         };
         let (end, breaks) = if breaks_after < draws.duration {
@@ -325,6 +411,28 @@ impl<'a> Run<'a> {
             (Some(to), Some(after)) if r.homes[h].home.kind != to => Some(d + after),
             _ => None,
         };
+        self.records.push(PlacementRecord {
+            rule: self.rule.name().to_string(),
+            rep: r.rep,
+            day: d + 1,
+            child: r.arrivals[c].child.id.clone(),
+            segment: seg.name.clone(),
+            nth: self.count[c],
+            step_across: mover,
+            urgency: format!("{:?}", inst.batch.children[bi].urgency).to_lowercase(),
+            waited: inst.batch.children[bi].waiting_days.max(0) as usize,
+            home: r.homes[h].home.id.clone(),
+            home_type: format!("{:?}", r.homes[h].home.kind).to_lowercase(),
+            block,
+            weekly_price: r.homes[h].home.weekly_price,
+            weekly_cost: weekly.iter().sum(),
+            weekly_needs: weekly[4],
+            bed_value: self.bed_values.get(hi).copied().unwrap_or(0.0),
+            km,
+            unmet,
+            days: end - d,
+            breaks,
+        });
         self.homes[h].residents.push(c);
         if block {
             self.homes[h].block_used += 1;
@@ -339,6 +447,7 @@ impl<'a> Run<'a> {
             over_20_miles: km > 32.0,
             unmet,
             ready,
+            weekly,
         }));
         t.placements += 1.0;
         day.new_placements += 1.0;
@@ -390,10 +499,16 @@ impl<'a> Run<'a> {
         let r = self.r;
         let t = &mut self.t;
         let block_spend = day.spend;
-        for st in self.status.iter().take(self.arrived) {
+        let policy = &self.world.policy;
+        for (c, st) in self.status.iter().enumerate().take(self.arrived) {
             match st {
-                Some(Status::Waiting { .. }) => day.waiting += 1.0,
+                Some(Status::Waiting { since }) => {
+                    day.waiting += 1.0;
+                    // The unplaced cost today's batch gave the child (SPEC §6), a day's share.
+                    t.cost_terms.waiting += policy.unplaced_cost(self.urgency[c], (d - since) as i64) / 7.0;
+                }
                 Some(Status::Placed(s)) => {
+                    t.cost_terms.add_placement(&s.weekly, 1.0 / 7.0);
                     day.placed += 1.0;
                     if !s.block {
                         day.spend += r.homes[s.home].home.weekly_price / 7.0;
@@ -412,6 +527,7 @@ impl<'a> Run<'a> {
         t.child_days_over_20_miles += day.over_20_miles;
         t.spend += day.spend;
         t.spot_spend += day.spend - block_spend;
+        t.cost = t.cost_terms.total();
     }
 
     /// The outcome: totals, daily series and the state at the end.
@@ -423,6 +539,8 @@ impl<'a> Run<'a> {
             count,
             mut t,
             violations,
+            records,
+            days_not_optimal,
             km_sum,
             waited_sum,
             from_waiting,
@@ -480,6 +598,8 @@ impl<'a> Run<'a> {
             end_state,
             never_placed_waiting,
             violations,
+            placements: records,
+            days_not_optimal,
         }
     }
 }
@@ -502,6 +622,41 @@ pub(super) fn block_beds_taken(inst: &Instance, assignment: &[Option<usize>], n:
         }
     }
     block
+}
+
+/// Every home of a replication, empty and without residents, as an instance without
+/// children: what the look-ahead forecast judges its sample children against once per run.
+pub(super) fn stock_instance(world: &World, r: &Replication) -> Instance {
+    let mut homes = Vec::with_capacity(r.homes.len());
+    let mut places = Vec::with_capacity(r.homes.len());
+    for sh in &r.homes {
+        let mut home = sh.home.clone();
+        home.vacancies = sh.capacity as i64;
+        home.occupied = 0;
+        home.block_vacancies = sh.block_beds as i64;
+        places.push(HomePlace::new(
+            &home,
+            sh.place.clone(),
+            sh.la.clone(),
+            sh.provider,
+            sh.rating,
+        ));
+        homes.push(home);
+    }
+    Instance::new(
+        Batch {
+            format: crate::input::batch::BATCH_FORMAT.into(),
+            batch_id: Some(format!("rep{}-stock", r.rep)),
+            as_of: None,
+            policy: world.scenario.policy.clone(),
+            providers: world.scenario.providers.clone(),
+            homes,
+            children: Vec::new(),
+        },
+        world.policy.clone(),
+        Vec::new(),
+        places,
+    )
 }
 
 /// The day's batch as a located instance: the SPEC cost and eligibility apply unchanged.

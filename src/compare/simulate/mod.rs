@@ -24,16 +24,18 @@ use crate::{pair::instance::ChildPlace, pair::instance::HomePlace, pair::instanc
 mod draws;
 mod engine;
 mod output;
+mod paired;
 
 pub use draws::*;
 pub use engine::*;
 pub use output::*;
+pub use paired::*;
 
 /// The format tag of a simulation report.
 pub const SIMULATE_FORMAT: &str = "placematch/simulate@1";
 
 /// A mean over replications with its 95% confidence interval (Student's t).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     /// Mean over replications.
     pub mean: f64,
@@ -51,13 +53,19 @@ macro_rules! totals {
     ($( $(#[$doc:meta])* $field:ident, $label:literal, $unit:literal; )*) => {
         /// The totals of one replication over the simulated period.
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(default)]
         pub struct Totals {
             $( $(#[$doc])* pub $field: f64, )*
+            /// The terms of `cost`, each summed over the period in the same score.
+            pub cost_terms: CostTerms,
         }
         /// The totals as means over replications with 95% confidence intervals.
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(default)]
         pub struct TotalsEstimate {
             $( $(#[$doc])* pub $field: Estimate, )*
+            /// The terms of `cost`, each with its interval.
+            pub cost_terms: CostTermsEstimate,
         }
         impl Totals {
             /// Machine keys of the totals, in report order.
@@ -72,12 +80,143 @@ macro_rules! totals {
         impl TotalsEstimate {
             /// Means and intervals over replications.
             pub fn over(reps: &[Totals]) -> TotalsEstimate {
-                TotalsEstimate { $( $field: estimate(&reps.iter().map(|t| t.$field).collect::<Vec<_>>()), )* }
+                TotalsEstimate {
+                    $( $field: estimate(&reps.iter().map(|t| t.$field).collect::<Vec<_>>()), )*
+                    cost_terms: CostTermsEstimate::over(&reps.iter().map(|t| t.cost_terms.clone()).collect::<Vec<_>>()),
+                }
             }
             /// Estimates in report order.
             pub fn values(&self) -> Vec<Estimate> { vec![$(self.$field,)*] }
         }
     };
+}
+
+/// The objective's terms summed over the period: each placed child-day adds its placement's
+/// weekly cost terms ÷ 7 (the price net of block beds and volume discounts, as SPEC §6 nets
+/// them), and each waiting child-day adds its unplaced cost ÷ 7 (SPEC §6: by urgency, plus
+/// the policy's `waiting_day` per day already waited). A score in the policy's
+/// pounds-equivalent, not money.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct CostTerms {
+    /// Weekly price net of block beds (0: paid anyway) and volume discounts.
+    pub price: f64,
+    /// `per_km` × km beyond `free_km`.
+    pub distance: f64,
+    /// Out-of-area charge.
+    pub out_of_area: f64,
+    /// Ofsted penalty.
+    pub quality: f64,
+    /// `unmet_need` × unmet need levels.
+    pub needs: f64,
+    /// `type_rank` × position of the type in the child's preferences.
+    pub type_preference: f64,
+    /// Step-across credit (negative).
+    pub step_across: f64,
+    /// Language mismatch.
+    pub language: f64,
+    /// Unplaced cost of every waiting child-day.
+    pub waiting: f64,
+}
+
+/// [`CostTerms`] as means over replications with 95% intervals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct CostTermsEstimate {
+    /// See [`CostTerms::price`].
+    pub price: Estimate,
+    /// See [`CostTerms::distance`].
+    pub distance: Estimate,
+    /// See [`CostTerms::out_of_area`].
+    pub out_of_area: Estimate,
+    /// See [`CostTerms::quality`].
+    pub quality: Estimate,
+    /// See [`CostTerms::needs`].
+    pub needs: Estimate,
+    /// See [`CostTerms::type_preference`].
+    pub type_preference: Estimate,
+    /// See [`CostTerms::step_across`].
+    pub step_across: Estimate,
+    /// See [`CostTerms::language`].
+    pub language: Estimate,
+    /// See [`CostTerms::waiting`].
+    pub waiting: Estimate,
+}
+
+impl CostTerms {
+    /// Keys of the terms, in report order.
+    pub const KEYS: [&'static str; 9] = [
+        "price",
+        "distance",
+        "out_of_area",
+        "quality",
+        "needs",
+        "type_preference",
+        "step_across",
+        "language",
+        "waiting",
+    ];
+    /// The terms in [`CostTerms::KEYS`] order.
+    pub fn values(&self) -> [f64; 9] {
+        [
+            self.price,
+            self.distance,
+            self.out_of_area,
+            self.quality,
+            self.needs,
+            self.type_preference,
+            self.step_across,
+            self.language,
+            self.waiting,
+        ]
+    }
+    /// Adds a placement's eight weekly terms (SPEC order, price already net) times `scale`.
+    pub fn add_placement(&mut self, weekly: &[f64; 8], scale: f64) {
+        self.price += weekly[0] * scale;
+        self.distance += weekly[1] * scale;
+        self.out_of_area += weekly[2] * scale;
+        self.quality += weekly[3] * scale;
+        self.needs += weekly[4] * scale;
+        self.type_preference += weekly[5] * scale;
+        self.step_across += weekly[6] * scale;
+        self.language += weekly[7] * scale;
+    }
+    /// Sum of the terms.
+    pub fn total(&self) -> f64 {
+        self.values().iter().sum()
+    }
+}
+
+impl CostTermsEstimate {
+    /// Means and intervals over replications.
+    pub fn over(reps: &[CostTerms]) -> CostTermsEstimate {
+        let e = |i: usize| estimate(&reps.iter().map(|t| t.values()[i]).collect::<Vec<_>>());
+        CostTermsEstimate {
+            price: e(0),
+            distance: e(1),
+            out_of_area: e(2),
+            quality: e(3),
+            needs: e(4),
+            type_preference: e(5),
+            step_across: e(6),
+            language: e(7),
+            waiting: e(8),
+        }
+    }
+    /// Estimates in [`CostTerms::KEYS`] order.
+    pub fn values(&self) -> [Estimate; 9] {
+        [
+            self.price,
+            self.distance,
+            self.out_of_area,
+            self.quality,
+            self.needs,
+            self.type_preference,
+            self.step_across,
+            self.language,
+            self.waiting,
+        ]
+    }
 }
 
 totals! {
@@ -116,6 +255,11 @@ totals! {
     step_across_same_provider, "warm step-across", "moves";
     /// Placements that ended as planned (the child left the simulation).
     placements_ended, "ended", "placements";
+    /// The objective over the period: Σ over placed child-days of the placement's weekly cost
+    /// ÷ 7 (price net of block beds and discounts, distance, out of area, quality, needs, type
+    /// preference, step-across, language) plus Σ over waiting child-days of the unplaced cost
+    /// ÷ 7. A score in the policy's pounds-equivalent, not money; lower is better.
+    cost, "objective", "score";
 }
 
 /// One day of a rule's trajectory: means over replications.
@@ -160,6 +304,10 @@ pub struct RuleReport {
     /// replications (0 with a single replication), in the same shape as `daily`.
     #[serde(default)]
     pub daily_half_width: Vec<DailyPoint>,
+    /// Days, over every replication, whose MIP (or `lookahead`'s fluid LP) was not proven
+    /// optimal for its own objective (0 for the heuristic rules).
+    #[serde(default)]
+    pub days_not_proven_optimal: usize,
 }
 
 /// The definition of one total, so a reader of the JSON needs nothing else.
@@ -192,6 +340,9 @@ pub struct SimReport {
     pub metrics: Vec<MetricDef>,
     /// One entry per rule, in the order asked for.
     pub rules: Vec<RuleReport>,
+    /// With `--baseline RULE`: every other rule's paired difference from it on every total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versus_baseline: Option<VersusBaseline>,
 }
 
 /// Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom.
@@ -268,6 +419,7 @@ pub fn metric_defs() -> Vec<MetricDef> {
         "Step-across moves completed (a child moved to the type of its step-across plan).",
         "Step-across moves within the same provider (no cold handover).",
         "Placements that ended as planned (the child left the simulation).",
+        "The objective over the period, a score in the policy's pounds-equivalent (not money): the sum over placed child-days of the placement's weekly cost / 7 (price net of block beds and discounts, distance, out of area, quality, needs, type preference, step-across, language) plus the sum over waiting child-days of the unplaced cost / 7. Its terms are in cost_terms. Lower is better.",
     ];
     Totals::KEYS
         .iter()
@@ -287,6 +439,17 @@ pub fn metric_defs() -> Vec<MetricDef> {
 ///
 /// `tick` is called once per simulated day of each (replication, rule) run.
 pub fn simulate(world: &World, opts: &SimOptions, tick: &(dyn Fn() + Sync)) -> (SimReport, Vec<String>) {
+    let (report, violations, _) = simulate_with_placements(world, opts, tick);
+    (report, violations)
+}
+
+/// [`simulate`], also returning every placement of every run (rule by rule, replication by
+/// replication, in order).
+pub fn simulate_with_placements(
+    world: &World,
+    opts: &SimOptions,
+    tick: &(dyn Fn() + Sync),
+) -> (SimReport, Vec<String>, Vec<PlacementRecord>) {
     use rayon::prelude::*;
     let reps: Vec<Replication> = (0..opts.replications as u64)
         .into_par_iter()
@@ -301,8 +464,10 @@ pub fn simulate(world: &World, opts: &SimOptions, tick: &(dyn Fn() + Sync)) -> (
         .collect();
     let mut violations = Vec::new();
     let mut rules = Vec::new();
+    let mut placements = Vec::new();
     for &rule in &opts.rules {
         let mine: Vec<&RepOutcome> = outcomes.iter().filter(|o| o.rule == rule).collect();
+        placements.extend(mine.iter().flat_map(|o| o.placements.iter().cloned()));
         violations.extend(mine.iter().flat_map(|o| o.violations.iter().cloned()));
         let replications: Vec<Totals> = mine.iter().map(|o| o.totals.clone()).collect();
         let k = mine.len().max(1) as f64;
@@ -338,6 +503,7 @@ pub fn simulate(world: &World, opts: &SimOptions, tick: &(dyn Fn() + Sync)) -> (
             replications,
             daily,
             daily_half_width,
+            days_not_proven_optimal: mine.iter().map(|o| o.days_not_optimal).sum(),
         });
     }
     let report = SimReport {
@@ -347,9 +513,10 @@ pub fn simulate(world: &World, opts: &SimOptions, tick: &(dyn Fn() + Sync)) -> (
         days: opts.days,
         replications: opts.replications,
         metrics: metric_defs(),
+        versus_baseline: opts.baseline.and_then(|b| versus_baseline(&rules, b.name())),
         rules,
     };
-    (report, violations)
+    (report, violations, placements)
 }
 
 #[cfg(test)]

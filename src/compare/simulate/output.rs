@@ -40,6 +40,53 @@ pub fn to_table(r: &SimReport) -> String {
         }
         out.push('\n');
     }
+    out.push_str("\nobjective: a score in the policy's pounds-equivalent (not money), summed over child-days\n");
+    if let Some(v) = &r.versus_baseline {
+        out.push_str(&versus_table(v));
+    }
+    out
+}
+
+/// The paired differences from the baseline: one row per total, one column per other rule,
+/// each cell the mean difference ± the half width of its paired 95% interval, starred when
+/// the interval excludes 0.
+pub fn versus_table(v: &VersusBaseline) -> String {
+    let mut out = format!(
+        "\nrule − {} (paired over replications: mean ± 95% half-width; * the interval excludes 0)\n\n",
+        v.baseline
+    );
+    let w = 17;
+    out.push_str(&format!("{:<28}{:<11}", "total", "unit"));
+    for rule in &v.rules {
+        out.push_str(&format!("{:>w$}", rule.rule));
+    }
+    out.push('\n');
+    let Some(first) = v.rules.first() else { return out };
+    for (i, d0) in first.differences.iter().enumerate() {
+        if d0.key == "arrivals" {
+            continue;
+        }
+        let label = Totals::KEYS
+            .iter()
+            .position(|k| *k == d0.key)
+            .map_or(d0.key.clone(), |j| Totals::LABELS[j].to_string());
+        out.push_str(&format!("{label:<28}{:<11}", d0.unit));
+        for rule in &v.rules {
+            let d = &rule.differences[i];
+            let sign = if d.mean > 0.0 { "+" } else { "" };
+            let cell = match (d.lo, d.hi) {
+                (Some(lo), Some(hi)) => format!(
+                    "{sign}{} ±{}{}",
+                    short(d.mean),
+                    short((hi - lo) / 2.0),
+                    if d.beyond_interval() { "*" } else { " " }
+                ),
+                _ => format!("{sign}{}", short(d.mean)),
+            };
+            out.push_str(&format!("{cell:>w$}"));
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -56,7 +103,10 @@ pub fn to_csv(r: &SimReport) -> String {
     let mut out = String::from("rule,scope,day,metric,mean,lo,hi\n");
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for rule in &r.rules {
-        for (k, e) in Totals::KEYS.iter().zip(rule.totals.values()) {
+        let terms = CostTerms::KEYS.iter().map(|k| format!("cost_terms.{k}"));
+        let keys = Totals::KEYS.iter().map(|k| k.to_string()).chain(terms);
+        let values = rule.totals.values().into_iter().chain(rule.totals.cost_terms.values());
+        for (k, e) in keys.zip(values) {
             out.push_str(&format!(
                 "{},total,,{k},{},{},{}\n",
                 rule.rule,
@@ -64,6 +114,21 @@ pub fn to_csv(r: &SimReport) -> String {
                 opt(e.lo),
                 opt(e.hi)
             ));
+        }
+    }
+    if let Some(v) = &r.versus_baseline {
+        for rule in &v.rules {
+            for d in &rule.differences {
+                out.push_str(&format!(
+                    "{},versus_{},,{},{},{},{}\n",
+                    rule.rule,
+                    v.baseline,
+                    d.key,
+                    d.mean,
+                    opt(d.lo),
+                    opt(d.hi)
+                ));
+            }
         }
     }
     for rule in &r.rules {

@@ -1,0 +1,263 @@
+//! The `lookahead` rule's bed values: bid prices from a demand forecast.
+//!
+//! The daily optimum (SPEC §6) spends today's beds as if no child came tomorrow. Over a year
+//! that sends children who would do as well in fostering into the co-operative's block beds
+//! (they look free: the bed is paid for anyway) and into children's homes whose support the
+//! objective buys, and the children with complex needs who follow find those beds gone and
+//! go to spot beds far away, or wait (docs/guide/analyst.md, "Why the daily optimum loses
+//! over a year").
+//!
+//! `lookahead` keeps the daily MIP and adds to each pair's cost the bed's **bid price**: its
+//! expected opportunity cost to the children forecast over the next H days
+//! ([`LookaheadSettings::horizon_days`]), computed each day by a fluid LP ([`fluid`]):
+//!
+//! 1. **Forecast.** From the scenario's arrival model, K sample children per (segment,
+//!    authority) with rate λ_sa > 0, drawn once from the seed with the simulation's own child
+//!    generator; each stands for λ_sa/K children a day, so n_k = λ_sa·H/K over the horizon.
+//! 2. **Costs.** Each sample is judged against the day's free homes by the same eligibility
+//!    rules and cost terms as a real child (SPEC §4–§5), price net of a free block bed.
+//! 3. **Capacity.** A home's beds the coming children can expect to find: its free block beds
+//!    (children from outside never take them) plus its free spot beds times s_H, the chance a
+//!    spot bed is still free on an average day of the horizon,
+//!    s_H = (1/H)·Σ_{t=1..H} (1 − takeup)^t, with the scenario's daily take-up.
+//! 4. **Bid prices.** π_j, the dual of home j's capacity in the fluid LP, in the objective's
+//!    weekly pounds-equivalent. The value added per bed is π_j at a home with a free block bed,
+//!    s_H·π_j at a spot bed (taking it removes only s_H of a bed from the coming children).
+//!
+//! The day's MIP is then solved to optimality for c_ij + v_j, by the same solver as `optimal`
+//! ([`crate::matching::bed_values`]). A planned child that has waited fewer than
+//! [`LookaheadSettings::hold_days`] days may be left waiting when every bed open to it is
+//! worth more to the children expected than placing it now saves; every other child keeps its
+//! unplaced cost raised by the most a value could add, so values never leave it unplaced.
+
+use crate::compare::scenario::World;
+use crate::compare::simulate::draw_forecast_child;
+use crate::input::batch::{Batch, Child, Urgency};
+use crate::matching::bed_values::BedValues;
+use crate::matching::model::Formulation;
+use crate::pair::instance::{ChildPlace, Instance};
+
+pub mod fluid;
+
+pub use fluid::{solve_fluid, FluidAnswer, FluidClass};
+
+/// How `lookahead` forecasts and values beds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LookaheadSettings {
+    /// Days of expected arrivals the beds are valued against (H).
+    pub horizon_days: usize,
+    /// Sample children per (segment, authority) (K).
+    pub samples: usize,
+    /// Cheapest eligible homes per sample in the fluid LP (M).
+    pub homes_per_sample: usize,
+    /// Longest a planned child may be held for a better bed, days.
+    pub hold_days: i64,
+}
+
+impl Default for LookaheadSettings {
+    fn default() -> Self {
+        LookaheadSettings {
+            horizon_days: 14,
+            samples: 2,
+            homes_per_sample: 12,
+            hold_days: 3,
+        }
+    }
+}
+
+/// One sample child of the forecast.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// The child as a batch record (planned, not yet waiting).
+    pub child: Child,
+    /// Where it is from.
+    pub place: ChildPlace,
+    /// Its segment.
+    pub segment: usize,
+    /// Children a day it stands for.
+    pub per_day: f64,
+}
+
+/// The demand forecast: sample children of every arrival stream, with their rates.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    /// The samples.
+    pub samples: Vec<Sample>,
+    /// Segment names, for explanations.
+    pub segments: Vec<String>,
+    /// The settings.
+    pub settings: LookaheadSettings,
+    /// s_H: the chance a free spot bed is still free on an average day of the horizon.
+    pub spot_survival: f64,
+}
+
+/// The bed values of one day, with what they are for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayValues {
+    /// Values to add to the day's costs (per batch home, per batch child).
+    pub values: BedValues,
+    /// Per batch home, the segment whose expected children use it most in the fluid LP, and
+    /// how many of them over the horizon.
+    pub kept_for: Vec<Option<(String, f64)>>,
+    /// Whether the fluid LP was solved to optimality (else every value is 0).
+    pub lp_optimal: bool,
+}
+
+impl Forecast {
+    /// The forecast of a scenario's arrivals, drawn from `seed` (the same for every replication).
+    pub fn from_world(world: &World, seed: u64, settings: LookaheadSettings) -> Forecast {
+        let mut samples = Vec::new();
+        let mut seq = 0u64;
+        for (si, seg) in world.scenario.segments.iter().enumerate() {
+            let weights = &world.segment_weights[si];
+            let total: f64 = weights.iter().sum();
+            if total <= 0.0 || seg.rate_per_day <= 0.0 {
+                continue;
+            }
+            for (ai, w) in weights.iter().enumerate() {
+                let rate = seg.rate_per_day * w / total;
+                if rate <= 0.0 {
+                    continue;
+                }
+                for _ in 0..settings.samples.max(1) {
+                    seq += 1;
+                    let a = draw_forecast_child(world, seed, seq, si, ai);
+                    let mut child = a.child;
+                    child.urgency = Urgency::Planned;
+                    child.step_across = None;
+                    samples.push(Sample {
+                        child,
+                        place: a.place,
+                        segment: si,
+                        per_day: rate / settings.samples.max(1) as f64,
+                    });
+                }
+            }
+        }
+        let takeup = world.scenario.outside_demand.daily_takeup;
+        let h = settings.horizon_days.max(1);
+        let spot_survival = (1..=h).map(|t| (1.0 - takeup).powi(t as i32)).sum::<f64>() / h as f64;
+        Forecast {
+            samples,
+            segments: world.scenario.segments.iter().map(|s| s.name.clone()).collect(),
+            settings,
+            spot_survival,
+        }
+    }
+
+    /// Each sample's eligible homes among `homes` (an instance whose homes are every home
+    /// that may open, empty and without residents; its children are ignored), cheapest first
+    /// by weekly cost. Done once per run: a day then only filters the homes open that day.
+    pub fn prepare(&self, homes: &Instance) -> Prepared {
+        let finst = Instance::new(
+            Batch {
+                children: self.samples.iter().map(|x| x.child.clone()).collect(),
+                ..homes.batch.clone()
+            },
+            homes.policy.clone(),
+            self.samples.iter().map(|x| x.place.clone()).collect(),
+            homes.homes.clone(),
+        );
+        let f = Formulation::build(&finst);
+        let lists = (0..self.samples.len())
+            .map(|i| {
+                let u = f.unit_of[i];
+                let mut costs: Vec<(usize, f64)> = f.unit_cands[u]
+                    .clone()
+                    .map(|k| (f.cands[k].home, f.cands[k].cost))
+                    .collect();
+                costs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                costs
+            })
+            .collect();
+        Prepared { lists }
+    }
+
+    /// The bed values of a day's batch: the fluid LP of the forecast against the batch's
+    /// free homes, and who may be held. `open[h]` is the prepared index of batch home `h`.
+    pub fn day_values(&self, prepared: &Prepared, inst: &Instance, open: &[usize]) -> DayValues {
+        let s = &self.settings;
+        let homes = &inst.batch.homes;
+        let mut batch_of = std::collections::HashMap::with_capacity(open.len());
+        for (hi, &h) in open.iter().enumerate() {
+            batch_of.insert(h, hi);
+        }
+        // A day of waiting, for a class that has run out of homes.
+        let wait_day = inst.policy.unplaced_cost(Urgency::Planned, 0) / 7.0;
+        let m = s.homes_per_sample.max(1);
+        let mut classes = Vec::new();
+        let mut segment_of = Vec::new();
+        for (smp, list) in self.samples.iter().zip(&prepared.lists) {
+            let mut costs: Vec<(usize, f64)> = Vec::with_capacity(m + 1);
+            for &(h, cost) in list {
+                let Some(&hi) = batch_of.get(&h) else { continue };
+                // A free block bed is paid for anyway: the class pays the rest of the cost.
+                let net = if homes[hi].block_vacancies > 0 {
+                    cost - homes[hi].weekly_price
+                } else {
+                    cost
+                };
+                costs.push((hi, net));
+                if costs.len() > m {
+                    break;
+                }
+            }
+            if costs.is_empty() {
+                continue;
+            }
+            costs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let fallback = match costs.get(m) {
+                Some(&(_, c)) => c,
+                None => costs.iter().map(|x| x.1).fold(f64::MIN, f64::max) + wait_day,
+            };
+            costs.truncate(m);
+            classes.push(FluidClass {
+                expected: smp.per_day * s.horizon_days as f64,
+                homes: costs,
+                fallback,
+            });
+            segment_of.push(smp.segment);
+        }
+        let capacity: Vec<f64> = homes
+            .iter()
+            .map(|h| {
+                let block = h.block_vacancies.max(0) as f64;
+                block + (h.vacancies.max(0) as f64 - block).max(0.0) * self.spot_survival
+            })
+            .collect();
+        let a = solve_fluid(&classes, &capacity);
+        let per_home = homes
+            .iter()
+            .zip(&a.price)
+            .map(|(h, &p)| {
+                if h.block_vacancies > 0 {
+                    p
+                } else {
+                    p * self.spot_survival
+                }
+            })
+            .collect();
+        let holdable = inst
+            .batch
+            .children
+            .iter()
+            .map(|c| c.urgency == Urgency::Planned && c.waiting_days < s.hold_days)
+            .collect();
+        DayValues {
+            values: BedValues { per_home, holdable },
+            kept_for: a
+                .main_class
+                .iter()
+                .map(|m| m.map(|(k, n)| (self.segments[segment_of[k]].clone(), n)))
+                .collect(),
+            lp_optimal: a.optimal,
+        }
+    }
+}
+
+/// Each forecast sample's eligible homes with their weekly cost (list price), cheapest first.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    /// Per sample, (home index, weekly cost).
+    pub lists: Vec<Vec<(usize, f64)>>,
+}

@@ -1,0 +1,143 @@
+//! The objective over the horizon, paired differences against a baseline, and the
+//! `lookahead` rule (issue #34).
+
+use placematch::compare::lookahead::{solve_fluid, FluidClass};
+use placematch::compare::rules::Rule;
+use placematch::compare::scenario::{load_scenario, World};
+use placematch::compare::simulate::{paired_estimate, simulate, welch_interval, CostTerms, SimOptions};
+
+use crate::harness::{bin, instance};
+
+fn world(name: &str, seed: u64) -> World {
+    let text = std::fs::read_to_string(instance(name)).unwrap();
+    load_scenario(&text, name, seed).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn opts(days: usize, replications: usize, rules: &[Rule], baseline: Option<Rule>, check: bool) -> SimOptions {
+    SimOptions {
+        days,
+        replications,
+        seed: 1,
+        rules: rules.to_vec(),
+        check,
+        baseline,
+        lookahead: Default::default(),
+    }
+}
+
+#[test]
+fn paired_and_unpaired_intervals_match_a_hand_computed_case() {
+    // Rule 11, 22, 33 against baseline 10, 20, 30: differences 1, 2, 3, mean 2, sd 1,
+    // half-width t(0.975, 2) · 1 / √3 = 4.303 / √3 = 2.4843.
+    let e = paired_estimate(&[11.0, 22.0, 33.0], &[10.0, 20.0, 30.0]);
+    assert_eq!(e.mean, 2.0);
+    assert!((e.lo.unwrap() - (2.0 - 4.303 / 3f64.sqrt())).abs() < 1e-9);
+    assert!((e.hi.unwrap() - (2.0 + 4.303 / 3f64.sqrt())).abs() < 1e-9);
+    // Welch: a = 1, 2, 3 (variance 1), b = 2, 4, 6 (variance 4): se = √(1/3 + 4/3) = √(5/3),
+    // df = (5/3)² / ((1/3)²/2 + (4/3)²/2) = 50/17 = 2.94 → 2, so mean −2 ± 4.303·√(5/3).
+    let (lo, hi) = welch_interval(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap();
+    let half = 4.303 * (5.0f64 / 3.0).sqrt();
+    assert!((lo - (-2.0 - half)).abs() < 1e-9, "{lo}");
+    assert!((hi - (-2.0 + half)).abs() < 1e-9, "{hi}");
+    // One replication: no interval.
+    assert_eq!(paired_estimate(&[1.0], &[2.0]).lo, None);
+    assert_eq!(welch_interval(&[1.0], &[2.0]), None);
+}
+
+#[test]
+fn paired_intervals_are_tighter_than_unpaired_on_the_bundled_scenario() {
+    let w = world("scenario-coop.json", 1);
+    let o = opts(90, 4, &[Rule::Optimal, Rule::Greedy], Some(Rule::Optimal), false);
+    let (report, violations) = simulate(&w, &o, &|| {});
+    assert!(violations.is_empty());
+    let v = report.versus_baseline.expect("a baseline was asked for");
+    assert_eq!(v.baseline, "optimal");
+    assert_eq!(v.rules.len(), 1);
+    let greedy = &v.rules[0];
+    assert_eq!(greedy.rule, "greedy");
+    for key in ["cost", "spend", "child_days_waiting", "cost_terms.waiting"] {
+        let d = greedy.differences.iter().find(|d| d.key == key).unwrap();
+        let paired = d.hi.unwrap() - d.lo.unwrap();
+        let unpaired = d.unpaired_hi.unwrap() - d.unpaired_lo.unwrap();
+        assert!(paired < unpaired, "{key}: paired width {paired} ≥ unpaired {unpaired}");
+    }
+    // The paired difference is the mean of the per-replication differences.
+    let reps = |r: &str| report.rules.iter().find(|x| x.rule == r).unwrap().replications.clone();
+    let (g, b) = (reps("greedy"), reps("optimal"));
+    let mean = g.iter().zip(&b).map(|(x, y)| x.cost - y.cost).sum::<f64>() / g.len() as f64;
+    let d = greedy.differences.iter().find(|d| d.key == "cost").unwrap();
+    assert!((d.mean - mean).abs() < 1e-6 * mean.abs().max(1.0));
+}
+
+#[test]
+fn the_objective_is_the_sum_of_its_terms_and_lookahead_is_optimal_every_day() {
+    let w = world("scenario-single.json", 1);
+    let rules = [Rule::Optimal, Rule::Lookahead];
+    let (report, violations) = simulate(&w, &opts(90, 2, &rules, None, true), &|| {});
+    assert!(violations.is_empty(), "{violations:#?}");
+    for r in &report.rules {
+        assert_eq!(
+            r.days_not_proven_optimal, 0,
+            "{}: every daily MIP proven optimal",
+            r.rule
+        );
+        for t in &r.replications {
+            assert!((t.cost - t.cost_terms.total()).abs() < 1e-6 * t.cost.abs().max(1.0));
+            assert!(t.cost_terms.price > 0.0 && t.cost_terms.waiting >= 0.0);
+            // Spend counts block beds whether used or not; the objective's price nets them.
+            assert!(t.cost_terms.price <= t.spend + 1e-6);
+        }
+    }
+    assert_eq!(CostTerms::KEYS.len(), CostTerms::default().values().len());
+    // Same seed, same numbers.
+    let (again, _) = simulate(&w, &opts(90, 2, &rules, None, true), &|| {});
+    assert_eq!(
+        serde_json::to_string(&report).unwrap(),
+        serde_json::to_string(&again).unwrap()
+    );
+}
+
+#[test]
+fn a_bed_the_forecast_needs_is_worth_the_saving_it_brings() {
+    // Three children expected; home 0 (cost 100) has two beds, home 1 (cost 250) plenty:
+    // a bed more at home 0 saves 150. Home 2 is unused: worth nothing.
+    let classes = vec![FluidClass {
+        expected: 3.0,
+        homes: vec![(0, 100.0), (1, 250.0), (2, 900.0)],
+        fallback: 5000.0,
+    }];
+    let a = solve_fluid(&classes, &[2.0, 10.0, 1.0]);
+    assert!(a.optimal);
+    assert!((a.price[0] - 150.0).abs() < 1e-6, "{:?}", a.price);
+    assert!(a.price[1].abs() < 1e-6 && a.price[2].abs() < 1e-6);
+}
+
+#[test]
+fn cli_baseline_prints_paired_differences_and_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("sim.json");
+    let out = bin()
+        .args([
+            "simulate",
+            "--days",
+            "20",
+            "--replications",
+            "2",
+            "--rules",
+            "greedy,lookahead",
+        ])
+        .args(["--baseline", "optimal", "--json"])
+        .arg(&json)
+        .arg(instance("scenario-single.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rule − optimal (paired"), "{text}");
+    assert!(text.contains("objective") && text.contains("score"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // The baseline is simulated even when not listed, first.
+    assert_eq!(v["rules"][0]["rule"], "optimal");
+    assert_eq!(v["versus_baseline"]["baseline"], "optimal");
+    assert!(v["rules"][0]["totals"]["cost_terms"]["waiting"]["mean"].is_number());
+}
