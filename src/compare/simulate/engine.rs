@@ -652,6 +652,8 @@ pub(super) fn stock_instance(world: &World, r: &Replication) -> Instance {
             providers: world.scenario.providers.clone(),
             homes,
             children: Vec::new(),
+            offers: Vec::new(),
+            decisions: Vec::new(),
         },
         world.policy.clone(),
         Vec::new(),
