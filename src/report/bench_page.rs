@@ -276,7 +276,7 @@ pub(super) fn render(report: &BenchReport) -> String {
 /// script, in the order given without it.
 fn table(batches: &[(String, Vec<&BenchRow>)]) -> Markup {
     html! {
-        table.glance data-sort-table {
+        table.glance.wide data-sort-table {
             caption { "One row per rule and batch. Select a column heading to sort by it." }
             thead {
                 tr {
@@ -292,7 +292,7 @@ fn table(batches: &[(String, Vec<&BenchRow>)]) -> Markup {
                     @for r in rows {
                         tr {
                             th scope="row" data-v=(r.rule.name()) { (r.rule.name()) }
-                            td data-v=(b) { (b) }
+                            td.batch data-v=(b) { (b) }
                             @for m in METRICS {
                                 @let v = (m.get)(r);
                                 td.n data-v=(v) {

@@ -94,6 +94,10 @@ th[aria-sort=descending] button::after{content:" ▼"}
 .charts figure{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;break-inside:avoid}
 .charts svg{max-width:100%;height:auto}
 .scroll{overflow-x:auto}
+/* Sixteen columns at 1,280 px: headings wrap, figures stay on one line, long batch names break. */
+.wide{font-size:12.5px}
+.wide thead th{font-size:10.5px;white-space:normal;vertical-align:bottom;letter-spacing:0}
+.wide td.batch{overflow-wrap:anywhere;min-width:9em}
 svg text{font:10px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:#1b2230}
 svg .lbl{font-size:11px}
 svg .place{font-size:10.5px;fill:#7a8393;font-style:italic}

@@ -723,3 +723,11 @@ proptest! {
         }
     }
 }
+
+/// Regression: a weekly-budget batch with every pair stored marked its lists unsure and was
+/// stored and solved again without end.
+#[test]
+fn a_budget_batch_with_every_pair_stored_ends() {
+    let mismatch = pruned_mismatch(&budget_tiny_batch(16174286932162723851), 1, false);
+    assert!(mismatch.is_none(), "{}", mismatch.unwrap_or_default());
+}

@@ -41,7 +41,8 @@ impl ComponentSolver<'_> {
     /// solve reports) are noted ([`Self::take_unsure`]), and a found answer is then only an
     /// upper bound (not optimal).
     pub(super) fn check_unstored(&mut self, solved: &mut Solved) {
-        if self.unstored.iter().all(|g| g.is_infinite()) {
+        let all_stored = self.f.cands.len() >= self.f.eligible_pairs;
+        if all_stored || self.unstored.iter().all(|g| g.is_infinite()) {
             return;
         }
         let value = match solved {

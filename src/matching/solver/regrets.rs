@@ -459,11 +459,14 @@ pub fn solve_with_regrets(
                     run(solver, &mut all);
                 }
                 let floors = unstored_floors.get_or_insert_with(|| solver.unstored_regret_floors(base));
+                let all_stored = f.cands.len() >= f.eligible_pairs || comp.units.iter().all(|&u| f.complete(u));
                 for t in tables.iter_mut() {
                     let i = t.slot;
                     let mut ranked = rank(&t.cells, alternatives, floors[i]);
                     let bar = ranked.list.get(alternatives - 1).map_or(f64::INFINITY, |a| a.upper);
-                    if floors[i] < bar - 1e-7 {
+                    // With every pair stored there is nothing to store and solve again for
+                    // (a weekly-budget batch's floors can still read finite): no doubt.
+                    if floors[i] < bar - 1e-7 && !all_stored {
                         t.unsure = true;
                     }
                     if t.unsure {
