@@ -472,10 +472,13 @@ pub fn out_of_sample(plan: &Plan, beds: &[i64], model: &Estimate, opts: &PlanOpt
     })
 }
 
+/// One figure read off a scenario's [`Figures`].
+type Measure<'a> = dyn Fn(&Figures) -> f64 + 'a;
+
 /// The plan against all-spot, scenario by scenario (see [`Paired`]).
 fn paired_figures(plan: &[Figures], spot: &[Figures], weeks: f64) -> Vec<Paired> {
     let share = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-    let measures: [(&str, &dyn Fn(&Figures) -> f64); 5] = [
+    let measures: [(&str, &Measure<'_>); 5] = [
         ("weekly_spend", &|f| f.spend / weeks),
         ("annual_spend", &|f| f.spend * 52.0 / weeks),
         ("weekly_cost", &|f| f.cost / weeks),
