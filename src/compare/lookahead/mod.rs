@@ -108,30 +108,19 @@ impl Forecast {
     pub fn from_world(world: &World, seed: u64, settings: LookaheadSettings) -> Forecast {
         let mut samples = Vec::new();
         let mut seq = 0u64;
-        for (si, seg) in world.scenario.segments.iter().enumerate() {
-            let weights = &world.segment_weights[si];
-            let total: f64 = weights.iter().sum();
-            if total <= 0.0 || seg.rate_per_day <= 0.0 {
-                continue;
-            }
-            for (ai, w) in weights.iter().enumerate() {
-                let rate = seg.rate_per_day * w / total;
-                if rate <= 0.0 {
-                    continue;
-                }
-                for _ in 0..settings.samples.max(1) {
-                    seq += 1;
-                    let a = draw_forecast_child(world, seed, seq, si, ai);
-                    let mut child = a.child;
-                    child.urgency = Urgency::Planned;
-                    child.step_across = None;
-                    samples.push(Sample {
-                        child,
-                        place: a.place,
-                        segment: si,
-                        per_day: rate / settings.samples.max(1) as f64,
-                    });
-                }
+        for (si, ai, rate) in world.arrival_rates() {
+            for _ in 0..settings.samples.max(1) {
+                seq += 1;
+                let a = draw_forecast_child(world, seed, seq, si, ai);
+                let mut child = a.child;
+                child.urgency = Urgency::Planned;
+                child.step_across = None;
+                samples.push(Sample {
+                    child,
+                    place: a.place,
+                    segment: si,
+                    per_day: rate / settings.samples.max(1) as f64,
+                });
             }
         }
         let takeup = world.scenario.outside_demand.daily_takeup;

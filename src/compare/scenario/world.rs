@@ -53,6 +53,22 @@ pub struct World {
 }
 
 impl World {
+    /// Every (segment, authority) pair with arrivals, and its expected arrivals a day: the
+    /// segment's rate shared out by the authorities' weights. In segment then authority order,
+    /// which the simulation's random draws follow.
+    pub fn arrival_rates(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        self.scenario.segments.iter().enumerate().flat_map(move |(si, seg)| {
+            let weights = &self.segment_weights[si];
+            let total: f64 = weights.iter().sum();
+            weights
+                .iter()
+                .enumerate()
+                .filter(move |_| total > 0.0 && seg.rate_per_day > 0.0)
+                .map(move |(ai, w)| (si, ai, seg.rate_per_day * w / total))
+                .filter(|&(_, _, rate)| rate > 0.0)
+        })
+    }
+
     /// Compiles a validated scenario; the bed stock is drawn from `seed` (fixed across
     /// replications, so replications vary demand and luck, not the stock).
     pub fn build(scenario: Scenario, seed: u64) -> World {

@@ -67,24 +67,13 @@ pub fn replication(world: &World, seed: u64, rep: u64, days: usize) -> Replicati
     let mut arrivals = Vec::new();
     let mut seq = 0u64;
     for day in 0..days {
-        for (si, seg) in world.scenario.segments.iter().enumerate() {
-            let weights = &world.segment_weights[si];
-            let total: f64 = weights.iter().sum();
-            if total <= 0.0 || seg.rate_per_day <= 0.0 {
-                continue;
-            }
-            for (ai, w) in weights.iter().enumerate() {
-                let lambda = seg.rate_per_day * w / total;
-                if lambda <= 0.0 {
-                    continue;
-                }
-                let n = rand_distr::Poisson::new(lambda)
-                    .expect("positive rate")
-                    .sample(&mut rng) as u64;
-                for _ in 0..n {
-                    seq += 1;
-                    arrivals.push(draw_child(world, seed, rep, seq, day, si, ai));
-                }
+        for (si, ai, lambda) in world.arrival_rates() {
+            let n = rand_distr::Poisson::new(lambda)
+                .expect("positive rate")
+                .sample(&mut rng) as u64;
+            for _ in 0..n {
+                seq += 1;
+                arrivals.push(draw_child(world, seed, rep, seq, day, si, ai));
             }
         }
     }
