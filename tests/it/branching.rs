@@ -1,7 +1,8 @@
 //! The branch-and-bound over forced LPs (`src/matching/solver/branch.rs`): against brute
 //! force on tiny batches with every side rule (intervals, exactness, certain order), and
 //! against HiGHS's forced MIPs on a generated side-rule batch whose LP is fractional, so that
-//! the search really branches (tiny batches rarely make it branch).
+//! the search really branches (tiny batches rarely make it branch; cover cuts are switched off
+//! there, as they make that batch's LP integral).
 
 use placematch::compare::generate::{generate, GenOptions};
 use placematch::matching::solver::{SolveOptions, DEFAULT_BRANCH_LPS};
@@ -87,10 +88,12 @@ fn branched_regrets_match_forced_mips_on_a_fractional_batch() {
         (DEFAULT_BRANCH_LPS, false),
         (DEFAULT_BRANCH_LPS, true),
     ] {
+        // Without cover cuts, which make this batch's LP integral: the search must branch.
         let opts = SolveOptions {
             explain_time: Some(600.0),
             branch_lps: lps,
             forced_mips: mips,
+            cover_cuts: false,
             ..SolveOptions::default()
         };
         let r = solve_checked_with(&inst, 3, &opts);
@@ -119,13 +122,14 @@ proptest! {
     /// below) holds the true regret, an exact one equals it, and a certain order is the true
     /// order.
     #[test]
-    fn branched_forced_intervals_hold_the_true_regret(seed in any::<u64>(), lps in 0usize..6, budgets: bool) {
+    fn branched_forced_intervals_hold_the_true_regret(seed in any::<u64>(), lps in 0usize..6, budgets: bool, cuts: bool) {
         let inst = load(&if budgets { budget_tiny_batch(seed) } else { tiny_batch(seed) });
         let opts = SolveOptions {
             explain_time: Some(600.0),
             small_units: 0,
             branch_lps: lps,
             forced_mips: false,
+            cover_cuts: cuts,
             ..SolveOptions::default()
         };
         let r = solve_checked_with(&inst, 3, &opts);

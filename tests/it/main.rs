@@ -7,6 +7,7 @@ mod broker_day;
 mod cli;
 mod conventions;
 mod corpus;
+mod cuts;
 mod errors;
 mod fuzz;
 mod layers;

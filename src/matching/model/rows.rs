@@ -343,7 +343,7 @@ impl RowIndex {
                         .or_default()
                         .push((i, *coef, f64::from_bits(*bits)))
                 }
-                RowKey::Solo(..) | RowKey::Conflict(..) => {}
+                RowKey::Solo(..) | RowKey::Conflict(..) | RowKey::Cover(_) => {}
             }
         }
         ix
@@ -385,4 +385,7 @@ pub enum RowKey {
     /// unplaced (implied; tightens the LP): (budget index, unit, others in the group, the
     /// price threshold's f64 bits).
     BudgetAlone(usize, usize, usize, u64),
+    /// A cover cut on a capacity or admission row (implied at integer points; tightens the
+    /// LP where sibling groups fill a row's last beds by halves), named by its own row number.
+    Cover(usize),
 }

@@ -44,6 +44,7 @@ impl ComponentSolver<'_> {
         let (mut lp_obj, mut cols, mut lp_status, mut row_duals, mut col_duals);
         let pricing_until = self.time_left().map(|t| t * PRICING_SHARE);
         let (pricing_start, mut rounds, mut complete) = (Instant::now(), 0usize, true);
+        let mut cut_rounds = 0usize;
         loop {
             let round_start = Instant::now();
             if let Some(t) = self.time_left() {
@@ -78,6 +79,14 @@ impl ComponentSolver<'_> {
                 self.unstored = self.unstored_reduced(&row_duals, 0.0, false);
             }
             if improving.is_empty() {
+                // Priced to the end: cut off what breaks a cover of a capacity or admission
+                // row, and solve again (`cuts`). The unforced LP only: forced ones inherit
+                // its cuts, and one a forced solve added would go with its roll-back.
+                let fractional = forced.is_none() && !self.integer_values_integral(&cols);
+                if fractional && cut_rounds < super::cuts::CUT_ROUNDS && self.add_cover_cuts(&mut lp, &cols) > 0 {
+                    cut_rounds += 1;
+                    continue;
+                }
                 break;
             }
             rounds += 1;

@@ -32,6 +32,7 @@ mod batch;
 mod bounds;
 mod branch;
 mod columns;
+mod cuts;
 mod ffi;
 mod forced;
 mod lagrangian;
@@ -80,6 +81,9 @@ pub struct SolveOptions {
     /// branch-and-bound (false: the intervals those proved are the answer; tests use it to
     /// judge them on their own).
     pub forced_mips: bool,
+    /// Whether the unforced LP is tightened with cover cuts on its capacity and admission
+    /// rows before it goes to the MIP ([`cuts`]); false only to measure what they do.
+    pub cover_cuts: bool,
 }
 
 /// The default of [`SolveOptions::branch_lps`]: on the 300 × 3,000 side-rule batch most forced
@@ -105,6 +109,7 @@ impl Default for SolveOptions {
             explain_time: None,
             branch_lps: DEFAULT_BRANCH_LPS,
             forced_mips: true,
+            cover_cuts: true,
         }
     }
 }
