@@ -143,6 +143,8 @@ codes! {
     NotAResult = "E1721", "not_a_result", "Give --since a result written by `placematch solve -o result.json` (format \"placematch/result@1\").";
     /// An offered price of zero.
     ZeroPrice = "E1722", "zero_price", "Give the weekly price the provider offered, above £0; an in-house placement at no charge still has a price.";
+    /// The children accepted for one authority cost more than its weekly budget.
+    BudgetOvercommitted = "E1723", "budget_overcommitted", "Raise the authority's `weekly_budget` in the policy, or remove an acceptance: agreed placements are paid before any other.";
 }
 
 impl fmt::Display for ErrorCode {

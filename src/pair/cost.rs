@@ -120,12 +120,17 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
 }
 
 /// The cost of leaving a child unplaced.
-/// An accepted child is settled and always placed: its cost unplaced is
-/// [`crate::pair::answers::ACCEPTED_UNPLACED`].
+/// An accepted child is settled and always placed: its cost unplaced is its usual one plus its
+/// placement's cost ([`crate::pair::answers::accepted_unplaced`]), which keeps it placed as
+/// it shares no limiting row with other children.
 pub fn unplaced_cost(inst: &Instance, child: usize) -> f64 {
-    if inst.answers.any && inst.answers.accepted[child].is_some() {
-        return crate::pair::answers::ACCEPTED_UNPLACED;
-    }
     let c = &inst.batch.children[child];
-    inst.policy.unplaced_cost(c.urgency, c.waiting_days)
+    let usual = inst.policy.unplaced_cost(c.urgency, c.waiting_days);
+    match inst.answers.accepted.get(child).copied().flatten() {
+        Some(h) if inst.answers.any => {
+            let km = crate::pair::eligibility::pair_km(inst, child, h);
+            crate::pair::answers::accepted_unplaced(usual, terms(inst, child, h, km).total())
+        }
+        _ => usual,
+    }
 }

@@ -894,6 +894,20 @@ fn e1721_not_a_result() {
 }
 
 #[test]
+fn e1723_budget_overcommitted() {
+    // Both children are of the base authority; accepted at £800 and £4,500, a £5,000 budget.
+    let mut b = base_batch();
+    b["children"][0]["la"] = json!("E10000032");
+    b["children"][1]["la"] = json!("E10000032");
+    b["policy"] = json!({"weekly_budget": {"E10000032": 5000}});
+    b["decisions"] = json!([
+        {"child": "C1", "home": "H1", "decision": "accepted"},
+        {"child": "C2", "home": "H2", "decision": "accepted"}
+    ]);
+    has(&b.to_string(), "decisions[1]", "E1723");
+}
+
+#[test]
 fn e1722_zero_price() {
     let text = answered(json!([{"child": "C1", "home": "H1", "weekly_price": 0}]), json!([]));
     has(&text, "offers[0].weekly_price", "E1722");
