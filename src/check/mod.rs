@@ -51,6 +51,8 @@ struct Ground<'a> {
     group_size: Vec<usize>,
     /// Kept-together groups by sibling group id.
     groups: BTreeMap<String, Vec<usize>>,
+    /// The earlier result a `--since` result was compared with, when given.
+    earlier: Option<&'a MatchResult>,
 }
 
 impl Ground<'_> {
@@ -62,6 +64,13 @@ impl Ground<'_> {
 
 /// Re-verifies a result against its batch. Returns every problem found (empty = valid).
 pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
+    check_since(inst, r, None)
+}
+
+/// [`check`], and with the earlier result a `solve --since` compared with, its `changes`
+/// against that file too: each `from_home` is where the earlier result placed the child, and
+/// every child placed differently has a change.
+pub fn check_since(inst: &Instance, r: &MatchResult, earlier: Option<&MatchResult>) -> Vec<String> {
     let (child_ix, home_ix) = (inst.child_index(), inst.home_index());
     let assign = assignment_of(inst, r);
     let eval = evaluate_assignment(inst, &assign);
@@ -75,6 +84,7 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
         eval,
         group_size,
         groups,
+        earlier,
     };
     let mut p = Vec::new();
     header::verify(&g, &mut p);

@@ -176,6 +176,10 @@ pub struct CheckArgs {
     /// The policy file the result was solved with, if any.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The earlier result the result's `changes` were made against (`solve --since`): each
+    /// change's `from_home` is then checked against it.
+    #[arg(long, value_name = "EARLIER_RESULT")]
+    pub since: Option<PathBuf>,
 }
 
 /// Options of `report`.

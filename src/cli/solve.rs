@@ -85,7 +85,7 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
         result.changes = crate::result::changes::changes(&inst, &result, before);
     }
     if s.check {
-        let problems = crate::check::check(&inst, &result);
+        let problems = crate::check::check_since(&inst, &result, earlier.as_ref());
         if !problems.is_empty() {
             return Err(RunError::Check(problems));
         }

@@ -41,6 +41,12 @@ pub struct MatchResult {
     /// result's, or that was settled since, with why; by child id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<crate::result::changes::Change>,
+    /// The free beds of every home of the batch, by home id: what a later `solve --since`
+    /// reads to name a new vacancy. A map, one short line a home when pretty-printed: it adds
+    /// 98 KB to the 150 × 6,000 batch's 498 KB result (a list of pairs, four lines a home,
+    /// added 218 KB). Absent from results written before it, which then name no new vacancy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vacancies: Option<std::collections::BTreeMap<String, i64>>,
 }
 
 /// The bound, relative gap and status a result reports. `optimal`: every component proven to

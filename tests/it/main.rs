@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod answers;
 mod branching;
 mod broker_day;
 mod cli;
@@ -17,6 +18,7 @@ mod report;
 mod rules;
 mod sheets;
 mod simulate;
+mod since;
 mod small;
 mod solve;
 mod tamper;
