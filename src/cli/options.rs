@@ -283,6 +283,12 @@ pub struct SimulateArgs {
     /// Compare every rule with this one, pairwise over replications (paired 95% intervals).
     #[arg(long, value_enum, value_name = "RULE")]
     pub baseline: Option<crate::compare::rules::Rule>,
+    /// Rerun the comparison once per value of one policy weight, e.g. `per_km=0,5,10,20`
+    /// (same seed: the values are paired), for `--rules` (default `optimal`); the table and
+    /// the JSON's `sweep` give spend, days over 20 miles, unmet need, mean wait and the
+    /// objective per value.
+    #[arg(long, value_name = "WEIGHT=V1,V2,…", conflicts_with_all = ["baseline", "placements"])]
+    pub sweep: Option<String>,
 }
 
 /// Options of `bench`.

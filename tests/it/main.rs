@@ -19,4 +19,5 @@ mod sheets;
 mod simulate;
 mod small;
 mod solve;
+mod sweep;
 mod tamper;
