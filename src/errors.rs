@@ -149,6 +149,8 @@ codes! {
     BadSweepValue = "E1802", "bad_sweep_value", "Give numbers within the weight's range (docs/reference/ranges.md): the message gives the range and its unit.";
     /// A `--sweep` without `=`, without values, with a value twice or with too many values.
     BadSweepSpec = "E1803", "bad_sweep_spec", "Write `--sweep WEIGHT=v1,v2,…` with 1 to 12 different values.";
+    /// `solve --forecast` given a file that is not a simulation scenario.
+    ForecastNotAScenario = "E1804", "forecast_not_a_scenario", "Give --forecast a simulation scenario (placematch/scenario@1) whose arrival model describes the children expected; plans and history files are not read as forecasts yet.";
 }
 
 impl fmt::Display for ErrorCode {

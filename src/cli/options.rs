@@ -105,6 +105,11 @@ pub struct SolveArgs {
     /// within it, the answer is written as `feasible` with the bound proved.
     #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
     pub gap: f64,
+    /// A demand forecast (a simulation scenario, `placematch/scenario@1`): each free bed's
+    /// expected value to the children it forecasts over the next 14 days joins the objective,
+    /// as the `lookahead` rule of `simulate` adds it, so a bed may be kept for expected demand.
+    #[arg(long, value_name = "FILE")]
+    pub forecast: Option<PathBuf>,
     /// Turn HiGHS presolve off for the MIP, to measure what it costs (HiGHS 1.15 without it has
     /// called worse answers optimal: see docs/reference/cli.md).
     #[arg(long)]

@@ -115,6 +115,7 @@ pub fn assemble(
         unplaced: unplaced_list,
         since: None,
         changes: Vec::new(),
+        forecast: None,
     }
 }
 

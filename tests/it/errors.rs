@@ -940,3 +940,26 @@ fn e1803_bad_sweep_spec_without_values_or_equals_sign() {
         assert!(err.contains("E1803 bad_sweep_spec"), "{spec}: {err}");
     }
 }
+
+#[test]
+fn e1804_forecast_not_a_scenario_names_what_the_file_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch.json");
+    std::fs::write(&batch, base_batch().to_string()).unwrap();
+    let history = dir.path().join("history.csv");
+    std::fs::write(&history, "CHILD,DECOM,PLACE,LA\n").unwrap();
+    for (forecast, what) in [(&batch, "is a `placematch/batch@1` file"), (&history, "is not JSON")] {
+        let out = bin()
+            .arg("solve")
+            .arg(&batch)
+            .arg("--forecast")
+            .arg(forecast)
+            .assert()
+            .code(3);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            err.contains("--forecast: E1804 forecast_not_a_scenario") && err.contains(what),
+            "{err}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod cli;
 mod conventions;
 mod corpus;
 mod errors;
+mod forecast;
 mod fuzz;
 mod layers;
 mod lookahead;
