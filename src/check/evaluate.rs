@@ -184,11 +184,12 @@ fn score(inst: &Instance, assign: &[Option<usize>], who: &[usize], groups: &BTre
                     ));
                 }
                 let tt = terms(inst, c, h, km);
-                objective += tt.total();
+                // A forecast's bed value joins the objective the solver minimised.
+                objective += tt.total() + inst.bed_values.at(h);
                 terms_of.insert(c, (tt, km));
                 at_home.entry(h).or_default().push(c);
             }
-            None => objective += unplaced_cost(inst, c),
+            None => objective += unplaced_cost(inst, c) + inst.bed_values.unplaced_raise(c),
         }
         // Settled is never undone: an accepted child is at its home (elsewhere is an
         // eligibility failure, `accepted_elsewhere`; unplaced is this).

@@ -116,6 +116,7 @@ pub fn assemble(
         since: None,
         changes: Vec::new(),
         vacancies: Some(inst.batch.homes.iter().map(|h| (h.id.clone(), h.vacancies)).collect()),
+        forecast: None,
     }
 }
 

@@ -28,7 +28,12 @@ impl Formulation {
         }
         let unplaced = units
             .iter()
-            .map(|u| u.members.iter().map(|&m| unplaced_cost(inst, m)).sum())
+            .map(|u| {
+                u.members
+                    .iter()
+                    .map(|&m| unplaced_cost(inst, m) + inst.bed_values.unplaced_raise(m))
+                    .sum()
+            })
             .collect();
         // Units are scanned in parallel and concatenated in unit order: the same columns, in
         // the same order, however many threads ran.
@@ -175,7 +180,7 @@ pub(super) fn members_cost(inst: &Instance, unit: &Unit, h: usize) -> Option<f64
         .iter()
         .all(|&m| {
             eligible_km(inst, m, h, size)
-                .inspect(|&km| cost += terms(inst, m, h, km).total())
+                .inspect(|&km| cost += terms(inst, m, h, km).total() + inst.bed_values.at(h))
                 .is_some()
         })
         .then_some(cost)
