@@ -143,6 +143,16 @@ codes! {
     NotAResult = "E1721", "not_a_result", "Give --since a result written by `placematch solve -o result.json` (format \"placematch/result@1\").";
     /// An offered price of zero.
     ZeroPrice = "E1722", "zero_price", "Give the weekly price the provider offered, above £0; an in-house placement at no charge still has a price.";
+    /// The children accepted for one authority cost more than its weekly budget.
+    BudgetOvercommitted = "E1723", "budget_overcommitted", "Raise the authority's `weekly_budget` in the policy, or remove an acceptance: agreed placements are paid before any other.";
+    /// `simulate --sweep` names a weight the policy does not have (or that cannot be swept).
+    UnknownSweepWeight = "E1801", "unknown_sweep_weight", "Name one of the policy weights listed in the message (the closest is suggested), e.g. `--sweep per_km=0,5,10,20`.";
+    /// A `--sweep` value that is not a number, is negative or is above the weight's range.
+    BadSweepValue = "E1802", "bad_sweep_value", "Give numbers within the weight's range (docs/reference/ranges.md): the message gives the range and its unit.";
+    /// A `--sweep` without `=`, without values, with a value twice or with too many values.
+    BadSweepSpec = "E1803", "bad_sweep_spec", "Write `--sweep WEIGHT=v1,v2,…` with 1 to 12 different values.";
+    /// `solve --forecast` given a file that is not a simulation scenario.
+    ForecastNotAScenario = "E1804", "forecast_not_a_scenario", "Give --forecast a simulation scenario (placematch/scenario@1) whose arrival model describes the children expected; plans and history files are not read as forecasts yet.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -111,7 +111,9 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
                 .iter()
                 .map(|&m| {
                     let here = g.eval.terms[m].map_or(0.0, |t| t.total());
-                    terms(inst, m, ah, pair_km(inst, m, ah)).total() - here
+                    // A forecast's bed values are part of each home's cost (0 without one).
+                    let values = inst.bed_values.at(ah) - g.assign[m].map_or(0.0, |h| inst.bed_values.at(h));
+                    terms(inst, m, ah, pair_km(inst, m, ah)).total() - here + values
                 })
                 .sum();
             if !close_cents(alt.regret, own + alt.knock_on) {

@@ -67,6 +67,29 @@ pub fn moved_alone(inst: &Instance, assign: &[Option<usize>], c: usize, h: usize
     moved_with(inst, assign, c, h, &kept_group_sizes(inst).1)
 }
 
+/// Per home, the children with a bed of their own there, read from the batch's decisions
+/// alone: accepted or held there, with their kept-together siblings (SPEC §3).
+fn reserved_beds(
+    inst: &Instance,
+    groups: &BTreeMap<String, Vec<usize>>,
+) -> BTreeMap<usize, std::collections::BTreeSet<usize>> {
+    use crate::input::batch::DecisionKind;
+    let b = &inst.batch;
+    let mut out: BTreeMap<usize, std::collections::BTreeSet<usize>> = BTreeMap::new();
+    for d in b.decisions.iter().filter(|d| d.decision != DecisionKind::Declined) {
+        let (Some(c), Some(h)) = (
+            b.children.iter().position(|x| x.id == d.child),
+            b.homes.iter().position(|x| x.id == d.home),
+        ) else {
+            continue;
+        };
+        out.entry(h)
+            .or_default()
+            .extend(group_of(inst, groups, &c).iter().copied());
+    }
+    out
+}
+
 /// [`moved_alone`] with the kept-together groups at hand.
 fn moved_with(
     inst: &Instance,
@@ -161,11 +184,12 @@ fn score(inst: &Instance, assign: &[Option<usize>], who: &[usize], groups: &BTre
                     ));
                 }
                 let tt = terms(inst, c, h, km);
-                objective += tt.total();
+                // A forecast's bed value joins the objective the solver minimised.
+                objective += tt.total() + inst.bed_values.at(h);
                 terms_of.insert(c, (tt, km));
                 at_home.entry(h).or_default().push(c);
             }
-            None => objective += unplaced_cost(inst, c),
+            None => objective += unplaced_cost(inst, c) + inst.bed_values.unplaced_raise(c),
         }
         // Settled is never undone: an accepted child is at its home (elsewhere is an
         // eligibility failure, `accepted_elsewhere`; unplaced is this).
@@ -174,6 +198,7 @@ fn score(inst: &Instance, assign: &[Option<usize>], who: &[usize], groups: &BTre
         }
     }
     // Capacity, solo and in-batch conflicts, home by home.
+    let reserved = reserved_beds(inst, groups);
     for (&h, kids) in &at_home {
         if kids.len() as i64 > homes[h].vacancies {
             v.push(format!(
@@ -182,6 +207,19 @@ fn score(inst: &Instance, assign: &[Option<usize>], who: &[usize], groups: &BTre
                 homes[h].vacancies,
                 kids.len()
             ));
+        }
+        // Beds accepted or held at a home are its holders' alone: the others fit in the rest.
+        if let Some(own) = reserved.get(&h) {
+            let others = kids.iter().filter(|c| !own.contains(c)).count() as i64;
+            let open = homes[h].vacancies - own.len() as i64;
+            if others > open {
+                v.push(format!(
+                    "{} keeps {} of its {} beds accepted or held, but {others} other children are placed there",
+                    homes[h].id,
+                    own.len(),
+                    homes[h].vacancies
+                ));
+            }
         }
         for &a in kids {
             if ch[a].requires_solo && kids.len() > 1 {

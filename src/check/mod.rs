@@ -51,6 +51,8 @@ struct Ground<'a> {
     group_size: Vec<usize>,
     /// Kept-together groups by sibling group id.
     groups: BTreeMap<String, Vec<usize>>,
+    /// The earlier result a `--since` result was compared with, when given.
+    earlier: Option<&'a MatchResult>,
 }
 
 impl Ground<'_> {
@@ -61,7 +63,53 @@ impl Ground<'_> {
 }
 
 /// Re-verifies a result against its batch. Returns every problem found (empty = valid).
+///
+/// A result of `solve --forecast` records the bed values its objective includes; they are
+/// taken from the record (the checker cannot re-derive a forecast), checked to name homes of
+/// the batch and be finite and ≥ 0, and every cost is then recomputed with them, and the
+/// objective without them against the record's `objective_without_values`.
 pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
+    check_since(inst, r, None)
+}
+
+/// [`check`], and with the earlier result a `solve --since` compared with, its `changes`
+/// against that file too: each `from_home` is where the earlier result placed the child, and
+/// every child placed differently has a change.
+pub fn check_since(inst: &Instance, r: &MatchResult, earlier: Option<&MatchResult>) -> Vec<String> {
+    let mut p = Vec::new();
+    let valued;
+    let inst = match (&r.forecast, inst.bed_values.is_empty()) {
+        (None, true) => inst,
+        (record, _) => {
+            let mut plain = inst.clone();
+            plain.bed_values = Default::default();
+            if let Some(f) = record {
+                let spec = evaluate_assignment(&plain, &assignment_of(&plain, r)).objective;
+                if !close(f.objective_without_values, spec) {
+                    p.push(format!(
+                        "forecast: objective_without_values {} but the placements score {spec}",
+                        f.objective_without_values
+                    ));
+                }
+                let home_ix = plain.home_index();
+                let mut per_home = vec![0.0; plain.batch.homes.len()];
+                for b in &f.bed_values {
+                    match home_ix.get(b.home.as_str()) {
+                        Some(&h) if b.value.is_finite() && b.value >= 0.0 => per_home[h] = b.value,
+                        Some(_) => p.push(format!(
+                            "forecast: bed value {} of {} is not finite and ≥ 0",
+                            b.value, b.home
+                        )),
+                        None => p.push(format!("forecast: bed value for {}, not a home of the batch", b.home)),
+                    }
+                }
+                let holdable = crate::pair::cost::BedValueTable::holdable_children(&plain, f.hold_days);
+                plain.bed_values = crate::pair::cost::BedValueTable::new(per_home, holdable);
+            }
+            valued = plain;
+            &valued
+        }
+    };
     let (child_ix, home_ix) = (inst.child_index(), inst.home_index());
     let assign = assignment_of(inst, r);
     let eval = evaluate_assignment(inst, &assign);
@@ -75,8 +123,8 @@ pub fn check(inst: &Instance, r: &MatchResult) -> Vec<String> {
         eval,
         group_size,
         groups,
+        earlier,
     };
-    let mut p = Vec::new();
     header::verify(&g, &mut p);
     placements::verify(&g, &mut p);
     p.extend(g.eval.violations.iter().cloned());

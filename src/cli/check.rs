@@ -36,7 +36,14 @@ pub(super) fn run(a: &CheckArgs) -> Result<Exit, RunError> {
             .into());
         }
     }
-    let problems = crate::check::check(&inst, &result);
+    let earlier = match &a.since {
+        Some(p) => Some(crate::result::changes::read_earlier(
+            &read_text(p)?,
+            &p.display().to_string(),
+        )?),
+        None => None,
+    };
+    let problems = crate::check::check_since(&inst, &result, earlier.as_ref());
     if problems.is_empty() {
         println!(
             "{name} is a valid result for {}: {} placed, {} unplaced, objective {} recomputed",

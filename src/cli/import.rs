@@ -15,13 +15,14 @@ pub(super) fn run(a: &ImportArgs) -> Result<Exit, RunError> {
     let source = a.source.as_deref().expect("clap requires a source without --template");
     refuse_existing(a.output.iter(), a.force)?;
     let policy = load_policy(a.policy.as_deref())?;
-    let mut batch = crate::input::sheets::import(source)?;
-    if policy.is_some() {
-        batch.policy = policy;
-        // The embedded policy is checked as any batch's own would be.
-        let text = serde_json::to_string(&batch).map_err(anyhow::Error::from)?;
-        crate::pair::instance::load_batch(&text, &source.display().to_string(), None)?;
-    }
+    // Checked as `validate` would check the JSON (the embedded policy, the located rules of
+    // the answers), each problem at its cell: a workbook that imports also validates.
+    let name = source.display().to_string();
+    let batch = crate::input::sheets::import_checked(source, policy, |text| {
+        crate::pair::instance::load_batch(text, &name, None)
+            .err()
+            .map_or_else(Vec::new, |e| e.issues)
+    })?;
     let mut text = serde_json::to_string_pretty(&batch).map_err(anyhow::Error::from)?;
     text.push('\n');
     emit(a.output.as_deref(), &text, a.force)?;

@@ -105,6 +105,11 @@ pub struct SolveArgs {
     /// within it, the answer is written as `feasible` with the bound proved.
     #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
     pub gap: f64,
+    /// A demand forecast (a simulation scenario, `placematch/scenario@1`): each free bed's
+    /// expected value to the children it forecasts over the next 14 days joins the objective,
+    /// as the `lookahead` rule of `simulate` adds it, so a bed may be kept for expected demand.
+    #[arg(long, value_name = "FILE")]
+    pub forecast: Option<PathBuf>,
     /// Turn HiGHS presolve off for the MIP, to measure what it costs (HiGHS 1.15 without it has
     /// called worse answers optimal: see docs/reference/cli.md).
     #[arg(long)]
@@ -176,6 +181,10 @@ pub struct CheckArgs {
     /// The policy file the result was solved with, if any.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The earlier result the result's `changes` were made against (`solve --since`): each
+    /// change's `from_home` is then checked against it.
+    #[arg(long, value_name = "EARLIER_RESULT")]
+    pub since: Option<PathBuf>,
 }
 
 /// Options of `report`.
@@ -283,6 +292,12 @@ pub struct SimulateArgs {
     /// Compare every rule with this one, pairwise over replications (paired 95% intervals).
     #[arg(long, value_enum, value_name = "RULE")]
     pub baseline: Option<crate::compare::rules::Rule>,
+    /// Rerun the comparison once per value of one policy weight, e.g. `per_km=0,5,10,20`
+    /// (same seed: the values are paired), for `--rules` (default `optimal`); the table and
+    /// the JSON's `sweep` give spend, days over 20 miles, unmet need, mean wait and the
+    /// objective per value.
+    #[arg(long, value_name = "WEIGHT=V1,V2,…", conflicts_with_all = ["baseline", "placements"])]
+    pub sweep: Option<String>,
 }
 
 /// Options of `bench`.

@@ -7,7 +7,9 @@ use super::files::{read_text, refuse_existing, source_name};
 use super::options::SimulateArgs;
 use super::{Exit, RunError};
 use crate::compare::rules::Rule;
-use crate::compare::simulate::{simulate_with_placements, to_csv, to_json, to_table, PlacementRecord, SimOptions};
+use crate::compare::simulate::{
+    simulate_sweep, simulate_with_placements, to_csv, to_json, to_table, PlacementRecord, SimOptions,
+};
 
 /// What `simulate` was asked to do, resolved from its options.
 pub(super) struct Settings {
@@ -17,6 +19,8 @@ pub(super) struct Settings {
     csv: Option<PathBuf>,
     placements: Option<PathBuf>,
     force: bool,
+    /// `--sweep` as given (read in [`run`], so a bad one is a coded input error).
+    sweep: Option<String>,
 }
 
 impl From<SimulateArgs> for Settings {
@@ -27,7 +31,10 @@ impl From<SimulateArgs> for Settings {
                 replications: a.replications as usize,
                 seed: a.seed,
                 rules: {
-                    let mut rules = if a.rules.is_empty() {
+                    let mut rules = if a.rules.is_empty() && a.sweep.is_some() {
+                        // Each value is a whole comparison: one rule unless more are asked for.
+                        vec![Rule::Optimal]
+                    } else if a.rules.is_empty() {
                         Rule::SIMULATED.to_vec()
                     } else {
                         dedup(&a.rules)
@@ -44,12 +51,14 @@ impl From<SimulateArgs> for Settings {
                     horizon_days: a.lookahead_days as usize,
                     ..Default::default()
                 },
+                score_policy: None,
             },
             scenario: a.scenario,
             json: a.json,
             csv: a.csv,
             placements: a.placements,
             force: a.force,
+            sweep: a.sweep,
         }
     }
 }
@@ -57,21 +66,38 @@ impl From<SimulateArgs> for Settings {
 /// Runs `simulate`: read, simulate with a progress bar, print the table, write files.
 pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
     refuse_existing([&s.json, &s.csv, &s.placements].into_iter().flatten(), s.force)?;
+    let sweep = match &s.sweep {
+        Some(spec) => Some(
+            crate::input::weights::parse_sweep(spec).map_err(|issues| crate::errors::InvalidInput {
+                source_name: "--sweep".into(),
+                issues,
+            })?,
+        ),
+        None => None,
+    };
     let text = read_text(&s.scenario)?;
     let world = crate::compare::scenario::load_scenario(&text, &source_name(&s.scenario), s.sim.seed)?;
     let opts = &s.sim;
-    let total = (opts.days * opts.replications * opts.rules.len()) as u64;
+    let runs = sweep.as_ref().map_or(1, |x| x.values.len());
+    let total = (opts.days * opts.replications * opts.rules.len() * runs) as u64;
     let bar = crate::support::progress::progress_bar(total, "simulated days");
     let started = std::time::Instant::now();
-    let (report, violations, placements) = simulate_with_placements(&world, opts, &|| bar.inc(1));
+    let (report, violations, placements) = match &sweep {
+        Some(sw) => {
+            let (report, violations) = simulate_sweep(&world, opts, sw, &|| bar.inc(1));
+            (report, violations, Vec::new())
+        }
+        None => simulate_with_placements(&world, opts, &|| bar.inc(1)),
+    };
     bar.finish_and_clear();
     if !violations.is_empty() {
         return Err(RunError::Check(violations));
     }
     super::files::print_table(&to_table(&report), [&s.json, &s.csv])?;
     eprintln!(
-        "simulated {} rule(s) × {} replication(s) × {} days in {:.1} s",
+        "simulated {} rule(s) × {} value(s) × {} replication(s) × {} days in {:.1} s",
         opts.rules.len(),
+        runs,
         opts.replications,
         opts.days,
         started.elapsed().as_secs_f64()

@@ -18,6 +18,7 @@ pub(super) struct Settings {
     xlsx: Option<PathBuf>,
     csv: Option<PathBuf>,
     since: Option<PathBuf>,
+    forecast: Option<PathBuf>,
     force: bool,
     format: Format,
     alternatives: usize,
@@ -47,12 +48,41 @@ impl From<SolveArgs> for Settings {
             xlsx: a.xlsx,
             csv: a.csv,
             since: a.since,
+            forecast: a.forecast,
             force: a.force,
             format: a.format,
             alternatives: a.alternatives,
             check: a.check,
         }
     }
+}
+
+/// Reads `--forecast FILE`: a simulation scenario, compiled as `simulate` compiles it. Any
+/// other kind of file is E1804, before the scenario's own rules are applied.
+fn read_forecast(path: &std::path::Path) -> Result<crate::compare::scenario::World, RunError> {
+    use crate::compare::scenario::SCENARIO_FORMAT;
+    let text = super::files::read_text(path)?;
+    let name = super::files::source_name(path);
+    let what = match crate::input::read::parse_json(&text) {
+        Err(_) => Some("is not JSON (a history file of episodes is a CSV)".to_string()),
+        Ok(v) => match v.get("format").and_then(serde_json::Value::as_str) {
+            Some(SCENARIO_FORMAT) => None,
+            Some(f) => Some(format!("is a `{f}` file")),
+            None => Some("has no `format` field".to_string()),
+        },
+    };
+    if let Some(what) = what {
+        return Err(InvalidInput {
+            source_name: name,
+            issues: vec![crate::errors::Issue::new(
+                "--forecast",
+                crate::errors::ErrorCode::ForecastNotAScenario,
+                format!("the forecast {what}; --forecast reads a simulation scenario (\"{SCENARIO_FORMAT}\")"),
+            )],
+        }
+        .into());
+    }
+    Ok(crate::compare::scenario::load_scenario(&text, &name, 1)?)
 }
 
 /// Runs `solve`.
@@ -78,21 +108,42 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
         )?),
         None => None,
     };
-    let mut result = crate::matching::explain::solve_and_explain_with(&inst, &s.solver, s.alternatives, &progress);
+    let forecast = match &s.forecast {
+        Some(p) => Some(read_forecast(p)?),
+        None => None,
+    };
+    let mut result = match (&forecast, &s.forecast) {
+        (Some(world), Some(path)) => crate::compare::lookahead::daily::solve_with_forecast(
+            &inst,
+            world,
+            &super::files::source_name(path),
+            Default::default(),
+            &s.solver,
+            s.alternatives,
+            &progress,
+        ),
+        _ => crate::matching::explain::solve_and_explain_with(&inst, &s.solver, s.alternatives, &progress),
+    };
     progress.finish_and_clear();
     if let (Some(before), Some(path)) = (&earlier, &s.since) {
         result.since = Some(before.batch_id.clone().unwrap_or_else(|| path.display().to_string()));
         result.changes = crate::result::changes::changes(&inst, &result, before);
     }
     if s.check {
-        let problems = crate::check::check(&inst, &result);
+        let problems = crate::check::check_since(&inst, &result, earlier.as_ref());
         if !problems.is_empty() {
             return Err(RunError::Check(problems));
         }
     }
     let text = match s.format {
         Format::Json => crate::result::write::to_json(&result),
-        Format::Table => crate::result::write::to_table_named(&result, Some(&inst.batch)),
+        Format::Table => {
+            let mut t = crate::result::write::to_table_named(&result, Some(&inst.batch));
+            if let Some(f) = &result.forecast {
+                t.push_str(&crate::compare::lookahead::daily::forecast_lines(f));
+            }
+            t
+        }
     };
     emit(s.output.as_deref(), &text, s.force)?;
     if let Some(html) = &s.html {

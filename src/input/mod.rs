@@ -13,3 +13,4 @@ pub mod read;
 pub mod rules;
 pub mod sheets;
 pub mod validate;
+pub mod weights;

@@ -115,6 +115,8 @@ pub fn assemble(
         unplaced: unplaced_list,
         since: None,
         changes: Vec::new(),
+        vacancies: Some(inst.batch.homes.iter().map(|h| (h.id.clone(), h.vacancies)).collect()),
+        forecast: None,
     }
 }
 

@@ -34,16 +34,16 @@ impl Usage {
     pub fn fits(&self, inst: &Instance, f: &Formulation, k: usize) -> bool {
         let c = &f.cands[k];
         let (u, h) = (c.unit, c.home);
-        let size = f.size(u) as i64;
         let home = &inst.batch.homes[h];
         let here = self.home_units.get(h).map(Vec::as_slice).unwrap_or(&[]);
         let p = inst.homes[h].provider;
-        self.home_children.get(h).copied().unwrap_or(0) + size <= home.vacancies
+        // Beds and admissions as the model's rows count them: a unit in a bed of its own, or
+        // accepted, takes none of what is open to the others.
+        self.home_children.get(h).copied().unwrap_or(0) + f.bed_use(inst, u, h) <= Formulation::open_beds(inst, h)
             && (!f.is_solo(inst, u) || here.is_empty())
             && !here.iter().any(|&o| f.is_solo(inst, o) || f.conflicts[u].contains(&o))
-            && inst.batch.providers[p]
-                .max_admissions
-                .is_none_or(|m| self.provider_children.get(p).copied().unwrap_or(0) + size <= m)
+            && Formulation::open_admissions(inst, p)
+                .is_none_or(|m| self.provider_children.get(p).copied().unwrap_or(0) + f.admission_use(inst, u) <= m)
             && f.unit_budgets[u].iter().all(|&(b, m)| {
                 self.spend.get(b).copied().unwrap_or(0.0) + m as f64 * home.weekly_price <= f.budgets[b] + 1e-9
             })
@@ -52,10 +52,9 @@ impl Usage {
     /// Records candidate `k` as placed.
     pub fn take(&mut self, inst: &Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
-        let size = f.size(c.unit) as i64;
-        *slot(&mut self.home_children, c.home) += size;
+        *slot(&mut self.home_children, c.home) += f.bed_use(inst, c.unit, c.home);
         slot(&mut self.home_units, c.home).push(c.unit);
-        *slot(&mut self.provider_children, inst.homes[c.home].provider) += size;
+        *slot(&mut self.provider_children, inst.homes[c.home].provider) += f.admission_use(inst, c.unit);
         for &(b, m) in &f.unit_budgets[c.unit] {
             *slot(&mut self.spend, b) += m as f64 * inst.batch.homes[c.home].weekly_price;
         }
@@ -65,12 +64,11 @@ impl Usage {
     /// backtracking step of a depth-first search ([`crate::matching::small`]).
     pub fn untake(&mut self, inst: &Instance, f: &Formulation, k: usize) {
         let c = &f.cands[k];
-        let size = f.size(c.unit) as i64;
-        self.home_children[c.home] -= size;
+        self.home_children[c.home] -= f.bed_use(inst, c.unit, c.home);
         let here = &mut self.home_units[c.home];
         let i = here.iter().rposition(|&o| o == c.unit).expect("taken");
         here.remove(i);
-        self.provider_children[inst.homes[c.home].provider] -= size;
+        self.provider_children[inst.homes[c.home].provider] -= f.admission_use(inst, c.unit);
         for &(b, m) in &f.unit_budgets[c.unit] {
             self.spend[b] -= m as f64 * inst.batch.homes[c.home].weekly_price;
         }

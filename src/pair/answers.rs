@@ -9,9 +9,19 @@
 //!   nowhere else; its bed, its provider's admissions and its volume-discount count are its.
 //! - **declined**: the pair is never proposed again, and the refusal is named when the child is
 //!   left unplaced.
-//! - **held**: the provider keeps beds for the child while the broker decides. No other child of
-//!   the batch is placed at that home; the held child may still be proposed elsewhere, and then
-//!   the hold should be released.
+//! - **held**: the provider keeps the held beds (one per child held for) while the broker
+//!   decides. The home's other beds stay open to everyone else: the model lets the children
+//!   who hold no bed there fill at most `vacancies − beds held − beds accepted`
+//!   ([`Answers::open_beds`]). The held child may take its bed or be proposed elsewhere; either
+//!   way its bed goes to no one else today, as the provider keeps it until told otherwise.
+//!
+//! Accepted and held beds are *reserved*: a unit placed in its own reserved bed does not count
+//! against the beds open to others ([`Answers::reserves`]). An accepted unit also takes its
+//! provider's admissions and its authority's weekly budget before anyone else (the model's
+//! rows count the others against what is left), and no child it cannot live with is eligible
+//! at its home. So it shares no limiting row with the rest of the batch, and an unplaced cost
+//! a little above its placement's cost ([`accepted_unplaced`]) keeps it placed: leaving it
+//! out can only lose, with no £10⁹ penalty outside the documented ranges.
 
 use std::collections::BTreeMap;
 
@@ -19,10 +29,14 @@ use crate::errors::{ErrorCode, Issue};
 use crate::input::batch::{Batch, DecisionKind};
 use crate::pair::instance::Instance;
 
-/// What an unplaced accepted child would cost: far above any placement (a child's weekly cost
-/// stays below about £10⁸, docs/reference/ranges.md), so the solver never leaves one unplaced.
-/// Validation makes sure it can always be placed.
-pub const ACCEPTED_UNPLACED: f64 = 1e9;
+/// What leaving an accepted child unplaced would cost (a score, £-equivalent a week): its
+/// usual unplaced cost plus what its placement costs, when that is positive. An accepted unit
+/// shares no limiting row with other children (module docs), so placing it always scores
+/// better by at least its usual unplaced cost, and the number stays within the sum of the
+/// documented ranges (docs/reference/ranges.md) instead of a £10⁹ big-M.
+pub fn accepted_unplaced(usual: f64, placed_cost: f64) -> f64 {
+    usual + placed_cost.max(0.0)
+}
 
 /// The answers of a batch, indexed (all empty when it has none).
 #[derive(Debug, Clone, Default)]
@@ -39,8 +53,13 @@ pub struct Answers {
     pub held: Vec<Vec<usize>>,
     /// Per home, the children holding beds there, ascending.
     pub holders: Vec<Vec<usize>>,
-    /// Per home, the children accepted there.
+    /// Per home, how many children are accepted there.
     pub accepted_at: Vec<usize>,
+    /// Per home, the children accepted there, ascending.
+    pub accepted_here: Vec<Vec<usize>>,
+    /// Per home, its free beds less those accepted and held (never below 0): what the
+    /// children who reserve no bed there may fill.
+    pub open: Vec<i64>,
     /// Per provider, the children accepted with it.
     pub provider_accepted: Vec<usize>,
 }
@@ -58,6 +77,8 @@ impl Answers {
             held: vec![Vec::new(); n],
             holders: vec![Vec::new(); b.homes.len()],
             accepted_at: vec![0; b.homes.len()],
+            accepted_here: vec![Vec::new(); b.homes.len()],
+            open: b.homes.iter().map(|h| h.vacancies).collect(),
             provider_accepted: vec![0; b.providers.len()],
         };
         if !a.any {
@@ -97,12 +118,42 @@ impl Answers {
             }
             if let Some(h) = a.accepted[c] {
                 a.accepted_at[h] += 1;
+                a.accepted_here[h].push(c);
                 if let Some(&p) = provider_of.get(h) {
                     a.provider_accepted[p] += 1;
                 }
             }
         }
+        for (h, home) in b.homes.iter().enumerate() {
+            a.open[h] = (home.vacancies - a.accepted_at[h] as i64 - a.holders[h].len() as i64).max(0);
+        }
         a
+    }
+
+    /// Whether any bed is accepted or held (else every capacity is plain `vacancies`).
+    pub fn reserving(&self) -> bool {
+        self.any && (self.accepted.iter().any(Option::is_some) || self.holders.iter().any(|h| !h.is_empty()))
+    }
+
+    /// Whether `child` has a bed of its own at `home` (accepted there, or held for it), so
+    /// that placing it there takes none of the beds open to others.
+    pub fn reserves(&self, child: usize, home: usize) -> bool {
+        self.any && (self.accepted[child] == Some(home) || self.holders[home].binary_search(&child).is_ok())
+    }
+
+    /// The beds at `home` that children without a bed of their own there may fill:
+    /// `vacancies` less the beds accepted and held.
+    pub fn open_beds(&self, home: usize, vacancies: i64) -> i64 {
+        if self.any {
+            self.open[home]
+        } else {
+            vacancies
+        }
+    }
+
+    /// Whether `child` is accepted somewhere (settled: it takes admissions and budget first).
+    pub fn is_accepted(&self, child: usize) -> bool {
+        self.any && self.accepted[child].is_some()
     }
 
     /// The price offered for `child` at `home`, if any.
@@ -118,7 +169,7 @@ impl Answers {
 
     /// Whether `home` keeps beds for children other than `child` (and not for `child`).
     pub fn held_for_others(&self, child: usize, home: usize) -> bool {
-        !self.holders[home].is_empty() && self.holders[home].binary_search(&child).is_err()
+        self.any && !self.holders[home].is_empty() && self.holders[home].binary_search(&child).is_err()
     }
 }
 
@@ -237,6 +288,33 @@ pub fn located_rules(inst: &Instance, decision_pos: &[usize]) -> Vec<Issue> {
                 ));
                 break;
             }
+        }
+    }
+    // Accepted children are paid first: their list prices must fit their authority's budget.
+    let mut by: BTreeMap<usize, usize> = BTreeMap::new(); // accepted child → its decision
+    for (i, d) in b.decisions.iter().enumerate() {
+        let (Some(&c), Some(&h)) = (child.get(d.child.as_str()), home.get(d.home.as_str())) else {
+            continue;
+        };
+        if d.decision == DecisionKind::Accepted && a.accepted[c] == Some(h) {
+            for &m in &group[c] {
+                by.insert(m, i);
+            }
+        }
+    }
+    let mut spend: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    for (&m, &i) in &by {
+        let e = spend.entry(inst.children[m].la.as_str()).or_default();
+        e.0 += a.accepted[m].map_or(0.0, |h| b.homes[h].weekly_price);
+        e.1 = e.1.max(i);
+    }
+    for (la, (total, i)) in spend {
+        if let Some(budget) = inst.policy.budget_for(la).filter(|&x| total > x + 1e-9) {
+            out.push(Issue::new(
+                path(i),
+                ErrorCode::BudgetOvercommitted,
+                format!("the children accepted for {la} cost £{total} a week at list prices, above its weekly budget of £{budget}"),
+            ));
         }
     }
     for (&p, &i) in &last_at_provider {

@@ -120,12 +120,88 @@ pub fn terms(inst: &Instance, child: usize, home: usize, km: f64) -> Terms {
 }
 
 /// The cost of leaving a child unplaced.
-/// An accepted child is settled and always placed: its cost unplaced is
-/// [`crate::pair::answers::ACCEPTED_UNPLACED`].
+/// An accepted child is settled and always placed: its cost unplaced is its usual one plus its
+/// placement's cost ([`crate::pair::answers::accepted_unplaced`]), which keeps it placed as
+/// it shares no limiting row with other children.
 pub fn unplaced_cost(inst: &Instance, child: usize) -> f64 {
-    if inst.answers.any && inst.answers.accepted[child].is_some() {
-        return crate::pair::answers::ACCEPTED_UNPLACED;
-    }
     let c = &inst.batch.children[child];
-    inst.policy.unplaced_cost(c.urgency, c.waiting_days)
+    let usual = inst.policy.unplaced_cost(c.urgency, c.waiting_days);
+    match inst.answers.accepted.get(child).copied().flatten() {
+        Some(h) if inst.answers.any => {
+            let km = crate::pair::eligibility::pair_km(inst, child, h);
+            crate::pair::answers::accepted_unplaced(usual, terms(inst, child, h, km).total())
+        }
+        _ => usual,
+    }
+}
+/// Values a demand forecast puts on a batch's free beds (`solve --forecast`), as the
+/// `lookahead` rule adds them to its day's costs: placing a child at home j costs its terms
+/// plus v_j (a score a week, the bed's expected worth to the children forecast), and leaving a
+/// child who may not be held costs its unplaced cost plus the largest v_j of the batch, so the
+/// values move children between homes, or let a holdable child wait, but never make leaving
+/// any other child out cheaper.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BedValueTable {
+    /// Per home of the batch, the value of one bed, score a week (≥ 0); empty: no values.
+    per_home: Vec<f64>,
+    /// Per child of the batch, whether it may be left waiting for the forecast's sake.
+    holdable: Vec<bool>,
+    /// The largest value of any home: what a child that may not be held has added when unplaced.
+    most: f64,
+}
+
+impl BedValueTable {
+    /// A table of values per home (negative or non-finite values count as 0) and which children
+    /// may be held.
+    pub fn new(per_home: Vec<f64>, holdable: Vec<bool>) -> BedValueTable {
+        let per_home: Vec<f64> = per_home
+            .into_iter()
+            .map(|v| if v.is_finite() { v.max(0.0) } else { 0.0 })
+            .collect();
+        let most = per_home.iter().copied().fold(0.0, f64::max);
+        BedValueTable {
+            per_home,
+            holdable,
+            most,
+        }
+    }
+
+    /// Which children of `inst` may be held: `planned`, waited fewer than `hold_days` days, and
+    /// not accepted anywhere (a settled child is never left waiting).
+    pub fn holdable_children(inst: &Instance, hold_days: i64) -> Vec<bool> {
+        inst.batch
+            .children
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| {
+                let accepted = inst.answers.any && inst.answers.accepted[c].is_some();
+                ch.urgency == crate::input::batch::Urgency::Planned && ch.waiting_days < hold_days && !accepted
+            })
+            .collect()
+    }
+
+    /// Whether there are any values (an empty table changes nothing).
+    pub fn is_empty(&self) -> bool {
+        self.most == 0.0
+    }
+
+    /// The value of one bed at home `h`, score a week (0 without values).
+    pub fn at(&self, h: usize) -> f64 {
+        self.per_home.get(h).copied().unwrap_or(0.0)
+    }
+
+    /// Whether child `c` may be left waiting for the forecast's sake.
+    pub fn holdable(&self, c: usize) -> bool {
+        self.holdable.get(c).copied().unwrap_or(false)
+    }
+
+    /// What leaving child `c` unplaced adds to its unplaced cost: the largest bed value when
+    /// it may not be held, else 0.
+    pub fn unplaced_raise(&self, c: usize) -> f64 {
+        if self.holdable(c) {
+            0.0
+        } else {
+            self.most
+        }
+    }
 }

@@ -55,9 +55,10 @@ reasons! {
     Declined = "declined";
     /// The child is accepted at another home (settled).
     AcceptedElsewhere = "accepted_elsewhere";
-    /// The home keeps its beds for other children (a hold) until the broker answers.
+    /// The beds the home keeps for other children (holds) leave too few for this one.
     BedHeld = "bed_held";
-    /// The home's free beds, or its provider's admissions, are taken by accepted children.
+    /// The home's free beds, or its provider's admissions, are taken by accepted children, or
+    /// a child accepted there cannot live with this one.
     BedsTaken = "beds_taken";
 }
 
@@ -273,28 +274,42 @@ fn rules(
     (r, Some(km))
 }
 
-/// The providers' answers as a rule (`pair::answers`): a refusal, an acceptance elsewhere, a
-/// home holding its beds for others, or beds and admissions taken by accepted children.
+/// The providers' answers as a rule (`pair::answers`): a refusal, an acceptance elsewhere, or
+/// no room left for a child without a bed of its own there: the beds open to others (free beds
+/// less those accepted and held) or its provider's admissions are too few, or a child accepted
+/// there cannot live with it (an accepted child is settled, so the rest give way to it).
 fn answer_rule(inst: &Instance, child: usize, home: usize, group_size: usize) -> Option<Reason> {
     let a = &inst.answers;
     if a.declined(child, home) {
         return Some(Reason::Declined);
     }
     match a.accepted[child] {
-        Some(h) if h != home => Some(Reason::AcceptedElsewhere),
-        Some(_) => None,
-        None if a.held_for_others(child, home) => Some(Reason::BedHeld),
-        None => {
-            let h = inst.screen(home);
-            let provider = &inst.batch.providers[h.provider as usize];
-            let size = group_size.max(1) as i64;
-            let beds = h.vacancies as i64 - a.accepted_at[home] as i64;
-            let admissions = provider
-                .max_admissions
-                .map(|m| m - a.provider_accepted[h.provider as usize] as i64);
-            (beds < size || admissions.is_some_and(|m| m < size)).then_some(Reason::BedsTaken)
-        }
+        Some(h) if h != home => return Some(Reason::AcceptedElsewhere),
+        Some(_) => return None,
+        None if a.reserves(child, home) => return None,
+        None => {}
     }
+    let h = inst.screen(home);
+    let size = group_size.max(1) as i64;
+    let vacancies = h.vacancies as i64;
+    if a.open_beds(home, vacancies) < size {
+        // Held, when the holds are what leaves too few; taken, when acceptances alone do.
+        let after_accepted = vacancies - a.accepted_at[home] as i64;
+        return Some(if after_accepted >= size {
+            Reason::BedHeld
+        } else {
+            Reason::BedsTaken
+        });
+    }
+    let provider = &inst.batch.providers[h.provider as usize];
+    let admissions = provider
+        .max_admissions
+        .map(|m| m - a.provider_accepted[h.provider as usize] as i64);
+    let c = &inst.batch.children[child];
+    let company = a.accepted_here[home].iter().map(|&x| &inst.batch.children[x]);
+    let cannot_share = !a.accepted_here[home].is_empty()
+        && (c.requires_solo || company.clone().any(|x| x.requires_solo || children_conflict(c, x)));
+    (admissions.is_some_and(|m| m < size) || cannot_share).then_some(Reason::BedsTaken)
 }
 
 /// Why a whole unit can never be placed, whatever the homes.

@@ -143,6 +143,10 @@ pub struct Instance {
     pub homes: Vec<HomePlace>,
     /// Providers' answers (offers, acceptances, refusals, holds), indexed.
     pub answers: crate::pair::answers::Answers,
+    /// Values a demand forecast puts on today's free beds (`solve --forecast`; empty
+    /// otherwise): they join every pair's cost and the unplaced cost, for the model and the
+    /// checker alike.
+    pub bed_values: crate::pair::cost::BedValueTable,
     /// Keys the cost terms compare on every eligible pair (built by [`Instance::new`]).
     keys: PairKeys,
     /// Per home, the fields the first eligibility rules read, packed together (built by
@@ -293,6 +297,7 @@ impl Instance {
             children,
             homes,
             answers,
+            bed_values: Default::default(),
             keys,
             screen,
         }

@@ -18,6 +18,7 @@ mod plan_page;
 mod result_page;
 mod simulate_page;
 mod svg;
+mod sweep_page;
 
 use std::collections::HashMap;
 

@@ -89,7 +89,7 @@ fn compact(x: f64) -> String {
     }
 }
 
-fn show_total(unit: &str, x: f64) -> String {
+pub(super) fn show_total(unit: &str, x: f64) -> String {
     match unit {
         "£" if x.abs() >= 1e4 => format!("{}£{}", if x < 0.0 { "−" } else { "" }, compact(x.abs())),
         "£" => pounds(x),
@@ -102,7 +102,7 @@ fn show_total(unit: &str, x: f64) -> String {
 
 /// A table cell: the mean, with its interval on a small second line (keeps 8 rules within a
 /// 1,280-pixel page).
-fn estimate_cell(unit: &str, e: &Estimate) -> maud::Markup {
+pub(super) fn estimate_cell(unit: &str, e: &Estimate) -> maud::Markup {
     html! {
         (show_total(unit, e.mean))
         @if let (Some(lo), Some(hi)) = (e.lo, e.hi) { small { (show_total(unit, lo)) " to " (show_total(unit, hi)) } }
@@ -147,6 +147,9 @@ fn best_rows(r: &SimReport) -> Vec<(usize, String, String, Estimate)> {
 
 /// The whole page.
 pub(super) fn render(r: &SimReport) -> String {
+    if let Some(sw) = &r.sweep {
+        return super::sweep_page::render(r, sw);
+    }
     let title = format!("Simulation of {}", r.scenario);
     let rules: Vec<&str> = r.rules.iter().map(|x| x.rule.as_str()).collect();
     let ci_note = if r.replications > 1 {

@@ -252,6 +252,104 @@ pub(super) fn interval_chart(rows: &[Interval], fmt: impl Fn(f64) -> String, ari
     }
 }
 
+/// A mean with its 95% interval, when there is one.
+pub(super) type Ranged = (f64, Option<(f64, f64)>);
+
+/// One point of a trade-off chart: two estimates of one run, with their 95% intervals.
+pub(super) struct TradePoint {
+    /// Its label, written beside the dot (e.g. `per_km=5`).
+    pub label: String,
+    /// Series index: picks the colour; a series' points are joined in the order given.
+    pub series: usize,
+    /// The x mean and its interval.
+    pub x: Ranged,
+    /// The y mean and its interval.
+    pub y: Ranged,
+}
+
+/// A trade-off chart: each point a dot at (x, y) with whiskers for both intervals, labelled,
+/// the points of a series joined in order so the path a weight traces reads at a glance.
+/// Axes span the points and their intervals with a margin (never below 0 when every value is
+/// ≥ 0: counts and money), three ticks each; a legend names each series by colour.
+pub(super) fn tradeoff_chart(
+    points: &[TradePoint],
+    names: &[String],
+    (x_label, fmt_x): (&str, &dyn Fn(f64) -> String),
+    (y_label, fmt_y): (&str, &dyn Fn(f64) -> String),
+    aria: &str,
+) -> Markup {
+    let legend_rows = if names.len() > 1 { names.len().div_ceil(4) } else { 0 } as f64;
+    let (w, left, right, top) = (520.0, 70.0, 60.0, 16.0);
+    let bottom = 44.0 + 14.0 * legend_rows;
+    let h = 260.0 + bottom;
+    let span = |get: &dyn Fn(&TradePoint) -> Ranged| {
+        let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+        for p in points {
+            let (m, ci) = get(p);
+            let (a, b) = ci.unwrap_or((m, m));
+            lo = lo.min(a.min(m));
+            hi = hi.max(b.max(m));
+        }
+        if lo > hi {
+            return (0.0, 1.0);
+        }
+        // A margin of a tenth either side, so labels and whiskers stay inside.
+        let pad = if hi > lo {
+            (hi - lo) / 10.0
+        } else {
+            lo.abs().max(1.0) / 10.0
+        };
+        let floor = if lo >= 0.0 { 0.0 } else { f64::MIN };
+        ((lo - pad).max(floor), hi + pad)
+    };
+    let (x0, x1) = span(&|p| p.x);
+    let (y0, y1) = span(&|p| p.y);
+    let px = |x: f64| left + (x - x0) / (x1 - x0) * (w - left - right);
+    let py = |y: f64| top + (1.0 - (y - y0) / (y1 - y0)) * (h - top - bottom);
+    let series: std::collections::BTreeSet<usize> = points.iter().map(|p| p.series).collect();
+    let ticks = [0.0, 0.5, 1.0];
+    html! {
+        svg width=(f1(w)) height=(f1(h)) viewBox=(format!("0 0 {} {}", f1(w), f1(h))) role="img" aria-label=(aria) {
+            @for t in ticks {
+                @let y = y0 + (y1 - y0) * t;
+                @let x = x0 + (x1 - x0) * t;
+                line x1=(f1(left)) x2=(f1(w - right)) y1=(f1(py(y))) y2=(f1(py(y))) stroke="#d9dee6" {}
+                text x=(f1(left - 4.0)) y=(f1(py(y) + 3.5)) text-anchor="end" { (fmt_y(y)) }
+                text x=(f1(px(x))) y=(f1(h - bottom + 13.0)) text-anchor="middle" { (fmt_x(x)) }
+            }
+            line x1=(f1(left)) x2=(f1(left)) y1=(f1(top)) y2=(f1(h - bottom)) stroke="#1b2230" {}
+            line x1=(f1(left)) x2=(f1(w - right)) y1=(f1(h - bottom)) y2=(f1(h - bottom)) stroke="#1b2230" {}
+            text x=(f1((left + w - right) / 2.0)) y=(f1(h - bottom + 30.0)) text-anchor="middle" class="lbl" { (x_label) }
+            text x="12" y=(f1((top + h - bottom) / 2.0)) text-anchor="middle" class="lbl"
+                transform=(format!("rotate(-90 12 {})", f1((top + h - bottom) / 2.0))) { (y_label) }
+            @for s in &series {
+                @let path: String = points.iter().filter(|p| p.series == *s).enumerate()
+                    .map(|(i, p)| format!("{}{},{}", if i == 0 { "M" } else { "L" }, f1(px(p.x.0)), f1(py(p.y.0)))).collect();
+                path d=(path) fill="none" stroke=(OKABE_ITO[s % ALT_COLOURS]) stroke-width="1.5" stroke-opacity="0.6" {}
+            }
+            @for p in points {
+                @let (cx, cy) = (px(p.x.0), py(p.y.0));
+                @if let Some((a, b)) = p.x.1 {
+                    line x1=(f1(px(a))) x2=(f1(px(b))) y1=(f1(cy)) y2=(f1(cy)) stroke="#8a94a6" stroke-width="1" {}
+                }
+                @if let Some((a, b)) = p.y.1 {
+                    line x1=(f1(cx)) x2=(f1(cx)) y1=(f1(py(a))) y2=(f1(py(b))) stroke="#8a94a6" stroke-width="1" {}
+                }
+                circle cx=(f1(cx)) cy=(f1(cy)) r="4.5" class=(format!("a{}", p.series % ALT_COLOURS)) stroke="#1b2230" {}
+                text x=(f1(cx + 7.0)) y=(f1(cy - 6.0)) class="lbl" { (p.label) }
+            }
+            @if names.len() > 1 {
+                @for (i, n) in names.iter().enumerate() {
+                    @let lx = left + 110.0 * (i % 4) as f64;
+                    @let ly = h - bottom + 44.0 + 14.0 * (i / 4) as f64;
+                    circle cx=(f1(lx + 5.0)) cy=(f1(ly)) r="4.5" class=(format!("a{}", i % ALT_COLOURS)) stroke="#1b2230" {}
+                    text x=(f1(lx + 14.0)) y=(f1(ly + 3.5)) class="lbl" { (n) }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

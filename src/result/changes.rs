@@ -1,5 +1,5 @@
 //! `solve --since EARLIER`: what changed from an earlier result, child by child, and why —
-//! a refusal, an acceptance, a hold, an offer, a vacancy gone, or other children's moves —
+//! a refusal, an acceptance, a hold, an offer, a vacancy gone or new, or other children's moves —
 //! as a structured list and a sentence each. Built from the earlier result, this batch and
 //! this result alone, so every reason names something the broker can see in the files.
 
@@ -45,6 +45,8 @@ pub enum CauseKind {
     Offer,
     /// The earlier home is no longer in the batch, or its beds are taken by accepted children.
     VacancyRemoved,
+    /// The new home was not in the earlier run, or has more free beds than it had then.
+    NewVacancy,
     /// Other children moved into the earlier home, or out of the new one.
     OtherChildren,
     /// The child is a new referral.
@@ -134,6 +136,11 @@ pub fn changes(inst: &Instance, now: &MatchResult, before: &MatchResult) -> Vec<
         .collect();
     let homes = inst.home_index();
     let children = inst.child_index();
+    // Free beds per home in the earlier run, where it recorded them (older results did not).
+    let beds_before: Option<BTreeMap<&str, i64>> = before
+        .vacancies
+        .as_ref()
+        .map(|v| v.iter().map(|(h, &n)| (h.as_str(), n)).collect());
     let groups = crate::pair::answers::kept_groups(b);
     // Who sits at each home, before and now.
     let at = |m: &BTreeMap<String, String>| {
@@ -246,6 +253,19 @@ pub fn changes(inst: &Instance, now: &MatchResult, before: &MatchResult) -> Vec<
                             crate::support::money::pounds(list)
                         );
                         reasons.push(cause(CauseKind::Offer, Some(t), Vec::new(), detail));
+                    }
+                    if let (Some(beds), true) = (&beds_before, matches!(kind, ChangeKind::Moved | ChangeKind::Placed)) {
+                        let now = b.homes[h].vacancies;
+                        let detail = match beds.get(t) {
+                            None => Some(format!("a new vacancy at {t} (not in the earlier run)")),
+                            Some(&then) if now > then => {
+                                Some(format!("a new vacancy at {t} ({now} free beds, {then} before)"))
+                            }
+                            Some(_) => None,
+                        };
+                        if let Some(detail) = detail {
+                            reasons.push(cause(CauseKind::NewVacancy, Some(t), Vec::new(), detail));
+                        }
                     }
                     let leavers: Vec<String> = was_at
                         .get(t)

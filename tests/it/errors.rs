@@ -894,7 +894,86 @@ fn e1721_not_a_result() {
 }
 
 #[test]
+fn e1723_budget_overcommitted() {
+    // Both children are of the base authority; accepted at £800 and £4,500, a £5,000 budget.
+    let mut b = base_batch();
+    b["children"][0]["la"] = json!("E10000032");
+    b["children"][1]["la"] = json!("E10000032");
+    b["policy"] = json!({"weekly_budget": {"E10000032": 5000}});
+    b["decisions"] = json!([
+        {"child": "C1", "home": "H1", "decision": "accepted"},
+        {"child": "C2", "home": "H2", "decision": "accepted"}
+    ]);
+    has(&b.to_string(), "decisions[1]", "E1723");
+}
+
+#[test]
 fn e1722_zero_price() {
     let text = answered(json!([{"child": "C1", "home": "H1", "weekly_price": 0}]), json!([]));
     has(&text, "offers[0].weekly_price", "E1722");
+}
+
+/// `simulate --sweep` (E18xx): each bad sweep is refused with its code and exit 3 before any run.
+fn sweep_error(spec: &str) -> String {
+    let out = bin()
+        .args(["simulate", "--days", "1", "--sweep", spec])
+        .arg(crate::harness::instance("scenario-single.json"))
+        .assert()
+        .code(3);
+    String::from_utf8_lossy(&out.get_output().stderr).to_string()
+}
+
+#[test]
+fn e1801_unknown_sweep_weight_suggests_the_closest_and_lists_them() {
+    let err = sweep_error("per_kn=0,5");
+    assert!(err.contains("--sweep: E1801 unknown_sweep_weight"), "{err}");
+    assert!(
+        err.contains("did you mean `per_km`?") && err.contains("`unplaced.planned`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn e1802_bad_sweep_value_negative_not_a_number_or_above_its_range() {
+    let err = sweep_error("per_km=-1,ten,20000");
+    for at in ["--sweep.per_km[0]", "--sweep.per_km[1]", "--sweep.per_km[2]"] {
+        assert!(err.contains(&format!("{at}: E1802 bad_sweep_value")), "{err}");
+    }
+    assert!(err.contains("10,000 £ a week per km"), "{err}");
+}
+
+#[test]
+fn e1803_bad_sweep_spec_without_values_or_equals_sign() {
+    for spec in [
+        "per_km",
+        "per_km=",
+        "per_km=5,5",
+        "per_km=1,2,3,4,5,6,7,8,9,10,11,12,13",
+    ] {
+        let err = sweep_error(spec);
+        assert!(err.contains("E1803 bad_sweep_spec"), "{spec}: {err}");
+    }
+}
+
+#[test]
+fn e1804_forecast_not_a_scenario_names_what_the_file_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch.json");
+    std::fs::write(&batch, base_batch().to_string()).unwrap();
+    let history = dir.path().join("history.csv");
+    std::fs::write(&history, "CHILD,DECOM,PLACE,LA\n").unwrap();
+    for (forecast, what) in [(&batch, "is a `placematch/batch@1` file"), (&history, "is not JSON")] {
+        let out = bin()
+            .arg("solve")
+            .arg(&batch)
+            .arg("--forecast")
+            .arg(forecast)
+            .assert()
+            .code(3);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            err.contains("--forecast: E1804 forecast_not_a_scenario") && err.contains(what),
+            "{err}"
+        );
+    }
 }

@@ -22,6 +22,7 @@ fn opts(days: usize, replications: usize, rules: &[Rule], baseline: Option<Rule>
         check,
         baseline,
         lookahead: Default::default(),
+        score_policy: None,
     }
 }
 

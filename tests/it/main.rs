@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod answers;
 mod branching;
 mod broker_day;
 mod cli;
@@ -9,6 +10,7 @@ mod conventions;
 mod corpus;
 mod cuts;
 mod errors;
+mod forecast;
 mod fuzz;
 mod layers;
 mod lookahead;
@@ -18,6 +20,8 @@ mod report;
 mod rules;
 mod sheets;
 mod simulate;
+mod since;
 mod small;
 mod solve;
+mod sweep;
 mod tamper;

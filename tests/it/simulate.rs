@@ -22,6 +22,7 @@ fn opts(days: usize, replications: usize, seed: u64, rules: &[Rule], check: bool
         check,
         baseline: None,
         lookahead: Default::default(),
+        score_policy: None,
     }
 }
 

@@ -37,6 +37,7 @@ use crate::matching::bed_values::BedValues;
 use crate::matching::model::Formulation;
 use crate::pair::instance::{ChildPlace, Instance};
 
+pub mod daily;
 pub mod fluid;
 
 pub use fluid::{solve_fluid, FluidAnswer, FluidClass};

@@ -30,6 +30,9 @@ pub struct SimOptions {
     pub baseline: Option<Rule>,
     /// How `lookahead` forecasts and values beds.
     pub lookahead: crate::compare::lookahead::LookaheadSettings,
+    /// A second policy every run's objective is also scored by (`simulate --sweep` scores
+    /// each weight's runs by the scenario's own policy); `None`: only the run's own.
+    pub score_policy: Option<crate::input::policy::Policy>,
 }
 
 /// A child entering the simulation.

@@ -1,6 +1,7 @@
 //! One rule through one replication, day by day: the morning's endings and arrivals, the
 //! day's batch matched by the rule, the evening's outside demand, and the day's figures.
 
+use super::day_batch::{block_beds_taken, day_instance, stock_instance};
 use super::*;
 
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +17,8 @@ pub(super) struct Stay {
     pub(super) ready: Option<usize>,
     /// The placement's weekly cost terms (SPEC order), price net of its block bed and discount.
     pub(super) weekly: [f64; 8],
+    /// Its weekly cost at [`SimOptions::score_policy`] (0 without one), netted the same way.
+    pub(super) weekly_at_score_policy: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +120,8 @@ pub struct RepOutcome {
     pub placements: Vec<PlacementRecord>,
     /// Days whose MIP (or, for `lookahead`, fluid LP) was not proven optimal.
     pub days_not_optimal: usize,
+    /// The objective over the period scored at [`SimOptions::score_policy`], when given.
+    pub cost_at_score_policy: Option<f64>,
 }
 
 /// Runs one rule through one replication, day by day.
@@ -174,6 +179,8 @@ pub(super) struct Run<'a> {
     pub(super) forecast: Option<(crate::compare::lookahead::Forecast, crate::compare::lookahead::Prepared)>,
     /// Days whose MIP was not proven optimal for its own objective (MIP rules only).
     pub(super) days_not_optimal: usize,
+    /// The objective so far at [`SimOptions::score_policy`].
+    pub(super) cost_at_score_policy: f64,
 }
 
 impl<'a> Run<'a> {
@@ -214,6 +221,7 @@ impl<'a> Run<'a> {
                 (f, prepared)
             }),
             days_not_optimal: 0,
+            cost_at_score_policy: 0.0,
         }
     }
 
@@ -292,7 +300,7 @@ impl<'a> Run<'a> {
         for &(c, mover) in &kids {
             self.reduced[c] |= mover;
         }
-        let inst = day_instance(
+        let mut inst = day_instance(
             world,
             r,
             &self.homes,
@@ -317,6 +325,7 @@ impl<'a> Run<'a> {
             }
         }
         let block = block_beds_taken(&inst, &assignment, kids.len());
+        let at_score_policy = self.score_policy_costs(&mut inst, &assignment, &block, &e.discount);
         for (bi, a) in assignment.iter().enumerate() {
             let Some(hi) = *a else { continue };
             let mut weekly = e.terms[bi].map(|t| t.values()).unwrap_or_default();
@@ -324,8 +333,40 @@ impl<'a> Run<'a> {
                 weekly[0] = 0.0;
             }
             weekly[0] -= e.discount[bi];
-            self.place(&inst, d, kids[bi], bi, (hi, open[hi]), (block[bi], weekly), day);
+            let stay = (block[bi], weekly, at_score_policy[bi]);
+            self.place(&inst, d, kids[bi], bi, (hi, open[hi]), stay, day);
         }
+    }
+
+    /// Per child of the day's batch, its placement's weekly cost at the score policy (price
+    /// net of block bed and discount, as the run's own costs): a sweep scores every weight's
+    /// runs by the scenario's own policy. Zeros without a score policy.
+    fn score_policy_costs(
+        &self,
+        inst: &mut Instance,
+        assignment: &[Option<usize>],
+        block: &[bool],
+        discount: &[f64],
+    ) -> Vec<f64> {
+        let Some(p) = &self.opts.score_policy else {
+            return vec![0.0; assignment.len()];
+        };
+        // The terms read the instance's policy: swap it in, then back.
+        let own = std::mem::replace(&mut inst.policy, p.clone());
+        let out = assignment
+            .iter()
+            .enumerate()
+            .map(|(bi, a)| {
+                a.map_or(0.0, |hi| {
+                    let km = crate::pair::eligibility::pair_km(inst, bi, hi);
+                    let t = crate::pair::cost::terms(inst, bi, hi, km);
+                    let price = if block[bi] { 0.0 } else { t.price };
+                    t.total() - t.price + price - discount[bi]
+                })
+            })
+            .collect();
+        inst.policy = own;
+        out
     }
 
     /// The rule's assignment of the day's batch.
@@ -351,7 +392,7 @@ impl<'a> Run<'a> {
         (c, mover): (usize, bool),
         bi: usize,
         (hi, h): (usize, usize),
-        (block, weekly): (bool, [f64; 8]),
+        (block, weekly, weekly_at_score_policy): (bool, [f64; 8], f64),
         day: &mut DayRaw,
     ) {
         let (world, r) = (self.world, self.r);
@@ -448,6 +489,7 @@ impl<'a> Run<'a> {
             unmet,
             ready,
             weekly,
+            weekly_at_score_policy,
         }));
         t.placements += 1.0;
         day.new_placements += 1.0;
@@ -506,9 +548,13 @@ impl<'a> Run<'a> {
                     day.waiting += 1.0;
                     // The unplaced cost today's batch gave the child (SPEC §6), a day's share.
                     t.cost_terms.waiting += policy.unplaced_cost(self.urgency[c], (d - since) as i64) / 7.0;
+                    if let Some(p) = &self.opts.score_policy {
+                        self.cost_at_score_policy += p.unplaced_cost(self.urgency[c], (d - since) as i64) / 7.0;
+                    }
                 }
                 Some(Status::Placed(s)) => {
                     t.cost_terms.add_placement(&s.weekly, 1.0 / 7.0);
+                    self.cost_at_score_policy += s.weekly_at_score_policy / 7.0;
                     day.placed += 1.0;
                     if !s.block {
                         day.spend += r.homes[s.home].home.weekly_price / 7.0;
@@ -541,6 +587,8 @@ impl<'a> Run<'a> {
             violations,
             records,
             days_not_optimal,
+            cost_at_score_policy,
+            opts,
             km_sum,
             waited_sum,
             from_waiting,
@@ -600,154 +648,7 @@ impl<'a> Run<'a> {
             violations,
             placements: records,
             days_not_optimal,
+            cost_at_score_policy: opts.score_policy.as_ref().map(|_| cost_at_score_policy),
         }
     }
-}
-
-/// Which assigned children take block beds: at each home, the most urgent first, then by id
-/// (as the checker counts them), up to its block vacancies.
-pub(super) fn block_beds_taken(inst: &Instance, assignment: &[Option<usize>], n: usize) -> Vec<bool> {
-    let mut at_home: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (bi, a) in assignment.iter().enumerate() {
-        if let Some(hi) = a {
-            at_home.entry(*hi).or_default().push(bi);
-        }
-    }
-    let mut block = vec![false; n];
-    for (hi, list) in &mut at_home {
-        let cs = &inst.batch.children;
-        list.sort_by(|&a, &b| (cs[a].urgency, &cs[a].id).cmp(&(cs[b].urgency, &cs[b].id)));
-        for &bi in list.iter().take(inst.batch.homes[*hi].block_vacancies.max(0) as usize) {
-            block[bi] = true;
-        }
-    }
-    block
-}
-
-/// Every home of a replication, empty and without residents, as an instance without
-/// children: what the look-ahead forecast judges its sample children against once per run.
-pub(super) fn stock_instance(world: &World, r: &Replication) -> Instance {
-    let mut homes = Vec::with_capacity(r.homes.len());
-    let mut places = Vec::with_capacity(r.homes.len());
-    for sh in &r.homes {
-        let mut home = sh.home.clone();
-        home.vacancies = sh.capacity as i64;
-        home.occupied = 0;
-        home.block_vacancies = sh.block_beds as i64;
-        places.push(HomePlace::new(
-            &home,
-            sh.place.clone(),
-            sh.la.clone(),
-            sh.provider,
-            sh.rating,
-        ));
-        homes.push(home);
-    }
-    Instance::new(
-        Batch {
-            format: crate::input::batch::BATCH_FORMAT.into(),
-            batch_id: Some(format!("rep{}-stock", r.rep)),
-            as_of: None,
-            policy: world.scenario.policy.clone(),
-            providers: world.scenario.providers.clone(),
-            homes,
-            children: Vec::new(),
-            offers: Vec::new(),
-            decisions: Vec::new(),
-        },
-        world.policy.clone(),
-        Vec::new(),
-        places,
-    )
-}
-
-/// The day's batch as a located instance: the SPEC cost and eligibility apply unchanged.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn day_instance(
-    world: &World,
-    r: &Replication,
-    homes: &[HomeState],
-    status: &[Option<Status>],
-    urgency: &[Urgency],
-    reduced: &[bool],
-    kids: &[(usize, bool)],
-    open: &[usize],
-    d: usize,
-) -> Instance {
-    let mut children = Vec::with_capacity(kids.len());
-    let mut places = Vec::with_capacity(kids.len());
-    for &(c, mover) in kids {
-        let a = &r.arrivals[c];
-        let mut child = a.child.clone();
-        if reduced[c] {
-            let by = world.scenario.segments[a.segment]
-                .step_across
-                .as_ref()
-                .map_or(0, |p| p.needs_reduce_by);
-            for level in child.needs.values_mut() {
-                *level = (*level - by).max(0);
-            }
-        }
-        match status[c] {
-            Some(Status::Placed(s)) if mover => {
-                // A step-across move: only the target type, planned, waiting since ready.
-                let to = child.step_across.take().expect("movers have a plan").to;
-                child.placement_types = vec![to];
-                child.urgency = Urgency::Planned;
-                child.waiting_days = (d - s.ready.expect("ready")) as i64;
-            }
-            Some(Status::Waiting { since }) => {
-                child.urgency = urgency[c];
-                child.waiting_days = (d - since) as i64;
-            }
-            _ => unreachable!("only waiting children and movers are batched"),
-        }
-        children.push(child);
-        places.push(a.place.clone());
-    }
-    let mut batch_homes = Vec::with_capacity(open.len());
-    let mut home_places = Vec::with_capacity(open.len());
-    for &h in open {
-        let sh = &r.homes[h];
-        let st = &homes[h];
-        let mut home = sh.home.clone();
-        let occupied = st.outside_leave.len() + st.residents.len();
-        home.vacancies = (sh.capacity - occupied) as i64;
-        home.occupied = occupied as i64;
-        home.block_vacancies = (sh.block_beds - st.block_used) as i64;
-        // Regulation 14: the scenario's own residents bring their risks into the home.
-        for &c in &st.residents {
-            let ch = &r.arrivals[c].child;
-            home.resident_risks.extend(ch.risks.iter().copied());
-            home.incompatible_risks.extend(ch.incompatible_risks.iter().copied());
-        }
-        home.resident_risks.sort();
-        home.resident_risks.dedup();
-        home.incompatible_risks.sort();
-        home.incompatible_risks.dedup();
-        home_places.push(HomePlace::new(
-            &home,
-            sh.place.clone(),
-            sh.la.clone(),
-            sh.provider,
-            sh.rating,
-        ));
-        batch_homes.push(home);
-    }
-    Instance::new(
-        Batch {
-            format: crate::input::batch::BATCH_FORMAT.into(),
-            batch_id: Some(format!("rep{}-day{}", r.rep, d + 1)),
-            as_of: None,
-            policy: world.scenario.policy.clone(),
-            providers: world.scenario.providers.clone(),
-            homes: batch_homes,
-            children,
-            offers: Vec::new(),
-            decisions: Vec::new(),
-        },
-        world.policy.clone(),
-        places,
-        home_places,
-    )
 }

@@ -21,15 +21,18 @@ use crate::input::batch::{Batch, Child, Location, Sex, StepAcross, Urgency};
 use crate::support::random::tagged_stream;
 use crate::{pair::instance::ChildPlace, pair::instance::HomePlace, pair::instance::Instance};
 
+mod day_batch;
 mod draws;
 mod engine;
 mod output;
 mod paired;
+mod sweep;
 
 pub use draws::*;
 pub use engine::*;
 pub use output::*;
 pub use paired::*;
+pub use sweep::*;
 
 /// The format tag of a simulation report.
 pub const SIMULATE_FORMAT: &str = "placematch/simulate@1";
@@ -343,6 +346,10 @@ pub struct SimReport {
     /// With `--baseline RULE`: every other rule's paired difference from it on every total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versus_baseline: Option<VersusBaseline>,
+    /// With `--sweep WEIGHT=…`: the comparison at each value of one policy weight (`rules`
+    /// is then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepReport>,
 }
 
 /// Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom.
@@ -450,6 +457,17 @@ pub fn simulate_with_placements(
     opts: &SimOptions,
     tick: &(dyn Fn() + Sync),
 ) -> (SimReport, Vec<String>, Vec<PlacementRecord>) {
+    let (report, violations, placements, _) = run_all(world, opts, tick);
+    (report, violations, placements)
+}
+
+/// [`simulate_with_placements`], also returning per rule (report order) each replication's
+/// objective at `opts.score_policy` (empty without one).
+fn run_all(
+    world: &World,
+    opts: &SimOptions,
+    tick: &(dyn Fn() + Sync),
+) -> (SimReport, Vec<String>, Vec<PlacementRecord>, Vec<Vec<f64>>) {
     use rayon::prelude::*;
     let reps: Vec<Replication> = (0..opts.replications as u64)
         .into_par_iter()
@@ -465,8 +483,10 @@ pub fn simulate_with_placements(
     let mut violations = Vec::new();
     let mut rules = Vec::new();
     let mut placements = Vec::new();
+    let mut scores = Vec::new();
     for &rule in &opts.rules {
         let mine: Vec<&RepOutcome> = outcomes.iter().filter(|o| o.rule == rule).collect();
+        scores.push(mine.iter().filter_map(|o| o.cost_at_score_policy).collect());
         placements.extend(mine.iter().flat_map(|o| o.placements.iter().cloned()));
         violations.extend(mine.iter().flat_map(|o| o.violations.iter().cloned()));
         let replications: Vec<Totals> = mine.iter().map(|o| o.totals.clone()).collect();
@@ -515,8 +535,9 @@ pub fn simulate_with_placements(
         metrics: metric_defs(),
         versus_baseline: opts.baseline.and_then(|b| versus_baseline(&rules, b.name())),
         rules,
+        sweep: None,
     };
-    (report, violations, placements)
+    (report, violations, placements, scores)
 }
 
 #[cfg(test)]

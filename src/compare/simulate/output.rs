@@ -18,6 +18,9 @@ pub(super) fn short(x: f64) -> String {
 /// The yearly totals as a terminal table: one row per total, one column per rule, each cell
 /// the mean over replications ± the half width of its 95% interval.
 pub fn to_table(r: &SimReport) -> String {
+    if let Some(sw) = &r.sweep {
+        return sweep_table(r, sw);
+    }
     let mut out = format!(
         "{}: {} days, {} replication(s), seed {}; mean ± 95% half-width over replications\n\n",
         r.scenario, r.days, r.replications, r.seed
@@ -114,6 +117,39 @@ pub fn to_csv(r: &SimReport) -> String {
                 opt(e.lo),
                 opt(e.hi)
             ));
+        }
+    }
+    if let Some(sw) = &r.sweep {
+        // One scope per value (`per_km=5`); the paired differences as `…-first` rows.
+        for row in &sw.rows {
+            let scope = format!("{}={}", sw.weight, row.value);
+            let heads = [
+                ("spend", &row.spend),
+                ("child_days_over_20_miles", &row.child_days_over_20_miles),
+                ("child_days_unmet_need", &row.child_days_unmet_need),
+                ("mean_wait_days", &row.mean_wait_days),
+                ("score", &row.score),
+                ("score_own_weights", &row.score_own_weights),
+            ];
+            for (k, e) in heads {
+                out.push_str(&format!(
+                    "{},{scope},,{k},{},{},{}\n",
+                    row.rule,
+                    e.mean,
+                    opt(e.lo),
+                    opt(e.hi)
+                ));
+            }
+            for d in &row.versus_first {
+                out.push_str(&format!(
+                    "{},{scope}-first,,{},{},{},{}\n",
+                    row.rule,
+                    d.key,
+                    d.mean,
+                    opt(d.lo),
+                    opt(d.hi)
+                ));
+            }
         }
     }
     if let Some(v) = &r.versus_baseline {

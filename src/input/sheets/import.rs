@@ -27,7 +27,22 @@ struct Origins {
 /// .ods, .xls), into a batch that passes the normal validation. Every problem is reported at
 /// once, at `file:sheet:row N:column` (`children.csv:row 3:age` for CSV), with the codes of the
 /// JSON validator plus E1701–E1705 for spreadsheet problems.
+///
+/// These are the rules of the batch as read; the rules that need it located (the answers'
+/// cross-record rules) are a later layer's: [`import_checked`] runs them too.
 pub fn import(path: &Path) -> Result<Batch, InvalidInput> {
+    import_checked(path, None, |_| Vec::new())
+}
+
+/// [`import`] with `policy` set as the batch's own, then `later` run on the valid batch's JSON
+/// (the located rules a later layer holds: `placematch import` passes the same load as
+/// `validate`), each of its issues sent back to its cell where it names a record, else kept at
+/// its JSON path. So a workbook that imports also validates.
+pub fn import_checked(
+    path: &Path,
+    policy: Option<crate::input::policy::PolicyInput>,
+    later: impl FnOnce(&str) -> Vec<Issue>,
+) -> Result<Batch, InvalidInput> {
     let source_name = path.display().to_string();
     let fail = |issues: Vec<Issue>| InvalidInput {
         source_name: source_name.clone(),
@@ -118,11 +133,15 @@ pub fn import(path: &Path) -> Result<Batch, InvalidInput> {
     if !issues.is_empty() {
         return Err(fail(issues));
     }
+    batch.policy = policy;
     // The batch is checked exactly as its JSON would be, and every issue sent back to its cell.
     let text = serde_json::to_string(&batch).expect("a batch serialises");
     let partial = parse_batch(&text).map_err(|i| fail(vec![i]))?;
     let mut found = partial.issues.clone();
     found.extend(batch_rules(&partial));
+    if found.is_empty() {
+        found = later(&text);
+    }
     if !found.is_empty() {
         return Err(fail(found.into_iter().map(|i| origins.locate(i)).collect()));
     }

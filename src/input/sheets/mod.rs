@@ -12,4 +12,4 @@ pub mod import;
 pub mod table;
 
 pub use export::{batch_csv_files, batch_xlsx, template_files};
-pub use import::import;
+pub use import::{import, import_checked};

@@ -28,7 +28,12 @@ impl Formulation {
         }
         let unplaced = units
             .iter()
-            .map(|u| u.members.iter().map(|&m| unplaced_cost(inst, m)).sum())
+            .map(|u| {
+                u.members
+                    .iter()
+                    .map(|&m| unplaced_cost(inst, m) + inst.bed_values.unplaced_raise(m))
+                    .sum()
+            })
             .collect();
         // Units are scanned in parallel and concatenated in unit order: the same columns, in
         // the same order, however many threads ran.
@@ -89,7 +94,7 @@ impl Formulation {
             home_cands[c.home].push(k);
         }
         let conflicts = unit_conflicts(inst, &units);
-        let (budgets, unit_budgets) = unit_budgets(inst, &units);
+        let (budgets, budget_index, unit_budgets) = unit_budgets(inst, &units);
         let mut f = Formulation {
             units,
             unit_of,
@@ -106,6 +111,7 @@ impl Formulation {
             special_floor,
             min_price,
             budgets,
+            budget_index,
             unit_budgets,
         };
         f.components = f.find_components(inst, links);
@@ -174,7 +180,7 @@ pub(super) fn members_cost(inst: &Instance, unit: &Unit, h: usize) -> Option<f64
         .iter()
         .all(|&m| {
             eligible_km(inst, m, h, size)
-                .inspect(|&km| cost += terms(inst, m, h, km).total())
+                .inspect(|&km| cost += terms(inst, m, h, km).total() + inst.bed_values.at(h))
                 .is_some()
         })
         .then_some(cost)
@@ -290,19 +296,35 @@ impl Ord for Cost {
     }
 }
 
-/// Budget index per budgeted authority (in code order) and each unit's members per index.
-fn unit_budgets(inst: &Instance, units: &[Unit]) -> (Vec<f64>, Vec<Vec<(usize, i64)>>) {
-    let by_la: BTreeMap<&str, f64> = inst
+/// Budget index per budgeted authority (in code order), each budget less its accepted
+/// children's list prices, and each unit's members per index. An accepted unit counts against
+/// no budget row: its spend is settled and taken off first, so it shares no limiting row with
+/// the rest of the batch (`pair::answers`).
+type Budgets = (Vec<f64>, HashMap<String, usize>, Vec<Vec<(usize, i64)>>);
+fn unit_budgets(inst: &Instance, units: &[Unit]) -> Budgets {
+    let mut by_la: BTreeMap<&str, f64> = inst
         .children
         .iter()
         .filter_map(|c| Some((c.la.as_str(), inst.policy.budget_for(&c.la)?)))
         .collect();
+    for (i, c) in inst.children.iter().enumerate() {
+        if let (Some(h), Some(b)) = (
+            inst.answers.accepted.get(i).copied().flatten(),
+            by_la.get_mut(c.la.as_str()),
+        ) {
+            *b -= inst.batch.homes[h].weekly_price;
+        }
+    }
     let index: HashMap<&str, usize> = by_la.keys().enumerate().map(|(i, &la)| (la, i)).collect();
+    let budget_index = index.iter().map(|(&la, &i)| (la.to_string(), i)).collect();
     let budgets = by_la.into_values().collect();
     let per_unit = units
         .iter()
         .map(|unit| {
             let mut out: Vec<(usize, i64)> = Vec::new();
+            if inst.answers.is_accepted(unit.members[0]) {
+                return out;
+            }
             for &m in &unit.members {
                 let Some(&b) = index.get(inst.children[m].la.as_str()) else {
                     continue;
@@ -315,7 +337,7 @@ fn unit_budgets(inst: &Instance, units: &[Unit]) -> (Vec<f64>, Vec<Vec<(usize, i
             out
         })
         .collect();
-    (budgets, per_unit)
+    (budgets, budget_index, per_unit)
 }
 
 fn unit_conflicts(inst: &Instance, units: &[Unit]) -> Vec<Vec<usize>> {

@@ -8,7 +8,7 @@
 //! `build.rs` finds the pairs (pruned on a large batch) and the components; `rows.rs` holds
 //! the rows and each pair's entries in them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crate::pair::cost::{terms, Terms};
@@ -86,8 +86,11 @@ pub struct Formulation {
     /// has none): the budget rows' implied limits count on it.
     pub min_price: Vec<f64>,
     /// Weekly budgets of the batch's responsible authorities that have one, by budget index
-    /// (authorities in code order).
+    /// (authorities in code order), less the list prices of their accepted children, which
+    /// are settled and count against no budget row.
     pub budgets: Vec<f64>,
+    /// Budget index per budgeted authority code.
+    pub budget_index: HashMap<String, usize>,
     /// Per unit, (budget index, members whose authority it is): a unit's budgeted spend
     /// without a string lookup per member (the small-component search checks it at every node).
     pub unit_budgets: Vec<Vec<(usize, i64)>>,
@@ -177,12 +180,14 @@ impl Formulation {
     }
 
     /// Whether a batch is a pure assignment: single children, capacities only (no siblings,
-    /// solo, conflicts, block beds, admission limits, discounts or budgets).
+    /// solo, conflicts, block beds, admission limits, discounts, budgets, or beds accepted or
+    /// held, which a unit in its own bed does not count against).
     pub fn pure_assignment(inst: &Instance) -> bool {
         let b = &inst.batch;
-        b.children
-            .iter()
-            .all(|c| c.sibling_group.is_none() && !c.requires_solo && c.incompatible_risks.is_empty())
+        !inst.answers.reserving()
+            && b.children
+                .iter()
+                .all(|c| c.sibling_group.is_none() && !c.requires_solo && c.incompatible_risks.is_empty())
             && b.homes.iter().all(|h| h.block_vacancies == 0)
             && b.providers
                 .iter()
@@ -281,6 +286,42 @@ impl Formulation {
         self.unit_budgets[c.unit]
             .iter()
             .any(|&(b, members)| price * members as f64 > self.budgets[b] + 1e-9)
+    }
+
+    /// Children unit `u` counts against the beds open to others at home `h` (the capacity
+    /// row): none when it has beds of its own there (accepted or held, `pair::answers`).
+    pub fn bed_use(&self, inst: &Instance, u: usize, h: usize) -> i64 {
+        if inst.answers.reserves(self.units[u].members[0], h) {
+            0
+        } else {
+            self.size(u) as i64
+        }
+    }
+
+    /// The beds at home `h` open to units without beds of their own there (the capacity
+    /// row's limit): `vacancies` less the beds accepted and held.
+    pub fn open_beds(inst: &Instance, h: usize) -> i64 {
+        inst.answers.open_beds(h, inst.batch.homes[h].vacancies)
+    }
+
+    /// Children unit `u` counts against its provider's admissions: none when it is accepted
+    /// (its admissions are taken before anyone else's, [`Formulation::open_admissions`]).
+    pub fn admission_use(&self, inst: &Instance, u: usize) -> i64 {
+        if inst.answers.is_accepted(self.units[u].members[0]) {
+            0
+        } else {
+            self.size(u) as i64
+        }
+    }
+
+    /// Provider `p`'s admissions left for the batch's children not accepted with it.
+    pub fn open_admissions(inst: &Instance, p: usize) -> Option<i64> {
+        let m = inst.batch.providers[p].max_admissions?;
+        Some(if inst.answers.any {
+            m - inst.answers.provider_accepted[p] as i64
+        } else {
+            m
+        })
     }
 
     /// Number of children in a unit.

@@ -20,12 +20,15 @@ impl Formulation {
         // Σ_j y_uj + u_u = 1
         rows.extend(comp.units.iter().map(|&u| (RowKey::Assign(u), 1.0, 1.0)));
         let homes = self.component_homes(comp);
-        // Σ_i size_i·y_ij ≤ vacancies_j
-        rows.extend(
-            homes
-                .iter()
-                .map(|&h| (RowKey::Capacity(h), f64::NEG_INFINITY, homes_b[h].vacancies as f64)),
-        );
+        // Σ_i size_i·y_ij ≤ vacancies_j, over the units without a bed of their own at j (each
+        // accepted or held unit has its beds, so the rest may fill what is left).
+        rows.extend(homes.iter().map(|&h| {
+            (
+                RowKey::Capacity(h),
+                f64::NEG_INFINITY,
+                Formulation::open_beds(inst, h) as f64,
+            )
+        }));
         // b_j − Σ_i size_i·y_ij ≤ 0 (block beds used ≤ children placed)
         rows.extend(
             homes
@@ -38,7 +41,8 @@ impl Formulation {
         providers.dedup();
         for &p in &providers {
             let pr = &inst.batch.providers[p];
-            if let Some(m) = pr.max_admissions {
+            if let Some(m) = Formulation::open_admissions(inst, p) {
+                // Accepted children's admissions are taken first; the row counts the others.
                 rows.push((RowKey::Admissions(p), f64::NEG_INFINITY, m as f64));
             }
             if let Some(d) = &pr.volume_discount {
@@ -72,7 +76,8 @@ impl Formulation {
             .map(|&u| Some(self.min_price[u]).filter(|p| p.is_finite()))
             .collect();
         for la in las {
-            if let Some(b) = inst.policy.budget_for(la) {
+            // Less the accepted children's spend, which counts in no row.
+            if let Some(b) = self.budget_index.get(la).map(|&i| self.budgets[i]) {
                 rows.push((RowKey::Budget(la.to_string()), f64::NEG_INFINITY, b));
                 if let Some(k) = self.budget_count(inst, comp, &cheapest, la, b) {
                     rows.push((RowKey::BudgetCount(la.to_string()), f64::NEG_INFINITY, k as f64));
@@ -172,7 +177,8 @@ impl Formulation {
     ) -> Option<usize> {
         let mut cheapest: Vec<f64> = Vec::new();
         for (&u, p) in comp.units.iter().zip(unit_cheapest) {
-            let Some(p) = *p else {
+            // An accepted unit's spend is off the budget already (`b` is what is left).
+            let Some(p) = p.filter(|_| !inst.answers.is_accepted(self.units[u].members[0])) else {
                 continue;
             };
             let in_la = self.units[u]
@@ -232,12 +238,12 @@ impl Formulation {
             }
         };
         push(idx.assign.get(&u), 1.0);
-        push(idx.capacity.get(&h), size);
+        push(idx.capacity.get(&h), self.bed_use(inst, u, h) as f64);
         // b_j ≤ Σ min(size, block beds)·x: the same integer points as Σ size·x (b_j is capped at
         // the block beds anyway), but a sibling group half-placed no longer buys a whole
         // block bed in the LP.
         push(idx.block.get(&h), -size.min(home.block_vacancies as f64));
-        push(idx.admissions.get(&p), size);
+        push(idx.admissions.get(&p), self.admission_use(inst, u) as f64);
         if let Some(d) = &inst.batch.providers[p].volume_discount {
             push(
                 idx.discount_value.get(&h),
@@ -257,8 +263,10 @@ impl Formulation {
                 push(Some(&r), coef as f64);
             }
         }
-        // Budgets count list prices per member's responsible authority.
-        for &m in &self.units[u].members {
+        // Budgets count list prices per member's responsible authority (an accepted unit's
+        // spend is taken off the budget instead).
+        let budgeted = !inst.answers.is_accepted(self.units[u].members[0]);
+        for &m in self.units[u].members.iter().filter(|_| budgeted) {
             let la = inst.children[m].la.as_str();
             push(idx.budget.get(la), home.weekly_price);
             push(idx.budget_count.get(la), 1.0);

@@ -348,9 +348,17 @@ impl ComponentSolver<'_> {
     }
 
     /// Whether the component is a plain assignment: capacity rows only (no block beds, solo,
-    /// conflicts, admission limits, discounts or budgets).
+    /// conflicts, admission limits, discounts or budgets), each unit taking one bed at every
+    /// home (none accepted or holding beds, which take none of the beds open to others).
     pub fn is_plain(&self) -> bool {
         !self.trivial
+            && self.comp.units.iter().all(|&u| {
+                !self.inst.answers.any
+                    || self.f.units[u]
+                        .members
+                        .iter()
+                        .all(|&m| !self.inst.answers.is_accepted(m) && self.inst.answers.held[m].is_empty())
+            })
             && self
                 .rows
                 .iter()
@@ -487,7 +495,8 @@ impl ComponentSolver<'_> {
         let size = self.f.size(c.unit);
         let home = &inst.batch.homes[c.home];
         let provider = &inst.batch.providers[inst.homes[c.home].provider];
-        if provider.max_admissions.is_some_and(|m| (size as i64) > m) {
+        let admissions = Formulation::open_admissions(inst, inst.homes[c.home].provider);
+        if admissions.is_some_and(|m| self.f.admission_use(inst, c.unit) > m) {
             return None;
         }
         let f = self.f;
