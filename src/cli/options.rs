@@ -94,7 +94,7 @@ pub struct SolveArgs {
     /// Stop searching after this many seconds and return the best solution found.
     #[arg(long, value_name = "SECONDS", value_parser = positive)]
     pub time_limit: Option<f64>,
-    /// Seconds the explaining may spend proving regrets once the answer is found (default 3);
+    /// Seconds the explaining may spend proving regrets once the answer is found (default 8);
     /// past it each regret is a proven range, `regret_lower` to `regret`.
     #[arg(long, value_name = "SECONDS", value_parser = non_negative, conflicts_with = "exact_regrets")]
     pub explain_time: Option<f64>,
