@@ -24,8 +24,11 @@ fn sibling_batch() -> placematch::pair::instance::Instance {
     load(&serde_json::to_value(&batch).unwrap())
 }
 
-/// Each placement's home and alternatives (home, regret, exact).
-fn lists(r: &MatchResult) -> Vec<(String, String, Vec<(String, f64, bool)>)> {
+/// A placement: child, home, and its alternatives as (home, regret, exact).
+type Listed = (String, String, Vec<(String, f64, bool)>);
+
+/// Each placement's home and alternatives.
+fn lists(r: &MatchResult) -> Vec<Listed> {
     r.placements
         .iter()
         .map(|p| {
