@@ -10,6 +10,7 @@ mod conventions;
 mod corpus;
 mod cuts;
 mod errors;
+mod errors_answers;
 mod forecast;
 mod fuzz;
 mod layers;
