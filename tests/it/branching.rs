@@ -4,18 +4,18 @@
 //! the search really branches (tiny batches rarely make it branch; cover cuts are switched off
 //! there, as they make that batch's LP integral).
 
-use placematch::compare::generate::{generate, GenOptions};
+use placematch::compare::generate::GenOptions;
 use placematch::matching::solver::{SolveOptions, DEFAULT_BRANCH_LPS};
 use placematch::result::format::MatchResult;
 use proptest::prelude::*;
 
-use crate::harness::{budget_tiny_batch, load, solve_checked_with, tiny_batch};
+use crate::harness::{budget_tiny_batch, generated, load, solve_checked_with, tiny_batch};
 use crate::properties::{config, intervals_hold};
 
 /// Siblings, conflicts, solo children, block beds and admission limits at 40 × 400. Seed 4
 /// has a fractional LP whose forced LPs branch (92 of 215 searches took 3 LPs).
 fn side_rule_batch(seed: u64) -> placematch::pair::instance::Instance {
-    let batch = generate(&GenOptions {
+    generated(&GenOptions {
         children: 40,
         homes: 400,
         seed,
@@ -25,8 +25,7 @@ fn side_rule_batch(seed: u64) -> placematch::pair::instance::Instance {
         block_beds: true,
         admission_limits: true,
         ..GenOptions::default()
-    });
-    load(&serde_json::to_value(&batch).unwrap())
+    })
 }
 
 /// Each placement's alternatives as (home, lower, upper, exact), and whether ranked certain.

@@ -2,16 +2,16 @@
 //! LP puts half a sibling pair in a last bed, the cuts make the LP integral at the optimum (no
 //! MIP), and the answer and every regret are what the model without them proves.
 
-use placematch::compare::generate::{generate, GenOptions};
+use placematch::compare::generate::GenOptions;
 use placematch::matching::solver::SolveOptions;
 use placematch::result::format::MatchResult;
 
-use crate::harness::{load, solve_checked_with};
+use crate::harness::{generated, solve_checked_with};
 
 /// Siblings, conflicts, block beds and admission limits at 60 × 600, seed 2: without cuts
 /// its LP is fractional and the optimum needs HiGHS's MIP.
 fn sibling_batch() -> placematch::pair::instance::Instance {
-    let batch = generate(&GenOptions {
+    generated(&GenOptions {
         children: 60,
         homes: 600,
         seed: 2,
@@ -20,8 +20,7 @@ fn sibling_batch() -> placematch::pair::instance::Instance {
         block_beds: true,
         admission_limits: true,
         ..GenOptions::default()
-    });
-    load(&serde_json::to_value(&batch).unwrap())
+    })
 }
 
 /// A placement: child, home, and its alternatives as (home, regret, exact).

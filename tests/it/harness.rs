@@ -24,6 +24,11 @@ pub fn instance(name: &str) -> PathBuf {
 }
 
 /// Loads a batch from a JSON value, panicking with the report if invalid.
+/// A batch from `placematch generate` with these options, loaded.
+pub fn generated(opts: &placematch::compare::generate::GenOptions) -> Instance {
+    load(&serde_json::to_value(placematch::compare::generate::generate(opts)).unwrap())
+}
+
 pub fn load(v: &Value) -> Instance {
     match load_batch(&v.to_string(), "test", None) {
         Ok(i) => i,

@@ -94,131 +94,77 @@ macro_rules! totals {
     };
 }
 
-/// The objective's terms summed over the period: each placed child-day adds its placement's
-/// weekly cost terms ÷ 7 (the price net of block beds and volume discounts, as SPEC §6 nets
-/// them), and each waiting child-day adds its unplaced cost ÷ 7 (SPEC §6: by urgency, plus
-/// the policy's `waiting_day` per day already waited). A score in the policy's
-/// pounds-equivalent, not money.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct CostTerms {
-    /// Weekly price net of block beds (0: paid anyway) and volume discounts.
-    pub price: f64,
-    /// `per_km` × km beyond `free_km`.
-    pub distance: f64,
-    /// Out-of-area charge.
-    pub out_of_area: f64,
-    /// Ofsted penalty.
-    pub quality: f64,
-    /// `unmet_need` × unmet need levels.
-    pub needs: f64,
-    /// `type_rank` × position of the type in the child's preferences.
-    pub type_preference: f64,
-    /// Step-across credit (negative).
-    pub step_across: f64,
-    /// Language mismatch.
-    pub language: f64,
-    /// Unplaced cost of every waiting child-day.
-    pub waiting: f64,
+macro_rules! cost_terms {
+    ($( $(#[$doc:meta])* $field:ident; )*) => {
+        /// The objective's terms summed over the period: each placed child-day adds its placement's
+        /// weekly cost terms ÷ 7 (the price net of block beds and volume discounts, as SPEC §6 nets
+        /// them), and each waiting child-day adds its unplaced cost ÷ 7 (SPEC §6: by urgency, plus
+        /// the policy's `waiting_day` per day already waited). A score in the policy's
+        /// pounds-equivalent, not money.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(default)]
+        pub struct CostTerms {
+            $( $(#[$doc])* pub $field: f64, )*
+        }
+        /// [`CostTerms`] as means over replications with 95% intervals (each field as there).
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(default)]
+        pub struct CostTermsEstimate {
+            $( $(#[$doc])* pub $field: Estimate, )*
+        }
+        impl CostTerms {
+            /// Keys of the terms, in report order.
+            pub const KEYS: &'static [&'static str] = &[$(stringify!($field),)*];
+            /// The terms in [`CostTerms::KEYS`] order.
+            pub fn values(&self) -> Vec<f64> { vec![$(self.$field,)*] }
+            /// Mutable references to the terms, in [`CostTerms::KEYS`] order.
+            fn values_mut(&mut self) -> Vec<&mut f64> { vec![$(&mut self.$field,)*] }
+        }
+        impl CostTermsEstimate {
+            /// Means and intervals over replications.
+            pub fn over(reps: &[CostTerms]) -> CostTermsEstimate {
+                CostTermsEstimate {
+                    $( $field: estimate(&reps.iter().map(|t| t.$field).collect::<Vec<_>>()), )*
+                }
+            }
+            /// Estimates in [`CostTerms::KEYS`] order.
+            pub fn values(&self) -> Vec<Estimate> { vec![$(self.$field,)*] }
+        }
+    };
 }
 
-/// [`CostTerms`] as means over replications with 95% intervals.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct CostTermsEstimate {
-    /// See [`CostTerms::price`].
-    pub price: Estimate,
-    /// See [`CostTerms::distance`].
-    pub distance: Estimate,
-    /// See [`CostTerms::out_of_area`].
-    pub out_of_area: Estimate,
-    /// See [`CostTerms::quality`].
-    pub quality: Estimate,
-    /// See [`CostTerms::needs`].
-    pub needs: Estimate,
-    /// See [`CostTerms::type_preference`].
-    pub type_preference: Estimate,
-    /// See [`CostTerms::step_across`].
-    pub step_across: Estimate,
-    /// See [`CostTerms::language`].
-    pub language: Estimate,
-    /// See [`CostTerms::waiting`].
-    pub waiting: Estimate,
+// SPEC order: the eight terms of `pair::cost::Terms` (`TERM_NAMES`), then waiting.
+cost_terms! {
+    /// Weekly price net of block beds (0: paid anyway) and volume discounts.
+    price;
+    /// `per_km` × km beyond `free_km`.
+    distance;
+    /// Out-of-area charge.
+    out_of_area;
+    /// Ofsted penalty.
+    quality;
+    /// `unmet_need` × unmet need levels.
+    needs;
+    /// `type_rank` × position of the type in the child's preferences.
+    type_preference;
+    /// Step-across credit (negative).
+    step_across;
+    /// Language mismatch.
+    language;
+    /// Unplaced cost of every waiting child-day.
+    waiting;
 }
 
 impl CostTerms {
-    /// Keys of the terms, in report order.
-    pub const KEYS: [&'static str; 9] = [
-        "price",
-        "distance",
-        "out_of_area",
-        "quality",
-        "needs",
-        "type_preference",
-        "step_across",
-        "language",
-        "waiting",
-    ];
-    /// The terms in [`CostTerms::KEYS`] order.
-    pub fn values(&self) -> [f64; 9] {
-        [
-            self.price,
-            self.distance,
-            self.out_of_area,
-            self.quality,
-            self.needs,
-            self.type_preference,
-            self.step_across,
-            self.language,
-            self.waiting,
-        ]
-    }
     /// Adds a placement's eight weekly terms (SPEC order, price already net) times `scale`.
     pub fn add_placement(&mut self, weekly: &[f64; 8], scale: f64) {
-        self.price += weekly[0] * scale;
-        self.distance += weekly[1] * scale;
-        self.out_of_area += weekly[2] * scale;
-        self.quality += weekly[3] * scale;
-        self.needs += weekly[4] * scale;
-        self.type_preference += weekly[5] * scale;
-        self.step_across += weekly[6] * scale;
-        self.language += weekly[7] * scale;
+        for (t, w) in self.values_mut().into_iter().zip(weekly) {
+            *t += w * scale;
+        }
     }
     /// Sum of the terms.
     pub fn total(&self) -> f64 {
         self.values().iter().sum()
-    }
-}
-
-impl CostTermsEstimate {
-    /// Means and intervals over replications.
-    pub fn over(reps: &[CostTerms]) -> CostTermsEstimate {
-        let e = |i: usize| estimate(&reps.iter().map(|t| t.values()[i]).collect::<Vec<_>>());
-        CostTermsEstimate {
-            price: e(0),
-            distance: e(1),
-            out_of_area: e(2),
-            quality: e(3),
-            needs: e(4),
-            type_preference: e(5),
-            step_across: e(6),
-            language: e(7),
-            waiting: e(8),
-        }
-    }
-    /// Estimates in [`CostTerms::KEYS`] order.
-    pub fn values(&self) -> [Estimate; 9] {
-        [
-            self.price,
-            self.distance,
-            self.out_of_area,
-            self.quality,
-            self.needs,
-            self.type_preference,
-            self.step_across,
-            self.language,
-            self.waiting,
-        ]
     }
 }
 
