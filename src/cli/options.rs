@@ -286,8 +286,9 @@ pub struct SimulateArgs {
     /// weekly cost, bed value, how long it lasted).
     #[arg(long, value_name = "FILE")]
     pub placements: Option<PathBuf>,
-    /// Days of expected arrivals the `lookahead` rule values beds against.
-    #[arg(long, default_value_t = 14, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(1..=365))]
+    /// Days of expected arrivals the `lookahead` rule values spot beds against (0: value
+    /// only block beds, over the stays of the children expected).
+    #[arg(long, default_value_t = 14, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(0..=365))]
     pub lookahead_days: u64,
     /// Compare every rule with this one, pairwise over replications (paired 95% intervals).
     #[arg(long, value_enum, value_name = "RULE")]

@@ -142,3 +142,49 @@ fn cli_baseline_prints_paired_differences_and_writes_them() {
     assert_eq!(v["versus_baseline"]["baseline"], "optimal");
     assert!(v["rules"][0]["totals"]["cost_terms"]["waiting"]["mean"].is_number());
 }
+
+#[test]
+fn a_block_bed_is_worth_the_spot_bed_its_stay_displaces() {
+    // Over their stays, 3 children hold a block of 2 beds (net cost 0) or buy spot beds at 900
+    // from an unbounded market (no row): the third child's bed makes a block bed worth 900,
+    // and the market's beds are worth nothing.
+    let classes = vec![FluidClass {
+        expected: 3.0,
+        homes: vec![(0, 0.0), (1, 900.0)],
+        fallback: 5000.0,
+    }];
+    let a = solve_fluid(&classes, &[2.0, f64::INFINITY]);
+    assert!(a.optimal);
+    assert!((a.price[0] - 900.0).abs() < 1e-6, "{:?}", a.price);
+    assert_eq!(a.price[1], 0.0);
+    // Block beds to spare: no value.
+    let a = solve_fluid(&classes, &[4.0, f64::INFINITY]);
+    assert!(a.price.iter().all(|&p| p.abs() < 1e-6), "{:?}", a.price);
+}
+
+#[test]
+fn cli_lookahead_days_0_values_only_block_beds() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("placements.csv");
+    let out = bin()
+        .args(["simulate", "--days", "120", "--replications", "1", "--rules", "lookahead"])
+        .args(["--lookahead-days", "0", "--placements"])
+        .arg(&csv)
+        .arg(instance("scenario-coop.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut r = csv::Reader::from_path(&csv).unwrap();
+    let head = r.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}: {head:?}"));
+    let (home_type, value) = (col("home_type"), col("bed_value"));
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let valued: Vec<&csv::StringRecord> = rows
+        .iter()
+        .filter(|x| x[value].parse::<f64>().unwrap() > 0.0)
+        .collect();
+    // The co-operative's block beds are in its own children's homes, and its 11-15s and
+    // complex children over a stay need more of them than it has.
+    assert!(!valued.is_empty(), "no placement at a valued bed in {} rows", rows.len());
+    assert!(valued.iter().all(|x| &x[home_type] == "residential"), "{valued:?}");
+}

@@ -55,7 +55,7 @@ pub fn solve_with_forecast(
     );
     let prepared = forecast.prepare(&stock);
     let open: Vec<usize> = (0..inst.batch.homes.len()).collect();
-    let day = forecast.day_values(&prepared, inst, &open);
+    let day = forecast.day_values(&prepared, inst, &open, None);
     let mut valued = inst.clone();
     valued.bed_values = BedValueTable::new(
         day.values.per_home.clone(),

@@ -37,7 +37,18 @@ pub struct FluidAnswer {
     pub optimal: bool,
 }
 
-/// Solves the fluid LP for `capacity[j]` beds per home.
+impl FluidAnswer {
+    /// The answer when no capacity binds (or no LP is solved): no bed has a price.
+    pub fn nothing_binds(homes: usize) -> FluidAnswer {
+        FluidAnswer {
+            price: vec![0.0; homes],
+            main_class: vec![None; homes],
+            optimal: true,
+        }
+    }
+}
+
+/// Solves the fluid LP for `capacity[j]` beds per home; an infinite capacity has no row.
 pub fn solve_fluid(classes: &[FluidClass], capacity: &[f64]) -> FluidAnswer {
     let n = capacity.len();
     let mut answer = FluidAnswer {
@@ -45,18 +56,19 @@ pub fn solve_fluid(classes: &[FluidClass], capacity: &[f64]) -> FluidAnswer {
         main_class: vec![None; n],
         optimal: false,
     };
-    // Only homes some class may use get a row.
+    // Only homes some class may use get a row, and only if their capacity is finite.
     let mut row_of: Vec<Option<usize>> = vec![None; n];
     let mut homes_used = Vec::new();
     for c in classes {
         for &(h, _) in &c.homes {
-            if row_of[h].is_none() {
+            if row_of[h].is_none() && capacity[h].is_finite() {
                 row_of[h] = Some(homes_used.len());
                 homes_used.push(h);
             }
         }
     }
     if homes_used.is_empty() {
+        // Nothing binds: every class takes its cheapest home, and no bed has a price.
         answer.optimal = true;
         return answer;
     }
@@ -69,8 +81,10 @@ pub fn solve_fluid(classes: &[FluidClass], capacity: &[f64]) -> FluidAnswer {
     let mut cols = Vec::new();
     for (k, c) in classes.iter().enumerate() {
         for &(h, cost) in &c.homes {
-            let r = row_of[h].expect("row");
-            pb.add_column(cost, 0.0.., [(cap_rows[r], 1.0), (demand_rows[k], 1.0)]);
+            match row_of[h] {
+                Some(r) => pb.add_column(cost, 0.0.., [(cap_rows[r], 1.0), (demand_rows[k], 1.0)]),
+                None => pb.add_column(cost, 0.0.., [(demand_rows[k], 1.0)]),
+            }
             cols.push((k, h));
         }
         pb.add_column(c.fallback, 0.0.., [(demand_rows[k], 1.0)]);

@@ -23,6 +23,19 @@
 //! 4. **Bid prices.** π_j, the dual of home j's capacity in the fluid LP, in the objective's
 //!    weekly pounds-equivalent. The value added per bed is π_j at a home with a free block bed,
 //!    s_H·π_j at a spot bed (taking it removes only s_H of a bed from the coming children).
+//!    With H = 0 there is no such LP and spot beds carry no value.
+//! 5. **Block beds over a stay.** A bed taken today stays taken for the child's whole stay
+//!    (mean L_k of its segment, 200–330 days in the bundled scenarios), far beyond H, and a
+//!    block is the one stock that outside children never take: when its beds are all filled,
+//!    each bed-day one child holds is a bed-day another child buys on the spot market. So a
+//!    second fluid LP, in steady state, has the same classes with n_k = λ_k·L_k (the children
+//!    of class k placed at any one time), block homes with capacity = their block beds (held
+//!    by the commissioners' children now plus free), and every other home as a market with
+//!    no capacity row (bought at its price). Its dual σ_j at a block home is what one more
+//!    block bed saves the children expected over their stays: the value of a free block bed
+//!    is max(π_j, σ_j). Where the block has beds to spare over the stays, σ_j = 0.
+//!    Without the engine's count of block beds held (`solve --forecast`), a block home's
+//!    occupied beds are taken as held block beds.
 //!
 //! The day's MIP is then solved to optimality for c_ij + v_j, by the same solver as `optimal`
 //! ([`crate::matching::bed_values`]). A planned child that has waited fewer than
@@ -45,7 +58,7 @@ pub use fluid::{solve_fluid, FluidAnswer, FluidClass};
 /// How `lookahead` forecasts and values beds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LookaheadSettings {
-    /// Days of expected arrivals the beds are valued against (H).
+    /// Days of expected arrivals spot beds are valued against (H; 0: none, block beds only).
     pub horizon_days: usize,
     /// Sample children per (segment, authority) (K).
     pub samples: usize,
@@ -53,6 +66,8 @@ pub struct LookaheadSettings {
     pub homes_per_sample: usize,
     /// Longest a planned child may be held for a better bed, days.
     pub hold_days: i64,
+    /// Whether free block beds are also valued over a stay ([`Forecast::day_values`], step 5).
+    pub block_stays: bool,
 }
 
 impl Default for LookaheadSettings {
@@ -62,6 +77,7 @@ impl Default for LookaheadSettings {
             samples: 2,
             homes_per_sample: 12,
             hold_days: 3,
+            block_stays: true,
         }
     }
 }
@@ -77,6 +93,8 @@ pub struct Sample {
     pub segment: usize,
     /// Children a day it stands for.
     pub per_day: f64,
+    /// Mean stay of its segment, days: how long a bed it takes stays taken.
+    pub stay_days: f64,
 }
 
 /// The demand forecast: sample children of every arrival stream, with their rates.
@@ -121,6 +139,7 @@ impl Forecast {
                     place: a.place,
                     segment: si,
                     per_day: rate / settings.samples.max(1) as f64,
+                    stay_days: world.scenario.segments[si].duration.mean_days(),
                 });
             }
         }
@@ -164,8 +183,16 @@ impl Forecast {
     }
 
     /// The bed values of a day's batch: the fluid LP of the forecast against the batch's
-    /// free homes, and who may be held. `open[h]` is the prepared index of batch home `h`.
-    pub fn day_values(&self, prepared: &Prepared, inst: &Instance, open: &[usize]) -> DayValues {
+    /// free homes, and who may be held. `open[h]` is the prepared index of batch home `h`;
+    /// `block_held[h]`, when known, the block beds the commissioners' children fill there now
+    /// (else a home's occupied beds are taken for them: see step 5).
+    pub fn day_values(
+        &self,
+        prepared: &Prepared,
+        inst: &Instance,
+        open: &[usize],
+        block_held: Option<&[usize]>,
+    ) -> DayValues {
         let s = &self.settings;
         let homes = &inst.batch.homes;
         let mut batch_of = std::collections::HashMap::with_capacity(open.len());
@@ -177,6 +204,7 @@ impl Forecast {
         let m = s.homes_per_sample.max(1);
         let mut classes = Vec::new();
         let mut segment_of = Vec::new();
+        let mut over_stay = Vec::new();
         for (smp, list) in self.samples.iter().zip(&prepared.lists) {
             let mut costs: Vec<(usize, f64)> = Vec::with_capacity(m + 1);
             for &(h, cost) in list {
@@ -207,6 +235,7 @@ impl Forecast {
                 fallback,
             });
             segment_of.push(smp.segment);
+            over_stay.push(smp.per_day * smp.stay_days);
         }
         let capacity: Vec<f64> = homes
             .iter()
@@ -215,13 +244,40 @@ impl Forecast {
                 block + (h.vacancies.max(0) as f64 - block).max(0.0) * self.spot_survival
             })
             .collect();
-        let a = solve_fluid(&classes, &capacity);
+        let a = if s.horizon_days > 0 {
+            solve_fluid(&classes, &capacity)
+        } else {
+            FluidAnswer::nothing_binds(homes.len())
+        };
+        let stays = if s.block_stays && homes.iter().any(|h| h.block_vacancies > 0) {
+            let classes: Vec<FluidClass> = classes
+                .iter()
+                .zip(&over_stay)
+                .map(|(c, &expected)| FluidClass { expected, ..c.clone() })
+                .collect();
+            // Only the block is finite: spot beds are a market bought at their price.
+            let capacity: Vec<f64> = homes
+                .iter()
+                .enumerate()
+                .map(|(hi, h)| {
+                    if h.block_vacancies > 0 {
+                        let held = block_held.map_or(h.occupied.max(0) as usize, |b| b.get(hi).copied().unwrap_or(0));
+                        (h.block_vacancies + held as i64) as f64
+                    } else {
+                        f64::INFINITY
+                    }
+                })
+                .collect();
+            solve_fluid(&classes, &capacity)
+        } else {
+            FluidAnswer::nothing_binds(homes.len())
+        };
         let per_home = homes
             .iter()
-            .zip(&a.price)
-            .map(|(h, &p)| {
+            .zip(a.price.iter().zip(&stays.price))
+            .map(|(h, (&p, &q))| {
                 if h.block_vacancies > 0 {
-                    p
+                    p.max(q)
                 } else {
                     p * self.spot_survival
                 }
@@ -238,9 +294,15 @@ impl Forecast {
             kept_for: a
                 .main_class
                 .iter()
-                .map(|m| m.map(|(k, n)| (self.segments[segment_of[k]].clone(), n)))
+                .zip(&stays.main_class)
+                .enumerate()
+                // The segment of whichever LP set the home's value.
+                .map(|(h, (m, q))| {
+                    let m = if stays.price[h] > a.price[h] { q } else { m };
+                    m.map(|(k, n)| (self.segments[segment_of[k]].clone(), n))
+                })
                 .collect(),
-            lp_optimal: a.optimal,
+            lp_optimal: a.optimal && stays.optimal,
         }
     }
 }

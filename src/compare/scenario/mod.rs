@@ -321,6 +321,17 @@ impl Duration {
         }
     }
 
+    /// The mean, days.
+    pub fn mean_days(&self) -> f64 {
+        match *self {
+            Duration::Lognormal(p) => p.median_days * (p.sigma * p.sigma / 2.0).exp(),
+            Duration::Gamma(p) => p.mean_days,
+            Duration::Exponential(p) => p.mean_days,
+            Duration::Fixed(p) => p.days,
+        }
+        .min(36_500.0)
+    }
+
     /// Draws whole days (at least 1). Parameters must have passed [`Duration::validate`].
     pub fn draw(&self, rng: &mut ChaCha8Rng) -> usize {
         let x: f64 = match *self {

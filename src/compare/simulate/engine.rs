@@ -371,7 +371,11 @@ impl<'a> Run<'a> {
 
     /// The rule's assignment of the day's batch.
     pub(super) fn assign(&mut self, inst: &Instance, open: &[usize], seed: u64) -> Vec<Option<usize>> {
-        let day = self.forecast.as_ref().map(|(f, p)| f.day_values(p, inst, open));
+        let block_held: Vec<usize> = open.iter().map(|&h| self.homes[h].block_used).collect();
+        let day = self
+            .forecast
+            .as_ref()
+            .map(|(f, p)| f.day_values(p, inst, open, Some(&block_held)));
         if let Some(dv) = &day {
             self.bed_values = dv.values.per_home.clone();
             self.days_not_optimal += usize::from(!dv.lp_optimal);
@@ -605,9 +609,13 @@ impl<'a> Run<'a> {
         t.mean_km = if t.placements > 0.0 { km_sum / t.placements } else { 0.0 };
         let mut end_state = (0, 0, 0);
         let mut never_placed_waiting = 0;
+        let last_day = daily.len().saturating_sub(1);
+        let (mut queue_sum, mut queue) = (0.0, 0usize);
         for (c, st) in status.iter().enumerate().take(arrived) {
             match st {
-                Some(Status::Waiting { .. }) => {
+                Some(Status::Waiting { since }) => {
+                    queue_sum += last_day.saturating_sub(*since) as f64;
+                    queue += 1;
                     end_state.0 += 1;
                     if count[c] == 0 {
                         never_placed_waiting += 1;
@@ -617,6 +625,11 @@ impl<'a> Run<'a> {
                 _ => end_state.2 += 1,
             }
         }
+        t.mean_wait_with_queue_days = if from_waiting + queue > 0 {
+            (waited_sum + queue_sum) / (from_waiting + queue) as f64
+        } else {
+            0.0
+        };
         RepOutcome {
             rule,
             rep: r.rep,

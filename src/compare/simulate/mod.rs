@@ -177,6 +177,9 @@ totals! {
     child_days_waiting, "days waited", "child-days";
     /// Mean days a child had waited when placed from the waiting list (step-across moves excluded).
     mean_wait_days, "mean wait", "days";
+    /// Mean days waited counting the children still waiting at the end (their wait so far) as
+    /// well as those placed: `mean wait` alone leaves out the children a rule never places.
+    mean_wait_with_queue_days, "wait incl. queue", "days";
     /// Children still waiting at the end.
     waiting_at_end, "waiting at end", "children";
     /// Σ over days of the children in a placement.
