@@ -315,3 +315,74 @@ fn a_bad_history_is_reported_at_its_line_and_column() {
     let err = String::from_utf8_lossy(&solve_cli(&b, &plan, &[]).stderr).to_string();
     assert!(err.contains("history.from: E"), "{err}");
 }
+
+#[test]
+fn the_forecast_is_in_the_html_report_the_workbook_and_the_csv_files() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let [b, h, _] = history_files(dir.path(), &history(30));
+    let (html, xlsx, csv) = (
+        dir.path().join("r.html"),
+        dir.path().join("r.xlsx"),
+        dir.path().join("csv"),
+    );
+    let o = solve_cli(
+        &b,
+        &h,
+        &[
+            "--html".as_ref(),
+            html.as_os_str(),
+            "--xlsx".as_ref(),
+            xlsx.as_os_str(),
+            "--csv".as_ref(),
+            csv.as_os_str(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    for want in [
+        "Bed values from the forecast",
+        "history: demand estimated from a history of episodes",
+        "Bed value (score a week, not money)",
+        "E10000032/foster/under-5",
+        "Without the bed values",
+        "not money",
+    ] {
+        assert!(page.contains(want), "{want} not in the page");
+    }
+    // The valued home's row: its id, its value as a score, what it is kept for.
+    let row_at = page.find("<th scope=\"row\">H-SMALL").expect("the valued home's row");
+    assert!(page[row_at..].contains("H-SMALL is kept for the `E10000032/foster/under-5` children"));
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert!(
+        book.sheet_names().contains(&"Forecast".to_string()),
+        "{:?}",
+        book.sheet_names()
+    );
+    let range = book.worksheet_range("Forecast").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|d| d.to_string()).collect();
+    assert!(
+        header[2].contains("score") && header[2].contains("not money"),
+        "{header:?}"
+    );
+    let valued = range
+        .rows()
+        .find(|r| r[0].to_string() == "bed value")
+        .expect("a bed value row");
+    assert_eq!(valued[1].to_string(), "H-SMALL");
+    assert!(valued[2].to_string().parse::<f64>().unwrap() > 100.0);
+    assert_eq!(valued[3].to_string(), "E10000032/foster/under-5");
+    assert!(range.rows().any(|r| r[0].to_string() == "child moved"
+        && r[1].to_string() == "C1"
+        && r[5].to_string() == "H-SMALL"
+        && r[6].to_string() == "H-BIG"));
+    let text = std::fs::read_to_string(csv.join("forecast.csv")).unwrap();
+    assert!(text.starts_with("what,"), "{text}");
+    assert!(
+        text.contains("source,h.csv") || text.contains(&format!("source,{}", h.display())),
+        "{text}"
+    );
+    assert!(text.contains("\nbed value,H-SMALL,"), "{text}");
+    assert!(text.contains("\nchild moved,C1,,,,H-SMALL,H-BIG,"), "{text}");
+    assert!(text.contains("\nexpected demand,E10000032/foster/under-5,"), "{text}");
+}
