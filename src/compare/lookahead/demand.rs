@@ -168,7 +168,8 @@ impl Forecast {
         let mut segments = Vec::new();
         for (si, s) in streams.iter().enumerate() {
             segments.push(s.name.clone());
-            if !(s.per_week > 0.0) {
+            // No expected children (or a NaN rate): no samples, so no bed is kept for it.
+            if s.per_week.is_nan() || s.per_week <= 0.0 {
                 continue;
             }
             let place = geo.place_of_point(s.lat, s.lon);
