@@ -48,13 +48,15 @@ pub(super) fn read_forecast(path: &Path, settings: LookaheadSettings) -> Result<
     let value = match crate::input::read::parse_json(&text) {
         Ok(v) => v,
         Err(_) => {
-            let header = text.trim_start_matches('\u{feff}').lines().next().unwrap_or("");
+            // A spreadsheet's UTF-8 export may start with a byte-order mark.
+            let text = text.trim_start_matches('\u{feff}');
+            let header = text.lines().next().unwrap_or("");
             if !header.split(',').any(|c| c.trim().eq_ignore_ascii_case("DECOM")) {
                 return Err(not_a_forecast(
                     "is neither JSON nor a history CSV (its first line has no DECOM column)",
                 ));
             }
-            let streams = crate::plan::forecast_demand::history_streams(&text, &name).map_err(invalid)?;
+            let streams = crate::plan::forecast_demand::history_streams(text, &name).map_err(invalid)?;
             return Ok(from_history(streams));
         }
     };

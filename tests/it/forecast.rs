@@ -321,6 +321,7 @@ fn the_forecast_is_in_the_html_report_the_workbook_and_the_csv_files() {
     use calamine::{open_workbook, Reader, Xlsx};
     let dir = tempfile::tempdir().unwrap();
     let [b, h, _] = history_files(dir.path(), &history(30));
+    let json = dir.path().join("r.json");
     let (html, xlsx, csv) = (
         dir.path().join("r.html"),
         dir.path().join("r.xlsx"),
@@ -336,9 +337,20 @@ fn the_forecast_is_in_the_html_report_the_workbook_and_the_csv_files() {
             xlsx.as_os_str(),
             "--csv".as_ref(),
             csv.as_os_str(),
+            "-o".as_ref(),
+            json.as_os_str(),
         ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // `placematch report` on the saved result draws the same section.
+    let reported = bin().arg("report").arg(&json).output().unwrap();
+    assert!(
+        reported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reported.stderr)
+    );
+    let reported = String::from_utf8_lossy(&reported.stdout);
+    assert!(reported.contains("Bed values from the forecast") && reported.contains("E10000032/foster/under-5"));
     let page = std::fs::read_to_string(&html).unwrap();
     for want in [
         "Bed values from the forecast",
