@@ -313,11 +313,24 @@ fn forecast_sheet(f: &ForecastRecord) -> SheetData {
     }
     let home = |h: &Option<String>| text(h.clone().unwrap_or_else(|| "waiting".into()));
     for m in &f.moved {
+        // Why: the bed it would have had is kept for the children expected.
+        let why = m
+            .without
+            .as_ref()
+            .and_then(|h| f.bed_values.iter().find(|b| &b.home == h))
+            .map_or(Val::Empty, |b| {
+                text(format!(
+                    "{} is kept for the `{}` children expected, valued {:.0} a week (score, not money)",
+                    b.home,
+                    b.kept_for.as_deref().unwrap_or("expected"),
+                    b.value
+                ))
+            });
         rows.push(
             [text("child moved"), text(&m.child)]
                 .into_iter()
                 .chain(blank(3))
-                .chain([home(&m.without), home(&m.with), Val::Empty])
+                .chain([home(&m.without), home(&m.with), why])
                 .collect(),
         );
     }

@@ -397,6 +397,11 @@ fn the_forecast_is_in_the_html_report_the_workbook_and_the_csv_files() {
         "{text}"
     );
     assert!(text.contains("\nbed value,H-SMALL,"), "{text}");
-    assert!(text.contains("\nchild moved,C1,,,,H-SMALL,H-BIG,"), "{text}");
+    assert!(
+        text.contains(
+            "\nchild moved,C1,,,,H-SMALL,H-BIG,\"H-SMALL is kept for the `E10000032/foster/under-5` children expected"
+        ),
+        "{text}"
+    );
     assert!(text.contains("\nexpected demand,E10000032/foster/under-5,"), "{text}");
 }
