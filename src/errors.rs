@@ -151,8 +151,11 @@ codes! {
     BadSweepValue = "E1802", "bad_sweep_value", "Give numbers within the weight's range (docs/reference/ranges.md): the message gives the range and its unit.";
     /// A `--sweep` without `=`, without values, with a value twice or with too many values.
     BadSweepSpec = "E1803", "bad_sweep_spec", "Write `--sweep WEIGHT=v1,v2,…` with 1 to 12 different values.";
-    /// `solve --forecast` given a file that is not a simulation scenario.
-    ForecastNotAScenario = "E1804", "forecast_not_a_scenario", "Give --forecast a simulation scenario (placematch/scenario@1) whose arrival model describes the children expected; plans and history files are not read as forecasts yet.";
+    /// `solve --forecast` given a file that is neither a simulation scenario, a plan with a
+    /// `history` section nor a history CSV.
+    ForecastNotAScenario = "E1804", "forecast_not_a_scenario", "Give --forecast a simulation scenario (placematch/scenario@1), a plan (placematch/plan@1) with a `history` section, or a history CSV of episodes (header with CHILD, DECOM, PLACE and LA).";
+    /// `solve --forecast` given history with no bought placement in its window.
+    ForecastWithoutDemand = "E1805", "forecast_without_demand", "Give history with fostering, children's home, secure or supported episodes starting in the window (a plan's `history.from`/`to`; a CSV's own dates), or a scenario.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod codes;
 mod files;
+mod forecast;
 mod generate;
 mod import;
 pub mod options;

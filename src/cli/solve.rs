@@ -57,40 +57,14 @@ impl From<SolveArgs> for Settings {
     }
 }
 
-/// Reads `--forecast FILE`: a simulation scenario, compiled as `simulate` compiles it. Any
-/// other kind of file is E1804, before the scenario's own rules are applied.
-fn read_forecast(path: &std::path::Path) -> Result<crate::compare::scenario::World, RunError> {
-    use crate::compare::scenario::SCENARIO_FORMAT;
-    let text = super::files::read_text(path)?;
-    let name = super::files::source_name(path);
-    let what = match crate::input::read::parse_json(&text) {
-        Err(_) => Some("is not JSON (a history file of episodes is a CSV)".to_string()),
-        Ok(v) => match v.get("format").and_then(serde_json::Value::as_str) {
-            Some(SCENARIO_FORMAT) => None,
-            Some(f) => Some(format!("is a `{f}` file")),
-            None => Some("has no `format` field".to_string()),
-        },
-    };
-    if let Some(what) = what {
-        return Err(InvalidInput {
-            source_name: name,
-            issues: vec![crate::errors::Issue::new(
-                "--forecast",
-                crate::errors::ErrorCode::ForecastNotAScenario,
-                format!("the forecast {what}; --forecast reads a simulation scenario (\"{SCENARIO_FORMAT}\")"),
-            )],
-        }
-        .into());
-    }
-    Ok(crate::compare::scenario::load_scenario(&text, &name, 1)?)
-}
-
 /// Runs `solve`.
 pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
+    // A forecast adds its own file (forecast.csv) to the CSV folder.
+    let extra = s.forecast.as_ref().map(|_| crate::result::sheets::FORECAST_CSV);
     let csv_files: Vec<PathBuf> = s
         .csv
         .iter()
-        .flat_map(|d| crate::result::sheets::CSV_FILES.iter().map(|f| d.join(f)))
+        .flat_map(|d| crate::result::sheets::CSV_FILES.iter().chain(&extra).map(|f| d.join(f)))
         .collect();
     refuse_existing(s.output.iter().chain(&s.html).chain(&s.xlsx).chain(&csv_files), s.force)?;
     if !s.solver.presolve {
@@ -109,15 +83,14 @@ pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
         None => None,
     };
     let forecast = match &s.forecast {
-        Some(p) => Some(read_forecast(p)?),
+        Some(p) => Some(super::forecast::read_forecast(p, Default::default())?),
         None => None,
     };
     let mut result = match (&forecast, &s.forecast) {
-        (Some(world), Some(path)) => crate::compare::lookahead::daily::solve_with_forecast(
+        (Some(forecast), Some(path)) => crate::compare::lookahead::daily::solve_with_forecast(
             &inst,
-            world,
+            forecast,
             &super::files::source_name(path),
-            Default::default(),
             &s.solver,
             s.alternatives,
             &progress,

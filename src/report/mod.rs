@@ -12,6 +12,7 @@
 //! leaves them out rather than guess.
 
 mod bench_page;
+mod forecast_section;
 mod map;
 mod page;
 mod plan_page;

@@ -106,6 +106,9 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
             @if let Some(since) = &r.since {
                 (changes_section(r, since))
             }
+            @if let Some(f) = &r.forecast {
+                (super::forecast_section::section(f, &|h: &str| home_label(ctx, h)))
+            }
             section aria-labelledby="h-glance" {
                 h2 #h-glance { "Who goes where" }
                 (glance(r, ctx))

@@ -1,5 +1,7 @@
 //! The result format (`placematch/result@1`, SPEC §7) as serde types.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -59,8 +61,12 @@ pub struct MatchResult {
 /// child there, as the `lookahead` rule of `simulate` adds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ForecastRecord {
-    /// The forecast file (a simulation scenario) the values came from.
+    /// The forecast file (a simulation scenario, a plan with a `history` section or a history
+    /// CSV) the values came from.
     pub source: String,
+    /// What kind of forecast it is [`scenario`: results written before the field existed].
+    #[serde(default)]
+    pub source_kind: ForecastSourceKind,
     /// Days of expected arrivals the beds are valued against.
     pub horizon_days: usize,
     /// A `planned` child who has waited fewer days than this (and is not accepted anywhere)
@@ -74,6 +80,57 @@ pub struct ForecastRecord {
     /// Every child placed differently from the answer the solver gives without the bed values
     /// (or left waiting instead), by child id.
     pub moved: Vec<ForecastMove>,
+    /// The expected arrivals the values are for, per stream (history: estimated from the
+    /// episodes; empty for a scenario, whose file holds its arrival model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand: Vec<ExpectedDemand>,
+    /// What the forecast's sample children assume that the source does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed: Option<String>,
+}
+
+/// Where a forecast's expected children come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ForecastSourceKind {
+    /// A simulation scenario's arrival model.
+    #[default]
+    Scenario,
+    /// Demand estimated from a history of episodes (a plan's `history`, or the CSV itself).
+    History,
+}
+
+impl ForecastSourceKind {
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ForecastSourceKind::Scenario => "scenario",
+            ForecastSourceKind::History => "history",
+        }
+    }
+}
+
+/// One stream of expected arrivals behind a forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ExpectedDemand {
+    /// Stream name, as `kept_for` names it (`E10000032/foster/under-5`).
+    pub stream: String,
+    /// Responsible authority.
+    pub authority: String,
+    /// Placement type its children take.
+    pub placement_type: String,
+    /// Expected arrivals per week.
+    pub per_week: f64,
+    /// Youngest age of its sample children.
+    pub age_min: i64,
+    /// Oldest age.
+    pub age_max: i64,
+    /// Need levels of its sample children (indicators above 0).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub needs: BTreeMap<String, i64>,
+    /// Episodes of the whole (authority, type) the rate was estimated from, for history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episodes: Option<usize>,
 }
 
 /// One home's bed value.

@@ -1,5 +1,6 @@
-//! Spreadsheets out: a result as one workbook (Summary, Placements, Alternatives, Unplaced)
-//! or as CSV files, for brokers who work in Excel.
+//! Spreadsheets out: a result as one workbook (Summary, Placements, Alternatives, Unplaced,
+//! and Changes or Forecast when the result has them) or as CSV files, for brokers who work in
+//! Excel.
 //!
 //! Two kinds of pounds appear and are labelled apart: prices are money spent (the home's
 //! `weekly_price`, net of block beds and discounts where said), while costs, regrets and the
@@ -13,11 +14,14 @@ use anyhow::Context;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::input::batch::Batch;
-use crate::result::format::{MatchResult, Status};
+use crate::result::format::{ForecastRecord, MatchResult, Status};
 use crate::result::write::write_atomic;
 
 /// The files [`result_csv_files`] writes.
 pub const CSV_FILES: [&str; 4] = ["summary.csv", "placements.csv", "alternatives.csv", "unplaced.csv"];
+
+/// The file a result with a forecast adds to [`CSV_FILES`] (its `Forecast` sheet).
+pub const FORECAST_CSV: &str = "forecast.csv";
 
 /// The number format of money and of scores in pounds.
 pub const MONEY_FORMAT: &str = "£#,##0";
@@ -252,7 +256,124 @@ pub fn result_sheets(result: &MatchResult, batch: &Batch) -> Vec<SheetData> {
             rows,
         ));
     }
+    if let Some(f) = &result.forecast {
+        sheets.push(forecast_sheet(f));
+    }
     sheets
+}
+
+/// The `Forecast` sheet of a result solved with `--forecast`: where the values came from,
+/// each valued home (a score, never money) with what it is kept for, each child the values
+/// moved, and the expected demand behind them. One row per fact, its kind in `what`.
+fn forecast_sheet(f: &ForecastRecord) -> SheetData {
+    let blank = |n: usize| std::iter::repeat_n(Val::Empty, n);
+    let mut rows = vec![
+        [text("source"), text(&f.source), Val::Empty]
+            .into_iter()
+            .chain(blank(4))
+            .chain([text(format!(
+                "{}: bed values for the children expected over the next {} days; a planned child who has waited under {} days may be held for them",
+                f.source_kind.name(),
+                f.horizon_days,
+                f.hold_days
+            ))])
+            .collect(),
+        [
+            text("objective without the bed values"),
+            Val::Empty,
+            Val::Score(f.objective_without_values),
+        ]
+        .into_iter()
+        .chain(blank(4))
+        .chain([text("score, £-equivalent/week, not money")])
+        .collect(),
+    ];
+    for b in &f.bed_values {
+        let kept = b.kept_for.clone().unwrap_or_default();
+        rows.push(vec![
+            text("bed value"),
+            text(&b.home),
+            Val::Score(b.value),
+            text(&kept),
+            b.expected_here.map_or(Val::Empty, |x| Val::Number(x, 2)),
+            Val::Empty,
+            Val::Empty,
+            text(if kept.is_empty() {
+                format!(
+                    "a bed at {} is worth {:.0} a week (score, not money) to the children expected",
+                    b.home, b.value
+                )
+            } else {
+                format!(
+                    "{} is kept for the `{kept}` children expected, valued {:.0} a week (score, not money)",
+                    b.home, b.value
+                )
+            }),
+        ]);
+    }
+    let home = |h: &Option<String>| text(h.clone().unwrap_or_else(|| "waiting".into()));
+    for m in &f.moved {
+        // Why: the bed it would have had is kept for the children expected.
+        let why = m
+            .without
+            .as_ref()
+            .and_then(|h| f.bed_values.iter().find(|b| &b.home == h))
+            .map_or(Val::Empty, |b| {
+                text(format!(
+                    "{} is kept for the `{}` children expected, valued {:.0} a week (score, not money)",
+                    b.home,
+                    b.kept_for.as_deref().unwrap_or("expected"),
+                    b.value
+                ))
+            });
+        rows.push(
+            [text("child moved"), text(&m.child)]
+                .into_iter()
+                .chain(blank(3))
+                .chain([home(&m.without), home(&m.with), why])
+                .collect(),
+        );
+    }
+    for d in &f.demand {
+        let needs: Vec<String> = d.needs.iter().map(|(i, l)| format!("{i} {l}")).collect();
+        rows.push(
+            [text("expected demand"), text(&d.stream), Val::Empty, Val::Empty]
+                .into_iter()
+                .chain([Val::Number(d.per_week, 3), Val::Empty, Val::Empty])
+                .chain([text(format!(
+                    "{} in {}, ages {}–{}, needs {}{}",
+                    d.placement_type,
+                    d.authority,
+                    d.age_min,
+                    d.age_max,
+                    if needs.is_empty() {
+                        "none".to_string()
+                    } else {
+                        needs.join(", ")
+                    },
+                    d.episodes
+                        .map_or(String::new(), |n| format!("; estimated from {n} episodes"))
+                ))])
+                .collect(),
+        );
+    }
+    if let Some(a) = &f.assumed {
+        rows.push([text("assumed")].into_iter().chain(blank(6)).chain([text(a)]).collect());
+    }
+    (
+        "Forecast",
+        vec![
+            "what",
+            "home, child or stream",
+            "bed value (score, £-equivalent/week per bed, not money)",
+            "kept for (expected children)",
+            "expected children (sent to this home over the horizon; arrivals a week for demand)",
+            "home without the bed values",
+            "home with the bed values",
+            "detail",
+        ],
+        rows,
+    )
 }
 
 /// The result as an .xlsx workbook: one sheet per [`result_sheets`] entry, header row in bold
@@ -292,7 +413,8 @@ pub fn result_xlsx(result: &MatchResult, batch: &Batch) -> anyhow::Result<Vec<u8
 }
 
 /// The result as CSV files, one per sheet: `summary.csv`, `placements.csv`,
-/// `alternatives.csv`, `unplaced.csv` (money and scores as plain numbers with two decimals).
+/// `alternatives.csv`, `unplaced.csv`, and `changes.csv` or `forecast.csv` when the result has
+/// them (money and scores as plain numbers with two decimals).
 pub fn result_csv_files(result: &MatchResult, batch: &Batch) -> Vec<(String, Vec<u8>)> {
     result_sheets(result, batch)
         .into_iter()

@@ -1,4 +1,4 @@
-//! Error codes E1701–E1804, one test each: the spreadsheet importer, providers' offers and
+//! Error codes E1701–E1805, one test each: the spreadsheet importer, providers' offers and
 //! decisions, `solve --since`, `simulate --sweep` and `solve --forecast` (the registry test in
 //! `errors.rs` reads this file too).
 
@@ -252,9 +252,19 @@ fn e1804_forecast_not_a_scenario_names_what_the_file_is() {
     let dir = tempfile::tempdir().unwrap();
     let batch = dir.path().join("batch.json");
     std::fs::write(&batch, base_batch().to_string()).unwrap();
-    let history = dir.path().join("history.csv");
-    std::fs::write(&history, "CHILD,DECOM,PLACE,LA\n").unwrap();
-    for (forecast, what) in [(&batch, "is a `placematch/batch@1` file"), (&history, "is not JSON")] {
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "children expected next week: two\n").unwrap();
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        json!({"format": "placematch/plan@1", "members": [{"la": "E10000032"}]}).to_string(),
+    )
+    .unwrap();
+    for (forecast, what) in [
+        (&batch, "is a `placematch/batch@1` file"),
+        (&notes, "is neither JSON nor a history CSV"),
+        (&plan, "is a plan without a `history` section"),
+    ] {
         let out = bin()
             .arg("solve")
             .arg(&batch)
@@ -268,4 +278,28 @@ fn e1804_forecast_not_a_scenario_names_what_the_file_is() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn e1805_forecast_without_demand_when_history_has_no_bought_placement() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch.json");
+    std::fs::write(&batch, base_batch().to_string()).unwrap();
+    // Placed with parents (P1) and for adoption (A3): nothing a co-operative buys.
+    let history = dir.path().join("history.csv");
+    std::fs::write(
+        &history,
+        "CHILD,DECOM,PLACE,LA\nC1,01/01/2026,P1,E10000032\nC2,05/01/2026,A3,E10000032\n",
+    )
+    .unwrap();
+    let out = bin()
+        .arg("solve")
+        .arg(&batch)
+        .arg("--forecast")
+        .arg(&history)
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("E1805 forecast_without_demand"), "{err}");
+    assert!(err.contains("history.csv: E1805"), "located at the file: {err}");
 }

@@ -2,7 +2,8 @@
 //! a bed kept for expected demand, said so in the result, and the checker agreeing.
 
 use placematch::check::check;
-use placematch::compare::lookahead::daily::solve_with_forecast;
+use placematch::compare::lookahead::daily::{solve_with_forecast, FORECAST_SEED};
+use placematch::compare::lookahead::Forecast;
 use placematch::compare::scenario::load_scenario;
 use placematch::matching::explain::solve_and_explain;
 use placematch::matching::solver::SolveOptions;
@@ -47,16 +48,9 @@ fn solve(
 ) {
     let inst = load(b);
     let world = load_scenario(&scenario().to_string(), "scen.json", 1).unwrap();
+    let forecast = Forecast::from_world(&world, FORECAST_SEED, Default::default());
     let bar = indicatif::ProgressBar::hidden();
-    let r = solve_with_forecast(
-        &inst,
-        &world,
-        "scen.json",
-        Default::default(),
-        &SolveOptions::default(),
-        3,
-        &bar,
-    );
+    let r = solve_with_forecast(&inst, &forecast, "scen.json", &SolveOptions::default(), 3, &bar);
     (r, inst)
 }
 
@@ -178,4 +172,236 @@ fn cli_forecast_writes_a_result_check_accepts_and_the_table_says_what_was_kept()
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(r["forecast"]["bed_values"][0]["home"], "H-SMALL");
     assert_eq!(r["forecast"]["horizon_days"], 14);
+}
+
+/// A history of `n` fostering placements by West Sussex, one every third day from 1 January
+/// 2026, of children living in RH12 1 (open, so the window ends the day after the last: 30
+/// placements over 88 days are 2.39 a week, 0.66 of them under 5).
+fn history(n: usize) -> String {
+    let mut out = String::from("CHILD,DECOM,DEC,PLACE,PLACE_PROVIDER,HOME_POST,PL_POST,LA\n");
+    for i in 0..n {
+        let day = chrono_free_date(3 * i);
+        out.push_str(&format!("H{i:04},{day},,U4,PR1,RH12 1,RH13 5,E10000032\n"));
+    }
+    out
+}
+
+/// `DD/MM/2026` of day `i` (0-based) of 2026, within its first 90 days.
+fn chrono_free_date(i: usize) -> String {
+    let (month, day) = match i {
+        0..=30 => (1, i + 1),
+        31..=58 => (2, i - 30),
+        _ => (3, i - 58),
+    };
+    format!("{day:02}/{month:02}/2026")
+}
+
+/// A plan of West Sussex whose demand is `file`'s history.
+fn plan_with_history(file: &str) -> Value {
+    json!({
+        "format": "placematch/plan@1",
+        "plan_id": "wsx-history",
+        "horizon_weeks": 52,
+        "members": [{"la": "E10000032"}],
+        "history": {"file": file},
+        "offers": [{"id": "O1", "provider": "IFA", "type": "foster", "location": {"postcode": "RH12 1"},
+                    "min_beds": 0, "max_beds": 4, "weekly_price": 800}],
+        "spot": [{"type": "foster", "weekly_price": 1000, "local_probability": 0.5, "local_km": 12,
+                  "distant_price": 1100, "distant_km": 70}]
+    })
+}
+
+/// Writes the batch (an 8-year-old, planned), a history and a plan naming it into a folder.
+/// H-BIG has room for every 5–17-year-old expected, so only H-SMALL's bed is scarce.
+fn history_files(dir: &std::path::Path, history_text: &str) -> [std::path::PathBuf; 3] {
+    let mut b = batch(json!([{"id": "C1", "location": {"postcode": "RH12 1"}, "age": 8, "urgency": "planned"}]));
+    b["homes"][1]["vacancies"] = json!(10);
+    let paths = [dir.join("b.json"), dir.join("h.csv"), dir.join("plan.json")];
+    std::fs::write(&paths[0], b.to_string()).unwrap();
+    std::fs::write(&paths[1], history_text).unwrap();
+    std::fs::write(&paths[2], plan_with_history("h.csv").to_string()).unwrap();
+    paths
+}
+
+fn solve_cli(batch: &std::path::Path, forecast: &std::path::Path, extra: &[&std::ffi::OsStr]) -> std::process::Output {
+    bin()
+        .arg("solve")
+        .arg(batch)
+        .arg("--forecast")
+        .arg(forecast)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_history_forecast_values_the_bed_its_demand_uses_and_the_result_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let [b, h, plan] = history_files(dir.path(), &history(30));
+    let mut values = Vec::new();
+    for forecast in [&h, &plan] {
+        let out = dir.path().join("r.json");
+        let o = solve_cli(
+            &b,
+            forecast,
+            &["--check".as_ref(), "-o".as_ref(), out.as_os_str(), "--force".as_ref()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        bin().arg("check").arg(&b).arg(&out).assert().success();
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let f = &r["forecast"];
+        assert_eq!(f["source_kind"], "history", "{f}");
+        // The under-5s can use only H-SMALL (H-BIG takes 5–17s): its bed is valued for them.
+        let v = &f["bed_values"][0];
+        assert_eq!(v["home"], "H-SMALL", "{f}");
+        assert_eq!(
+            f["bed_values"].as_array().unwrap().len(),
+            1,
+            "only H-SMALL is scarce: {f}"
+        );
+        assert!(v["value"].as_f64().unwrap() > 100.0, "{f}");
+        assert_eq!(v["kept_for"], "E10000032/foster/under-5", "{f}");
+        // So the 8-year-old goes to H-BIG, and the record says it moved.
+        assert_eq!(r["placements"][0]["home"], "H-BIG");
+        assert_eq!(f["moved"][0]["without"], "H-SMALL");
+        // The estimated rates behind it: 30 placements over 88 days, split by years of age.
+        let demand = f["demand"].as_array().unwrap();
+        assert_eq!(demand.len(), 4, "{f}");
+        let total: f64 = demand.iter().map(|d| d["per_week"].as_f64().unwrap()).sum();
+        assert!((total - 30.0 / (88.0 / 7.0)).abs() < 0.001, "{total}");
+        assert_eq!(demand[0]["stream"], "E10000032/foster/under-5");
+        assert_eq!(demand[0]["episodes"], 30);
+        assert!(f["assumed"].as_str().unwrap().contains("no ages or needs"));
+        let alt = &r["placements"][0]["alternatives"][0];
+        assert!(
+            alt["why"]
+                .as_str()
+                .unwrap()
+                .contains("H-SMALL is kept for the `E10000032/foster/under-5` children"),
+            "{alt}"
+        );
+        values.push(f["bed_values"].clone());
+    }
+    assert_eq!(
+        values[0], values[1],
+        "a plan's history and the CSV itself forecast alike"
+    );
+    // Deterministic: the same files, the same answer.
+    let table = || solve_cli(&b, &h, &["--format".as_ref(), "table".as_ref()]).stdout;
+    let first = table();
+    assert!(String::from_utf8_lossy(&first).contains("(history): bed values over the next 14 days"));
+    assert_eq!(first, table());
+}
+
+#[test]
+fn a_bad_history_is_reported_at_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = history(10).replacen("H0001,04/01/2026,,U4", "H0001,04/01/2026,,X9", 1);
+    assert!(text.contains(",X9,"));
+    let [b, h, plan] = history_files(dir.path(), &text);
+    for forecast in [&h, &plan] {
+        let o = solve_cli(&b, forecast, &[]);
+        assert_eq!(o.status.code(), Some(3));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("line 3 column PLACE: E1608 unknown_place_code") && err.contains("\"X9\""),
+            "{err}"
+        );
+    }
+    // A plan's own problems keep their JSON path.
+    let mut p = plan_with_history("missing.csv");
+    p["history"]["from"] = json!("31/02/2026");
+    std::fs::write(&plan, p.to_string()).unwrap();
+    let err = String::from_utf8_lossy(&solve_cli(&b, &plan, &[]).stderr).to_string();
+    assert!(err.contains("history.from: E"), "{err}");
+}
+
+#[test]
+fn the_forecast_is_in_the_html_report_the_workbook_and_the_csv_files() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let [b, h, _] = history_files(dir.path(), &history(30));
+    let json = dir.path().join("r.json");
+    let (html, xlsx, csv) = (
+        dir.path().join("r.html"),
+        dir.path().join("r.xlsx"),
+        dir.path().join("csv"),
+    );
+    let o = solve_cli(
+        &b,
+        &h,
+        &[
+            "--html".as_ref(),
+            html.as_os_str(),
+            "--xlsx".as_ref(),
+            xlsx.as_os_str(),
+            "--csv".as_ref(),
+            csv.as_os_str(),
+            "-o".as_ref(),
+            json.as_os_str(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // `placematch report` on the saved result draws the same section.
+    let reported = bin().arg("report").arg(&json).output().unwrap();
+    assert!(
+        reported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reported.stderr)
+    );
+    let reported = String::from_utf8_lossy(&reported.stdout);
+    assert!(reported.contains("Bed values from the forecast") && reported.contains("E10000032/foster/under-5"));
+    let page = std::fs::read_to_string(&html).unwrap();
+    for want in [
+        "Bed values from the forecast",
+        "history: demand estimated from a history of episodes",
+        "Bed value (score a week, not money)",
+        "E10000032/foster/under-5",
+        "Without the bed values",
+        "not money",
+    ] {
+        assert!(page.contains(want), "{want} not in the page");
+    }
+    // The valued home's row: its id, its value as a score, what it is kept for.
+    let row_at = page.find("<th scope=\"row\">H-SMALL").expect("the valued home's row");
+    assert!(page[row_at..].contains("H-SMALL is kept for the `E10000032/foster/under-5` children"));
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert!(
+        book.sheet_names().contains(&"Forecast".to_string()),
+        "{:?}",
+        book.sheet_names()
+    );
+    let range = book.worksheet_range("Forecast").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|d| d.to_string()).collect();
+    assert!(
+        header[2].contains("score") && header[2].contains("not money"),
+        "{header:?}"
+    );
+    let cells = |r: &[calamine::Data]| -> Vec<String> { r.iter().map(|d| d.to_string()).collect() };
+    let valued = range
+        .rows()
+        .map(cells)
+        .find(|r| r[0] == "bed value")
+        .expect("a bed value row");
+    assert_eq!(valued[1], "H-SMALL");
+    assert!(valued[2].parse::<f64>().unwrap() > 100.0);
+    assert_eq!(valued[3], "E10000032/foster/under-5");
+    assert!(range
+        .rows()
+        .map(cells)
+        .any(|r| r[0] == "child moved" && r[1] == "C1" && r[5] == "H-SMALL" && r[6] == "H-BIG"));
+    let text = std::fs::read_to_string(csv.join("forecast.csv")).unwrap();
+    assert!(text.starts_with("what,"), "{text}");
+    assert!(
+        text.contains("source,h.csv") || text.contains(&format!("source,{}", h.display())),
+        "{text}"
+    );
+    assert!(text.contains("\nbed value,H-SMALL,"), "{text}");
+    assert!(
+        text.contains(
+            "\nchild moved,C1,,,,H-SMALL,H-BIG,\"H-SMALL is kept for the `E10000032/foster/under-5` children expected"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\nexpected demand,E10000032/foster/under-5,"), "{text}");
 }

@@ -1,6 +1,7 @@
 //! `solve --forecast FILE`: the daily solve with the `lookahead` rule's bed values.
 //!
-//! The forecast is a scenario's arrival model ([`Forecast::from_world`]); its sample children
+//! The forecast is a scenario's arrival model ([`Forecast::from_world`]) or demand estimated
+//! from history ([`Forecast::from_demand`], built by the caller); its sample children
 //! are judged against the batch's own free homes, as they are today, and the fluid LP's
 //! capacity duals become each home's bed value ([`Forecast::day_values`]). The values go into
 //! the batch's instance ([`BedValueTable`]), so the model, the explanations and the checker
@@ -8,17 +9,16 @@
 //! which children the forecast moved, and the sentences claim no more than that comparison.
 
 use crate::check::{assignment_of, evaluate_assignment};
-use crate::compare::lookahead::{Forecast, LookaheadSettings};
-use crate::compare::scenario::World;
+use crate::compare::lookahead::Forecast;
 use crate::input::batch::Batch;
 use crate::matching::solver::SolveOptions;
 use crate::pair::cost::BedValueTable;
 use crate::pair::instance::Instance;
 use crate::result::format::{BedValue, ForecastMove, ForecastRecord, MatchResult};
 
-/// The seed of the forecast's sample children: fixed, so the same batch and forecast give the
-/// same values on every run.
-const FORECAST_SEED: u64 = 1;
+/// The seed of a scenario forecast's sample children: fixed, so the same batch and forecast
+/// give the same values on every run.
+pub const FORECAST_SEED: u64 = 1;
 
 /// A bed value as a sentence shows it: a whole number of the objective's pounds-equivalent.
 fn shown(v: f64) -> String {
@@ -28,18 +28,17 @@ fn shown(v: f64) -> String {
     )
 }
 
-/// Solves `inst` with the bed values of `world`'s forecast, explains it, and records the
-/// values and the children they moved (`source` names the forecast file).
+/// Solves `inst` with the bed values of `forecast`, explains it, and records the values, the
+/// demand behind them and the children they moved (`source` names the forecast file).
 pub fn solve_with_forecast(
     inst: &Instance,
-    world: &World,
+    forecast: &Forecast,
     source: &str,
-    settings: LookaheadSettings,
     opts: &SolveOptions,
     alternatives: usize,
     progress: &indicatif::ProgressBar,
 ) -> MatchResult {
-    let forecast = Forecast::from_world(world, FORECAST_SEED, settings);
+    let settings = forecast.settings;
     // Today's homes as they are (free beds, residents' risks), without the batch's children or
     // answers: what the forecast's sample children are judged against.
     let stock = Instance::new(
@@ -86,6 +85,9 @@ pub fn solve_with_forecast(
     moved.sort_by(|a, b| a.child.cmp(&b.child));
     let record = ForecastRecord {
         source: source.to_string(),
+        source_kind: forecast.kind,
+        demand: forecast.demand.clone(),
+        assumed: forecast.assumed.clone(),
         horizon_days: settings.horizon_days,
         hold_days: settings.hold_days,
         objective_without_values: crate::matching::assemble::round6(evaluate_assignment(inst, &with).objective),
@@ -158,8 +160,9 @@ fn explain(result: &mut MatchResult, record: &ForecastRecord, valued: &Instance)
 /// the forecast moved with what its old home is kept for.
 pub fn forecast_lines(record: &ForecastRecord) -> String {
     let mut out = format!(
-        "\nforecast {}: bed values over the next {} days at {} home(s), in the objective above (objective without them {:.2}); {} child(ren) placed differently than without them\n",
+        "\nforecast {} ({}): bed values over the next {} days at {} home(s), in the objective above (scores, not money; objective without them {:.2}); {} child(ren) placed differently than without them\n",
         record.source,
+        record.source_kind.name(),
         record.horizon_days,
         record.bed_values.len(),
         record.objective_without_values,

@@ -14,6 +14,7 @@
 //! 1. **Forecast.** From the scenario's arrival model, K sample children per (segment,
 //!    authority) with rate λ_sa > 0, drawn once from the seed with the simulation's own child
 //!    generator; each stands for λ_sa/K children a day, so n_k = λ_sa·H/K over the horizon.
+//!    (`solve --forecast` may instead take demand estimated from history: [`demand`].)
 //! 2. **Costs.** Each sample is judged against the day's free homes by the same eligibility
 //!    rules and cost terms as a real child (SPEC §4–§5), price net of a free block bed.
 //! 3. **Capacity.** A home's beds the coming children can expect to find: its free block beds
@@ -49,8 +50,10 @@ use crate::input::batch::{Batch, Child, Urgency};
 use crate::matching::bed_values::BedValues;
 use crate::matching::model::Formulation;
 use crate::pair::instance::{ChildPlace, Instance};
+use crate::result::format::{ExpectedDemand, ForecastSourceKind};
 
 pub mod daily;
+pub mod demand;
 pub mod fluid;
 
 pub use fluid::{solve_fluid, FluidAnswer, FluidClass};
@@ -108,6 +111,13 @@ pub struct Forecast {
     pub settings: LookaheadSettings,
     /// s_H: the chance a free spot bed is still free on an average day of the horizon.
     pub spot_survival: f64,
+    /// Where the arrival streams came from.
+    pub kind: ForecastSourceKind,
+    /// The streams with their rates, for the record (empty for a scenario: the scenario file
+    /// holds its arrival model).
+    pub demand: Vec<ExpectedDemand>,
+    /// What the samples assume that the source does not say (history: ages and needs).
+    pub assumed: Option<String>,
 }
 
 /// The bed values of one day, with what they are for.
@@ -144,13 +154,14 @@ impl Forecast {
             }
         }
         let takeup = world.scenario.outside_demand.daily_takeup;
-        let h = settings.horizon_days.max(1);
-        let spot_survival = (1..=h).map(|t| (1.0 - takeup).powi(t as i32)).sum::<f64>() / h as f64;
         Forecast {
             samples,
             segments: world.scenario.segments.iter().map(|s| s.name.clone()).collect(),
             settings,
-            spot_survival,
+            spot_survival: demand::spot_survival(takeup, settings.horizon_days),
+            kind: ForecastSourceKind::Scenario,
+            demand: Vec::new(),
+            assumed: None,
         }
     }
 
