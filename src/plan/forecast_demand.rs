@@ -28,6 +28,7 @@ fn streams_of(s: &SegmentSpec) -> Vec<DemandStream> {
         lon: s.lon,
         per_week: s.rate,
         episodes: s.episodes,
+        stay_weeks: s.duration.mean(),
     };
     if s.source == "history" {
         stream.by_age_band()

@@ -107,6 +107,8 @@ pub struct DemandStream {
     pub per_week: f64,
     /// Episodes the rate was estimated from (history), if any.
     pub episodes: Option<usize>,
+    /// Mean length of its placements, weeks (the block-bed values are over a stay).
+    pub stay_weeks: f64,
 }
 
 impl DemandStream {
@@ -210,6 +212,7 @@ impl Forecast {
                     child,
                     segment: si,
                     per_day: s.per_week / 7.0 / k as f64,
+                    stay_days: s.stay_weeks * 7.0,
                 });
             }
         }
@@ -248,6 +251,7 @@ mod tests {
             lon: -0.33,
             per_week: 1.8,
             episodes: Some(10),
+            stay_weeks: 40.0,
         }
     }
 
