@@ -167,7 +167,15 @@ fn cli_lookahead_days_0_values_only_block_beds() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("placements.csv");
     let out = bin()
-        .args(["simulate", "--days", "120", "--replications", "1", "--rules", "lookahead"])
+        .args([
+            "simulate",
+            "--days",
+            "120",
+            "--replications",
+            "1",
+            "--rules",
+            "lookahead",
+        ])
         .args(["--lookahead-days", "0", "--placements"])
         .arg(&csv)
         .arg(instance("scenario-coop.json"))
@@ -176,15 +184,20 @@ fn cli_lookahead_days_0_values_only_block_beds() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut r = csv::Reader::from_path(&csv).unwrap();
     let head = r.headers().unwrap().clone();
-    let col = |name: &str| head.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}: {head:?}"));
+    let col = |name: &str| {
+        head.iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}: {head:?}"))
+    };
     let (home_type, value) = (col("home_type"), col("bed_value"));
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
-    let valued: Vec<&csv::StringRecord> = rows
-        .iter()
-        .filter(|x| x[value].parse::<f64>().unwrap() > 0.0)
-        .collect();
+    let valued: Vec<&csv::StringRecord> = rows.iter().filter(|x| x[value].parse::<f64>().unwrap() > 0.0).collect();
     // The co-operative's block beds are in its own children's homes, and its 11-15s and
     // complex children over a stay need more of them than it has.
-    assert!(!valued.is_empty(), "no placement at a valued bed in {} rows", rows.len());
+    assert!(
+        !valued.is_empty(),
+        "no placement at a valued bed in {} rows",
+        rows.len()
+    );
     assert!(valued.iter().all(|x| &x[home_type] == "residential"), "{valued:?}");
 }

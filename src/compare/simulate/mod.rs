@@ -362,6 +362,7 @@ pub fn metric_defs() -> Vec<MetricDef> {
         "Placements made: first placements, re-placements after a breakdown and step-across moves.",
         "Sum over days of the children waiting at the end of the day (each waiting child adds one a day).",
         "Mean days a child had waited when placed from the waiting list (step-across moves excluded).",
+        "Mean days waited counting the children still waiting at the end (their wait so far) as well as those placed: mean wait alone leaves out the children a rule never places.",
         "Children still waiting at the end.",
         "Sum over days of the children in a placement.",
         "Sum over days of the children placed outside their own authority.",
@@ -377,6 +378,8 @@ pub fn metric_defs() -> Vec<MetricDef> {
         "Placements that ended as planned (the child left the simulation).",
         "The objective over the period, a score in the policy's pounds-equivalent (not money): the sum over placed child-days of the placement's weekly cost / 7 (price net of block beds and discounts, distance, out of area, quality, needs, type preference, step-across, language) plus the sum over waiting child-days of the unplaced cost / 7. Its terms are in cost_terms. Lower is better.",
     ];
+    // One definition per total, in order: a missing one would silently drop the last total.
+    const _: () = assert!(DEFS.len() == Totals::KEYS.len());
     Totals::KEYS
         .iter()
         .zip(Totals::LABELS)
