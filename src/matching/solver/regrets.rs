@@ -290,6 +290,13 @@ pub fn solve_with_regrets(
                 paths.is_some()
             );
             progress.set_message("explaining");
+            // Under a budget, forced MIPs only where enough of them fit in it to be worth
+            // starting: otherwise the first one takes the whole budget and proves nothing, and
+            // the intervals known already are the answer, sooner.
+            let mips_fit = opts
+                .explain_time
+                .filter(|_| budget_end.is_some())
+                .is_none_or(|t| solver.forced_mips_fit(t));
             let mut tables: Vec<Table> = Vec::new();
             for (i, &u) in comp.units.iter().enumerate() {
                 if paths.is_none() || alternatives == 0 || base.choice[i].is_none() {
@@ -358,7 +365,7 @@ pub fn solve_with_regrets(
                                 let list = ks
                                     .into_iter()
                                     .map_while(|k| {
-                                        (!solver.out_of_time()).then(|| {
+                                        (mips_fit && !solver.out_of_time()).then(|| {
                                             let o = solver.solve(Some(k));
                                             let rise = o.map(|o| (o.objective - base.objective, solver.proven(&o)));
                                             (f.cands[k].home, rise)
@@ -398,6 +405,7 @@ pub fn solve_with_regrets(
                 // MIPs where they were not enough. The exact search of a small component has
                 // no LP to stop at.
                 let lp_first = budget_end.is_some() && !lone && !solver.is_small();
+                let lp_pass = lp_first && solver.forced_lps_tighten();
                 let mut passes: Vec<(usize, bool)> = Vec::new();
                 let ks: &[usize] = if budget_end.is_some() && alternatives > 1 {
                     &[1, alternatives]
@@ -405,10 +413,10 @@ pub fn solve_with_regrets(
                     &[alternatives]
                 };
                 for &k in ks {
-                    if lp_first {
+                    if lp_pass {
                         passes.push((k, true));
                     }
-                    if opts.forced_mips || !lp_first {
+                    if mips_fit && (opts.forced_mips || !lp_first) {
                         passes.push((k, false));
                     }
                 }
