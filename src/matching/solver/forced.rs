@@ -15,7 +15,7 @@ const ROLL_BACK_GROWTH: usize = 4;
 /// Forced MIPs, each as long as the unforced one, that an explaining budget must hold for
 /// forced MIPs to be tried at all ([`ComponentSolver::forced_mips_fit`]): fewer explain
 /// a handful of alternatives and spend the whole budget doing it.
-const FORCED_MIPS_LEAST: usize = 8;
+pub(super) const FORCED_MIPS_LEAST: usize = 8;
 
 impl ComponentSolver<'_> {
     /// [`solve_below`](Self::solve_below) with HiGHS: LP relaxation with column generation,
