@@ -158,6 +158,7 @@ impl ComponentSolver<'_> {
             Some(r) => Ok(r),
             None => {
                 let lp_at = lp_ok.then_some(lp_obj);
+                let t_mip = std::time::Instant::now();
                 let solved = match ascent.as_mut() {
                     None => self.solve_mip(&mut lp, forced_pos, lp_at, &cols, cutoff),
                     Some(a) => {
@@ -181,6 +182,9 @@ impl ComponentSolver<'_> {
                         }
                     }
                 };
+                if forced.is_none() {
+                    self.base_mip_seconds += t_mip.elapsed().as_secs_f64();
+                }
                 match solved {
                     Solved::Exact(o) => Ok(Some(o)),
                     Solved::Infeasible => Ok(None),

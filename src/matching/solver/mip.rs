@@ -199,6 +199,7 @@ impl ComponentSolver<'_> {
                     costs.iter().zip(st).map(|(c, x)| c * x).sum::<f64>()
                 );
             }
+            let t_solve = Instant::now();
             let solved = model.solve();
             let status = solved.status();
             let has_solution = matches!(solved.primal_solution_status(), highs::HighsSolutionStatus::Feasible);
@@ -303,6 +304,11 @@ impl ComponentSolver<'_> {
                         more.sort_unstable();
                     }
                     start_cols = Some(self.lp_shaped(&values, &positions, offset));
+                    crate::debug!(
+                        "widening below {objective:.2}: {} pairs back, MIP took {:.2} s",
+                        more.len(),
+                        t_solve.elapsed().as_secs_f64()
+                    );
                     self.activate(lp, &more);
                     self.widenings += 1;
                     widened |= complete;

@@ -220,6 +220,9 @@ pub struct ComponentSolver<'a> {
     lagrangian: Option<(f64, Vec<f64>)>,
     /// The unforced LP's Lagrangian bound (its forced bounds are in `base_lp`).
     base_lagrangian: Option<f64>,
+    /// Seconds the unforced solve spent in HiGHS's MIP (with its widenings): what a forced
+    /// MIP of the component can be expected to cost ([`Self::forced_mips_fit`]).
+    base_mip_seconds: f64,
     /// Positions whose pair alone breaks a weekly budget ([`Formulation::over_budget`]): never
     /// columns (the LP would place fractions of them), priced at +∞.
     over_budget: Vec<bool>,
@@ -276,6 +279,7 @@ impl<'a> ComponentSolver<'a> {
             base_duals: None,
             lagrangian: None,
             base_lagrangian: None,
+            base_mip_seconds: 0.0,
             priced: 0,
             added: 0,
             mip_solves: 0,

@@ -290,6 +290,24 @@ pub fn solve_with_regrets(
                 paths.is_some()
             );
             progress.set_message("explaining");
+            // Under a budget, forced MIPs only where enough of them fit in it to be worth
+            // starting: otherwise the first one takes the whole budget and proves nothing, and
+            // the intervals known already are the answer, sooner.
+            let mips_fit = opts
+                .explain_time
+                .filter(|_| budget_end.is_some())
+                .is_none_or(|t| solver.forced_mips_fit(t));
+            // Where they do not, the unplaced children's competition gets forced LPs only, within
+            // an eighth of the budget: an infeasible LP proves that a home breaks a rule (s150
+            // with `--seed 2`: all six), an integral one its regret; a fractional one proves
+            // neither, and that home is left out.
+            let competition_end = match (mips_fit, budget_end, opts.explain_time) {
+                (false, Some(end), Some(t)) => Some(end.min(
+                    std::time::Instant::now()
+                        + std::time::Duration::from_secs_f64(t / super::forced::FORCED_MIPS_LEAST as f64),
+                )),
+                _ => budget_end,
+            };
             let mut tables: Vec<Table> = Vec::new();
             for (i, &u) in comp.units.iter().enumerate() {
                 if paths.is_none() || alternatives == 0 || base.choice[i].is_none() {
@@ -355,16 +373,29 @@ pub fn solve_with_regrets(
                             // Past the time limit, no more re-solves (each would still cost
                             // HiGHS's presolve): the list ends there.
                             None => {
+                                solver.explain_until(competition_end);
+                                let cutoff = if mips_fit { f64::INFINITY } else { f64::NEG_INFINITY };
                                 let list = ks
                                     .into_iter()
                                     .map_while(|k| {
-                                        (!solver.out_of_time()).then(|| {
-                                            let o = solver.solve(Some(k));
-                                            let rise = o.map(|o| (o.objective - base.objective, solver.proven(&o)));
-                                            (f.cands[k].home, rise)
-                                        })
+                                        if solver.out_of_time() {
+                                            return None;
+                                        }
+                                        let o = match solver.solve_below(Some(k), cutoff) {
+                                            Solved::Exact(o) => Some(Some(o)),
+                                            // No answer before the clock: not proven to break a
+                                            // rule, so not listed as if it did.
+                                            Solved::Infeasible if solver.out_of_time() => return None,
+                                            Solved::Infeasible => Some(None),
+                                            Solved::AtLeast(_) => None,
+                                        };
+                                        let rise =
+                                            o.map(|o| o.map(|o| (o.objective - base.objective, solver.proven(&o))));
+                                        Some(rise.map(|r| (f.cands[k].home, r)))
                                     })
+                                    .flatten()
                                     .collect();
+                                solver.explain_until(budget_end);
                                 // A forced answer unstored pairs might beat: stored and solved
                                 // again, or under a time limit left as found (an upper bound).
                                 let unsure = solver.take_unsure();
@@ -398,6 +429,7 @@ pub fn solve_with_regrets(
                 // MIPs where they were not enough. The exact search of a small component has
                 // no LP to stop at.
                 let lp_first = budget_end.is_some() && !lone && !solver.is_small();
+                let lp_pass = lp_first && solver.forced_lps_tighten();
                 let mut passes: Vec<(usize, bool)> = Vec::new();
                 let ks: &[usize] = if budget_end.is_some() && alternatives > 1 {
                     &[1, alternatives]
@@ -405,10 +437,10 @@ pub fn solve_with_regrets(
                     &[alternatives]
                 };
                 for &k in ks {
-                    if lp_first {
+                    if lp_pass {
                         passes.push((k, true));
                     }
-                    if opts.forced_mips || !lp_first {
+                    if mips_fit && (opts.forced_mips || !lp_first) {
                         passes.push((k, false));
                     }
                 }
