@@ -187,8 +187,28 @@ fn side_rule_regrets(c: &mut Criterion) {
     g.finish();
 }
 
+fn every_side_rule(c: &mut Criterion) {
+    // Issue 33's "150 × 6,000 with every side rule" (`generate --children 150 --homes 6000
+    // --seed 1 --side-constraints`), solved as `placematch solve` solves it by default: three
+    // alternatives under the default explaining budget. The weekly budgets and volume
+    // discounts make its optimum a HiGHS MIP; its alternatives come as proven intervals.
+    let batch = generate(&GenOptions::with_side_constraints(150, 6000, 1));
+    let inst = load_batch(&serde_json::to_string(&batch).unwrap(), "every-side-rule", None).unwrap();
+    let mut g = c.benchmark_group("every-side-rule-150x6000");
+    g.sample_size(10);
+    let opts = SolveOptions {
+        explain_time: Some(placematch::matching::solver::DEFAULT_EXPLAIN_SECONDS),
+        ..SolveOptions::default()
+    };
+    g.bench_function("default solve, 3 alternatives", |b| {
+        b.iter(|| solve_and_explain(&inst, &opts, 3))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    every_side_rule,
     side_rule_regrets,
     example,
     daily,
