@@ -145,9 +145,14 @@ pub struct BedValue {
     /// forecast's fluid plan, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept_for: Option<String>,
-    /// Expected children of one sample of that stream the fluid plan sends here over the horizon.
+    /// Expected children of one sample of that stream the fluid plan sends here over the horizon
+    /// (with `over_stay`, placed here at any one time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_here: Option<f64>,
+    /// Whether the value is over the stays of the children expected (a block-contract bed,
+    /// which stays taken for a whole stay) rather than over the next `horizon_days`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub over_stay: bool,
 }
 
 /// A child the forecast moved.

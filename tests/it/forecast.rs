@@ -405,3 +405,47 @@ fn the_forecast_is_in_the_html_report_the_workbook_and_the_csv_files() {
     );
     assert!(text.contains("\nexpected demand,E10000032/foster/under-5,"), "{text}");
 }
+
+#[test]
+fn a_block_bed_is_valued_over_the_stays_the_forecast_expects() {
+    // One under-5 every 20 days, each staying 200: no more than one in the next 14 days, so
+    // the 14-day LP finds the free block bed spare; over their stays about 10 are placed at
+    // any one time against 2 block beds (1 held, 1 free), the rest at H-SPOT's £900.
+    let mut sc = scenario();
+    sc["segments"][0]["rate_per_day"] = json!(0.05);
+    let world = load_scenario(&sc.to_string(), "scen.json", 1).unwrap();
+    let forecast = Forecast::from_world(&world, FORECAST_SEED, Default::default());
+    let b = json!({
+        "format": "placematch/batch@1",
+        "batch_id": "block",
+        "providers": [{"id": "P1", "kind": "local_authority"}],
+        "homes": [
+            {"id": "H-BLOCK", "provider": "P1", "type": "foster", "location": {"postcode": "RH12 1"},
+             "vacancies": 1, "block_vacancies": 1, "occupied": 1, "weekly_price": 400},
+            {"id": "H-SPOT", "provider": "P1", "type": "foster", "location": {"postcode": "RH13 5"},
+             "vacancies": 3, "weekly_price": 900}
+        ],
+        "children": [{"id": "C1", "location": {"postcode": "RH12 1"}, "age": 12, "urgency": "planned"}]
+    });
+    let inst = load(&b);
+    let bar = indicatif::ProgressBar::hidden();
+    let r = solve_with_forecast(&inst, &forecast, "scen.json", &SolveOptions::default(), 3, &bar);
+    let rec = r.forecast.as_ref().expect("forecast record");
+    let v = rec
+        .bed_values
+        .iter()
+        .find(|v| v.home == "H-BLOCK")
+        .expect("H-BLOCK valued");
+    assert!(v.over_stay, "{v:?}");
+    // About H-SPOT's price less the block bed's net cost: what a displaced under-5 pays.
+    assert!(v.value > 400.0, "{v:?}");
+    assert!(
+        rec.bed_values.iter().all(|x| x.home != "H-SPOT"),
+        "{:?}",
+        rec.bed_values
+    );
+    let words = placematch::compare::lookahead::daily::kept_for(rec, "H-BLOCK").unwrap();
+    assert!(words.contains("to need its block beds over their stays"), "{words}");
+    let problems = check(&inst, &r);
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -71,6 +71,7 @@ pub fn solve_with_forecast(
             value: valued.bed_values.at(h),
             kept_for: day.kept_for[h].as_ref().map(|k| k.0.clone()),
             expected_here: day.kept_for[h].as_ref().map(|k| (k.1 * 100.0).round() / 100.0),
+            over_stay: day.over_stay.get(h).copied().unwrap_or(false),
         })
         .collect();
     let id = |h: Option<usize>| h.map(|h| homes[h].id.clone());
@@ -103,14 +104,18 @@ pub fn solve_with_forecast(
 /// children the forecast expects over the next 14 days, valued 340 a week (score, not money)".
 pub fn kept_for(record: &ForecastRecord, home: &str) -> Option<String> {
     let b = record.bed_values.iter().find(|b| b.home == home)?;
-    let days = record.horizon_days;
+    let when = if b.over_stay {
+        "to need its block beds over their stays".to_string()
+    } else {
+        format!("over the next {} days", record.horizon_days)
+    };
     Some(match &b.kept_for {
         Some(seg) => format!(
-            "{home} is kept for the `{seg}` children the forecast expects over the next {days} days, valued {}",
+            "{home} is kept for the `{seg}` children the forecast expects {when}, valued {}",
             shown(b.value)
         ),
         None => format!(
-            "{home}'s bed is valued {} for the children the forecast expects over the next {days} days",
+            "{home}'s bed is valued {} for the children the forecast expects {when}",
             shown(b.value)
         ),
     })

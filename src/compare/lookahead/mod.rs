@@ -128,6 +128,10 @@ pub struct DayValues {
     /// Per batch home, the segment whose expected children use it most in the fluid LP, and
     /// how many of them over the horizon.
     pub kept_for: Vec<Option<(String, f64)>>,
+    /// Per batch home, whether its value is over the stays of the children expected (a block
+    /// bed valued by step 5's LP) rather than over the next H days; then `kept_for`'s count is
+    /// of that segment's children placed there at any one time.
+    pub over_stay: Vec<bool>,
     /// Whether the fluid LP was solved to optimality (else every value is 0).
     pub lp_optimal: bool,
 }
@@ -300,8 +304,10 @@ impl Forecast {
             .iter()
             .map(|c| c.urgency == Urgency::Planned && c.waiting_days < s.hold_days)
             .collect();
+        let over_stay = (0..homes.len()).map(|h| stays.price[h] > a.price[h]).collect();
         DayValues {
             values: BedValues { per_home, holdable },
+            over_stay,
             kept_for: a
                 .main_class
                 .iter()
