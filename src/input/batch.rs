@@ -281,6 +281,48 @@ pub struct Child {
     pub min_ofsted: Option<Ofsted>,
 }
 
+impl Child {
+    /// A planned child of `age` at a point, accepting only `kind`, with `needs` and nothing
+    /// else asked: what `plan`'s simulation and a history forecast make of an expected child.
+    pub fn planned(
+        id: String,
+        la: &str,
+        (lat, lon): (f64, f64),
+        age: i64,
+        kind: PlacementType,
+        needs: BTreeMap<Indicator, i64>,
+    ) -> Child {
+        Child {
+            id,
+            la: Some(la.to_string()),
+            location: Location {
+                postcode: None,
+                lat: Some(lat),
+                lon: Some(lon),
+            },
+            age,
+            sex: None,
+            placement_types: vec![kind],
+            needs,
+            risks: Vec::new(),
+            incompatible_risks: Vec::new(),
+            urgency: Urgency::Planned,
+            waiting_days: 0,
+            sibling_group: None,
+            keep_together: None,
+            requires_solo: false,
+            secure_order: kind == PlacementType::Secure,
+            max_distance_km: None,
+            min_distance_km: None,
+            exclusion_zones: Vec::new(),
+            step_across: None,
+            budget_cap: None,
+            languages: Vec::new(),
+            min_ofsted: None,
+        }
+    }
+}
+
 /// `{"to": "foster"}`: the type the child should step across to.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

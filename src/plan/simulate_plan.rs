@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::input::batch::{Batch, Child, Home, Indicator, Location, PlacementType, Provider, ProviderKind, Urgency};
+use crate::input::batch::{Batch, Child, Home, Indicator, Location, Provider, ProviderKind};
 use crate::matching::explain::solve_and_explain;
 use crate::matching::solver::SolveOptions;
 use crate::plan::format::Plan;
@@ -309,30 +309,7 @@ fn point(lat: f64, lon: f64) -> Location {
 }
 
 fn child(id: String, seg: &crate::plan::format::SegmentSpec, age: i64) -> Child {
-    Child {
-        id,
-        la: Some(seg.la.clone()),
-        location: point(seg.lat, seg.lon),
-        age,
-        sex: None,
-        placement_types: vec![seg.kind],
-        needs: seg.needs.clone(),
-        risks: Vec::new(),
-        incompatible_risks: Vec::new(),
-        urgency: Urgency::Planned,
-        waiting_days: 0,
-        sibling_group: None,
-        keep_together: None,
-        requires_solo: false,
-        secure_order: seg.kind == PlacementType::Secure,
-        max_distance_km: None,
-        min_distance_km: None,
-        exclusion_zones: Vec::new(),
-        step_across: None,
-        budget_cap: None,
-        languages: Vec::new(),
-        min_ofsted: None,
-    }
+    Child::planned(id, &seg.la, (seg.lat, seg.lon), age, seg.kind, seg.needs.clone())
 }
 
 fn interval(v: &[f64]) -> Interval {

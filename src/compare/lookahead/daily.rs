@@ -71,7 +71,7 @@ pub fn solve_with_forecast(
             value: valued.bed_values.at(h),
             kept_for: day.kept_for[h].as_ref().map(|k| k.0.clone()),
             expected_here: day.kept_for[h].as_ref().map(|k| (k.1 * 100.0).round() / 100.0),
-            over_stay: day.over_stay.get(h).copied().unwrap_or(false),
+            over_stay: day.over_stay[h],
         })
         .collect();
     let id = |h: Option<usize>| h.map(|h| homes[h].id.clone());

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use super::{Forecast, LookaheadSettings, Sample};
-use crate::input::batch::{Child, Indicator, Location, PlacementType, Urgency};
+use crate::input::batch::{Child, Indicator, PlacementType};
 use crate::input::geography::Geography;
 use crate::pair::instance::ChildPlace;
 use crate::result::format::{ExpectedDemand, ForecastSourceKind};
@@ -179,34 +179,14 @@ impl Forecast {
             for j in 0..k {
                 // The midpoint of the j-th of k equal slices of the ages.
                 let age = s.age_min + (((2 * j + 1) as i64 * years) / (2 * k as i64)).min(years - 1);
-                let child = Child {
-                    id: format!("F{:04}-{}", si + 1, j + 1),
-                    la: Some(s.la.clone()),
-                    location: Location {
-                        postcode: None,
-                        lat: Some(s.lat),
-                        lon: Some(s.lon),
-                    },
+                let child = Child::planned(
+                    format!("F{:04}-{}", si + 1, j + 1),
+                    &s.la,
+                    (s.lat, s.lon),
                     age,
-                    sex: None,
-                    placement_types: vec![s.kind],
-                    needs: s.needs.clone(),
-                    risks: Default::default(),
-                    incompatible_risks: Default::default(),
-                    urgency: Urgency::Planned,
-                    waiting_days: 0,
-                    sibling_group: None,
-                    keep_together: None,
-                    requires_solo: false,
-                    secure_order: s.kind == PlacementType::Secure,
-                    max_distance_km: None,
-                    min_distance_km: None,
-                    exclusion_zones: Vec::new(),
-                    step_across: None,
-                    budget_cap: None,
-                    languages: Vec::new(),
-                    min_ofsted: None,
-                };
+                    s.kind,
+                    s.needs.clone(),
+                );
                 samples.push(Sample {
                     place: ChildPlace::new(&child, place.clone(), s.la.clone(), Vec::new()),
                     child,

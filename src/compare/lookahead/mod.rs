@@ -219,7 +219,7 @@ impl Forecast {
         let m = s.homes_per_sample.max(1);
         let mut classes = Vec::new();
         let mut segment_of = Vec::new();
-        let mut over_stay = Vec::new();
+        let mut stay_demand = Vec::new();
         for (smp, list) in self.samples.iter().zip(&prepared.lists) {
             let mut costs: Vec<(usize, f64)> = Vec::with_capacity(m + 1);
             for &(h, cost) in list {
@@ -250,7 +250,7 @@ impl Forecast {
                 fallback,
             });
             segment_of.push(smp.segment);
-            over_stay.push(smp.per_day * smp.stay_days);
+            stay_demand.push(smp.per_day * smp.stay_days);
         }
         let capacity: Vec<f64> = homes
             .iter()
@@ -265,11 +265,10 @@ impl Forecast {
             FluidAnswer::nothing_binds(homes.len())
         };
         let stays = if s.block_stays && homes.iter().any(|h| h.block_vacancies > 0) {
-            let classes: Vec<FluidClass> = classes
-                .iter()
-                .zip(&over_stay)
-                .map(|(c, &expected)| FluidClass { expected, ..c.clone() })
-                .collect();
+            // The same classes, now expected over their stays (the 14-day LP is solved).
+            for (c, &expected) in classes.iter_mut().zip(&stay_demand) {
+                c.expected = expected;
+            }
             // Only the block is finite: spot beds are a market bought at their price.
             let capacity: Vec<f64> = homes
                 .iter()
@@ -304,21 +303,22 @@ impl Forecast {
             .iter()
             .map(|c| c.urgency == Urgency::Planned && c.waiting_days < s.hold_days)
             .collect();
-        let over_stay = (0..homes.len()).map(|h| stays.price[h] > a.price[h]).collect();
+        let over_stay: Vec<bool> = (0..homes.len()).map(|h| stays.price[h] > a.price[h]).collect();
+        // The segment of whichever LP set the home's value.
+        let kept_for = (0..homes.len())
+            .map(|h| {
+                let m = if over_stay[h] {
+                    stays.main_class[h]
+                } else {
+                    a.main_class[h]
+                };
+                m.map(|(k, n)| (self.segments[segment_of[k]].clone(), n))
+            })
+            .collect();
         DayValues {
             values: BedValues { per_home, holdable },
             over_stay,
-            kept_for: a
-                .main_class
-                .iter()
-                .zip(&stays.main_class)
-                .enumerate()
-                // The segment of whichever LP set the home's value.
-                .map(|(h, (m, q))| {
-                    let m = if stays.price[h] > a.price[h] { q } else { m };
-                    m.map(|(k, n)| (self.segments[segment_of[k]].clone(), n))
-                })
-                .collect(),
+            kept_for,
             lp_optimal: a.optimal && stays.optimal,
         }
     }

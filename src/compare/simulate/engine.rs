@@ -371,11 +371,10 @@ impl<'a> Run<'a> {
 
     /// The rule's assignment of the day's batch.
     pub(super) fn assign(&mut self, inst: &Instance, open: &[usize], seed: u64) -> Vec<Option<usize>> {
-        let block_held: Vec<usize> = open.iter().map(|&h| self.homes[h].block_used).collect();
-        let day = self
-            .forecast
-            .as_ref()
-            .map(|(f, p)| f.day_values(p, inst, open, Some(&block_held)));
+        let day = self.forecast.as_ref().map(|(f, p)| {
+            let block_held: Vec<usize> = open.iter().map(|&h| self.homes[h].block_used).collect();
+            f.day_values(p, inst, open, Some(&block_held))
+        });
         if let Some(dv) = &day {
             self.bed_values = dv.values.per_home.clone();
             self.days_not_optimal += usize::from(!dv.lp_optimal);
