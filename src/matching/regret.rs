@@ -706,7 +706,7 @@ pub struct SingleMoves<'a> {
     /// Provider → positions (in the component) of the units placed with it.
     by_provider: HashMap<usize, Vec<usize>>,
     /// Position → the unit's candidates, cheapest own cost first (sorted when first needed).
-    by_cost: HashMap<usize, Vec<usize>>,
+    by_cost: HashMap<usize, Vec<u32>>,
 }
 
 /// Moves evaluated per unit, cheapest own cost first: enough to rank k of them.
@@ -833,7 +833,12 @@ impl<'a> SingleMoves<'a> {
             }
             // Units sharing an authority with this one share its budget, wherever they live.
             let same_la: Vec<bool> = las.iter().map(|l| l.iter().any(|la| las[i].contains(la))).collect();
-            let tries: Vec<usize> = self.cost_order(i).iter().copied().take(ROOM_CANDIDATES).collect();
+            let tries: Vec<usize> = self
+                .cost_order(i)
+                .iter()
+                .map(|&k| k as usize)
+                .take(ROOM_CANDIDATES)
+                .collect();
             for c in tries {
                 let (h, p) = (f.cands[c].home, self.provider(c));
                 for (j, &shares_budget) in same_la.iter().enumerate() {
@@ -861,12 +866,17 @@ impl<'a> SingleMoves<'a> {
     }
 
     /// The candidates of the unit at position `i`, cheapest own cost first (sorted once).
-    fn cost_order(&mut self, i: usize) -> &[usize] {
+    fn cost_order(&mut self, i: usize) -> &[u32] {
         let f = self.f;
         let u = self.comp.units[i];
         self.by_cost.entry(i).or_insert_with(|| {
-            let mut o: Vec<usize> = f.unit_cands[u].clone().collect();
-            o.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
+            // 32 bits: every unit's list is kept, and half the memory is worth it (candidates
+            // are pair indices, far below four billion).
+            let mut o: Vec<u32> = f.unit_cands[u].clone().map(|k| k as u32).collect();
+            o.sort_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b))
+            });
             o
         })
     }
@@ -880,7 +890,7 @@ impl<'a> SingleMoves<'a> {
         let (order, usage) = (&self.by_cost[&i], &self.usage);
         order
             .iter()
-            .copied()
+            .map(|&c| c as usize)
             .filter(|&c| Some(c) != skip && usage.fits(inst, f, c))
             .take(MOVES_PER_UNIT)
             .collect()

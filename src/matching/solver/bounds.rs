@@ -95,7 +95,7 @@ impl ComponentSolver<'_> {
     pub(super) fn full_bound(&self, mip_bound: f64, lp_obj: Option<f64>) -> f64 {
         let lagrangian = self.lagrangian.as_ref();
         let least_left_out = (0..self.comp.cands.len())
-            .filter(|&p| self.active[p].is_none())
+            .filter(|&p| self.col(p).is_none())
             .map(|p| match (lagrangian, lp_obj) {
                 // (LP + reduced cost holds too, and is higher where the Lagrangian's base
                 // came down for unstored pairs the ascent may price lower.)

@@ -62,13 +62,13 @@ impl ComponentSolver<'_> {
     /// kept, as after a forced LP, unless they grew the model by more than a quarter).
     pub fn branch_forced(&mut self, k: usize, cutoff: f64, max_lps: usize) -> Solved {
         let pos = self.pos(k);
-        if self.over_budget.get(pos).copied().unwrap_or(false) {
+        if self.ent.over_budget(pos) {
             return Solved::Infeasible;
         }
         let mark = (self.active_list.len(), self.rows.len());
         let mut lp = self.lp.take().expect("lp present");
         self.activate(&mut lp, &[pos]);
-        let forced_col = self.active[pos].expect("activated");
+        let forced_col = self.col(pos).expect("activated");
         set_bounds(&mut lp, forced_col, 1.0, 1.0);
         let mut stack = vec![Node {
             fixed: Vec::new(),
@@ -122,7 +122,7 @@ impl ComponentSolver<'_> {
             let frac = self
                 .active_list
                 .iter()
-                .map(|&p| self.active[p].expect("active"))
+                .map(|&p| self.col(p).expect("active"))
                 .filter(|&c| (cols[c] - cols[c].round()).abs() > 1e-9)
                 .min_by(|&a, &b| (cols[a] - 0.5).abs().total_cmp(&(cols[b] - 0.5).abs()).then(a.cmp(&b)));
             match frac {
@@ -200,7 +200,7 @@ impl ComponentSolver<'_> {
             self.price_changed(&row_duals);
             // The reduced costs first: one contiguous array, and almost never negative.
             let improving: Vec<usize> = (0..self.comp.cands.len())
-                .filter(|&p| self.reduced[p] < -1e-7 && self.active[p].is_none())
+                .filter(|&p| self.reduced[p] < -1e-7 && self.col(p).is_none())
                 .collect();
             if improving.is_empty() {
                 // Lasdon's bound for the pairs not stored: each unit takes one choice.
@@ -242,34 +242,15 @@ impl ComponentSolver<'_> {
             self.price(row_duals);
             return;
         }
-        if self.by_row.is_none() {
-            let n = self.static_rows;
-            let mut start = vec![0usize; n + 1];
-            for &r in &self.ent_row {
-                start[r as usize + 1] += 1;
-            }
-            for r in 0..n {
-                start[r + 1] += start[r];
-            }
-            let mut fill = start.clone();
-            let (mut pos, mut coef) = (vec![0u32; self.ent_row.len()], vec![0.0; self.ent_row.len()]);
-            for p in 0..self.comp.cands.len() {
-                for e in self.ent_start[p]..self.ent_start[p + 1] {
-                    let r = self.ent_row[e] as usize;
-                    pos[fill[r]] = p as u32;
-                    coef[fill[r]] = self.ent_coef[e];
-                    fill[r] += 1;
-                }
-            }
-            self.by_row = Some((start, pos, coef));
-        }
         let old = self.priced_at.take().expect("checked above");
-        let (start, pos, coef) = self.by_row.as_ref().expect("built above");
+        let ent = &*self.ent;
+        let (start, pos) = ent.by_row();
         for r in 0..self.static_rows {
             let d = row_duals[r] - old[r];
             if d != 0.0 {
-                for e in start[r]..start[r + 1] {
-                    self.reduced[pos[e] as usize] -= coef[e] * d;
+                for &p in &pos[start[r]..start[r + 1]] {
+                    let p = p as usize;
+                    self.reduced[p] -= ent.coef_in(p, r) * d;
                 }
             }
         }

@@ -91,7 +91,7 @@ impl ComponentSolver<'_> {
             }
         }
         if integer {
-            for pos in (0..self.comp.cands.len()).filter(|&p| self.active[p].is_some()) {
+            for pos in (0..self.comp.cands.len()).filter(|&p| self.col(p).is_some()) {
                 let k = self.comp.cands[pos];
                 let (idx, val) = self.column_entries(pos);
                 let entries: Vec<(Row, f64)> = idx.iter().zip(&val).map(|(&r, &v)| (rows[r as usize], v)).collect();
@@ -105,9 +105,8 @@ impl ComponentSolver<'_> {
 
     /// All entries of a candidate column: static rows plus the solo and conflict rows it is in.
     pub(super) fn column_entries(&self, pos: usize) -> (Vec<highs_sys::HighsInt>, Vec<f64>) {
-        let r = self.ent_start[pos]..self.ent_start[pos + 1];
-        let mut idx: Vec<highs_sys::HighsInt> = r.clone().map(|e| self.ent_row[e] as highs_sys::HighsInt).collect();
-        let mut val: Vec<f64> = r.map(|e| self.ent_coef[e]).collect();
+        let (mut idx, mut val): (Vec<highs_sys::HighsInt>, Vec<f64>) =
+            self.ent.of(pos).map(|(r, v)| (r as highs_sys::HighsInt, v)).unzip();
         if let Some(extra) = self.dyn_entries.get(&pos) {
             idx.extend(extra.iter().map(|e| e.0 as highs_sys::HighsInt));
             val.extend(extra.iter().map(|e| e.1));
@@ -124,7 +123,7 @@ impl ComponentSolver<'_> {
         let first_new = self.rows.len();
         let mut pending: Vec<Vec<(usize, f64)>> = Vec::new();
         for &pos in positions {
-            if self.active[pos].is_some() {
+            if self.col(pos).is_some() {
                 continue;
             }
             let k = self.comp.cands[pos];
@@ -147,7 +146,7 @@ impl ComponentSolver<'_> {
                 .filter(|&(r, _)| (r as usize) < first_new)
                 .unzip();
             ffi::add_col(lp, self.f.cands[k].cost, &idx, &val);
-            self.active[pos] = Some(col);
+            self.set_col(pos, Some(col));
             self.active_list.push(pos);
             self.added += 1;
             let others: Vec<usize> = self.active_at.get(&h).cloned().unwrap_or_default();
@@ -210,7 +209,7 @@ impl ComponentSolver<'_> {
         pending.push(
             members
                 .iter()
-                .map(|&(p, v)| (self.active[p].expect("active column"), v))
+                .map(|&(p, v)| (self.col(p).expect("active column"), v))
                 .collect(),
         );
         for &(p, v) in members {
@@ -227,7 +226,7 @@ impl ComponentSolver<'_> {
     pub(super) fn active_width(&self) -> usize {
         self.active_list
             .iter()
-            .filter_map(|&p| self.active[p])
+            .filter_map(|&p| self.col(p))
             .max()
             .map_or(0, |c| c + 1)
     }
@@ -241,10 +240,10 @@ impl ComponentSolver<'_> {
         self.priced_at = None;
         let removed: Vec<usize> = self.active_list.drain(active_len..).collect();
         // Columns and rows are appended, so the ones to drop are the last ones.
-        let first_col = removed.iter().filter_map(|&p| self.active[p]).min();
+        let first_col = removed.iter().filter_map(|&p| self.col(p)).min();
         let gone: HashSet<usize> = removed.iter().copied().collect();
         for &pos in &removed {
-            self.active[pos] = None;
+            self.set_col(pos, None);
             self.dyn_entries.remove(&pos);
             let h = self.f.cands[self.comp.cands[pos]].home;
             if let Some(v) = self.active_at.get_mut(&h) {

@@ -44,13 +44,12 @@ impl ComponentSolver<'_> {
         let mut rows: BTreeMap<usize, Vec<(usize, f64, f64)>> = BTreeMap::new();
         let mut fractional_rows: Vec<usize> = Vec::new();
         for &p in &self.active_list {
-            let c = self.active[p].expect("active");
+            let c = self.col(p).expect("active");
             let x = cols[c];
             let frac = (x - x.round()).abs() > 1e-9;
-            for e in self.ent_start[p]..self.ent_start[p + 1] {
-                let r = self.ent_row[e] as usize;
+            for (r, v) in self.ent.of(p) {
                 if matches!(self.rows[r].0, RowKey::Capacity(_) | RowKey::Admissions(_)) {
-                    rows.entry(r).or_default().push((p, self.ent_coef[e], x));
+                    rows.entry(r).or_default().push((p, v, x));
                     if frac {
                         fractional_rows.push(r);
                     }
@@ -77,7 +76,7 @@ impl ComponentSolver<'_> {
             upper.push(*rhs);
             start.push(index.len() as highs_sys::HighsInt);
             for &p in members {
-                index.push(self.active[p].expect("active") as highs_sys::HighsInt);
+                index.push(self.col(p).expect("active") as highs_sys::HighsInt);
                 value.push(1.0);
                 self.dyn_entries.entry(p).or_default().push((r, 1.0));
             }

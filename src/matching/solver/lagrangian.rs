@@ -385,10 +385,10 @@ impl ComponentSolver<'_> {
                         // bed's never charges it more than the bed's price, which its rebate
                         // floor has taken off already.)
                         if let Some(p) = pos {
-                            for e in self.ent_start[p]..self.ent_start[p + 1] {
-                                let m = moving[self.ent_row[e] as usize];
+                            for (r, v) in self.ent.of(p) {
+                                let m = moving[r];
                                 if m != NONE {
-                                    entries.push((m, self.ent_coef[e]));
+                                    entries.push((m, v));
                                 }
                             }
                         }

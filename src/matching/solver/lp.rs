@@ -31,13 +31,13 @@ const PRICING_SHARE: f64 = 0.6;
 impl ComponentSolver<'_> {
     pub(super) fn solve_highs_at(&mut self, forced: Option<usize>, cutoff: f64) -> Solved {
         let forced_pos = forced.map(|k| self.pos(k));
-        if forced_pos.is_some_and(|p| self.over_budget.get(p).copied().unwrap_or(false)) {
+        if forced_pos.is_some_and(|p| self.ent.over_budget(p)) {
             return Solved::Infeasible;
         }
         let mut lp = self.lp.take().expect("lp present");
         if let Some(pos) = forced_pos {
             self.activate(&mut lp, &[pos]);
-            set_bounds(&mut lp, self.active[pos].unwrap(), 1.0, 1.0);
+            set_bounds(&mut lp, self.col(pos).unwrap(), 1.0, 1.0);
         }
         // Column generation on the LP relaxation; under a time limit it may take a share of
         // the time left (PRICING_SHARE), judged by the last round's time.
@@ -68,7 +68,7 @@ impl ComponentSolver<'_> {
                 self.added
             );
             let improving: Vec<usize> = (0..self.comp.cands.len())
-                .filter(|&p| self.active[p].is_none() && self.reduced[p] < -1e-7)
+                .filter(|&p| self.col(p).is_none() && self.reduced[p] < -1e-7)
                 .collect();
             let round = round_start.elapsed().as_secs_f64();
             let out_of_rounds = self.opts.pricing_rounds > 0 && rounds + 1 >= self.opts.pricing_rounds;
@@ -149,7 +149,7 @@ impl ComponentSolver<'_> {
         let lp_ok = lp_status == HighsModelStatus::Optimal;
         if result.is_none() && lp_ok && lp_obj >= cutoff {
             if let Some(pos) = forced_pos {
-                set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
+                set_bounds(&mut lp, self.col(pos).unwrap(), 0.0, 1.0);
             }
             self.lp = Some(lp);
             return Solved::AtLeast(lp_obj);
@@ -193,7 +193,7 @@ impl ComponentSolver<'_> {
             }
         };
         if let Some(pos) = forced_pos {
-            set_bounds(&mut lp, self.active[pos].unwrap(), 0.0, 1.0);
+            set_bounds(&mut lp, self.col(pos).unwrap(), 0.0, 1.0);
         }
         self.lp = Some(lp);
         let mut result = match mip {
@@ -218,11 +218,11 @@ impl ComponentSolver<'_> {
     /// Reduced cost of every candidate at the given row duals (c − aᵀy).
     pub(super) fn price(&mut self, row_duals: &[f64]) {
         // The hot loop of column generation: contiguous arrays only.
-        let (start, row, coef) = (&self.ent_start, &self.ent_row, &self.ent_coef);
-        for (pos, (rc, &cost)) in self.reduced.iter_mut().zip(&self.pos_cost).enumerate() {
+        let (start, row, coef, values) = (&self.ent.start, &self.ent.row, &self.ent.coef, &self.ent.values);
+        for (pos, (rc, &cost)) in self.reduced.iter_mut().zip(&self.ent.cost).enumerate() {
             let mut v = cost;
-            for e in start[pos]..start[pos + 1] {
-                v -= coef[e] * row_duals[row[e] as usize];
+            for e in start[pos] as usize..start[pos + 1] as usize {
+                v -= values[coef[e] as usize] * row_duals[row[e] as usize];
             }
             *rc = v;
         }
@@ -236,7 +236,7 @@ impl ComponentSolver<'_> {
         }
         for (pos, &k) in self.comp.cands.iter().enumerate() {
             let c = &self.f.cands[k];
-            if self.active[pos].is_some() {
+            if self.col(pos).is_some() {
                 continue;
             }
             for &(r, s) in self.solo_rows_at.get(&c.home).map(Vec::as_slice).unwrap_or(&[]) {
@@ -245,7 +245,7 @@ impl ComponentSolver<'_> {
                 }
             }
         }
-        for (rc, _) in self.reduced.iter_mut().zip(&self.over_budget).filter(|e| *e.1) {
+        for (rc, _) in self.reduced.iter_mut().zip(&self.ent.over_budget).filter(|e| *e.1) {
             *rc = f64::INFINITY;
         }
         self.priced += self.comp.cands.len() - self.active_list.len();
@@ -295,7 +295,7 @@ impl ComponentSolver<'_> {
             col_duals[slot] -= least; // its unplaced column
             for p in self.unit_positions(u) {
                 self.reduced[p] -= least;
-                if let Some(c) = self.active[p] {
+                if let Some(c) = self.col(p) {
                     col_duals[c] -= least;
                 }
             }

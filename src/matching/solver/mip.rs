@@ -57,11 +57,11 @@ impl ComponentSolver<'_> {
                     let change = moves.improve(POLISH_PASSES, self.deadline);
                     if change < 0.0 {
                         let chosen: Vec<usize> = moves.choice().iter().flatten().map(|&k| self.pos(k)).collect();
-                        let new: Vec<usize> = chosen.iter().copied().filter(|&p| self.active[p].is_none()).collect();
+                        let new: Vec<usize> = chosen.iter().copied().filter(|&p| self.col(p).is_none()).collect();
                         self.activate(lp, &new);
                         cols = vec![0.0; self.active_width()];
                         for p in chosen {
-                            cols[self.active[p].expect("activated")] = 1.0;
+                            cols[self.col(p).expect("activated")] = 1.0;
                         }
                     }
                     crate::debug!(
@@ -71,9 +71,7 @@ impl ComponentSolver<'_> {
                 }
                 start_cols = Some(cols);
             }
-            let positions: Vec<usize> = (0..self.comp.cands.len())
-                .filter(|&p| self.active[p].is_some())
-                .collect();
+            let positions: Vec<usize> = (0..self.comp.cands.len()).filter(|&p| self.col(p).is_some()).collect();
             let (mut model, switch_cols) = self.build(true);
             let col_of: HashMap<usize, usize> = positions.iter().enumerate().map(|(i, &p)| (p, i)).collect();
             let offset = model.num_cols() - positions.len();
@@ -117,7 +115,7 @@ impl ComponentSolver<'_> {
                     units: by_latitude.len() as u32,
                 };
                 for (idx, &p) in positions.iter().enumerate() {
-                    guide.lp[idx] = self.active[p].and_then(|c| lp_cols.get(c)).copied().unwrap_or(0.0);
+                    guide.lp[idx] = self.col(p).and_then(|c| lp_cols.get(c)).copied().unwrap_or(0.0);
                     guide.reduced[idx] = self.reduced[p];
                     let u = self.unit_at(p);
                     let i = self.unit_slot(u);
@@ -210,7 +208,7 @@ impl ComponentSolver<'_> {
                 // never followed by this; after this one, nothing is left to add.)
                 if let Some(lp_obj) = lp_obj {
                     let more: Vec<usize> = (0..self.comp.cands.len())
-                        .filter(|&p| self.active[p].is_none() && self.forced_floor(p, lp_obj) < cutoff - 1e-7)
+                        .filter(|&p| self.col(p).is_none() && self.forced_floor(p, lp_obj) < cutoff - 1e-7)
                         .collect();
                     if more.is_empty() {
                         return Solved::AtLeast(cutoff);
@@ -275,7 +273,7 @@ impl ComponentSolver<'_> {
                     0.0
                 };
                 let mut more: Vec<usize> = (0..self.comp.cands.len())
-                    .filter(|&p| self.active[p].is_none() && floor(p) < objective - slack - 1e-7)
+                    .filter(|&p| self.col(p).is_none() && floor(p) < objective - slack - 1e-7)
                     .collect();
                 if !more.is_empty() && self.out_of_time() {
                     // The time limit has hit: report the solution with the LP bound. Otherwise

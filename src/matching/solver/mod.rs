@@ -8,6 +8,7 @@
 //! | --- | --- |
 //! | `mod.rs` | the settings, the outcome, the struct, a single unit in closed form, the entry points ([`ComponentSolver::solve`], [`ComponentSolver::solve_below`]) |
 //! | `batch.rs` | every component of a batch side by side, and the formulation rebuilt while unstored pairs could matter ([`solve_assignment`], [`solve_components`]) |
+//! | `entries.rs` | the static entries of every stored pair, shared by a component's solvers |
 //! | `columns.rs` | the active model: which pairs are HiGHS columns, the solo and conflict rows they create, roll-back |
 //! | `lp.rs` | the LP relaxation with column generation (pricing every pair at the LP's duals) |
 //! | `bounds.rs` | bounds valid for the full model: pairs left out and unstored, the requested gap |
@@ -16,25 +17,31 @@
 //! | `start.rs` | MIP starts (greedy, from the LP) and reading a choice from column values |
 //! | `forced.rs` | what the regret search needs: forced re-solves and their roll-back, the base LP's bounds |
 //! | `branch.rs` | a small branch-and-bound over a forced LP, closing its integrality gap without HiGHS's MIP |
+//! | `intervals.rs` | a placed child's alternatives as proven intervals: their table, ranking and tightening by forced solves |
 //! | `regrets.rs` | each component's alternatives and competition, by the method that fits it |
 //! | `ffi.rs` | the only `unsafe`: HiGHS's C API, wrapped in safe functions |
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Instant;
 
 use highs::Model;
 
-use crate::matching::model::{Component, Formulation, RowIndex, RowKey};
+use crate::matching::model::{Component, Formulation, RowKey};
 use crate::matching::small::{Small, SmallSolver};
 use crate::pair::instance::Instance;
+use entries::Entries;
 
 mod batch;
 mod bounds;
 mod branch;
 mod columns;
 mod cuts;
+mod entries;
 mod ffi;
 mod forced;
+mod intervals;
 mod lagrangian;
 mod lp;
 mod mip;
@@ -167,20 +174,18 @@ pub struct ComponentSolver<'a> {
     trivial: bool,
     /// Static rows, then solo and conflict rows in the order they were created.
     rows: Vec<(RowKey, f64, f64)>,
-    /// Static entries of every candidate (by position in `comp.cands`), CSR.
-    ent_start: Vec<usize>,
-    ent_row: Vec<u32>,
-    ent_coef: Vec<f64>,
-    /// Cost of every candidate position.
-    pos_cost: Vec<f64>,
+    /// Every candidate's cost and static entries, shared with a second solver of the same
+    /// component ([`Self::beside`]).
+    ent: Arc<Entries>,
     /// Entries in solo and conflict rows, per candidate position.
     dyn_entries: HashMap<usize, Vec<(usize, f64)>>,
     /// Active candidate positions per home.
     active_at: HashMap<usize, Vec<usize>>,
     /// Solo rows per home: (row, solo unit).
     solo_rows_at: HashMap<usize, Vec<(usize, usize)>>,
-    /// HiGHS column of each active candidate position.
-    active: Vec<Option<usize>>,
+    /// HiGHS column of each active candidate position, plus one ([`Self::col`]): a quarter of
+    /// an `Option<usize>`, on millions of positions.
+    active: Vec<Option<NonZeroU32>>,
     /// Active candidate positions, in the order they were added.
     active_list: Vec<usize>,
     /// HiGHS columns of the discount switches z (integer in the MIP).
@@ -223,9 +228,6 @@ pub struct ComponentSolver<'a> {
     /// Seconds the unforced solve spent in HiGHS's MIP (with its widenings): what a forced
     /// MIP of the component can be expected to cost ([`Self::forced_mips_fit`]).
     base_mip_seconds: f64,
-    /// Positions whose pair alone breaks a weekly budget ([`Formulation::over_budget`]): never
-    /// columns (the LP would place fractions of them), priced at +∞.
-    over_budget: Vec<bool>,
     /// Per unit (by slot), the least reduced cost any of its unstored pairs can have at the
     /// last LP's duals ([`Self::unstored_reduced`]; +∞ where every pair is stored).
     unstored: Vec<f64>,
@@ -239,9 +241,6 @@ pub struct ComponentSolver<'a> {
     /// Rows built with the component (every static entry's row is one of them); solo and
     /// conflict rows come after.
     static_rows: usize,
-    /// The static entries by row (CSR: start, position, coefficient), built at the first
-    /// incremental pricing ([`Self::price_changed`]).
-    by_row: Option<(Vec<usize>, Vec<u32>, Vec<f64>)>,
 }
 
 impl<'a> ComponentSolver<'a> {
@@ -253,6 +252,25 @@ impl<'a> ComponentSolver<'a> {
         opts: &SolveOptions,
         deadline: Option<Instant>,
     ) -> Self {
+        Self::with_entries(inst, f, comp, opts, deadline, None)
+    }
+
+    /// This solver's static entries, to share with a second solver of the same component
+    /// ([`Self::with_entries`]).
+    fn entries(&self) -> Arc<Entries> {
+        Arc::clone(&self.ent)
+    }
+
+    /// A solver of a component, sharing `shared` (read only) where given: its own LP, columns
+    /// and reduced costs, for explaining beside another on the other core.
+    fn with_entries(
+        inst: &'a Instance,
+        f: &'a Formulation,
+        comp: &'a Component,
+        opts: &SolveOptions,
+        deadline: Option<Instant>,
+        shared: Option<Arc<Entries>>,
+    ) -> Self {
         let trivial = comp.units.len() == 1;
         let mut s = ComponentSolver {
             inst,
@@ -263,10 +281,7 @@ impl<'a> ComponentSolver<'a> {
             explain_deadline: None,
             trivial,
             rows: Vec::new(),
-            ent_start: vec![0],
-            ent_row: Vec::new(),
-            ent_coef: Vec::new(),
-            pos_cost: comp.cands.iter().map(|&k| f.cands[k].cost).collect(),
+            ent: Entries::none(),
             dyn_entries: HashMap::new(),
             active_at: HashMap::new(),
             solo_rows_at: HashMap::new(),
@@ -291,33 +306,19 @@ impl<'a> ComponentSolver<'a> {
             lns: None,
             gap_share: 0.0,
             knapsacks: false,
-            over_budget: Vec::new(),
             unstored: vec![f64::INFINITY; comp.units.len()],
             last_lp: None,
             unsure: Vec::new(),
             priced_at: None,
             static_rows: 0,
-            by_row: None,
         };
         if trivial {
             return s;
         }
-        s.rows = f.rows(inst, comp);
+        s.ent = shared.unwrap_or_else(|| Entries::build(inst, f, comp));
+        s.rows = s.ent.rows.clone();
         s.static_rows = s.rows.len();
         s.knapsacks = s.rows.iter().any(|r| matches!(r.0, RowKey::Budget(_)));
-        if s.knapsacks {
-            s.over_budget = comp.cands.iter().map(|&k| f.over_budget(inst, k)).collect();
-        }
-        let index = RowIndex::new(&s.rows);
-        let mut buf = Vec::new();
-        s.ent_row.reserve(comp.cands.len() * 4);
-        s.ent_coef.reserve(comp.cands.len() * 4);
-        for &k in &comp.cands {
-            f.entries(inst, k, &index, &mut buf);
-            s.ent_row.extend(buf.iter().map(|e| e.0 as u32));
-            s.ent_coef.extend(buf.iter().map(|e| e.1));
-            s.ent_start.push(s.ent_row.len());
-        }
         // Start from each unit's cheapest pairs (all of them when columns_per_unit is 0).
         let mut initial = Vec::new();
         for &u in &comp.units {
@@ -335,6 +336,17 @@ impl<'a> ComponentSolver<'a> {
         s.added = 0;
         s.lp = Some(model);
         s
+    }
+
+    /// The HiGHS column of candidate position `pos`, if it is active.
+    pub(super) fn col(&self, pos: usize) -> Option<usize> {
+        self.active[pos].map(|c| c.get() as usize - 1)
+    }
+
+    /// Records `pos` as HiGHS column `col` (None: not active).
+    pub(super) fn set_col(&mut self, pos: usize, col: Option<usize>) {
+        self.active[pos] = col
+            .map(|c| NonZeroU32::new(u32::try_from(c + 1).expect("HiGHS columns fit in 32 bits")).expect("plus one"));
     }
 }
 

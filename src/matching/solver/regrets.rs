@@ -12,60 +12,19 @@ use crate::matching::regret::{PathRegret, SingleMoves};
 use crate::pair::instance::Instance;
 
 use super::batch::{solve_components, until_priced, Solution};
-use super::{ComponentSolver, Outcome, SolveOptions, Solved};
+use super::intervals::{kth_upper, move_cells, rank, tighten, Cell, Table};
+use super::{ComponentSolver, SolveOptions, Solved};
+
+pub use super::intervals::{Interval, Ranked};
 
 /// An unplaced unit's competition: per home, its regret and whether that is exact, where the
 /// home is feasible at all.
 pub type Competitors = Vec<(usize, Option<(f64, bool)>)>;
 
-/// Bounds this close (half a penny; the result shows pence) count as met: the regret is exact.
-const MEET: f64 = 0.005;
-
 /// Placed units a component needs before a second solver explains half of them beside the
 /// first ([`solve_with_regrets`]): building it and its LP takes a fraction of a second. (Low
 /// enough that the 40 × 400 batch of `tests/it/branching.rs` uses it.)
 const HELPER_LEAST: usize = 24;
-
-/// A listed alternative: its home and what is proven of its regret,
-/// `lower ≤ regret ≤ upper`. `upper` is the objective change of a re-arrangement found with
-/// the pair forced in (a single move, or a forced re-solve's answer); `lower` a relaxation's
-/// bound with the pair forced in (LP reduced cost, Lagrangian, a forced solve's bound).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Interval {
-    /// The home.
-    pub home: usize,
-    /// Proven lower bound on the regret.
-    pub lower: f64,
-    /// Proven upper bound on the regret.
-    pub upper: f64,
-}
-
-impl Interval {
-    /// An exact regret.
-    pub fn exact_at(home: usize, regret: f64) -> Self {
-        Interval {
-            home,
-            lower: regret,
-            upper: regret,
-        }
-    }
-
-    /// Whether the bounds meet.
-    pub fn exact(&self) -> bool {
-        self.upper - self.lower <= MEET
-    }
-}
-
-/// A placed unit's alternatives, best first (by upper bound, then lower, then home), and
-/// whether that order is proven: no two listed intervals overlap and no unlisted home's lower
-/// bound reaches below the last listed upper bound.
-#[derive(Debug, Clone, Default)]
-pub struct Ranked {
-    /// The alternatives.
-    pub list: Vec<Interval>,
-    /// Whether their order, and that no other home belongs on the list, is proven.
-    pub certain: bool,
-}
 
 /// What explaining one component found: per placed unit its alternatives as (home, regret),
 /// per unplaced unit its competition as (home, regret if feasible), and how many units' regrets
@@ -91,74 +50,6 @@ pub struct Regrets {
     pub competition: HashMap<usize, Competitors>,
     /// Units whose regrets came from shortest paths.
     pub path_regrets: usize,
-}
-
-/// One candidate of a unit whose regrets come from forced re-solves: what is proven of its
-/// regret so far.
-#[derive(Debug, Clone, Copy)]
-struct Cell {
-    cand: usize,
-    home: usize,
-    lower: f64,
-    upper: f64,
-    /// Its forced LP has been solved (a bound, or exact where integral).
-    lp_done: bool,
-}
-
-/// A placed unit's candidates while its regrets are tightened, with the order they are tried
-/// in (by the lower bound they started with).
-struct Table {
-    slot: usize,
-    unit: usize,
-    cells: Vec<Cell>,
-    order: Vec<usize>,
-    /// A forced solve found that unstored pairs might change its answers.
-    unsure: bool,
-}
-
-/// Ranks cells: the `k` with the least upper bound (then lower, then home), and whether that
-/// is proven, given that no unstored pair's regret lies below `unstored_floor`.
-fn rank(cells: &[Cell], k: usize, unstored_floor: f64) -> Ranked {
-    let mut idx: Vec<usize> = (0..cells.len()).filter(|&j| cells[j].upper.is_finite()).collect();
-    idx.sort_by(|&a, &b| {
-        let (a, b) = (&cells[a], &cells[b]);
-        a.upper
-            .total_cmp(&b.upper)
-            .then(a.lower.total_cmp(&b.lower))
-            .then(a.home.cmp(&b.home))
-    });
-    idx.truncate(k);
-    let list: Vec<Interval> = idx
-        .iter()
-        .map(|&j| {
-            let c = &cells[j];
-            let exact = c.upper - c.lower <= MEET;
-            Interval {
-                home: c.home,
-                lower: if exact { c.upper } else { c.lower.min(c.upper) },
-                upper: c.upper,
-            }
-        })
-        .collect();
-    // Round-off between a move's arithmetic and a solver's objective.
-    let tol = 1e-6;
-    let mut certain = list.windows(2).all(|w| w[0].upper <= w[1].lower + tol);
-    let bar = if list.len() == k {
-        list.last().map_or(f64::INFINITY, |a| a.upper)
-    } else {
-        f64::INFINITY
-    };
-    let listed = |j: usize| idx.contains(&j);
-    let beats = |lower: f64| {
-        if bar.is_finite() {
-            lower < bar - tol
-        } else {
-            lower.is_finite()
-        }
-    };
-    certain &= (0..cells.len()).all(|j| listed(j) || !beats(cells[j].lower));
-    certain &= !beats(unstored_floor);
-    Ranked { list, certain }
 }
 
 /// Solves a located batch (until `deadline`) and finds up to `alternatives` alternatives per
@@ -328,11 +219,12 @@ pub fn solve_with_regrets(
                                 .clone()
                                 .filter(|&c| c != chosen)
                                 .map(|c| Cell {
-                                    cand: c,
-                                    home: f.cands[c].home,
+                                    cand: c as u32,
+                                    home: f.cands[c].home as u32,
                                     lower: 0.0_f64.max(floor),
                                     upper: f64::INFINITY,
                                     lp_done: true,
+                                    nothing_below: f64::NEG_INFINITY,
                                 })
                                 .collect()
                         } else {
@@ -348,6 +240,13 @@ pub fn solve_with_regrets(
                                 }
                             }
                         }
+                        // A home whose lower bound is above the k-th least upper bound now can
+                        // never be listed (upper bounds only fall), nor is it re-solved
+                        // (`tighten`): kept, such homes were most of the explaining stage's
+                        // memory (13 MB on the 300 × 3,000 side-rule batch).
+                        let bar = kth_upper(&cells, alternatives, base);
+                        cells.retain(|c| c.lower <= bar + 1e-6);
+                        cells.shrink_to_fit();
                         let mut order: Vec<usize> = (0..cells.len()).collect();
                         order.sort_by(|&a, &b| cells[a].lower.total_cmp(&cells[b].lower).then(a.cmp(&b)));
                         tables.push(Table {
@@ -447,7 +346,11 @@ pub fn solve_with_regrets(
                 let run = |solver: &mut ComponentSolver, tables: &mut [&mut Table]| {
                     'passes: for &(k, lp_only) in &passes {
                         for t in tables.iter_mut() {
-                            let done = tighten(solver, t, base, k, lp_only);
+                            // The exact search's forced solves are cheap: the first pass cuts them off
+                            // at the whole list's bar, so that the second need not solve them again
+                            // (the example batch: 297 searches at the first one's bar, 138 so).
+                            let cut_k = if solver.is_small() { alternatives } else { k };
+                            let done = tighten(solver, t, base, k, cut_k, lp_only);
                             if !solver.take_unsure().is_empty() {
                                 t.unsure = true;
                             }
@@ -474,9 +377,11 @@ pub fn solve_with_regrets(
                         }
                     }
                     let run = &run;
+                    let shared = solver.entries();
+                    super::ffi::release_free_memory();
                     std::thread::scope(|s| {
                         let beside = s.spawn(move || {
-                            let mut other = ComponentSolver::new(inst, f, comp, opts, deadline);
+                            let mut other = ComponentSolver::with_entries(inst, f, comp, opts, deadline, Some(shared));
                             other.explain_until(budget_end);
                             // Its LP only (no cutoff is below it, so no MIP follows): what the
                             // search branches from.
@@ -571,141 +476,4 @@ pub fn solve_with_regrets(
         regrets.path_regrets += found.path_regrets;
     }
     (f, solution, regrets)
-}
-
-/// Unit `u`'s candidates (at slot `i`, placed by `chosen`) with the bounds known before any
-/// re-solve: the LP's below (`lower`), a feasible single move's above where there is one (a
-/// lone unit's move is its re-solve, so exact).
-fn move_cells(
-    moves: &mut SingleMoves,
-    f: &Formulation,
-    u: usize,
-    chosen: usize,
-    i: usize,
-    lone: bool,
-    lower: &impl Fn(usize) -> f64,
-) -> Vec<Cell> {
-    let upper: HashMap<usize, f64> = moves.all(i).into_iter().collect();
-    f.unit_cands[u]
-        .clone()
-        .filter(|&c| c != chosen)
-        .map(|c| {
-            let up = upper.get(&c).copied().unwrap_or(f64::INFINITY);
-            // A lone unit's feasible move is its re-solve; one it cannot make alone (the
-            // moves see the batch's budgets whole) proves nothing.
-            let lo = if lone && up.is_finite() { up } else { lower(c).min(up) };
-            Cell {
-                cand: c,
-                home: f.cands[c].home,
-                lower: lo,
-                upper: up,
-                lp_done: false,
-            }
-        })
-        .collect()
-}
-
-/// Tightens the regrets of a unit's candidates until its `k` best are exact and no other can
-/// beat them, without a MIP per home.
-///
-/// Candidates are taken in order of their first lower bound (LP reduced cost); each is
-/// re-solved with the pair forced in (warm-started): exact when proven, otherwise a tighter
-/// interval (the answer found above, the solve's bound below). The search stops once no
-/// untried candidate can beat the k-th least upper bound, which with single moves known is a
-/// bound from the start: a forced solve is cut off there (a MIP per home otherwise proves
-/// optima far above the list). Returns false when the time limit or the explaining budget
-/// stopped it.
-/// With `lp_only`, each candidate with a known upper bound gets its forced LP only (once): a
-/// lower bound, exact where integral.
-fn tighten(solver: &mut ComponentSolver, t: &mut Table, base: &Outcome, k: usize, lp_only: bool) -> bool {
-    // With room for round-off between the move's arithmetic and the solver's objective: a
-    // home whose regret is the bound itself must not be cut off (it belongs on the list).
-    let slack = 1e-6 * base.objective.abs().max(1.0);
-    let kth = |cells: &[Cell]| {
-        let mut ups: Vec<f64> = cells.iter().map(|c| c.upper).collect();
-        if ups.len() < k {
-            return f64::INFINITY;
-        }
-        ups.select_nth_unstable_by(k - 1, f64::total_cmp);
-        ups[k - 1] + slack
-    };
-    // Upper bounds only fall, so the bar is worked out again only after a re-solve.
-    let mut bar = kth(&t.cells);
-    for j in 0..t.order.len() {
-        let at = t.order[j];
-        let cell = t.cells[at];
-        if cell.lower > bar + 1e-6 {
-            // Ordered by the bound each cell started with: a later one may still be below
-            // the bar after an earlier pass raised this one's (stopping here left listed
-            // regrets of the 300 × 3,000 side-rule batch unproven under a budget that lasted).
-            continue;
-        }
-        // The LP pass narrows only what can be listed (a forced MIP finds the rest); where it
-        // branches, it can find an upper bound of its own.
-        let branching = lp_only && solver.branches() && solver.branch_lps() > 0;
-        if cell.upper - cell.lower <= MEET || (lp_only && (cell.lp_done || (cell.upper.is_infinite() && !branching))) {
-            continue;
-        }
-        if solver.out_of_time() {
-            // Each forced solve past the limit still costs HiGHS's presolve (a 150 × 1,500
-            // side-constrained batch given 600 s ended 16.6 s late).
-            return false;
-        }
-        let cutoff = if lp_only && !branching {
-            f64::NEG_INFINITY
-        } else {
-            base.objective + bar + 1e-6
-        };
-        let c = &mut t.cells[at];
-        c.lp_done = true;
-        let t0 = std::time::Instant::now();
-        let solved = if branching {
-            solver.branch_forced(cell.cand, cutoff, solver.branch_lps())
-        } else {
-            solver.solve_below(Some(cell.cand), cutoff)
-        };
-        crate::debug!(
-            "forced {} lp_only {lp_only} [{:.2}, {:.2}] cutoff {:.2} took {:.3} s: {}",
-            cell.cand,
-            cell.lower,
-            cell.upper,
-            cutoff - base.objective,
-            t0.elapsed().as_secs_f64(),
-            match &solved {
-                Solved::Exact(o) => format!(
-                    "found {:.2} bound {:.2} optimal {}",
-                    o.objective - base.objective,
-                    o.bound - base.objective,
-                    o.optimal
-                ),
-                Solved::AtLeast(v) => format!("at least {:.2}", v - base.objective),
-                Solved::Infeasible => "infeasible".to_string(),
-            }
-        );
-        match solved {
-            Solved::Exact(o) if solver.proven(&o) => {
-                let r = (o.objective - base.objective).max(0.0);
-                (c.lower, c.upper) = (r, r);
-            }
-            Solved::Exact(o) => {
-                // Cut short: the answer it found bounds the regret above, its bound below.
-                c.upper = c.upper.min(o.objective - base.objective);
-                if o.bound.is_finite() {
-                    c.lower = c.lower.max(o.bound - base.objective);
-                }
-            }
-            Solved::AtLeast(v) => c.lower = c.lower.max(v - base.objective),
-            Solved::Infeasible if cutoff.is_finite() => {
-                // Nothing below the cutoff (with round-off, a known move may sit at it).
-                c.lower = c.lower.max((cutoff - base.objective).min(c.upper));
-            }
-            Solved::Infeasible => c.lower = f64::INFINITY,
-        }
-        if c.lower > c.upper {
-            // Round-off between a solver's bound and a move's arithmetic.
-            c.lower = c.upper;
-        }
-        bar = kth(&t.cells);
-    }
-    true
 }

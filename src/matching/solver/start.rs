@@ -19,7 +19,7 @@ impl ComponentSolver<'_> {
         let mut usage = Usage::default();
         let mut done = std::collections::HashSet::new();
         for &pos in &self.active_list {
-            let c = self.active[pos].expect("active");
+            let c = self.col(pos).expect("active");
             if c < lp_cols.len() && lp_cols[c] > 1.0 - 1e-9 {
                 let k = self.comp.cands[pos];
                 usage.take(inst, f, k);
@@ -32,12 +32,12 @@ impl ComponentSolver<'_> {
         for u in rest {
             let mut options: Vec<usize> = f.unit_cands[u]
                 .clone()
-                .filter(|k| self.active[self.pos(*k)].is_some())
+                .filter(|k| self.col(self.pos(*k)).is_some())
                 .collect();
             options.sort_by(|&a, &b| f.cands[a].cost.total_cmp(&f.cands[b].cost).then(a.cmp(&b)));
             if let Some(k) = options.into_iter().find(|&k| usage.fits(inst, f, k)) {
                 usage.take(inst, f, k);
-                cols[self.active[self.pos(k)].expect("active")] = 1.0;
+                cols[self.col(self.pos(k)).expect("active")] = 1.0;
             }
         }
         cols
@@ -49,7 +49,7 @@ impl ComponentSolver<'_> {
         let inst = self.inst;
         let y: Vec<f64> = positions
             .iter()
-            .map(|&p| match self.active[p] {
+            .map(|&p| match self.col(p) {
                 Some(c) if c < lp_cols.len() && lp_cols[c] > 1.0 - 1e-9 => 1.0,
                 _ => 0.0,
             })
@@ -110,7 +110,7 @@ impl ComponentSolver<'_> {
     pub(super) fn lp_shaped(&self, values: &[f64], positions: &[usize], offset: usize) -> Vec<f64> {
         let mut cols = vec![0.0; self.active_width()];
         for (i, &p) in positions.iter().enumerate() {
-            cols[self.active[p].expect("active")] = values[offset + i].round();
+            cols[self.col(p).expect("active")] = values[offset + i].round();
         }
         cols
     }
@@ -136,7 +136,7 @@ impl ComponentSolver<'_> {
         let local: HashMap<usize, usize> = self.comp.units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
         let mut choice = vec![None; self.comp.units.len()];
         for &p in &self.active_list {
-            if cols[self.active[p].expect("active")] > 0.5 {
+            if cols[self.col(p).expect("active")] > 0.5 {
                 let k = self.comp.cands[p];
                 let slot = &mut choice[local[&self.f.cands[k].unit]];
                 // Smallest candidate index (home order) wins, as a scan in home order would.
@@ -149,7 +149,7 @@ impl ComponentSolver<'_> {
     }
 
     pub(super) fn integer_values_integral(&self, cols: &[f64]) -> bool {
-        let y = self.active_list.iter().map(|&p| self.active[p].expect("active"));
+        let y = self.active_list.iter().map(|&p| self.col(p).expect("active"));
         y.chain(self.switch_cols.iter().copied())
             .all(|c| (cols[c] - cols[c].round()).abs() <= 1e-9)
     }
