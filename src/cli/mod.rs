@@ -77,7 +77,11 @@ worse answers optimal; use it to measure what presolve costs, not to decide";
 /// Runs one command: its options become its settings, then it runs.
 pub fn run(cli: Cli) -> Result<Exit, RunError> {
     match cli.command {
-        Command::Solve(a) => solve::run(&solve::Settings::from(a)),
+        Command::Solve(a) => {
+            // Before any thread: the explaining stage's peak memory (support::memory).
+            crate::support::memory::one_arena();
+            solve::run(&solve::Settings::from(a))
+        }
         Command::Validate(a) => validate::run(&a),
         Command::Check(a) => check::run(&a),
         Command::Schema { which } => schema::run(which),

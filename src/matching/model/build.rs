@@ -89,7 +89,12 @@ impl Formulation {
             pairs_examined += scan.examined;
             eligible_pairs += scan.eligible * units[unit_cands.len() - 1].members.len();
         }
-        let mut home_cands = vec![Vec::new(); inst.batch.homes.len()];
+        // Each home's list at its exact size (grown by pushes, a third of it was spare).
+        let mut per_home = vec![0usize; inst.batch.homes.len()];
+        for c in &cands {
+            per_home[c.home] += 1;
+        }
+        let mut home_cands: Vec<Vec<usize>> = per_home.into_iter().map(Vec::with_capacity).collect();
         for (k, c) in cands.iter().enumerate() {
             home_cands[c.home].push(k);
         }

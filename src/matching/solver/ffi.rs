@@ -259,17 +259,3 @@ pub(super) fn write_model(m: &mut Model, path: &std::path::Path) -> bool {
         // HiGHS writes MPS with a warning status (it names rows and columns itself).
         .is_some_and(|status| status != highs_sys::STATUS_ERROR as HighsInt)
 }
-
-/// Gives the heap's free pages back to the system (glibc's `malloc_trim`; nothing elsewhere).
-///
-/// Called before a second thread starts to allocate: glibc gives that thread an arena of its
-/// own, which takes fresh pages while the first arena keeps the pages the optimum's solve
-/// freed. Trimmed first, the two together peak lower (the 300 × 3,000 side-rule batch: 86 to
-/// 79 MB).
-pub(super) fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory to the system; it touches nothing live.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}

@@ -19,7 +19,7 @@
 //! | `branch.rs` | a small branch-and-bound over a forced LP, closing its integrality gap without HiGHS's MIP |
 //! | `intervals.rs` | a placed child's alternatives as proven intervals: their table, ranking and tightening by forced solves |
 //! | `regrets.rs` | each component's alternatives and competition, by the method that fits it |
-//! | `ffi.rs` | the only `unsafe`: HiGHS's C API, wrapped in safe functions |
+//! | `ffi.rs` | the solver's only `unsafe` (the other is glibc's, `support::memory`): HiGHS's C API, wrapped in safe functions |
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;

@@ -378,7 +378,7 @@ pub fn solve_with_regrets(
                     }
                     let run = &run;
                     let shared = solver.entries();
-                    super::ffi::release_free_memory();
+                    crate::support::memory::release_free_memory();
                     std::thread::scope(|s| {
                         let beside = s.spawn(move || {
                             let mut other = ComponentSolver::with_entries(inst, f, comp, opts, deadline, Some(shared));
