@@ -59,12 +59,20 @@ impl From<SolveArgs> for Settings {
 
 /// Runs `solve`.
 pub(super) fn run(s: &Settings) -> Result<Exit, RunError> {
-    // A forecast adds its own file (forecast.csv) to the CSV folder.
-    let extra = s.forecast.as_ref().map(|_| crate::result::sheets::FORECAST_CSV);
+    // A forecast adds its own file (forecast.csv) to the CSV folder, and --since its changes.
+    let extra = [
+        s.forecast.as_ref().map(|_| crate::result::sheets::FORECAST_CSV),
+        s.since.as_ref().map(|_| crate::result::sheets::CHANGES_CSV),
+    ];
     let csv_files: Vec<PathBuf> = s
         .csv
         .iter()
-        .flat_map(|d| crate::result::sheets::CSV_FILES.iter().chain(&extra).map(|f| d.join(f)))
+        .flat_map(|d| {
+            crate::result::sheets::CSV_FILES
+                .iter()
+                .chain(extra.iter().flatten())
+                .map(|f| d.join(f))
+        })
         .collect();
     refuse_existing(s.output.iter().chain(&s.html).chain(&s.xlsx).chain(&csv_files), s.force)?;
     if !s.solver.presolve {

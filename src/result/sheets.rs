@@ -23,6 +23,10 @@ pub const CSV_FILES: [&str; 4] = ["summary.csv", "placements.csv", "alternatives
 /// The file a result with a forecast adds to [`CSV_FILES`] (its `Forecast` sheet).
 pub const FORECAST_CSV: &str = "forecast.csv";
 
+/// The file a result solved `--since` an earlier one adds to [`CSV_FILES`] (its `Changes`
+/// sheet, written even when nothing changed).
+pub const CHANGES_CSV: &str = "changes.csv";
+
 /// The number format of money and of scores in pounds.
 pub const MONEY_FORMAT: &str = "£#,##0";
 

@@ -148,6 +148,45 @@ fn the_checker_holds_from_home_to_the_earlier_result() {
     assert!(err.contains("from_home"), "{err}");
 }
 
+/// `--since` adds `changes.csv` to the CSV folder, so one already there stops the run before
+/// anything is written, as every other output does, and `--force` replaces it.
+#[test]
+fn since_refuses_an_existing_changes_csv_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/example.json");
+    let before = dir.path().join("before.json");
+    bin()
+        .arg("solve")
+        .arg(&example)
+        .arg("-o")
+        .arg(&before)
+        .assert()
+        .success();
+    let csv = dir.path().join("csv");
+    std::fs::create_dir(&csv).unwrap();
+    std::fs::write(csv.join("changes.csv"), "keep me").unwrap();
+    let solve = || {
+        let mut c = bin();
+        c.arg("solve")
+            .arg(&example)
+            .arg("--since")
+            .arg(&before)
+            .arg("--csv")
+            .arg(&csv);
+        c.arg("-o").arg(dir.path().join("now.json"));
+        c
+    };
+    let out = solve().assert().code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("changes.csv"), "{err}");
+    assert_eq!(std::fs::read_to_string(csv.join("changes.csv")).unwrap(), "keep me");
+    assert!(!csv.join("summary.csv").exists(), "nothing written before the refusal");
+    assert!(!dir.path().join("now.json").exists());
+    solve().arg("--force").assert().success();
+    let changes = std::fs::read_to_string(csv.join("changes.csv")).unwrap();
+    assert!(changes.starts_with("child,what changed"), "{changes}");
+}
+
 fn put(dir: &std::path::Path, name: &str, v: &impl serde::Serialize) {
     std::fs::write(dir.join(name), serde_json::to_string(v).unwrap()).unwrap();
 }
