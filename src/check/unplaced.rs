@@ -4,9 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use super::{close, Ground};
+use crate::input::batch::Ofsted;
 use crate::pair::cost::unplaced_cost;
-use crate::pair::eligibility::{evaluate, pair_km};
+use crate::pair::eligibility::{evaluate, max_distance, min_rating, pair_km};
+use crate::pair::instance::Instance;
 
 /// Checks every unplaced child's diagnosis against the batch.
 pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
@@ -71,11 +75,27 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
             .iter()
             .map(|x| (x.rule.clone(), x.homes, x.examples.clone()))
             .collect();
-        if sorted(got.clone()) != counted(single, homes) {
+        if sorted(got.clone()) != counted(single.clone(), homes) {
             p.push(format!(
                 "unplaced {}: the homes each relaxation would open do not recompute (result {got:?})",
                 u.child
             ));
+        }
+        for x in &u.relaxations {
+            let opened = single.get(&x.rule).map(Vec::as_slice).unwrap_or(&[]);
+            let (limit, needed) = limit_and_needed(inst, c, &x.rule, opened);
+            if !same_value(&x.limit, &limit) || !same_value(&x.needed, &needed) {
+                let show = |v: &Option<Value>| v.as_ref().map_or("none".to_string(), Value::to_string);
+                p.push(format!(
+                    "unplaced {}: relaxing {} gives limit {} and needed {}, but the batch gives {} and {}",
+                    u.child,
+                    x.rule,
+                    show(&x.limit),
+                    show(&x.needed),
+                    show(&limit),
+                    show(&needed)
+                ));
+            }
         }
         for comp in &u.competition {
             let Some(&h) = g.home_ix.get(comp.home.as_str()) else {
@@ -133,4 +153,58 @@ fn counted(by_rule: BTreeMap<String, Vec<(f64, usize)>>, homes: &[crate::input::
             })
             .collect(),
     )
+}
+
+/// A relaxation's current limit and the least change that opens one of the homes only that
+/// rule keeps out (`opened`, as (km, home)), recomputed from the batch: the nearest home
+/// beyond a distance limit (km, rounded up), the farthest inside a minimum distance (rounded
+/// down), the cheapest above a budget cap, the best rating below the minimum. Other rules
+/// have neither.
+fn limit_and_needed(inst: &Instance, c: usize, rule: &str, opened: &[(f64, usize)]) -> (Option<Value>, Option<Value>) {
+    let child = &inst.batch.children[c];
+    let km = opened.iter().map(|o| o.0);
+    match rule {
+        "too_far" => (
+            Some(max_distance(inst, c).unwrap_or(0.0).into()),
+            Some(km.fold(f64::INFINITY, f64::min).ceil().into()),
+        ),
+        "too_close" => (
+            Some(child.min_distance_km.unwrap_or(0.0).into()),
+            Some(km.fold(f64::NEG_INFINITY, f64::max).floor().into()),
+        ),
+        "over_budget" => (
+            Some(child.budget_cap.unwrap_or(0.0).into()),
+            Some(
+                opened
+                    .iter()
+                    .map(|o| inst.batch.homes[o.1].weekly_price)
+                    .fold(f64::INFINITY, f64::min)
+                    .into(),
+            ),
+        ),
+        "ofsted_below_minimum" => (
+            Some(min_rating(inst, c).name().into()),
+            Some(
+                opened
+                    .iter()
+                    .map(|o| inst.homes[o.1].rating)
+                    .max()
+                    .unwrap_or(Ofsted::Inadequate)
+                    .name()
+                    .into(),
+            ),
+        ),
+        _ => (None, None),
+    }
+}
+
+/// Whether two optional JSON values agree: numbers to the checker's tolerance, others exactly.
+fn same_value(a: &Option<Value>, b: &Option<Value>) -> bool {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => close(x, y),
+            _ => false,
+        },
+        _ => a == b,
+    }
 }

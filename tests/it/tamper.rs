@@ -4,8 +4,7 @@
 //!
 //! Left out, on purpose, are fields that state how the solver worked or that only a solver
 //! could confirm: `solve_seconds` and `model.*` (counts of columns, solves, widenings), the
-//! sentences (`why`, a relaxation's `detail`), a relaxation's `limit`/`needed`, whether a
-//! regret is exact (`regret_exact`: marking an exact regret inexact weakens a true claim) and a
+//! sentences (`why`, a relaxation's `detail`), whether a regret is exact (`regret_exact`: marking an exact regret inexact weakens a true claim) and a
 //! competitor's regret (the value of a forced re-solve), and whether a placement's ranking is
 //! certain (`rank_certain`: that no unlisted home beats a listed one needs a solver; marking a
 //! certain order uncertain weakens a true claim, and an uncertain one claimed certain is caught
@@ -26,8 +25,6 @@ const NOT_CHECKED: &[&str] = &[
     "model.",
     ".why",
     ".detail",
-    ".limit",
-    ".needed",
     ".regret_exact",
     ".rank_certain",
     "competition[].regret",
