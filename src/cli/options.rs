@@ -307,8 +307,10 @@ pub struct BenchArgs {
     /// Batch files (JSON, `placematch/batch@1`).
     #[arg(required = true)]
     pub batches: Vec<PathBuf>,
-    /// Matching rules to compare, comma-separated (all when omitted).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = crate::compare::rules::Rule::ALL)]
+    /// Matching rules to compare, comma-separated (all when omitted): optimal, greedy, nearest,
+    /// cheapest, dps, stable, random. Not lookahead: it needs a forecast of arrivals, which a
+    /// batch does not have (`simulate` compares it).
+    #[arg(long, value_delimiter = ',', default_values_t = crate::compare::rules::Rule::ALL, value_parser = bench_rule)]
     pub rules: Vec<crate::compare::rules::Rule>,
     /// A policy file layered over every batch's own policy.
     #[arg(long, value_name = "FILE")]
@@ -382,5 +384,21 @@ fn positive(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("`{s}` is not a number > 0")),
+    }
+}
+
+/// A rule `bench` can run: any but `lookahead`, which without a forecast would be the daily
+/// optimum under another name.
+fn bench_rule(s: &str) -> Result<crate::compare::rules::Rule, String> {
+    use crate::compare::rules::Rule;
+    match Rule::from_str(s, true)? {
+        Rule::Lookahead => Err(
+            "lookahead values beds by a forecast of arrivals, which bench's batches do not have \
+(it would be the daily optimum under another name); compare it over time with \
+`placematch simulate SCENARIO --rules optimal,lookahead`, or value beds in a day's solve with \
+`placematch solve BATCH --forecast SCENARIO`"
+                .to_string(),
+        ),
+        r => Ok(r),
     }
 }

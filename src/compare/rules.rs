@@ -70,8 +70,8 @@ pub enum Rule {
     Random,
     /// The MIP of SPEC §6 with bid prices: each free bed's expected opportunity cost to the
     /// children forecast over the coming weeks is added to its cost (a fluid LP over the
-    /// scenario's arrival model, [`crate::compare::lookahead`]). Without a forecast (`bench`)
-    /// it is the plain optimum.
+    /// scenario's arrival model, [`crate::compare::lookahead`]). `simulate` only: `bench` has
+    /// no forecast and refuses it.
     Lookahead,
 }
 

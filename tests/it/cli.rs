@@ -216,6 +216,32 @@ fn a_reader_closing_the_pipe_early_is_not_a_failure() {
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
 
+/// `bench` has no forecast, so `lookahead` there would be the daily optimum under another
+/// name: it is refused, saying where the rule can be compared, before any batch is read.
+#[test]
+fn bench_refuses_lookahead_and_says_where_to_compare_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rows.csv");
+    let out = bin()
+        .args(["bench", "--rules", "optimal,lookahead", "--csv"])
+        .arg(&csv)
+        .arg(instance("example.json"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("--rules") && err.contains("placematch simulate"), "{err}");
+    assert!(!csv.exists());
+    // The other rules still run.
+    bin()
+        .args(["bench", "--rules", "optimal,greedy", "--csv"])
+        .arg(&csv)
+        .arg(instance("example.json"))
+        .assert()
+        .success();
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 3, "{rows}");
+}
+
 /// Keeping no pairs at all is not a setting: zero is refused, not silently raised to one.
 #[test]
 fn pairs_per_unit_zero_is_refused() {
