@@ -179,8 +179,8 @@ pub(super) fn kth_upper(cells: &[Cell], k: usize, base: &Outcome) -> f64 {
 /// interval (the answer found above, the solve's bound below). The search stops once no
 /// untried candidate can beat the k-th least upper bound, which with single moves known is a
 /// bound from the start: a forced solve is cut off there (a MIP per home otherwise proves
-/// optima far above the list), or at the `cut_k`-th where that is larger. Returns false when the time limit or the explaining budget
-/// stopped it.
+/// optima far above the list), or at the `cut_k`-th least where that is larger. Returns false
+/// when the time limit or the explaining budget stopped it.
 /// With `lp_only`, each candidate with a known upper bound gets its forced LP only (once): a
 /// lower bound, exact where integral.
 pub(super) fn tighten(
