@@ -70,17 +70,6 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
                 u.child
             ));
         }
-        let got: Vec<Counted> = u
-            .relaxations
-            .iter()
-            .map(|x| (x.rule.clone(), x.homes, x.examples.clone()))
-            .collect();
-        if sorted(got.clone()) != counted(single.clone(), homes) {
-            p.push(format!(
-                "unplaced {}: the homes each relaxation would open do not recompute (result {got:?})",
-                u.child
-            ));
-        }
         for x in &u.relaxations {
             let opened = single.get(&x.rule).map(Vec::as_slice).unwrap_or(&[]);
             let (limit, needed) = limit_and_needed(inst, c, &x.rule, opened);
@@ -96,6 +85,17 @@ pub(super) fn verify(g: &Ground, p: &mut Vec<String>) {
                     show(&needed)
                 ));
             }
+        }
+        let got: Vec<Counted> = u
+            .relaxations
+            .iter()
+            .map(|x| (x.rule.clone(), x.homes, x.examples.clone()))
+            .collect();
+        if sorted(got.clone()) != counted(single, homes) {
+            p.push(format!(
+                "unplaced {}: the homes each relaxation would open do not recompute (result {got:?})",
+                u.child
+            ));
         }
         for comp in &u.competition {
             let Some(&h) = g.home_ix.get(comp.home.as_str()) else {

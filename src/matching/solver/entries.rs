@@ -38,18 +38,22 @@ pub(super) struct Entries {
 }
 
 impl Entries {
-    /// No entries (a lone unit, solved in closed form).
+    /// No entries (a lone unit, solved in closed form): one shared value, as a national batch
+    /// has thousands of lone units.
     pub fn none() -> Arc<Self> {
-        Arc::new(Entries {
-            start: vec![0],
-            row: Vec::new(),
-            coef: Vec::new(),
-            values: Vec::new(),
-            cost: Vec::new(),
-            over_budget: Vec::new(),
-            rows: Vec::new(),
-            by_row: OnceLock::new(),
-        })
+        static NONE: OnceLock<Arc<Entries>> = OnceLock::new();
+        Arc::clone(NONE.get_or_init(|| {
+            Arc::new(Entries {
+                start: vec![0],
+                row: Vec::new(),
+                coef: Vec::new(),
+                values: Vec::new(),
+                cost: Vec::new(),
+                over_budget: Vec::new(),
+                rows: Vec::new(),
+                by_row: OnceLock::new(),
+            })
+        }))
     }
 
     /// Builds a component's entries (its static rows first).

@@ -27,13 +27,13 @@ pub(super) fn configure(m: &mut Model, opts: &SolveOptions, mip: bool, knapsacks
         // good placements (regional backlog, 60 s: gap 0.8% with them, 20.8% without).
         m.set_option("mip_heuristic_run_rins", false);
         m.set_option("mip_heuristic_run_rens", false);
-        m.set_option("mip_heuristic_run_root_reduced_cost", false);
         m.set_option("mip_allow_restart", false);
     }
-    if mip && knapsacks && opts.time_limit.is_none() && opts.gap <= 0.0 {
-        // Where only a proof ends the solve, the root reduced-cost heuristic's sub-MIP costs
-        // more than it finds: the 150 × 6,000 batches with every side rule proved their MIPs
-        // 10–40 % faster without it (docs/measurements.md, "Weekly budgets on time").
+    // The root reduced-cost heuristic is off there too, and on budget MIPs that only a proof
+    // ends (no time limit, no gap): its sub-MIP costs more than it finds (the 150 × 6,000
+    // batches with every side rule proved their MIPs 10–40 % faster without it;
+    // docs/measurements.md, "Weekly budgets on time").
+    if mip && (!knapsacks || (opts.time_limit.is_none() && opts.gap <= 0.0)) {
         m.set_option("mip_heuristic_run_root_reduced_cost", false);
     }
     m.set_option("mip_rel_gap", opts.gap);
