@@ -290,6 +290,10 @@ pub struct SimulateArgs {
     /// only block beds, over the stays of the children expected).
     #[arg(long, default_value_t = 14, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(0..=365))]
     pub lookahead_days: u64,
+    /// Value the `lookahead` rule's free block beds by the stay LP alone, without the floor at
+    /// their weekly price (the rule before 2026-12-07; for comparison).
+    #[arg(long)]
+    pub no_block_floor: bool,
     /// Compare every rule with this one, pairwise over replications (paired 95% intervals).
     #[arg(long, value_enum, value_name = "RULE")]
     pub baseline: Option<crate::compare::rules::Rule>,

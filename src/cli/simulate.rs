@@ -49,6 +49,7 @@ impl From<SimulateArgs> for Settings {
                 baseline: a.baseline,
                 lookahead: crate::compare::lookahead::LookaheadSettings {
                     horizon_days: a.lookahead_days as usize,
+                    block_floor: !a.no_block_floor,
                     ..Default::default()
                 },
                 score_policy: None,

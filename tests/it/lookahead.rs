@@ -201,3 +201,51 @@ fn cli_lookahead_days_0_values_only_block_beds() {
     );
     assert!(valued.iter().all(|x| &x[home_type] == "residential"), "{valued:?}");
 }
+
+/// Each `lookahead` placement at a block bed of 60 days of the co-operative: (bed value,
+/// weekly price), with or without `--no-block-floor`.
+fn block_bed_values(floor: bool) -> Vec<(f64, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("placements.csv");
+    let mut cmd = bin();
+    cmd.args([
+        "simulate",
+        "--days",
+        "60",
+        "--replications",
+        "1",
+        "--rules",
+        "lookahead",
+    ]);
+    if !floor {
+        cmd.arg("--no-block-floor");
+    }
+    let out = cmd
+        .arg("--placements")
+        .arg(&csv)
+        .arg(instance("scenario-coop.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut r = csv::Reader::from_path(&csv).unwrap();
+    let head = r.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (block, value, price) = (col("block"), col("bed_value"), col("weekly_price"));
+    r.records()
+        .map(|x| x.unwrap())
+        .filter(|x| &x[block] == "true")
+        .map(|x| (x[value].parse().unwrap(), x[price].parse().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_free_block_bed_is_worth_at_least_its_price_unless_asked_otherwise() {
+    // With the floor, a child takes a block bed only with the bed's full price added back.
+    let with = block_bed_values(true);
+    assert!(!with.is_empty());
+    assert!(with.iter().all(|&(v, p)| v >= p - 1e-6), "{with:?}");
+    // The stay LP alone values some block beds below their price: the early weeks, when the
+    // block has beds to spare over the stays expected.
+    let without = block_bed_values(false);
+    assert!(without.iter().any(|&(v, p)| v < p - 1e-6), "{without:?}");
+}

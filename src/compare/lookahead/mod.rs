@@ -37,6 +37,15 @@
 //!    is max(π_j, σ_j). Where the block has beds to spare over the stays, σ_j = 0.
 //!    Without the engine's count of block beds held (`solve --forecast`), a block home's
 //!    occupied beds are taken as held block beds.
+//! 6. **The block's price as a floor.** Step 5's dual is the saving of the LP's marginal
+//!    class, as if the children placed over the stays could be sorted afresh; a placement is
+//!    never undone, so a block bed filled today by a child who would do nearly as well in
+//!    fostering is not there for the child who needs a children's home next month, who then
+//!    buys a spot bed at about the block's price. A free block bed is therefore worth at least
+//!    its weekly price ([`LookaheadSettings::block_floor`]): the MIP takes it only where the
+//!    home is the child's best at its full price, and the price netted for the block
+//!    (SPEC §6) still counts in the objective. Measured on two seeds of six scenarios in
+//!    docs/measurements.md ("The block's price as a floor").
 //!
 //! The day's MIP is then solved to optimality for c_ij + v_j, by the same solver as `optimal`
 //! ([`crate::matching::bed_values`]). A planned child that has waited fewer than
@@ -71,6 +80,8 @@ pub struct LookaheadSettings {
     pub hold_days: i64,
     /// Whether free block beds are also valued over a stay ([`Forecast::day_values`], step 5).
     pub block_stays: bool,
+    /// Whether a free block bed is worth at least its weekly price (step 6).
+    pub block_floor: bool,
 }
 
 impl Default for LookaheadSettings {
@@ -81,6 +92,7 @@ impl Default for LookaheadSettings {
             homes_per_sample: 12,
             hold_days: 3,
             block_stays: true,
+            block_floor: true,
         }
     }
 }
@@ -286,9 +298,19 @@ impl Forecast {
         } else {
             FluidAnswer::nothing_binds(homes.len())
         };
+        // A free block bed's value over the stays: step 5's dual, at least its price (step 6).
+        let over: Vec<f64> = homes
+            .iter()
+            .zip(&stays.price)
+            .map(|(h, &q)| match (h.block_vacancies > 0, s.block_floor) {
+                (false, _) => 0.0,
+                (true, false) => q,
+                (true, true) => q.max(h.weekly_price),
+            })
+            .collect();
         let per_home = homes
             .iter()
-            .zip(a.price.iter().zip(&stays.price))
+            .zip(a.price.iter().zip(&over))
             .map(|(h, (&p, &q))| {
                 if h.block_vacancies > 0 {
                     p.max(q)
@@ -303,7 +325,7 @@ impl Forecast {
             .iter()
             .map(|c| c.urgency == Urgency::Planned && c.waiting_days < s.hold_days)
             .collect();
-        let over_stay: Vec<bool> = (0..homes.len()).map(|h| stays.price[h] > a.price[h]).collect();
+        let over_stay: Vec<bool> = (0..homes.len()).map(|h| over[h] > a.price[h]).collect();
         // The segment of whichever LP set the home's value.
         let kept_for = (0..homes.len())
             .map(|h| {
