@@ -162,21 +162,23 @@ fn a_block_bed_is_worth_the_spot_bed_its_stay_displaces() {
     assert!(a.price.iter().all(|&p| p.abs() < 1e-6), "{:?}", a.price);
 }
 
-#[test]
-fn cli_lookahead_days_0_values_only_block_beds() {
+/// Every placement of one `lookahead` year of `days` days of the co-operative, as the
+/// `--placements` CSV gives it, with `extra` options: a column's values by its name.
+fn lookahead_placements(days: &str, extra: &[&str]) -> (Vec<csv::StringRecord>, impl Fn(&str) -> usize) {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("placements.csv");
     let out = bin()
         .args([
             "simulate",
             "--days",
-            "120",
+            days,
             "--replications",
             "1",
             "--rules",
             "lookahead",
         ])
-        .args(["--lookahead-days", "0", "--placements"])
+        .args(extra)
+        .arg("--placements")
         .arg(&csv)
         .arg(instance("scenario-coop.json"))
         .output()
@@ -184,13 +186,19 @@ fn cli_lookahead_days_0_values_only_block_beds() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut r = csv::Reader::from_path(&csv).unwrap();
     let head = r.headers().unwrap().clone();
-    let col = |name: &str| {
+    let rows = r.records().map(|x| x.unwrap()).collect();
+    let col = move |name: &str| {
         head.iter()
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("{name}: {head:?}"))
     };
+    (rows, col)
+}
+
+#[test]
+fn cli_lookahead_days_0_values_only_block_beds() {
+    let (rows, col) = lookahead_placements("120", &["--lookahead-days", "0"]);
     let (home_type, value) = (col("home_type"), col("bed_value"));
-    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     let valued: Vec<&csv::StringRecord> = rows.iter().filter(|x| x[value].parse::<f64>().unwrap() > 0.0).collect();
     // The co-operative's block beds are in its own children's homes, and its 11-15s and
     // complex children over a stay need more of them than it has.
@@ -205,34 +213,10 @@ fn cli_lookahead_days_0_values_only_block_beds() {
 /// Each `lookahead` placement at a block bed of 60 days of the co-operative: (bed value,
 /// weekly price), with or without `--no-block-floor`.
 fn block_bed_values(floor: bool) -> Vec<(f64, f64)> {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("placements.csv");
-    let mut cmd = bin();
-    cmd.args([
-        "simulate",
-        "--days",
-        "60",
-        "--replications",
-        "1",
-        "--rules",
-        "lookahead",
-    ]);
-    if !floor {
-        cmd.arg("--no-block-floor");
-    }
-    let out = cmd
-        .arg("--placements")
-        .arg(&csv)
-        .arg(instance("scenario-coop.json"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut r = csv::Reader::from_path(&csv).unwrap();
-    let head = r.headers().unwrap().clone();
-    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let extra: &[&str] = if floor { &[] } else { &["--no-block-floor"] };
+    let (rows, col) = lookahead_placements("60", extra);
     let (block, value, price) = (col("block"), col("bed_value"), col("weekly_price"));
-    r.records()
-        .map(|x| x.unwrap())
+    rows.iter()
         .filter(|x| &x[block] == "true")
         .map(|x| (x[value].parse().unwrap(), x[price].parse().unwrap()))
         .collect()
