@@ -449,3 +449,37 @@ fn a_block_bed_is_valued_over_the_stays_the_forecast_expects() {
     let problems = check(&inst, &r);
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn a_block_bed_no_child_expected_may_use_is_not_kept() {
+    // The same block, but for 12–17-year-olds only: the under-5s expected can never take it,
+    // so no child is displaced by filling it and it carries no value, not even its price.
+    let world = load_scenario(&scenario().to_string(), "scen.json", 1).unwrap();
+    let forecast = Forecast::from_world(&world, FORECAST_SEED, Default::default());
+    let b = json!({
+        "format": "placematch/batch@1",
+        "batch_id": "block-teens",
+        "providers": [{"id": "P1", "kind": "local_authority"}],
+        "homes": [
+            {"id": "H-BLOCK", "provider": "P1", "type": "foster", "location": {"postcode": "RH12 1"},
+             "vacancies": 1, "block_vacancies": 1, "occupied": 1, "weekly_price": 400,
+             "age_min": 12, "age_max": 17},
+            {"id": "H-SPOT", "provider": "P1", "type": "foster", "location": {"postcode": "RH13 5"},
+             "vacancies": 3, "weekly_price": 900}
+        ],
+        "children": [{"id": "C1", "location": {"postcode": "RH12 1"}, "age": 12, "urgency": "planned"}]
+    });
+    let inst = load(&b);
+    let bar = indicatif::ProgressBar::hidden();
+    let r = solve_with_forecast(&inst, &forecast, "scen.json", &SolveOptions::default(), 3, &bar);
+    let rec = r.forecast.as_ref().expect("forecast record");
+    assert!(
+        rec.bed_values.iter().all(|x| x.home != "H-BLOCK"),
+        "{:?}",
+        rec.bed_values
+    );
+    // The free block bed, paid for anyway, is where C1 goes.
+    assert_eq!(r.placements[0].home, "H-BLOCK");
+    let problems = check(&inst, &r);
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -41,8 +41,10 @@
 //!    class, as if the children placed over the stays could be sorted afresh; a placement is
 //!    never undone, so a block bed filled today by a child who would do nearly as well in
 //!    fostering is not there for the child who needs a children's home next month, who then
-//!    buys a spot bed at about the block's price. A free block bed is therefore worth at least
-//!    its weekly price ([`LookaheadSettings::block_floor`]): the MIP takes it only where the
+//!    buys a spot bed at about the block's price. A free block bed where some child expected
+//!    may live is therefore worth at least its weekly price
+//!    ([`LookaheadSettings::block_floor`]); one no child expected may use keeps step 5's
+//!    value (0: nobody is displaced). The MIP takes a floored bed only where the
 //!    home is the child's best at its full price, and the price netted for the block
 //!    (SPEC §6) still counts in the objective. Measured on two seeds of six scenarios in
 //!    docs/measurements.md ("The block's price as a floor").
@@ -206,7 +208,11 @@ impl Forecast {
                 costs
             })
             .collect();
-        Prepared { lists }
+        let some_sample_may_live = f.home_cands.iter().map(|c| !c.is_empty()).collect();
+        Prepared {
+            lists,
+            some_sample_may_live,
+        }
     }
 
     /// The bed values of a day's batch: the fluid LP of the forecast against the batch's
@@ -298,14 +304,18 @@ impl Forecast {
         } else {
             FluidAnswer::nothing_binds(homes.len())
         };
-        // A free block bed's value over the stays: step 5's dual, at least its price (step 6).
+        // A free block bed's value over the stays: step 5's dual, at least its price (step 6)
+        // where some child expected may live.
         let over: Vec<f64> = homes
             .iter()
-            .zip(&stays.price)
-            .map(|(h, &q)| match (h.block_vacancies > 0, s.block_floor) {
-                (false, _) => 0.0,
-                (true, false) => q,
-                (true, true) => q.max(h.weekly_price),
+            .zip(open.iter().zip(&stays.price))
+            .map(|(h, (&j, &q))| {
+                let floored = s.block_floor && prepared.some_sample_may_live.get(j).copied().unwrap_or(false);
+                match (h.block_vacancies > 0, floored) {
+                    (false, _) => 0.0,
+                    (true, false) => q,
+                    (true, true) => q.max(h.weekly_price),
+                }
             })
             .collect();
         let per_home = homes
@@ -351,4 +361,6 @@ impl Forecast {
 pub struct Prepared {
     /// Per sample, (home index, weekly cost).
     pub lists: Vec<Vec<(usize, f64)>>,
+    /// Per home, whether any sample child may live there (step 6 floors only those).
+    pub some_sample_may_live: Vec<bool>,
 }
