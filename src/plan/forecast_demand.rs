@@ -10,36 +10,37 @@
 
 use std::collections::BTreeSet;
 
-use crate::compare::lookahead::demand::DemandStream;
+use crate::compare::lookahead::demand::{band_of_age, DemandStream};
 use crate::errors::{ErrorCode, Issue};
 use crate::input::geography::Geography;
 use crate::plan::format::{authority_centroid, MemberPlace, Plan, SegmentSpec};
 
-/// A plan segment as a stream; an estimated one split into age bands.
-fn streams_of(s: &SegmentSpec) -> Vec<DemandStream> {
-    let stream = DemandStream {
+/// A plan segment as a stream; an estimated one (already one age band: `plan::history`)
+/// takes its band's assumed needs.
+fn stream_of(s: &SegmentSpec) -> DemandStream {
+    let needs = if s.source == "history" {
+        band_of_age(s.age_min).needs.iter().copied().collect()
+    } else {
+        s.needs.clone()
+    };
+    DemandStream {
         name: s.id.clone(),
         la: s.la.clone(),
         kind: s.kind,
         age_min: s.age_min,
         age_max: s.age_max,
-        needs: s.needs.clone(),
+        needs,
         lat: s.lat,
         lon: s.lon,
         per_week: s.rate,
         episodes: s.episodes,
         stay_weeks: s.duration.mean(),
-    };
-    if s.source == "history" {
-        stream.by_age_band()
-    } else {
-        vec![stream]
     }
 }
 
 /// Every segment of a plan (given, then estimated) as streams.
 pub fn plan_streams(plan: &Plan) -> Vec<DemandStream> {
-    plan.segments.iter().flat_map(streams_of).collect()
+    plan.segments.iter().map(stream_of).collect()
 }
 
 /// The streams of a history CSV read on its own (`name` locates its problems). A file with
@@ -76,7 +77,7 @@ pub fn history_streams(text: &str, name: &str) -> Result<Vec<DemandStream>, Vec<
         })
         .collect();
     let segments = crate::plan::history::estimate_text(text, name, None, None, &member_set, &members)?;
-    let streams: Vec<DemandStream> = segments.iter().flat_map(streams_of).collect();
+    let streams: Vec<DemandStream> = segments.iter().map(stream_of).collect();
     if streams.is_empty() {
         return Err(vec![no_demand(name)]);
     }

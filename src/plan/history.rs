@@ -12,6 +12,12 @@
 //!   its end counted up to the end) ÷ placements that ended. The planner draws lengths
 //!   from a geometric distribution with that mean.
 //!
+//! The rows have no ages: each (authority, type) is spread uniformly over the ages the type
+//! serves (fostering 0–17, children's and secure homes 10–17, supported 16–17:
+//! [`history_ages`]) and split into the age bands `under-5`, `5-10`, `11-15`, `16-17`, one
+//! segment each (`E10000032/foster/11-15`) with its share of the years, the same length and
+//! no needs.
+//!
 //! `PLACE` codes map as in the batch format (U1–U6 foster, K2 residential, K1 secure,
 //! H5 supported); placements that are not bought (with parents, placed for adoption,
 //! residential schools, …) are skipped. Every problem names the file, line and column.
@@ -19,6 +25,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::compare::lookahead::demand::{age_band_shares, history_ages};
 use crate::errors::{ErrorCode, Issue};
 use crate::input::batch::PlacementType;
 use crate::input::geography::Geography;
@@ -353,25 +360,25 @@ pub fn estimate_text(
         } else {
             (m.lat, m.lon)
         };
-        let (age_min, age_max) = if kind == PlacementType::Supported {
-            (16, 17)
-        } else {
-            (0, 17)
-        };
-        out.push(SegmentSpec {
-            id: format!("{la}/{}", kind.name()),
-            la,
-            kind,
-            age_min,
-            age_max,
-            needs: BTreeMap::new(),
-            lat,
-            lon,
-            rate: a.n as f64 / weeks,
-            duration: DurationDist::Geometric(mean.max(1.0)),
-            source: "history",
-            episodes: Some(a.n),
-        });
+        // No ages in the rows: the type's ages, one segment per age band, so an offer for
+        // part of them (a children's home for 11–17) serves the bands it admits.
+        let (age_min, age_max) = history_ages(kind);
+        for (band, lo, hi, share) in age_band_shares(age_min, age_max) {
+            out.push(SegmentSpec {
+                id: format!("{la}/{}/{}", kind.name(), band.name),
+                la: la.clone(),
+                kind,
+                age_min: lo,
+                age_max: hi,
+                needs: BTreeMap::new(),
+                lat,
+                lon,
+                rate: a.n as f64 / weeks * share,
+                duration: DurationDist::Geometric(mean.max(1.0)),
+                source: "history",
+                episodes: Some(a.n),
+            });
+        }
     }
     Ok(out)
 }

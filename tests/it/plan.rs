@@ -261,17 +261,70 @@ fn history_estimation_recovers_known_rates() {
     let segs =
         placematch::plan::history::estimate_text(&csv, "synthetic.csv", Some(start), Some(start + 700), &set, &members)
             .unwrap_or_else(|e| panic!("{e:?}"));
-    let foster = segs.iter().find(|s| s.id == "E10000032/foster").unwrap();
-    assert!((foster.rate - 1.0).abs() < 0.02, "foster rate {}", foster.rate);
-    assert!(
-        (foster.duration.mean() - 4.0).abs() < 0.2,
-        "foster mean {}",
-        foster.duration.mean()
+    // Each (authority, type) is one segment per age band, the rate shared by years of age.
+    let of = |prefix: &str| -> Vec<&placematch::plan::format::SegmentSpec> {
+        segs.iter().filter(|s| s.id.starts_with(prefix)).collect()
+    };
+    let foster = of("E10000032/foster/");
+    let ids: Vec<&str> = foster.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "E10000032/foster/under-5",
+            "E10000032/foster/5-10",
+            "E10000032/foster/11-15",
+            "E10000032/foster/16-17"
+        ]
     );
-    let res = segs.iter().find(|s| s.id == "E06000043/residential").unwrap();
-    assert!((res.rate - 0.5).abs() < 0.02, "residential rate {}", res.rate);
+    let rate: f64 = foster.iter().map(|s| s.rate).sum();
+    assert!((rate - 1.0).abs() < 0.02, "foster rate {rate}");
+    assert!(
+        (foster[0].rate / rate - 5.0 / 18.0).abs() < 1e-9,
+        "under-5s: 5 of 18 years"
+    );
+    for f in &foster {
+        assert!(
+            (f.duration.mean() - 4.0).abs() < 0.2,
+            "foster mean {}",
+            f.duration.mean()
+        );
+    }
+    let res = of("E06000043/residential/");
+    let ages: Vec<(i64, i64)> = res.iter().map(|s| (s.age_min, s.age_max)).collect();
+    assert_eq!(ages, [(10, 10), (11, 15), (16, 17)], "children's homes: 10–17");
+    let rate: f64 = res.iter().map(|s| s.rate).sum();
+    assert!((rate - 0.5).abs() < 0.02, "residential rate {rate}");
     // Open placements only: the mean is at least the observed window.
-    assert!(res.duration.mean() >= 700.0 / 7.0 - 1e-9);
+    assert!(res.iter().all(|s| s.duration.mean() >= 700.0 / 7.0 - 1e-9));
+}
+
+/// A block of a children's home for 11–17s is open to children's-home demand estimated from
+/// history (spread over 0–17, none of it fitted an offer that does not take under-10s).
+#[test]
+fn history_demand_can_fill_a_childrens_home_block_for_teenagers() {
+    let (csv, _weeks) = synthetic_csv(700);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("h.csv"), csv).unwrap();
+    let v = json!({
+        "format": "placematch/plan@1",
+        "horizon_weeks": 20,
+        "members": [{"la": "E10000032"}, {"la": "E06000043"}],
+        "history": {"file": "h.csv", "from": "01/01/2022", "to": "01/12/2023"},
+        "offers": [{"id": "TEEN", "provider": "P1", "type": "residential", "location": {"postcode": "BN1 1"},
+                    "age_min": 11, "age_max": 17, "min_beds": 0, "max_beds": 6, "weekly_price": 3000}],
+        "spot": [{"type": "residential", "weekly_price": 5800, "local_probability": 0.3,
+                  "distant_price": 6400, "distant_km": 100},
+                 {"type": "foster", "weekly_price": 900, "local_probability": 0.5, "local_km": 12,
+                  "distant_price": 1000, "distant_km": 70}]
+    });
+    let plan = load_plan(&v.to_string(), "test", Some(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    let r = run(&plan, &opts(8, 0)).unwrap();
+    let teen = r.offers.iter().find(|o| o.offer == "TEEN").unwrap();
+    assert!(
+        teen.beds > 0,
+        "a block at £3,000 against £5,800 spot is bought: {teen:?}"
+    );
+    assert!(r.estimate.expected_weekly_cost < r.baseline.expected_weekly_cost);
 }
 
 #[test]

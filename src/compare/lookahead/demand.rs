@@ -3,11 +3,13 @@
 //! them), turned into the same sample children [`Forecast::day_values`] values beds against.
 //!
 //! A history row says when a child was placed, by which authority and in what type of
-//! placement, but not the child's age or needs. The samples of such a stream take documented
-//! defaults ([`AGE_BANDS`]): ages uniform over the stream's range, as `plan` draws them, split
-//! into the age bands of the bundled co-operative scenario (`instances/scenario-coop.json`),
-//! each band with the median need levels of that scenario's segment of those ages. Samples are
-//! laid out evenly over each band's ages, so the forecast is the same on every run.
+//! placement, but not the child's age or needs. Its streams take documented defaults: the
+//! ages the type serves ([`history_ages`]: children's homes and secure homes 10–17, supported
+//! accommodation 16–17, fostering 0–17), uniform over those years and split into the age
+//! bands of the bundled co-operative scenario (`instances/scenario-coop.json`, [`AGE_BANDS`]),
+//! as `plan` estimates them; each band's samples have the median need levels of that
+//! scenario's segment of those ages. Samples are laid out evenly over each band's ages, so the
+//! forecast is the same on every run.
 
 use std::collections::BTreeMap;
 
@@ -82,7 +84,42 @@ pub const AGE_BANDS: [AgeBand; 4] = [
 ];
 
 /// What the record says about the defaults of history streams.
-pub const HISTORY_ASSUMPTION: &str = "History rows have no ages or needs: each authority's arrivals of a placement type are split over ages uniformly (as `plan` draws them) into the bands under-5 (0–4), 5-10, 11-15 and 16-17, each with the median need levels of the bundled scenario's segment of those ages and no risks; every sample child is `planned` and accepts only the placement type of its history.";
+pub const HISTORY_ASSUMPTION: &str = "History rows have no ages or needs: each authority's arrivals of a placement type are spread uniformly over the ages that type serves (fostering 0–17, children's and secure homes 10–17, supported accommodation 16–17), as `plan` estimates them, in the bands under-5 (0–4), 5-10, 11-15 and 16-17, each with the median need levels of the bundled scenario's segment of those ages and no risks; every sample child is `planned` and accepts only the placement type of its history.";
+
+/// The ages a history stream of placement type `kind` is spread over. Fostering takes
+/// children of any age; supported accommodation is for 16–17s only; children's homes and
+/// secure homes are taken as 10–17, the ages the children's homes of the bundled scenarios
+/// and of `generate` admit (8 or 10 to 17) and the only ages the bundled scenario's
+/// children's-home demand has (9–17): spread over 0–17, most of a history's children's-home
+/// starts would be under-10s whom no children's home takes, and their demand would be lost.
+pub fn history_ages(kind: PlacementType) -> (i64, i64) {
+    match kind {
+        PlacementType::Foster | PlacementType::ParentAndChild => (0, 17),
+        PlacementType::Residential | PlacementType::Secure => (10, 17),
+        PlacementType::Supported => (16, 17),
+    }
+}
+
+/// The bands of [`AGE_BANDS`] that meet `age_min..=age_max`, each with its ages there and its
+/// share of those years (the shares sum to 1 over a range inside 0–17).
+pub fn age_band_shares(age_min: i64, age_max: i64) -> Vec<(&'static AgeBand, i64, i64, f64)> {
+    let years = (age_max - age_min + 1).max(1) as f64;
+    AGE_BANDS
+        .iter()
+        .filter_map(|b| {
+            let (lo, hi) = (b.min.max(age_min), b.max.min(age_max));
+            (lo <= hi).then(|| (b, lo, hi, (hi - lo + 1) as f64 / years))
+        })
+        .collect()
+}
+
+/// The band of [`AGE_BANDS`] an age falls in (the last band past 17).
+pub fn band_of_age(age: i64) -> &'static AgeBand {
+    AGE_BANDS
+        .iter()
+        .find(|b| age <= b.max)
+        .unwrap_or(&AGE_BANDS[AGE_BANDS.len() - 1])
+}
 
 /// An arrival stream of expected children with the attributes its samples take.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,27 +149,6 @@ pub struct DemandStream {
 }
 
 impl DemandStream {
-    /// A stream known only by authority and placement type (history), split into
-    /// [`AGE_BANDS`] over `age_min..=age_max` with each band's share of the ages and its
-    /// assumed needs. `name` is the stream's own (`E10000032/foster`).
-    pub fn by_age_band(&self) -> Vec<DemandStream> {
-        let years = (self.age_max - self.age_min + 1).max(1) as f64;
-        AGE_BANDS
-            .iter()
-            .filter_map(|b| {
-                let (lo, hi) = (b.min.max(self.age_min), b.max.min(self.age_max));
-                (lo <= hi).then(|| DemandStream {
-                    name: format!("{}/{}", self.name, b.name),
-                    age_min: lo,
-                    age_max: hi,
-                    needs: b.needs.iter().copied().collect(),
-                    per_week: self.per_week * (hi - lo + 1) as f64 / years,
-                    ..self.clone()
-                })
-            })
-            .collect()
-    }
-
     /// The stream as the result records it.
     pub fn record(&self) -> ExpectedDemand {
         ExpectedDemand {
@@ -236,23 +252,24 @@ mod tests {
     }
 
     #[test]
-    fn a_history_stream_splits_by_age_with_the_rate_shared_by_years() {
-        let bands = stream(PlacementType::Foster, 0, 17).by_age_band();
-        let names: Vec<&str> = bands.iter().map(|b| b.name.as_str()).collect();
+    fn history_ages_split_by_band_with_shares_by_years() {
+        let foster = age_band_shares(0, 17);
+        let names: Vec<&str> = foster.iter().map(|b| b.0.name).collect();
+        assert_eq!(names, ["under-5", "5-10", "11-15", "16-17"]);
+        assert!((foster[0].3 - 5.0 / 18.0).abs() < 1e-12);
+        assert!((foster.iter().map(|b| b.3).sum::<f64>() - 1.0).abs() < 1e-12);
+        let (lo, hi) = history_ages(PlacementType::Residential);
+        let homes: Vec<(i64, i64)> = age_band_shares(lo, hi).iter().map(|b| (b.1, b.2)).collect();
         assert_eq!(
-            names,
-            [
-                "E10000032/foster/under-5",
-                "E10000032/foster/5-10",
-                "E10000032/foster/11-15",
-                "E10000032/foster/16-17"
-            ]
+            homes,
+            [(10, 10), (11, 15), (16, 17)],
+            "no children's-home child under 10"
         );
-        assert!((bands[0].per_week - 0.5).abs() < 1e-12);
-        assert!((bands.iter().map(|b| b.per_week).sum::<f64>() - 1.8).abs() < 1e-12);
-        let supported = stream(PlacementType::Supported, 16, 17).by_age_band();
-        assert_eq!(supported.len(), 1);
-        assert!((supported[0].per_week - 1.8).abs() < 1e-12);
+        let (lo, hi) = history_ages(PlacementType::Supported);
+        let supported = age_band_shares(lo, hi);
+        assert_eq!((supported.len(), supported[0].3), (1, 1.0));
+        assert_eq!(band_of_age(10).name, "5-10");
+        assert_eq!(band_of_age(11).name, "11-15");
     }
 
     #[test]
