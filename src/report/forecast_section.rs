@@ -7,17 +7,7 @@ use maud::{html, Markup};
 
 use crate::compare::lookahead::daily::kept_for;
 use crate::result::format::{ForecastRecord, ForecastSourceKind};
-use crate::support::money::group;
-
-/// A score a week as the section shows it: whole, grouped, no £ sign (it is not money).
-fn score(x: f64) -> String {
-    let r = x.round();
-    if r < 0.0 {
-        format!("−{}", group(r.abs() as u64))
-    } else {
-        group(r as u64)
-    }
-}
+use crate::support::money::score;
 
 /// The section; `label` names a home as the rest of the page does.
 pub(super) fn section(f: &ForecastRecord, label: &dyn Fn(&str) -> String) -> Markup {

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use super::page::document;
 use super::svg::{colour_legend, f1, viridis};
 use crate::plan::plan_result::{CurvePoint, OfferResult, PlanResult, PlanStatus};
-use crate::support::money::pounds;
+use crate::support::money::{pounds, score};
 
 /// The whole page.
 pub(super) fn render(r: &PlanResult) -> String {
@@ -34,7 +34,7 @@ pub(super) fn render(r: &PlanResult) -> String {
             (out_of_sample(r))
             (demand(r))
         }
-        footer { p.sub { "Cost = money paid plus the SPEC §5 distance, out-of-area, quality and needs terms, in pounds per week. Shares are over care-weeks." } }
+        footer { p.sub { "Cost = money paid plus the SPEC §5 distance, out-of-area, quality and needs terms: a score in pounds-equivalent a week, not spend. Spend (£) is money paid. Shares are over care-weeks." } }
     };
     document(&title, body)
 }
@@ -203,36 +203,36 @@ fn curve(points: &[CurvePoint]) -> Markup {
             h2 #h-curve { "The cost curve: what each total of block beds would cost" }
             figure {
                 svg width=(f1(w)) height=(f1(h)) viewBox=(format!("0 0 {} {}", f1(w), f1(h))) role="img"
-                    aria-label="Expected weekly cost of the best plan at each total number of block beds; the recommended total is marked" {
+                    aria-label="Expected weekly cost score (not spend) of the best plan at each total number of block beds; the recommended total is marked" {
                     line x1=(f1(left)) x2=(f1(left)) y1=(f1(top)) y2=(f1(h - bottom)) stroke="#1b2230" {}
                     line x1=(f1(left)) x2=(f1(w - 20.0)) y1=(f1(h - bottom)) y2=(f1(h - bottom)) stroke="#1b2230" {}
-                    text x=(f1(left - 6.0)) y=(f1(sy(y1) + 4.0)) text-anchor="end" class="lbl" { (pounds(y1)) }
-                    text x=(f1(left - 6.0)) y=(f1(sy(y0) + 4.0)) text-anchor="end" class="lbl" { (pounds(y0)) }
+                    text x=(f1(left - 6.0)) y=(f1(sy(y1) + 4.0)) text-anchor="end" class="lbl" { (score(y1)) }
+                    text x=(f1(left - 6.0)) y=(f1(sy(y0) + 4.0)) text-anchor="end" class="lbl" { (score(y0)) }
                     text x=(f1((left + w) / 2.0)) y=(f1(h - 6.0)) text-anchor="middle" class="lbl" { "total block beds" }
                     path d=(path) fill="none" stroke="#0a58a8" stroke-width="2" {}
                     @for p in points {
                         @let (cx, cy) = (sx(p.total_beds as f64), sy(p.expected_weekly_cost));
                         circle cx=(f1(cx)) cy=(f1(cy)) r=(if p.recommended { "6" } else { "3.5" })
                             fill=(if p.recommended { "#d55e00" } else { "#0a58a8" }) {
-                            title { (p.total_beds) " beds: " (pounds(p.expected_weekly_cost)) " a week" @if p.recommended { " (recommended)" } }
+                            title { (p.total_beds) " beds: cost score " (score(p.expected_weekly_cost)) " a week" @if p.recommended { " (recommended)" } }
                         }
                         text x=(f1(cx)) y=(f1(h - bottom + 14.0)) text-anchor="middle" class="lbl" { (p.total_beds) }
                     }
                 }
-                figcaption { "Each point is the best plan with the total number of block beds fixed; the larger orange point is the recommendation. Flat stretches mean beds can be added or dropped at little cost." }
+                figcaption { "The model's estimates. Each point is the best plan with the total number of block beds fixed, at its expected weekly cost score (money plus the weighted terms, not spend); the larger orange point is the recommendation. Flat stretches mean beds can be added or dropped at little cost." }
             }
             table {
                 caption { "The cost curve" }
                 thead { tr {
-                    th scope="col" { "Total block beds" } th scope="col" { "Expected weekly cost" } th scope="col" { "Weekly spend" }
-                    th scope="col" { "Occupancy" } th scope="col" { "In area" } th scope="col" { "90th-percentile annual cost" }
+                    th scope="col" { "Total block beds" } th scope="col" { "Expected weekly cost (score)" } th scope="col" { "Weekly spend (£)" }
+                    th scope="col" { "Occupancy" } th scope="col" { "In area" } th scope="col" { "90th-percentile annual cost (score)" }
                 } }
                 tbody {
                     @for p in points {
                         tr {
                             th scope="row" { (p.total_beds) @if p.recommended { " (recommended)" } }
-                            td.num { (pounds(p.expected_weekly_cost)) } td.num { (pounds(p.expected_weekly_spend)) }
-                            td.num { (pct(p.occupancy)) } td.num { (pct(p.share_in_area)) } td.num { (pounds(p.p90_annual_cost)) }
+                            td.num { (score(p.expected_weekly_cost)) } td.num { (pounds(p.expected_weekly_spend)) }
+                            td.num { (pct(p.occupancy)) } td.num { (pct(p.share_in_area)) } td.num { (score(p.p90_annual_cost)) }
                         }
                     }
                 }

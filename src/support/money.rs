@@ -20,6 +20,17 @@ pub fn signed_pounds(x: f64) -> String {
     }
 }
 
+/// The objective's score as a person reads it: whole, grouped, no £ sign (it is not money):
+/// `12,345`, `−150`.
+pub fn score(x: f64) -> String {
+    let r = x.round();
+    if r < 0.0 {
+        format!("−{}", group(r.abs() as u64))
+    } else {
+        group(r as u64)
+    }
+}
+
 /// Thousands separators: `1234567` → `1,234,567`.
 pub fn group(n: u64) -> String {
     let s = n.to_string();

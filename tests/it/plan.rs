@@ -443,6 +443,16 @@ fn cli_writes_result_refuses_overwrite_and_prints_summary() {
     );
     let r: placematch::plan::plan_result::PlanResult =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    // The model's in-sample table says it is the model's, and cost is a score, never £.
+    assert!(text.contains("the model's estimate over its 5 scenarios"), "{text}");
+    for line in text.lines().filter(|l| l.contains("cost")) {
+        assert!(!line.contains("cost (£)") && !line.contains("£/week cost"), "{line}");
+    }
+    let p90 = text
+        .lines()
+        .find(|l| l.starts_with("90th-percentile annual spend (£)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(p90.contains(&format!("{:.0}", r.estimate.p90_annual_spend)), "{p90}");
     assert_eq!(r.format, "placematch/plan-result@1");
     let again = run(false);
     assert_eq!(again.status.code(), Some(1));

@@ -804,6 +804,20 @@ fn plan_result_report_shows_offers_curve_and_out_of_sample_check() {
         select(&doc, "h2#h-curve ~ figure svg circle").len(),
         result.cost_curve.len()
     );
+    // The curve's cost is a score: headed so, and never printed with a £ sign.
+    let curve_cells: Vec<String> = select(&doc, "h2#h-curve ~ table tbody tr")
+        .iter()
+        .map(|tr| tr.text().collect::<Vec<_>>().join("|"))
+        .collect();
+    let head: String = select(&doc, "h2#h-curve ~ table thead")[0].text().collect();
+    assert!(
+        head.contains("Expected weekly cost (score)") && head.contains("Weekly spend (£)"),
+        "{head}"
+    );
+    for (row, p) in curve_cells.iter().zip(&result.cost_curve) {
+        let cost = placematch::support::money::score(p.expected_weekly_cost);
+        assert!(row.contains(&cost) && !row.contains(&format!("£{cost}")), "{row}");
+    }
     let stripped = html.replace("http://www.w3.org/2000/svg", "");
     assert!(!stripped.contains("http://") && !stripped.contains("https://"));
     assert!(select(&doc, "[src]").is_empty());

@@ -102,10 +102,21 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
     if !none.is_empty() {
         let _ = writeln!(out, "no beds from {} offer(s): {}", none.len(), none.join(", "));
     }
-    let _ = writeln!(out, "\n{:<34} {:>14} {:>14}", "", "recommended", "all spot");
-    let rows: [(&str, f64, f64, bool); 9] = [
+    // The model's own in-sample figures: labelled so, and cost as the score it is.
+    let _ = writeln!(
+        out,
+        "\nthe model's estimate over its {} scenarios{} (spend is £ paid; cost is the score, £-equivalent, not spend):",
+        r.scenarios,
+        if r.out_of_sample.is_some() {
+            "; the simulated figures above are the forecast"
+        } else {
+            ", not simulated"
+        }
+    );
+    let _ = writeln!(out, "{:<34} {:>14} {:>14}", "", "recommended", "all spot");
+    let rows: [(&str, f64, f64, bool); 10] = [
         (
-            "expected weekly cost (£)",
+            "expected weekly cost (score)",
             e.expected_weekly_cost,
             b.expected_weekly_cost,
             false,
@@ -138,7 +149,13 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
             true,
         ),
         (
-            "90th-percentile annual cost (£)",
+            "90th-percentile annual spend (£)",
+            e.p90_annual_spend,
+            b.p90_annual_spend,
+            false,
+        ),
+        (
+            "90th-percentile annual cost (score)",
             e.p90_annual_cost,
             b.p90_annual_cost,
             false,
@@ -153,14 +170,18 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
     }
     let _ = writeln!(
         out,
-        "savings against all spot: £{:.0} a week, £{:.0} a year ({:.1}% of cost); £{:.0} a week of spend",
-        r.savings.weekly_cost, r.savings.annual_cost, r.savings.percent_cost, r.savings.weekly_spend
+        "the model's savings against all spot: £{:.0} a week of spend (£{:.0} a year); {:.0} a week of cost score ({:.1}%), {:.0} a year",
+        r.savings.weekly_spend,
+        r.savings.weekly_spend * 52.0,
+        r.savings.weekly_cost,
+        r.savings.percent_cost,
+        r.savings.annual_cost
     );
     if !r.cost_curve.is_empty() {
         let _ = writeln!(
             out,
-            "\ncost curve (best plan for each total of block beds):\n{:>10} {:>14} {:>14} {:>10} {:>9} {:>16}",
-            "beds", "£/week cost", "£/week spend", "occupancy", "in area", "p90 £/year"
+            "\ncost curve (best plan for each total of block beds; the model's estimates, cost a score):\n{:>10} {:>14} {:>14} {:>10} {:>9} {:>16}",
+            "beds", "cost/week", "£/week spend", "occupancy", "in area", "p90 cost/year"
         );
         for p in &r.cost_curve {
             let _ = writeln!(
