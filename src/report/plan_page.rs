@@ -94,7 +94,7 @@ fn headline(r: &PlanResult) -> Markup {
                     div.tile { dt { "Within 20 miles" } dd { (pct(a.plan.mean)) " " small { "all-spot " (pct(a.spot.mean)) "; " (points(&a.difference)) } } }
                 }
                 @if let Some(c) = get("weekly_cost") {
-                    div.tile { dt { "Cost score a week" } dd { (pounds(c.plan.mean)) " " small { "all-spot " (pounds(c.spot.mean)) "; a score (£-equivalent), not spend" } } }
+                    div.tile { dt { "Cost score a week" } dd { (score(c.plan.mean)) " " small { "all-spot " (score(c.spot.mean)) "; a score (£-equivalent), not spend" } } }
                 }
             }
         }
@@ -265,7 +265,7 @@ fn out_of_sample(r: &PlanResult) -> Markup {
                 tbody {
                     @for f in &o.figures {
                         tr {
-                            th scope="row" { (f.figure.replace('_', " ")) }
+                            th scope="row" { (figure_name(&f.figure)) }
                             td.num { (figure(&f.figure, f.model)) }
                             td.num { (figure(&f.figure, f.simulated.mean)) " (" (figure(&f.figure, f.simulated.low)) " – " (figure(&f.figure, f.simulated.high)) ")" }
                             td { @if f.agrees { "yes" } @else { strong { "no" } " — see the notes" } }
@@ -305,14 +305,27 @@ fn demand(r: &PlanResult) -> Markup {
     }
 }
 
-/// A compared figure in its unit: shares are fractions, counts are children, the rest pounds.
+/// A compared figure in its unit: shares are fractions, counts are children, costs the
+/// score (no £: not money), the rest (spend) pounds.
 fn figure(name: &str, v: f64) -> String {
     if name.starts_with("share") || name == "occupancy" {
         pct(v)
     } else if name == "children_per_week" {
         format!("{v:.1}")
+    } else if name.contains("cost") {
+        score(v)
     } else {
         pounds(v)
+    }
+}
+
+/// A compared figure's name as a heading, a cost marked as the score.
+fn figure_name(name: &str) -> String {
+    let words = name.replace('_', " ");
+    if name.contains("cost") {
+        format!("{words} (score)")
+    } else {
+        words
     }
 }
 

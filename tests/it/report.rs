@@ -804,6 +804,15 @@ fn plan_result_report_shows_offers_curve_and_out_of_sample_check() {
         select(&doc, "h2#h-curve ~ figure svg circle").len(),
         result.cost_curve.len()
     );
+    // The out-of-sample check's cost rows are scores too; its spend rows are pounds.
+    for tr in select(&doc, "h2#h-oos ~ table tbody tr") {
+        let row: String = tr.text().collect();
+        if row.contains("cost") {
+            assert!(row.contains("(score)") && !row.contains('£'), "{row}");
+        } else if row.contains("spend") {
+            assert!(row.contains('£'), "{row}");
+        }
+    }
     // The curve's cost is a score: headed so, and never printed with a £ sign.
     let curve_cells: Vec<String> = select(&doc, "h2#h-curve ~ table tbody tr")
         .iter()
