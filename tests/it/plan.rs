@@ -292,6 +292,16 @@ fn history_estimation_recovers_known_rates() {
     let res = of("E06000043/residential/");
     let ages: Vec<(i64, i64)> = res.iter().map(|s| (s.age_min, s.age_max)).collect();
     assert_eq!(ages, [(10, 10), (11, 15), (16, 17)], "children's homes: 10–17");
+    let ids: Vec<&str> = res.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "E06000043/residential/10",
+            "E06000043/residential/11-15",
+            "E06000043/residential/16-17"
+        ],
+        "a band cut by the type's ages is named by the ages it keeps"
+    );
     let rate: f64 = res.iter().map(|s| s.rate).sum();
     assert!((rate - 0.5).abs() < 0.02, "residential rate {rate}");
     // Open placements only: the mean is at least the observed window.
