@@ -107,7 +107,7 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
         out,
         "\nthe model's estimate over its {} scenarios{} (spend is £ paid; cost is the score, £-equivalent, not spend):",
         r.scenarios,
-        if r.out_of_sample.is_some() {
+        if r.out_of_sample.as_ref().is_some_and(|o| !o.versus_spot.is_empty()) {
             "; the simulated figures above are the forecast"
         } else {
             ", not simulated"
