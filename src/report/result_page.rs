@@ -10,7 +10,7 @@ use super::svg::{f1, ALT_COLOURS};
 use super::{authority_name, percent, BatchContext};
 use crate::pair::cost::TERM_NAMES;
 use crate::result::format::{Alternative, MatchResult, Placement, Status, Unplaced};
-use crate::support::money::{pounds, signed_pounds};
+use crate::support::money::{pounds, score, signed_pounds};
 
 /// A child's authority as the filter sees it: code and name, or empty without a batch.
 struct La {
@@ -245,11 +245,12 @@ fn trips(r: &MatchResult, ctx: &BatchContext) -> Vec<Trip> {
             to: Some((h.lat, h.lon)),
             cost: p.cost.total,
             title: format!(
-                "{} ({}) → {}: {} a week, {:.1} km",
+                "{} ({}) → {}: price {} a week, cost score {}, {:.1} km",
                 p.child,
                 p.urgency.name(),
                 ctx.home_label(&p.home),
-                pounds(p.cost.total),
+                pounds(p.cost.terms.price),
+                score(p.cost.total),
                 p.distance_km
             ),
         });
@@ -369,8 +370,9 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                     thead { tr {
                         th scope="col" { "#" }
                         th scope="col" { "Home" }
-                        th.n scope="col" { "Regret" }
-                        th.n scope="col" { "£/week" }
+                        th.n scope="col" { "Regret (score)" }
+                        th.n scope="col" { "Price £/week" }
+                        th.n scope="col" { "Cost score/week" }
                         th.n scope="col" { "km" }
                         th scope="col" { "Why not" }
                     } }
@@ -380,7 +382,8 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                                 td.n { span class=(format!("sw a{}", i % ALT_COLOURS)) {} (i + 1) }
                                 td { (home_label(ctx, &a.home)) }
                                 td.n { (regret_text(a)) }
-                                td.n { (pounds(a.cost.total)) }
+                                td.n { (pounds(a.cost.terms.price)) }
+                                td.n { (score(a.cost.total)) }
                                 td.n { (format!("{:.1}", a.distance_km)) }
                                 td { (a.why) }
                             }
