@@ -45,7 +45,8 @@ pub struct BenchRow {
     pub batch_id: Option<String>,
     /// Children in the batch.
     pub children: usize,
-    /// SPEC §6 objective of the assignment, £/week (lower is better).
+    /// SPEC §6 objective of the assignment: a score in pounds-equivalent per week, not money
+    /// (lower is better).
     pub objective: f64,
     /// Children placed.
     pub placed: usize,

@@ -150,7 +150,8 @@ pub struct OfferResult {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Estimate {
-    /// Expected cost per week: spend plus the distance, out-of-area, quality and needs terms.
+    /// Expected cost per week: spend plus the distance, out-of-area, quality and needs terms
+    /// (a score in pounds-equivalent, not money).
     pub expected_weekly_cost: f64,
     /// Expected money paid per week (block contracts plus spot placements).
     pub expected_weekly_spend: f64,
@@ -170,7 +171,8 @@ pub struct Estimate {
     pub share_in_area: f64,
     /// Share of care-weeks within 32 km (20 miles) of home.
     pub share_within_32km: f64,
-    /// 90th percentile over scenarios of the cost of a year (horizon cost scaled to 52 weeks).
+    /// 90th percentile over scenarios of the cost score of a year (horizon cost scaled to 52
+    /// weeks; not money: see `p90_annual_spend`).
     pub p90_annual_cost: f64,
     /// 90th percentile over scenarios of the spend of a year.
     pub p90_annual_spend: f64,
@@ -180,7 +182,7 @@ pub struct Estimate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Savings {
-    /// Baseline expected weekly cost minus the plan's.
+    /// Baseline expected weekly cost minus the plan's (a score, not money: see `weekly_spend`).
     pub weekly_cost: f64,
     /// The same over a year (× 52).
     pub annual_cost: f64,
@@ -198,7 +200,7 @@ pub struct CurvePoint {
     pub total_beds: i64,
     /// Whether this is the recommended plan's total.
     pub recommended: bool,
-    /// Expected weekly cost of the best plan with that many beds.
+    /// Expected weekly cost score of the best plan with that many beds (not money).
     pub expected_weekly_cost: f64,
     /// Expected weekly spend.
     pub expected_weekly_spend: f64,
@@ -206,7 +208,7 @@ pub struct CurvePoint {
     pub occupancy: f64,
     /// Share of care-weeks in the child's own authority.
     pub share_in_area: f64,
-    /// 90th-percentile annual cost.
+    /// 90th-percentile annual cost score (not money).
     pub p90_annual_cost: f64,
 }
 

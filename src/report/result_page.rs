@@ -141,7 +141,7 @@ pub(super) fn render(r: &MatchResult, ctx: Option<&BatchContext>) -> String {
             p {
                 "Made by placematch " (env!("CARGO_PKG_VERSION")) " from a " code { (r.format) } " file. "
                 "Self-contained: everything is inside this one file and nothing is loaded from the network. "
-                "Costs are pounds per week; the regret of an alternative is how much the whole batch's cost "
+                "Costs and regrets are scores in pounds-equivalent per week (money plus the weighted terms, not spend); prices are spend. The regret of an alternative is how much the whole batch's cost "
                 "would rise if the child went there instead, everyone else re-optimised."
                 @if r.placements.iter().any(|p| p.alternatives.iter().any(|a| !a.regret_exact))
                     || r.unplaced.iter().any(|u| u.competition.iter().any(|c| !c.regret_exact)) {

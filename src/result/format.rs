@@ -20,7 +20,7 @@ pub struct MatchResult {
     pub batch_id: Option<String>,
     /// `optimal` or `feasible` (a time limit or a requested gap stopped the search; see `gap`).
     pub status: Status,
-    /// The objective of SPEC §6, pounds per week.
+    /// The objective of SPEC §6: a score in pounds-equivalent per week, not money.
     pub objective: f64,
     /// Best proven lower bound on the objective.
     pub bound: f64,
@@ -239,7 +239,8 @@ pub struct ModelStats {
     /// start before the whole MIP (large-neighbourhood search).
     #[serde(default)]
     pub restricted_mips: usize,
-    /// How much those restricted MIPs lowered the objective, £ per week.
+    /// How much those restricted MIPs lowered the objective (a score, pounds-equivalent per
+    /// week).
     #[serde(default)]
     pub restricted_gain: f64,
 }
@@ -282,7 +283,8 @@ pub struct Summary {
 /// A cost breakdown: the total and every term of SPEC §5.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Cost {
-    /// Sum of the terms.
+    /// Sum of the terms: the cost score, pounds-equivalent per week (not money; the `price`
+    /// term is the spend).
     pub total: f64,
     /// The terms.
     #[serde(flatten)]
@@ -372,7 +374,7 @@ pub struct Unplaced {
     pub child: String,
     /// Urgency.
     pub urgency: crate::input::batch::Urgency,
-    /// Cost of leaving the child unplaced, £/week.
+    /// Cost of leaving the child unplaced: a score in pounds-equivalent per week, not money.
     pub unplaced_cost: f64,
     /// Set when the child's kept-together sibling group can never be placed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
