@@ -364,14 +364,8 @@ pub fn estimate_text(
         // part of them (a children's home for 11–17) serves the bands it admits.
         let (age_min, age_max) = history_ages(kind);
         for (band, lo, hi, share) in age_band_shares(age_min, age_max) {
-            // A band cut by the type's ages is named by the ages it keeps (`…/residential/10`).
-            let name = match (lo == band.min && hi == band.max, lo == hi) {
-                (true, _) => band.name.to_string(),
-                (false, true) => lo.to_string(),
-                (false, false) => format!("{lo}-{hi}"),
-            };
             out.push(SegmentSpec {
-                id: format!("{la}/{}/{name}", kind.name()),
+                id: format!("{la}/{}/{}", kind.name(), band.label(lo, hi)),
                 la: la.clone(),
                 kind,
                 age_min: lo,

@@ -113,6 +113,18 @@ pub fn age_band_shares(age_min: i64, age_max: i64) -> Vec<(&'static AgeBand, i64
         .collect()
 }
 
+impl AgeBand {
+    /// The band's name for the ages `lo..=hi` of it a stream keeps: its own name when whole,
+    /// else the ages (`10`, `12-15`), so a cut band does not claim ages it lacks.
+    pub fn label(&self, lo: i64, hi: i64) -> String {
+        match (lo == self.min && hi == self.max, lo == hi) {
+            (true, _) => self.name.to_string(),
+            (false, true) => lo.to_string(),
+            (false, false) => format!("{lo}-{hi}"),
+        }
+    }
+}
+
 /// The band of [`AGE_BANDS`] an age falls in (the last band past 17).
 pub fn band_of_age(age: i64) -> &'static AgeBand {
     AGE_BANDS

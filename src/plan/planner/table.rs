@@ -42,7 +42,8 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
         e.children_per_week
     );
     // The headline: simulated, against all-spot on the same scenarios (money first).
-    if let Some(o) = r.out_of_sample.as_ref().filter(|o| !o.versus_spot.is_empty()) {
+    let simulated = r.out_of_sample.as_ref().filter(|o| !o.versus_spot.is_empty());
+    if let Some(o) = simulated {
         let _ = writeln!(
             out,
             "simulated on {} fresh scenarios, plan against all-spot on the same arrivals (spend is £ paid; cost is the score):",
@@ -107,7 +108,7 @@ pub fn to_table(plan: &Plan, r: &PlanResult) -> String {
         out,
         "\nthe model's estimate over its {} scenarios{} (spend is £ paid; cost is the score, £-equivalent, not spend):",
         r.scenarios,
-        if r.out_of_sample.as_ref().is_some_and(|o| !o.versus_spot.is_empty()) {
+        if simulated.is_some() {
             "; the simulated figures above are the forecast"
         } else {
             ", not simulated"
