@@ -10,7 +10,7 @@ use super::svg::{f1, ALT_COLOURS};
 use super::{authority_name, percent, BatchContext};
 use crate::pair::cost::TERM_NAMES;
 use crate::result::format::{Alternative, MatchResult, Placement, Status, Unplaced};
-use crate::support::money::{pounds, score, signed_pounds};
+use crate::support::money::{pounds, score, signed_pounds, signed_score};
 
 /// A child's authority as the filter sees it: code and name, or empty without a batch.
 struct La {
@@ -219,7 +219,7 @@ fn summary(r: &MatchResult) -> Markup {
             (tile("Placed", html! { (s.placed) " " small { "of " (total) } }))
             (tile("Not placed", html! { (s.unplaced) }))
             (tile("Net weekly spend", html! { (pounds(s.net_weekly_spend)) " " small { "list " (pounds(s.weekly_spend)) } }))
-            (tile("Objective (score)", html! { (pounds(r.objective)) " " small { "£-equivalent a week, not spend" } }))
+            (tile("Objective (score)", html! { (score(r.objective)) " " small { "a week, £-equivalent, not spend" } }))
             (tile("Status", html! { (match r.status { Status::Optimal => "optimal", Status::Feasible => "feasible" }) " " small { "gap " (format!("{:.2}%", 100.0 * r.gap)) } }))
             (tile("Distance from home", html! { (format!("{:.1}", s.mean_km)) " km " small { "mean; max " (format!("{:.0}", s.max_km)) " km" } }))
             (tile("Within 20 miles", html! { (percent(s.share_within_32km)) }))
@@ -345,21 +345,21 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                 " — " (format!("{:.1}", p.distance_km)) " km from home."
             }
             p.cost {
-                "Price " strong { (pounds(p.cost.terms.price)) } " a week (spend); cost score " (pounds(p.cost.total)) " a week with distance, area, quality and needs weighed in"
+                "Price " strong { (pounds(p.cost.terms.price)) } " a week (spend); cost score " (score(p.cost.total)) " a week with distance, area, quality and needs weighed in"
                 @if p.block_bed { "; a block-contract bed already paid for" }
                 @if p.discount > 0.0 { "; volume discount " (pounds(p.discount)) " a week" }
                 @if !p.placed_with.is_empty() { "; placed with " (p.placed_with.join(", ")) }
                 "."
             }
             table {
-                caption { "Cost score by term, £-equivalent a week (the price is spend; zero terms left out)" }
+                caption { "Cost score by term, a week (the price is spend in £, the rest scores; zero terms left out)" }
                 thead { tr {
                     @for (i, name) in TERM_NAMES.iter().enumerate() { @if terms[i] != 0.0 { th.n scope="col" { (name.replace('_', " ")) } } }
                     th.n scope="col" { "total" }
                 } }
                 tbody { tr {
-                    @for t in terms { @if t != 0.0 { td.n { (pounds(t)) } } }
-                    td.n { strong { (pounds(p.cost.total)) } }
+                    @for (i, t) in terms.iter().enumerate() { @if *t != 0.0 { td.n { (if i == 0 { pounds(*t) } else { score(*t) }) } } }
+                    td.n { strong { (score(p.cost.total)) } }
                 } }
             }
             @if p.alternatives.is_empty() {
@@ -415,7 +415,7 @@ fn difference_chart(child: &str, alts: &[Alternative]) -> Markup {
     let height = 14.0 + rows.len() as f64 * row_h + 4.0;
     let width = zero + half + 50.0;
     html! {
-        svg width=(width) height=(f1(height)) viewBox=(format!("0 0 {width} {}", f1(height))) role="img" aria-label=(format!("{child}: each alternative's cost terms minus the chosen home's, pounds a week; right is dearer")) {
+        svg width=(width) height=(f1(height)) viewBox=(format!("0 0 {width} {}", f1(height))) role="img" aria-label=(format!("{child}: each alternative's cost terms minus the chosen home's, a week (price in £ of spend, the rest in score); right is dearer")) {
             text x=(zero - 4.0) y="9" text-anchor="end" { "← cheaper" }
             text x=(zero + 4.0) y="9" { "dearer →" }
             @for (r, &i) in rows.iter().enumerate() {
@@ -427,11 +427,11 @@ fn difference_chart(child: &str, alts: &[Alternative]) -> Markup {
                     @let y = y0 + j as f64 * (bar_h + 2.0);
                     @let x = if d < 0.0 { zero - len } else { zero };
                     rect class=(format!("a{}", j % ALT_COLOURS)) x=(f1(x)) y=(f1(y)) width=(f1(len.max(0.5))) height=(bar_h) {
-                        title { (format!("#{} {}: {} {}", j + 1, a.home, TERM_NAMES[i].replace('_', " "), signed_pounds(d))) }
+                        title { (format!("#{} {}: {} {}", j + 1, a.home, TERM_NAMES[i].replace('_', " "), term_diff(i, d))) }
                     }
                     @if d.abs() >= 0.5 {
                         @let (tx, anchor) = if d < 0.0 { (zero - len - 3.0, "end") } else { (zero + len + 3.0, "start") };
-                        text x=(f1(tx)) y=(f1(y + bar_h - 1.0)) text-anchor=(anchor) { (signed_pounds(d)) }
+                        text x=(f1(tx)) y=(f1(y + bar_h - 1.0)) text-anchor=(anchor) { (term_diff(i, d)) }
                     }
                 }
             }
@@ -452,7 +452,7 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
             p.why { (u.why) }
             p {
                 (u.eligible_homes) " eligible home(s); leaving the child unplaced counts as "
-                (pounds(u.unplaced_cost)) " a week in the objective."
+                (score(u.unplaced_cost)) " a week in the objective (score)."
                 @if let Some(b) = u.blocked {
                     " The sibling group can never be placed together: "
                     (match b { crate::pair::eligibility::UnitBlock::SiblingsConflict => "its members conflict with each other", crate::pair::eligibility::UnitBlock::SiblingNeedsSolo => "one of them must live alone" })
@@ -499,7 +499,7 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
                             tr {
                                 td { (home_label(ctx, &c.home)) }
                                 td { (c.taken_by.join(", ")) }
-                                td.n { @match c.regret { Some(x) => (bounded_money(x, c.regret_exact)), None => "—" } }
+                                td.n { @match c.regret { Some(x) => (bounded_score(x, c.regret_exact)), None => "—" } }
                                 td { (c.why) }
                             }
                         }
@@ -510,16 +510,25 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
     }
 }
 
-/// An alternative's regret, "≤ " first when it is only an upper bound (`regret_exact: false`).
-fn regret_text(a: &Alternative) -> String {
-    bounded_money(a.regret, a.regret_exact)
+/// A difference in one cost term: the price (term 0) is spend, in £; the rest are scores.
+fn term_diff(term: usize, d: f64) -> String {
+    if term == 0 {
+        signed_pounds(d)
+    } else {
+        signed_score(d)
+    }
 }
 
-/// A regret, "≤ " first when it is only an upper bound.
-fn bounded_money(regret: f64, exact: bool) -> String {
+/// An alternative's regret, "≤ " first when it is only an upper bound (`regret_exact: false`).
+fn regret_text(a: &Alternative) -> String {
+    bounded_score(a.regret, a.regret_exact)
+}
+
+/// A regret (a score), "≤ " first when it is only an upper bound.
+fn bounded_score(regret: f64, exact: bool) -> String {
     if exact {
-        signed_pounds(regret)
+        signed_score(regret)
     } else {
-        format!("≤ {}", signed_pounds(regret))
+        format!("≤ {}", signed_score(regret))
     }
 }

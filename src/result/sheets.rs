@@ -27,8 +27,12 @@ pub const FORECAST_CSV: &str = "forecast.csv";
 /// sheet, written even when nothing changed).
 pub const CHANGES_CSV: &str = "changes.csv";
 
-/// The number format of money and of scores in pounds.
+/// The number format of money spent.
 pub const MONEY_FORMAT: &str = "£#,##0";
+
+/// The number format of the objective's scores: whole and grouped, without a £ sign, as
+/// they are not money.
+pub const SCORE_FORMAT: &str = "#,##0";
 
 /// A cell of a result sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +41,7 @@ pub enum Val {
     Text(String),
     /// Money spent, £ (formatted as money).
     Money(f64),
-    /// The objective's score, £-equivalent per week (formatted as money, labelled as a score).
+    /// The objective's score, £-equivalent per week ([`SCORE_FORMAT`], labelled as a score).
     Score(f64),
     /// A plain number with this many decimals in CSV.
     Number(f64, usize),
@@ -381,11 +385,12 @@ fn forecast_sheet(f: &ForecastRecord) -> SheetData {
 }
 
 /// The result as an .xlsx workbook: one sheet per [`result_sheets`] entry, header row in bold
-/// and frozen, money and scores in [`MONEY_FORMAT`].
+/// and frozen, money in [`MONEY_FORMAT`] and scores in [`SCORE_FORMAT`].
 pub fn result_xlsx(result: &MatchResult, batch: &Batch) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
     let money = Format::new().set_num_format(MONEY_FORMAT);
+    let scores = Format::new().set_num_format(SCORE_FORMAT);
     for (name, header, rows) in result_sheets(result, batch) {
         let ws = book.add_worksheet();
         ws.set_name(name)?;
@@ -401,8 +406,11 @@ pub fn result_xlsx(result: &MatchResult, batch: &Batch) -> anyhow::Result<Vec<u8
                     Val::Text(s) => {
                         ws.write_string(r, c, s)?;
                     }
-                    Val::Money(x) | Val::Score(x) => {
+                    Val::Money(x) => {
                         ws.write_number_with_format(r, c, *x, &money)?;
+                    }
+                    Val::Score(x) => {
+                        ws.write_number_with_format(r, c, *x, &scores)?;
                     }
                     Val::Number(x, _) => {
                         ws.write_number(r, c, *x)?;

@@ -31,6 +31,16 @@ pub fn score(x: f64) -> String {
     }
 }
 
+/// A score with an explicit sign, no £ sign: `+400`, `−150`, `0`.
+pub fn signed_score(x: f64) -> String {
+    let r = x.round();
+    if r > 0.0 {
+        format!("+{}", group(r as u64))
+    } else {
+        score(r)
+    }
+}
+
 /// Thousands separators: `1234567` → `1,234,567`.
 pub fn group(n: u64) -> String {
     let s = n.to_string();
@@ -57,6 +67,9 @@ mod tests {
         assert_eq!(signed_pounds(400.0), "+£400");
         assert_eq!(signed_pounds(-150.0), "−£150");
         assert_eq!(signed_pounds(0.2), "£0");
+        assert_eq!(signed_score(400.0), "+400");
+        assert_eq!(signed_score(-150.4), "−150");
+        assert_eq!(signed_score(0.2), "0");
         assert_eq!(pounds(1234.5), "£1,235");
         assert_eq!(pounds(1_000_000.0), "£1,000,000");
         assert_eq!(signed_pounds(-181.87), "−£182");

@@ -7,7 +7,7 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use placematch::input::batch::Batch;
 use placematch::input::sheets::{batch_csv_files, batch_xlsx, import, template_files};
 use placematch::pair::instance::load_batch;
-use placematch::result::sheets::{result_csv_files, result_xlsx, write_files, MONEY_FORMAT};
+use placematch::result::sheets::{result_csv_files, result_xlsx, write_files, MONEY_FORMAT, SCORE_FORMAT};
 use serde_json::Value;
 
 use crate::harness::{bin, instance, solve_checked};
@@ -469,6 +469,14 @@ fn result_workbook_reads_back_with_money_formatted_as_money() {
         .and_then(|s| s.number_format.clone())
         .unwrap();
     assert_eq!(fmt.format_code, MONEY_FORMAT);
+    // The cost is a score, not money: no £ sign on it.
+    let cost_col = header.iter().position(|h| h.starts_with("cost (score")).unwrap();
+    assert_eq!(range.get((1, cost_col)), Some(&Data::Float(first.cost.total)));
+    let fmt = styles
+        .get((1, cost_col as u32))
+        .and_then(|s| s.number_format.clone())
+        .unwrap();
+    assert_eq!(fmt.format_code, SCORE_FORMAT);
     let alts = book.worksheet_range("Alternatives").unwrap();
     assert_eq!(
         alts.height() - 1,

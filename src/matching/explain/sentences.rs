@@ -2,7 +2,7 @@
 
 use crate::pair::cost::Terms;
 use crate::pair::instance::Instance;
-use crate::support::money::pounds;
+use crate::support::money::{pounds, score};
 
 pub(super) fn home_name(inst: &Instance, h: usize) -> String {
     let home = &inst.batch.homes[h];
@@ -22,7 +22,8 @@ pub(super) struct RegretShare {
 }
 
 /// "Oakwood is £350 a week cheaper but 61 km further from home and rated Requires Improvement
-/// (regret £412 a week)." Built from the term differences, largest first.
+/// (regret 412 a week, score)." Price differences are spend (£); the regret and the rest of
+/// the batch's share are the objective's score, so they carry no £ sign. Built from the term differences, largest first.
 pub(super) fn why_alternative(
     inst: &Instance,
     child: usize,
@@ -149,32 +150,32 @@ pub(super) fn why_alternative(
     // The rest of the regret falls on the batch: other children moved, block beds or discounts.
     if knock_on >= 0.5 {
         s.push_str(&format!(
-            ", and the rest of the batch would cost {} a week more",
-            pounds(knock_on.abs())
+            ", and the rest of the batch's cost score would rise by {} a week",
+            score(knock_on.abs())
         ));
     } else if knock_on <= -0.5 {
         s.push_str(&format!(
-            ", partly offset by {} a week saved elsewhere in the batch",
-            pounds(knock_on.abs())
+            ", partly offset by the rest of the batch's cost score falling by {} a week",
+            score(knock_on.abs())
         ));
     }
     if exact {
-        s.push_str(&format!(" (regret {} a week).", pounds(regret.abs())));
+        s.push_str(&format!(" (regret {} a week, score).", score(regret.abs())));
     } else if lower >= 0.0 && regret >= 0.0 {
         s.push_str(&format!(
-            " (regret {}–{} a week: {stopped} before it could prove which).",
-            pounds(lower),
-            pounds(regret)
+            " (regret {}–{} a week, score: {stopped} before it could prove which).",
+            score(lower),
+            score(regret)
         ));
     } else if regret >= 0.0 {
         s.push_str(&format!(
-            " (regret at most {} a week: {stopped} before it could re-arrange the rest of the batch).",
-            pounds(regret.abs())
+            " (regret at most {} a week, score: {stopped} before it could re-arrange the rest of the batch).",
+            score(regret.abs())
         ));
     } else {
         s.push_str(&format!(
-            " (moving here would save the batch {} a week: {stopped} before it found this).",
-            pounds(regret.abs())
+            " (moving here would save the batch {} a week of score: {stopped} before it found this).",
+            score(regret.abs())
         ));
     }
     s

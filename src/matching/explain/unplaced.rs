@@ -10,7 +10,7 @@ use crate::pair::eligibility::{evaluate, max_distance, min_rating, pair_km, Reas
 use crate::pair::instance::Instance;
 use crate::result::format::{Competition, Exclusion, Relaxation, Unplaced};
 
-use crate::support::money::pounds;
+use crate::support::money::{pounds, score};
 
 /// Builds the diagnosis of an unplaced child.
 pub(crate) fn diagnose(
@@ -268,9 +268,9 @@ fn competition_entry(
             let regret = round2(regret);
             let who = if taken_by.is_empty() { String::new() } else { format!(" (now taken by {})", taken_by.join(", ")) };
             let why = if exact {
-                format!("Placing {child} at {}{who} would raise the batch's weekly cost by {}: other children would be displaced or placed worse.", home.id, pounds(regret.abs()))
+                format!("Placing {child} at {}{who} would raise the batch's weekly cost score by {}: other children would be displaced or placed worse.", home.id, score(regret.abs()))
             } else {
-                format!("Placing {child} at {}{who} would raise the batch's weekly cost by at most {}: other children would be displaced or placed worse ({stopped} before it could find the least rise).", home.id, pounds(regret.abs()))
+                format!("Placing {child} at {}{who} would raise the batch's weekly cost score by at most {}: other children would be displaced or placed worse ({stopped} before it could find the least rise).", home.id, score(regret.abs()))
             };
             (Some((regret, exact)), why)
         }
@@ -305,12 +305,12 @@ mod tests {
         assert_eq!((bound.regret, bound.regret_exact), (Some(123.46), false));
         assert!(forbidden.regret_exact && forbidden.regret.is_none());
         assert!(
-            exact.why.contains("by £123:") && !exact.why.contains("at most"),
+            exact.why.contains("cost score by 123:") && !exact.why.contains("at most"),
             "{}",
             exact.why
         );
         assert!(
-            bound.why.contains("by at most £123:") && bound.why.contains(stopped),
+            bound.why.contains("cost score by at most 123:") && bound.why.contains(stopped),
             "{}",
             bound.why
         );
