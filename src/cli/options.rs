@@ -294,6 +294,15 @@ pub struct SimulateArgs {
     /// their weekly price (the rule before 2026-12-07; for comparison).
     #[arg(long)]
     pub no_block_floor: bool,
+    /// The share of its 14-day bid price a free spot bed carries in the `lookahead` rule, from
+    /// 0 (spot beds unvalued) to 1 (the fluid LP's dual in full, the rule before 2026-12-08).
+    #[arg(long, default_value_t = 0.5, value_name = "W", value_parser = unit_interval)]
+    pub spot_value_weight: f64,
+    /// Scale the `lookahead` rule's free block-bed values by the share of the time the bed
+    /// would be filled while it waits for the children it is kept for: lower spend where the
+    /// block has beds to spare, longer waits in tight markets (see the analyst's guide).
+    #[arg(long)]
+    pub block_fill_share: bool,
     /// Compare every rule with this one, pairwise over replications (paired 95% intervals).
     #[arg(long, value_enum, value_name = "RULE")]
     pub baseline: Option<crate::compare::rules::Rule>,
@@ -381,6 +390,13 @@ fn non_negative(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(format!("`{s}` is not a number ≥ 0")),
+    }
+}
+
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a number from 0 to 1")),
     }
 }
 

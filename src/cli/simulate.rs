@@ -50,6 +50,8 @@ impl From<SimulateArgs> for Settings {
                 lookahead: crate::compare::lookahead::LookaheadSettings {
                     horizon_days: a.lookahead_days as usize,
                     block_floor: !a.no_block_floor,
+                    spot_weight: a.spot_value_weight,
+                    block_fill: a.block_fill_share,
                     ..Default::default()
                 },
                 score_policy: None,

@@ -3,7 +3,7 @@
 
 use placematch::check::check;
 use placematch::compare::lookahead::daily::{solve_with_forecast, FORECAST_SEED};
-use placematch::compare::lookahead::Forecast;
+use placematch::compare::lookahead::{Forecast, LookaheadSettings};
 use placematch::compare::scenario::load_scenario;
 use placematch::matching::explain::solve_and_explain;
 use placematch::matching::solver::SolveOptions;
@@ -90,6 +90,32 @@ fn a_planned_child_is_kept_off_the_bed_the_forecast_needs_and_the_result_checks(
     assert!(alt.why.contains("(score, not money)"), "{}", alt.why);
     // The regret is the price, distance and the bed value: the checker recomputed it.
     assert!(alt.regret > v.value - 300.0 && alt.regret < v.value);
+}
+
+#[test]
+fn a_spot_beds_value_is_the_weighted_share_of_its_bid_price() {
+    let b = batch(json!([{"id": "C1", "location": {"postcode": "RH12 1"}, "age": 8, "urgency": "planned"}]));
+    let inst = load(&b);
+    let world = load_scenario(&scenario().to_string(), "scen.json", 1).unwrap();
+    let value = |w: f64| {
+        let settings = LookaheadSettings {
+            spot_weight: w,
+            ..Default::default()
+        };
+        let forecast = Forecast::from_world(&world, FORECAST_SEED, settings);
+        let bar = indicatif::ProgressBar::hidden();
+        let r = solve_with_forecast(&inst, &forecast, "scen.json", &SolveOptions::default(), 3, &bar);
+        assert!(check(&inst, &r).is_empty(), "{:#?}", check(&inst, &r));
+        let f = r.forecast.expect("the forecast is recorded");
+        f.bed_values.iter().find(|v| v.home == "H-SMALL").map(|v| v.value)
+    };
+    // The default weight is a half: the same fluid LP, half its dual on the spot bed.
+    let full = value(1.0).expect("H-SMALL valued in full");
+    let half = value(0.5).expect("H-SMALL valued at half");
+    assert!((half - full / 2.0).abs() < 0.01, "{half} against {full}");
+    assert_eq!(value(LookaheadSettings::default().spot_weight), Some(half));
+    // Weight 0: spot beds carry nothing.
+    assert_eq!(value(0.0), None);
 }
 
 #[test]

@@ -196,6 +196,23 @@ fn lookahead_placements(days: &str, extra: &[&str]) -> (Vec<csv::StringRecord>, 
 }
 
 #[test]
+fn cli_refuses_a_spot_value_weight_outside_0_to_1() {
+    for w in ["1.5", "-0.1", "half", "NaN"] {
+        let out = bin()
+            .args(["simulate", "--days", "5", &format!("--spot-value-weight={w}")])
+            .arg(instance("scenario-single.json"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{w} accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--spot-value-weight") && err.contains("is not a number from 0 to 1"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn cli_lookahead_days_0_values_only_block_beds() {
     let (rows, col) = lookahead_placements("120", &["--lookahead-days", "0"]);
     let (home_type, value) = (col("home_type"), col("bed_value"));
@@ -211,9 +228,8 @@ fn cli_lookahead_days_0_values_only_block_beds() {
 }
 
 /// Each `lookahead` placement at a block bed of 60 days of the co-operative: (bed value,
-/// weekly price), with or without `--no-block-floor`.
-fn block_bed_values(floor: bool) -> Vec<(f64, f64)> {
-    let extra: &[&str] = if floor { &[] } else { &["--no-block-floor"] };
+/// weekly price), with the rule's options `extra`.
+fn block_bed_values(extra: &[&str]) -> Vec<(f64, f64)> {
     let (rows, col) = lookahead_placements("60", extra);
     let (block, value, price) = (col("block"), col("bed_value"), col("weekly_price"));
     rows.iter()
@@ -223,13 +239,63 @@ fn block_bed_values(floor: bool) -> Vec<(f64, f64)> {
 }
 
 #[test]
-fn a_free_block_bed_is_worth_at_least_its_price_unless_asked_otherwise() {
-    // With the floor, a child takes a block bed only with the bed's full price added back.
-    let with = block_bed_values(true);
-    assert!(!with.is_empty());
-    assert!(with.iter().all(|&(v, p)| v >= p - 1e-6), "{with:?}");
-    // The stay LP alone values some block beds below their price: the early weeks, when the
-    // block has beds to spare over the stays expected.
-    let without = block_bed_values(false);
+fn a_free_block_bed_is_worth_its_price_for_the_time_it_would_be_filled() {
+    // By default a child takes a block bed only with the bed's whole price added back.
+    let full = block_bed_values(&[]);
+    assert!(!full.is_empty());
+    assert!(full.iter().all(|&(v, p)| v >= p - 1e-6), "{full:?}");
+    // With the fill share the value is scaled by the share of the time the bed would be
+    // filled: in the first weeks the block has beds to spare and the children they are kept
+    // for come seldom, so some are valued below their price, but every one still has a value.
+    let filled = block_bed_values(&["--block-fill-share"]);
+    assert!(!filled.is_empty());
+    assert!(filled.iter().any(|&(v, p)| v < p - 1e-6), "{filled:?}");
+    assert!(filled.iter().all(|&(v, _)| v > 0.0), "{filled:?}");
+    // The stay LP alone (no floor) values some block beds below their price even in full:
+    // the early weeks, when the block has beds to spare over the stays expected.
+    let without = block_bed_values(&["--no-block-floor"]);
     assert!(without.iter().any(|&(v, p)| v < p - 1e-6), "{without:?}");
+}
+
+#[test]
+fn a_block_beds_fill_share_is_its_stay_over_the_wait_and_the_stay() {
+    use placematch::compare::lookahead::{block_fill_share, ClassRate, FluidAnswer};
+    use placematch::input::batch::Home;
+    let home = |id: &str, block: i64| -> Home {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "provider": "P", "type": "residential", "location": {"postcode": "RH12 1"},
+            "vacancies": block.max(1), "block_vacancies": block, "weekly_price": 4000
+        }))
+        .unwrap()
+    };
+    // Homes 0 and 1 hold free block beds (2 and 1) and share class 0; home 2 has none.
+    let homes = [home("B0", 2), home("B1", 1), home("S", 0)];
+    let stays = FluidAnswer {
+        price: vec![5000.0, 5000.0, 0.0],
+        main_class: vec![Some((0, 1.0)), Some((1, 1.0)), Some((2, 1.0))],
+        users: vec![vec![0], vec![0, 1], vec![2]],
+        optimal: true,
+    };
+    // Classes 0 and 1 come at 0.02 and 0.01 a day and stay 300 and 150 days.
+    let rates = [
+        ClassRate {
+            per_day: 0.02,
+            stay_days: 300.0,
+        },
+        ClassRate {
+            per_day: 0.01,
+            stay_days: 150.0,
+        },
+        ClassRate {
+            per_day: 1.0,
+            stay_days: 100.0,
+        },
+    ];
+    let share = block_fill_share(&stays, &rates, &homes);
+    // Λ = 0.03 a day, L = (0.02·300 + 0.01·150)/0.03 = 250 days, F = 3 beds, D = 100 days:
+    // L/(D + L) = 250/350, for both block homes.
+    assert!((share[0] - 250.0 / 350.0).abs() < 1e-12, "{share:?}");
+    assert!((share[1] - 250.0 / 350.0).abs() < 1e-12, "{share:?}");
+    // No free block bed: nothing to discount.
+    assert_eq!(share[2], 1.0);
 }

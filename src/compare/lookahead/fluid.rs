@@ -33,6 +33,8 @@ pub struct FluidAnswer {
     pub price: Vec<f64>,
     /// Per home, the class sending the most expected children there, and how many.
     pub main_class: Vec<Option<(usize, f64)>>,
+    /// Per home, every class sending expected children there, in class order.
+    pub users: Vec<Vec<usize>>,
     /// Whether HiGHS proved the LP optimal (else every price is 0).
     pub optimal: bool,
 }
@@ -43,6 +45,7 @@ impl FluidAnswer {
         FluidAnswer {
             price: vec![0.0; homes],
             main_class: vec![None; homes],
+            users: vec![Vec::new(); homes],
             optimal: true,
         }
     }
@@ -54,6 +57,7 @@ pub fn solve_fluid(classes: &[FluidClass], capacity: &[f64]) -> FluidAnswer {
     let mut answer = FluidAnswer {
         price: vec![0.0; n],
         main_class: vec![None; n],
+        users: vec![Vec::new(); n],
         optimal: false,
     };
     // Only homes some class may use get a row, and only if their capacity is finite.
@@ -110,8 +114,11 @@ pub fn solve_fluid(classes: &[FluidClass], capacity: &[f64]) -> FluidAnswer {
         for _ in &c.homes {
             let (_, h) = cols[ci];
             let flow = x[ci + k];
-            if flow > 1e-9 && answer.main_class[h].is_none_or(|(_, f)| flow > f) {
-                answer.main_class[h] = Some((k, flow));
+            if flow > 1e-9 {
+                answer.users[h].push(k);
+                if answer.main_class[h].is_none_or(|(_, f)| flow > f) {
+                    answer.main_class[h] = Some((k, flow));
+                }
             }
             ci += 1;
         }
@@ -138,5 +145,6 @@ mod tests {
         assert!((a.price[0] - 300.0).abs() < 1e-6, "{:?}", a.price);
         assert!(a.price[1].abs() < 1e-6);
         assert_eq!(a.main_class[0].map(|x| x.0), Some(0));
+        assert_eq!(a.users, vec![vec![0], vec![0]]);
     }
 }

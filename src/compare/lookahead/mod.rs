@@ -23,7 +23,13 @@
 //!    s_H = (1/H)·Σ_{t=1..H} (1 − takeup)^t, with the scenario's daily take-up.
 //! 4. **Bid prices.** π_j, the dual of home j's capacity in the fluid LP, in the objective's
 //!    weekly pounds-equivalent. The value added per bed is π_j at a home with a free block bed,
-//!    s_H·π_j at a spot bed (taking it removes only s_H of a bed from the coming children).
+//!    w·s_H·π_j at a spot bed: taking it removes only s_H of a bed from the coming children,
+//!    and w = ½ ([`LookaheadSettings::spot_weight`]) because the LP overstates what a spot bed
+//!    is worth to them. It sets the fortnight's expected children against today's free beds,
+//!    with none of the beds that free up as children leave, so a bed it finds scarce is often
+//!    free again when they come; charged in full, the values sent 16–17-year-olds out of
+//!    fostering to keep beds for younger children who mostly found one anyway. Measured in
+//!    docs/measurements.md ("Spot values at half weight").
 //!    With H = 0 there is no such LP and spot beds carry no value.
 //! 5. **Block beds over a stay.** A bed taken today stays taken for the child's whole stay
 //!    (mean L_k of its segment, 200–330 days in the bundled scenarios), far beyond H, and a
@@ -48,6 +54,20 @@
 //!    home is the child's best at its full price, and the price netted for the block
 //!    (SPEC §6) still counts in the objective. Measured on two seeds of six scenarios in
 //!    docs/measurements.md ("The block's price as a floor").
+//!
+//! 7. **A kept bed waits** (optional, [`LookaheadSettings::block_fill`]). Steps 5 and 6 value
+//!    a free block bed as if the child it is kept for came today, but it comes when it comes:
+//!    meanwhile the bed, paid for, stands empty. The classes the stay LP places at the block
+//!    homes that share a class with home j arrive at Λ children a day and stay L days
+//!    (rate-weighted); with F free block beds there, the last waits D = F/Λ days for one of
+//!    them, and over a cycle of D + L days it serves them L. The value of steps 5–6 is then
+//!    scaled by the fill share L/(D + L) ([`block_fill_share`]). Where the children it is kept
+//!    for are rare and the block has beds to spare the share is well below 1, and a child who
+//!    would do well there takes the bed rather than leave it empty for months: lower spend in
+//!    the single-authority and slack markets. It is off by default because in tight markets
+//!    it costs waiting: there a child the block bed was kept for who finds it taken waits,
+//!    rather than buying a spot bed as step 5's LP assumes, so the undiscounted value was the
+//!    safer one (docs/measurements.md, "Spot values at half weight").
 //!
 //! The day's MIP is then solved to optimality for c_ij + v_j, by the same solver as `optimal`
 //! ([`crate::matching::bed_values`]). A planned child that has waited fewer than
@@ -84,6 +104,11 @@ pub struct LookaheadSettings {
     pub block_stays: bool,
     /// Whether a free block bed is worth at least its weekly price (step 6).
     pub block_floor: bool,
+    /// The share w of its 14-day bid price a free spot bed carries (step 4), in [0, 1].
+    pub spot_weight: f64,
+    /// Whether a free block bed's value is scaled by the share of the time it would be filled
+    /// while it waits for the children it is kept for (step 7; off by default).
+    pub block_fill: bool,
 }
 
 impl Default for LookaheadSettings {
@@ -95,6 +120,8 @@ impl Default for LookaheadSettings {
             hold_days: 3,
             block_stays: true,
             block_floor: true,
+            spot_weight: 0.5,
+            block_fill: false,
         }
     }
 }
@@ -238,6 +265,7 @@ impl Forecast {
         let mut classes = Vec::new();
         let mut segment_of = Vec::new();
         let mut stay_demand = Vec::new();
+        let mut rates = Vec::new();
         for (smp, list) in self.samples.iter().zip(&prepared.lists) {
             let mut costs: Vec<(usize, f64)> = Vec::with_capacity(m + 1);
             for &(h, cost) in list {
@@ -269,6 +297,10 @@ impl Forecast {
             });
             segment_of.push(smp.segment);
             stay_demand.push(smp.per_day * smp.stay_days);
+            rates.push(ClassRate {
+                per_day: smp.per_day,
+                stay_days: smp.stay_days,
+            });
         }
         let capacity: Vec<f64> = homes
             .iter()
@@ -304,14 +336,21 @@ impl Forecast {
         } else {
             FluidAnswer::nothing_binds(homes.len())
         };
+        let fill = if s.block_fill {
+            block_fill_share(&stays, &rates, homes)
+        } else {
+            vec![1.0; homes.len()]
+        };
         // A free block bed's value over the stays: step 5's dual, at least its price (step 6)
-        // where some child expected may live.
+        // where some child expected may live, for the share of the time it would be filled
+        // (step 7).
         let over: Vec<f64> = homes
             .iter()
             .zip(open.iter().zip(&stays.price))
-            .map(|(h, (&j, &q))| {
+            .zip(&fill)
+            .map(|((h, (&j, &q)), &f)| {
                 let floored = s.block_floor && prepared.some_sample_may_live.get(j).copied().unwrap_or(false);
-                match (h.block_vacancies > 0, floored) {
+                f * match (h.block_vacancies > 0, floored) {
                     (false, _) => 0.0,
                     (true, false) => q,
                     (true, true) => q.max(h.weekly_price),
@@ -325,7 +364,7 @@ impl Forecast {
                 if h.block_vacancies > 0 {
                     p.max(q)
                 } else {
-                    p * self.spot_survival
+                    p * self.spot_survival * s.spot_weight
                 }
             })
             .collect();
@@ -354,6 +393,50 @@ impl Forecast {
             lp_optimal: a.optimal && stays.optimal,
         }
     }
+}
+
+/// A class of the stay LP: how often its children come and how long they stay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassRate {
+    /// Children a day.
+    pub per_day: f64,
+    /// Mean stay, days.
+    pub stay_days: f64,
+}
+
+/// Step 7: per home, the share of the time a free block bed kept for the children expected
+/// would be filled, L/(D + L). The classes the stay LP places at the block homes that share a
+/// class with this one come at Λ children a day and stay L days on average (weighted by
+/// their rates); with F free block beds among those homes, the last of them waits D = F/Λ
+/// days for one of those children. 1 at a home with no free block bed or no class placed
+/// there (nothing to discount).
+pub fn block_fill_share(stays: &FluidAnswer, rates: &[ClassRate], homes: &[crate::input::batch::Home]) -> Vec<f64> {
+    (0..homes.len())
+        .map(|h| {
+            let users = &stays.users[h];
+            if homes[h].block_vacancies <= 0 || users.is_empty() {
+                return 1.0;
+            }
+            let group: Vec<usize> = (0..homes.len())
+                .filter(|&g| homes[g].block_vacancies > 0 && stays.users[g].iter().any(|k| users.contains(k)))
+                .collect();
+            let mut classes: Vec<usize> = group.iter().flat_map(|&g| stays.users[g].iter().copied()).collect();
+            classes.sort_unstable();
+            classes.dedup();
+            let rate: f64 = classes.iter().map(|&k| rates[k].per_day).sum();
+            if rate <= 0.0 {
+                return 1.0;
+            }
+            let stay = classes
+                .iter()
+                .map(|&k| rates[k].per_day * rates[k].stay_days)
+                .sum::<f64>()
+                / rate;
+            let free: i64 = group.iter().map(|&g| homes[g].block_vacancies).sum();
+            let wait = free as f64 / rate;
+            stay / (wait + stay)
+        })
+        .collect()
 }
 
 /// Each forecast sample's eligible homes with their weekly cost (list price), cheapest first.
