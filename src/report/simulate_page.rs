@@ -146,6 +146,25 @@ fn best_rows(r: &SimReport) -> Vec<(usize, String, String, Estimate)> {
 }
 
 /// The whole page.
+/// The `lookahead` rule's settings in words, so two reports of different settings differ.
+fn lookahead_settings(l: &crate::compare::lookahead::LookaheadSettings) -> String {
+    let spot = if l.horizon_days == 0 || l.spot_weight == 0.0 {
+        "no spot-bed values".to_string()
+    } else {
+        format!(
+            "spot beds valued over {} days at {} of their bid price",
+            l.horizon_days, l.spot_weight
+        )
+    };
+    let block = match (l.block_floor, l.block_fill) {
+        (true, false) => "block beds over the stays, at least their price",
+        (true, true) => "block beds over the stays, at least their price, scaled by their fill share",
+        (false, false) => "block beds over the stays, without the price floor",
+        (false, true) => "block beds over the stays, without the price floor, scaled by their fill share",
+    };
+    format!("`lookahead`: {spot}; {block}.")
+}
+
 pub(super) fn render(r: &SimReport) -> String {
     if let Some(sw) = &r.sweep {
         return super::sweep_page::render(r, sw);
@@ -166,6 +185,7 @@ pub(super) fn render(r: &SimReport) -> String {
             p.sub {
                 (r.days) " days, " (r.replications) " replications per rule, seed " (r.seed)
                 "; rules " (rules.join(", ")) ". Every rule sees the same arrivals (common random numbers)."
+                @if let Some(l) = &r.lookahead { " " (lookahead_settings(l)) }
             }
         }
         main {

@@ -196,6 +196,69 @@ fn lookahead_placements(days: &str, extra: &[&str]) -> (Vec<csv::StringRecord>, 
 }
 
 #[test]
+fn cli_json_records_the_lookahead_settings_it_ran_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, args: &[&str]| -> serde_json::Value {
+        let json = dir.path().join(name);
+        let out = bin()
+            .args(["simulate", "--days", "5", "--replications", "1"])
+            .args(args)
+            .arg("--json")
+            .arg(&json)
+            .arg(instance("scenario-single.json"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The report still reads it.
+        let page = dir.path().join(format!("{name}.html"));
+        let rep = bin().arg("report").arg(&json).arg("-o").arg(&page).output().unwrap();
+        assert!(rep.status.success(), "{}", String::from_utf8_lossy(&rep.stderr));
+        let html = std::fs::read_to_string(&page).unwrap();
+        if args.iter().any(|a| a.contains("lookahead")) {
+            assert!(html.contains("`lookahead`: spot beds valued over"), "{name}");
+        }
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+    };
+    let v = run("default.json", &["--rules", "lookahead"]);
+    let s = &v["lookahead"];
+    assert_eq!(s["horizon_days"], 14);
+    assert_eq!(s["spot_weight"], 0.5);
+    assert_eq!(s["block_floor"], true);
+    assert_eq!(s["block_fill"], false);
+    let v = run(
+        "asked.json",
+        &[
+            "--rules",
+            "lookahead,greedy",
+            "--lookahead-days",
+            "7",
+            "--spot-value-weight",
+            "0.25",
+            "--block-fill-share",
+            "--no-block-floor",
+        ],
+    );
+    let s = &v["lookahead"];
+    assert_eq!(
+        (
+            &s["horizon_days"],
+            &s["spot_weight"],
+            &s["block_floor"],
+            &s["block_fill"]
+        ),
+        (
+            &serde_json::json!(7),
+            &serde_json::json!(0.25),
+            &serde_json::json!(false),
+            &serde_json::json!(true)
+        )
+    );
+    // Without the rule there is nothing to record.
+    let v = run("greedy.json", &["--rules", "greedy"]);
+    assert!(v.get("lookahead").is_none(), "{}", v["lookahead"]);
+}
+
+#[test]
 fn cli_refuses_a_spot_value_weight_outside_0_to_1() {
     for w in ["1.5", "-0.1", "half", "NaN"] {
         let out = bin()

@@ -89,8 +89,9 @@ pub mod fluid;
 
 pub use fluid::{solve_fluid, FluidAnswer, FluidClass};
 
-/// How `lookahead` forecasts and values beds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How `lookahead` forecasts and values beds (recorded in `simulate`'s JSON as `lookahead`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LookaheadSettings {
     /// Days of expected arrivals spot beds are valued against (H; 0: none, block beds only).
     pub horizon_days: usize,

@@ -299,6 +299,11 @@ pub struct SimReport {
     /// is then empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepReport>,
+    /// When the `lookahead` rule was simulated: the settings it ran with, so two runs can be
+    /// told apart (`--lookahead-days`, `--spot-value-weight`, `--no-block-floor`,
+    /// `--block-fill-share`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookahead: Option<crate::compare::lookahead::LookaheadSettings>,
 }
 
 /// Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom.
@@ -488,6 +493,7 @@ fn run_all(
         versus_baseline: opts.baseline.and_then(|b| versus_baseline(&rules, b.name())),
         rules,
         sweep: None,
+        lookahead: opts.rules.contains(&Rule::Lookahead).then_some(opts.lookahead),
     };
     (report, violations, placements, scores)
 }

@@ -182,6 +182,10 @@ pub fn simulate_sweep(
         rules: Vec::new(),
         versus_baseline: None,
         sweep: Some(sweep_report),
+        lookahead: opts
+            .rules
+            .contains(&crate::compare::rules::Rule::Lookahead)
+            .then_some(opts.lookahead),
     };
     (report, violations)
 }
