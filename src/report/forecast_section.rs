@@ -21,7 +21,8 @@ pub(super) fn section(f: &ForecastRecord, label: &dyn Fn(&str) -> String) -> Mar
             h2 #h-forecast { "Bed values from the forecast" }
             p {
                 "Source: " code { (f.source) } " (" (f.source_kind.name()) ": " (kind) "). "
-                "Each free bed is valued for the children expected over the next " (f.horizon_days) " days; "
+                "Each free bed is valued for the children expected over the next " (f.horizon_days) " days "
+                "(a spot bed at " (f.spot_value_weight) " of its bid price); "
                 "a planned child who has waited under " (f.hold_days) " days may be held for a bed worth more to them. "
                 "Bed values are the objective's score in £-equivalent a week, "
                 strong { "not money" } ": no pound is spent or saved by them."

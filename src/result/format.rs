@@ -69,6 +69,10 @@ pub struct ForecastRecord {
     pub source_kind: ForecastSourceKind,
     /// Days of expected arrivals the beds are valued against.
     pub horizon_days: usize,
+    /// The share of its bid price a free spot bed carries, 0–1 [1 in results written before
+    /// the field existed, when the whole bid price was charged].
+    #[serde(default = "whole_bid_price")]
+    pub spot_value_weight: f64,
     /// A `planned` child who has waited fewer days than this (and is not accepted anywhere)
     /// may be left waiting when the beds open to it are worth more to the children expected;
     /// every other child left unplaced has the largest bed value added to its unplaced cost.
@@ -87,6 +91,10 @@ pub struct ForecastRecord {
     /// What the forecast's sample children assume that the source does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumed: Option<String>,
+}
+
+fn whole_bid_price() -> f64 {
+    1.0
 }
 
 /// Where a forecast's expected children come from.

@@ -280,9 +280,10 @@ fn forecast_sheet(f: &ForecastRecord) -> SheetData {
             .into_iter()
             .chain(blank(4))
             .chain([text(format!(
-                "{}: bed values for the children expected over the next {} days; a planned child who has waited under {} days may be held for them",
+                "{}: bed values for the children expected over the next {} days (a spot bed at {} of its bid price); a planned child who has waited under {} days may be held for them",
                 f.source_kind.name(),
                 f.horizon_days,
+                f.spot_value_weight,
                 f.hold_days
             ))])
             .collect(),

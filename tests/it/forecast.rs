@@ -107,6 +107,12 @@ fn a_spot_beds_value_is_the_weighted_share_of_its_bid_price() {
         let r = solve_with_forecast(&inst, &forecast, "scen.json", &SolveOptions::default(), 3, &bar);
         assert!(check(&inst, &r).is_empty(), "{:#?}", check(&inst, &r));
         let f = r.forecast.expect("the forecast is recorded");
+        assert_eq!(f.spot_value_weight, w);
+        // A result written before the field existed charged the whole bid price.
+        let mut old = serde_json::to_value(&f).unwrap();
+        old.as_object_mut().unwrap().remove("spot_value_weight");
+        let old: placematch::result::format::ForecastRecord = serde_json::from_value(old).unwrap();
+        assert_eq!(old.spot_value_weight, 1.0);
         f.bed_values.iter().find(|v| v.home == "H-SMALL").map(|v| v.value)
     };
     // The default weight is a half: the same fluid LP, half its dual on the spot bed.

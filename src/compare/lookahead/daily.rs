@@ -90,6 +90,7 @@ pub fn solve_with_forecast(
         demand: forecast.demand.clone(),
         assumed: forecast.assumed.clone(),
         horizon_days: settings.horizon_days,
+        spot_value_weight: settings.spot_weight,
         hold_days: settings.hold_days,
         objective_without_values: crate::matching::assemble::round6(evaluate_assignment(inst, &with).objective),
         bed_values,
