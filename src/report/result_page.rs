@@ -358,7 +358,7 @@ fn placement_card(p: &Placement, ctx: Option<&BatchContext>) -> Markup {
                     th.n scope="col" { "total" }
                 } }
                 tbody { tr {
-                    @for (i, t) in terms.iter().enumerate() { @if *t != 0.0 { td.n { (if i == 0 { pounds(*t) } else { score(*t) }) } } }
+                    @for (i, t) in terms.iter().enumerate() { @if *t != 0.0 { td.n { (term_text(i, *t, false)) } } }
                     td.n { strong { (score(p.cost.total)) } }
                 } }
             }
@@ -427,11 +427,11 @@ fn difference_chart(child: &str, alts: &[Alternative]) -> Markup {
                     @let y = y0 + j as f64 * (bar_h + 2.0);
                     @let x = if d < 0.0 { zero - len } else { zero };
                     rect class=(format!("a{}", j % ALT_COLOURS)) x=(f1(x)) y=(f1(y)) width=(f1(len.max(0.5))) height=(bar_h) {
-                        title { (format!("#{} {}: {} {}", j + 1, a.home, TERM_NAMES[i].replace('_', " "), term_diff(i, d))) }
+                        title { (format!("#{} {}: {} {}", j + 1, a.home, TERM_NAMES[i].replace('_', " "), term_text(i, d, true))) }
                     }
                     @if d.abs() >= 0.5 {
                         @let (tx, anchor) = if d < 0.0 { (zero - len - 3.0, "end") } else { (zero + len + 3.0, "start") };
-                        text x=(f1(tx)) y=(f1(y + bar_h - 1.0)) text-anchor=(anchor) { (term_diff(i, d)) }
+                        text x=(f1(tx)) y=(f1(y + bar_h - 1.0)) text-anchor=(anchor) { (term_text(i, d, true)) }
                     }
                 }
             }
@@ -510,12 +510,14 @@ fn unplaced_card(u: &Unplaced, ctx: Option<&BatchContext>) -> Markup {
     }
 }
 
-/// A difference in one cost term: the price (term 0) is spend, in £; the rest are scores.
-fn term_diff(term: usize, d: f64) -> String {
-    if term == 0 {
-        signed_pounds(d)
-    } else {
-        signed_score(d)
+/// One cost term's amount (with its sign when `signed`, for a difference): the price (term
+/// 0) is spend, in £; the rest are scores.
+fn term_text(term: usize, x: f64, signed: bool) -> String {
+    match (term == 0, signed) {
+        (true, false) => pounds(x),
+        (true, true) => signed_pounds(x),
+        (false, false) => score(x),
+        (false, true) => signed_score(x),
     }
 }
 

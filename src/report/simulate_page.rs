@@ -156,13 +156,17 @@ fn lookahead_settings(l: &crate::compare::lookahead::LookaheadSettings) -> Strin
             l.horizon_days, l.spot_weight
         )
     };
-    let block = match (l.block_floor, l.block_fill) {
-        (true, false) => "block beds over the stays, at least their price",
-        (true, true) => "block beds over the stays, at least their price, scaled by their fill share",
-        (false, false) => "block beds over the stays, without the price floor",
-        (false, true) => "block beds over the stays, without the price floor, scaled by their fill share",
+    let floor = if l.block_floor {
+        "at least their price"
+    } else {
+        "without the price floor"
     };
-    format!("`lookahead`: {spot}; {block}.")
+    let fill = if l.block_fill {
+        ", scaled by their fill share"
+    } else {
+        ""
+    };
+    format!("`lookahead`: {spot}; block beds over the stays, {floor}{fill}.")
 }
 
 pub(super) fn render(r: &SimReport) -> String {

@@ -12,12 +12,14 @@ pub fn pounds(x: f64) -> String {
 
 /// Pounds with an explicit sign: `+£400`, `−£150`, `£0`.
 pub fn signed_pounds(x: f64) -> String {
+    with_plus(x, pounds)
+}
+
+/// `unsigned(x)` with a `+` before it when x rounds above 0 (the minus is `unsigned`'s).
+fn with_plus(x: f64, unsigned: fn(f64) -> String) -> String {
     let r = x.round();
-    if r > 0.0 {
-        format!("+£{}", group(r as u64))
-    } else {
-        pounds(r)
-    }
+    let plus = if r > 0.0 { "+" } else { "" };
+    format!("{plus}{}", unsigned(r))
 }
 
 /// The objective's score as a person reads it: whole, grouped, no £ sign (it is not money):
@@ -33,12 +35,7 @@ pub fn score(x: f64) -> String {
 
 /// A score with an explicit sign, no £ sign: `+400`, `−150`, `0`.
 pub fn signed_score(x: f64) -> String {
-    let r = x.round();
-    if r > 0.0 {
-        format!("+{}", group(r as u64))
-    } else {
-        score(r)
-    }
+    with_plus(x, score)
 }
 
 /// Thousands separators: `1234567` → `1,234,567`.

@@ -162,27 +162,28 @@ fn a_block_bed_is_worth_the_spot_bed_its_stay_displaces() {
     assert!(a.price.iter().all(|&p| p.abs() < 1e-6), "{:?}", a.price);
 }
 
+/// `placematch simulate` of `scenario` (a bundled instance) with `args`, run to the end.
+fn simulate_cli<'a>(scenario: &str, args: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> std::process::Output {
+    bin()
+        .arg("simulate")
+        .args(args)
+        .arg(instance(scenario))
+        .output()
+        .unwrap()
+}
+
 /// Every placement of one `lookahead` year of `days` days of the co-operative, as the
 /// `--placements` CSV gives it, with `extra` options: a column's values by its name.
 fn lookahead_placements(days: &str, extra: &[&str]) -> (Vec<csv::StringRecord>, impl Fn(&str) -> usize) {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("placements.csv");
-    let out = bin()
-        .args([
-            "simulate",
-            "--days",
-            days,
-            "--replications",
-            "1",
-            "--rules",
-            "lookahead",
-        ])
-        .args(extra)
-        .arg("--placements")
-        .arg(&csv)
-        .arg(instance("scenario-coop.json"))
-        .output()
-        .unwrap();
+    let base = ["--days", days, "--replications", "1", "--rules", "lookahead"];
+    let args = base
+        .iter()
+        .chain(extra)
+        .chain(&["--placements"])
+        .map(std::ffi::OsStr::new);
+    let out = simulate_cli("scenario-coop.json", args.chain([csv.as_os_str()]));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut r = csv::Reader::from_path(&csv).unwrap();
     let head = r.headers().unwrap().clone();
@@ -200,14 +201,9 @@ fn cli_json_records_the_lookahead_settings_it_ran_with() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str, args: &[&str]| -> serde_json::Value {
         let json = dir.path().join(name);
-        let out = bin()
-            .args(["simulate", "--days", "5", "--replications", "1"])
-            .args(args)
-            .arg("--json")
-            .arg(&json)
-            .arg(instance("scenario-single.json"))
-            .output()
-            .unwrap();
+        let base = ["--days", "5", "--replications", "1"];
+        let all = base.iter().chain(args).chain(&["--json"]).map(std::ffi::OsStr::new);
+        let out = simulate_cli("scenario-single.json", all.chain([json.as_os_str()]));
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         // The report still reads it.
         let page = dir.path().join(format!("{name}.html"));
@@ -261,11 +257,11 @@ fn cli_json_records_the_lookahead_settings_it_ran_with() {
 #[test]
 fn cli_refuses_a_spot_value_weight_outside_0_to_1() {
     for w in ["1.5", "-0.1", "half", "NaN"] {
-        let out = bin()
-            .args(["simulate", "--days", "5", &format!("--spot-value-weight={w}")])
-            .arg(instance("scenario-single.json"))
-            .output()
-            .unwrap();
+        let weight = format!("--spot-value-weight={w}");
+        let out = simulate_cli(
+            "scenario-single.json",
+            ["--days", "5", &weight].map(std::ffi::OsStr::new),
+        );
         assert!(!out.status.success(), "{w} accepted");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
